@@ -1,0 +1,56 @@
+import type { Expression, Kysely, SqlBool, Transaction } from 'kysely';
+
+import type { Database } from '../schema';
+
+/** A database handle or an open transaction. */
+export type TExecutor = Kysely<Database> | Transaction<Database>;
+
+/** One event's full-text document. */
+export interface TSearchDocument {
+  seq: number;
+  /** Normalized text: lowercase words separated by single spaces (see `normalizeSearchText`). */
+  text: string;
+}
+
+/**
+ * Everything that differs between SQLite and Postgres, in one place (house style §8.3).
+ * `core` calls these; it never asks which database it runs on.
+ */
+export interface CustodyDialect {
+  /** For logs and metrics only; never branch on it. */
+  readonly name: 'sqlite' | 'postgres';
+
+  /**
+   * Whether several server processes may share the database. Default is `false` for SQLite (one
+   * process owns the file), `true` for Postgres.
+   */
+  readonly supportsMultipleProcesses: boolean;
+
+  /** The column type for bytes: `blob` on SQLite, `bytea` on Postgres. */
+  readonly binaryType: 'blob' | 'bytea';
+
+  /**
+   * Serializes appends to one organization's log for the rest of the transaction `trx`, across
+   * processes. Postgres locks the `logs` row (`SELECT … FOR UPDATE`); SQLite already serializes
+   * writers. Requires the `logs` row to exist.
+   */
+  lockLog(trx: Transaction<Database>, organizationId: string): Promise<void>;
+
+  /** Indexes freshly inserted events for full-text search, in the same transaction. */
+  indexSearchText(trx: TExecutor, organizationId: string, documents: readonly TSearchDocument[]): Promise<void>;
+
+  /** Removes events from the full-text index (retention purge). */
+  removeSearchText(trx: TExecutor, organizationId: string, seqs: readonly number[]): Promise<void>;
+
+  /**
+   * A predicate over the `events` table (unaliased) that is true when the event's text contains
+   * every word of `words` (already normalized, non-empty).
+   */
+  matchesSearch(organizationId: string, words: readonly string[]): Expression<SqlBool>;
+
+  /** Creates the dialect's full-text index objects (migration 0001). */
+  createSearchIndex(db: Kysely<unknown>): Promise<void>;
+
+  /** Creates triggers that reject the given operations on `table` (migrations). */
+  createRejectTrigger(db: Kysely<unknown>, table: string, operations: readonly ('UPDATE' | 'DELETE')[]): Promise<void>;
+}

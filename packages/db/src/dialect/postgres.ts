@@ -1,0 +1,117 @@
+/**
+ * PostgreSQL through `pg` (an optional peer dependency, loaded only here and only when a
+ * `postgres://` URL is configured). Several stateless server processes may share one database:
+ * appends to an organization's log serialize on its `logs` row.
+ */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type pgModule from 'pg';
+
+import type { Database } from '../schema';
+import type { CustodyDialect } from './custody-dialect';
+
+export interface TPostgresOptions {
+  /** `postgres://user:password@host:port/database` */
+  connectionString: string;
+  /** Pool size per process. Default is 10. */
+  maxConnections?: number;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+function parseSafeInteger(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`integer ${text} exceeds 2^53 - 1`);
+  return n;
+}
+
+function parseNumeric(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n))) {
+    throw new RangeError(`numeric ${text} does not fit a JavaScript number exactly`);
+  }
+  return n;
+}
+
+/** Opens a pool to Postgres. Throws a clear error if the `pg` package is not installed. */
+export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kysely<Database>; dialect: CustodyDialect }> {
+  let pg: typeof pgModule;
+  try {
+    pg = (await import('pg')).default;
+  } catch (cause) {
+    throw new Error('DATABASE_URL names Postgres but the "pg" package is not installed (npm install pg)', { cause });
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    // Integers come back as numbers on both dialects; anything above 2^53 - 1 is an error, not a rounding.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+        oid === INT8_OID
+          ? parseSafeInteger
+          : oid === NUMERIC_OID
+            ? parseNumeric
+            : (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: postgresDialect };
+}
+
+/** Postgres's answers to the dialect questions. */
+export const postgresDialect: CustodyDialect = {
+  name: 'postgres',
+  supportsMultipleProcesses: true,
+  binaryType: 'bytea',
+
+  async lockLog(trx, organizationId) {
+    await sql`SELECT size FROM logs WHERE organization_id = ${organizationId} FOR UPDATE`.execute(trx);
+  },
+
+  async indexSearchText(trx, organizationId, documents) {
+    const chunk = 1000;
+    for (let i = 0; i < documents.length; i += chunk) {
+      const part = documents.slice(i, i + chunk);
+      const values = sql.join(part.map((d) => sql`(${organizationId}, ${d.seq}::bigint, to_tsvector('simple', ${d.text}))`));
+      await sql`INSERT INTO event_search (organization_id, seq, search) VALUES ${values}`.execute(trx);
+    }
+  },
+
+  async removeSearchText(trx, organizationId, seqs) {
+    if (seqs.length === 0) return;
+    await sql`DELETE FROM event_search WHERE organization_id = ${organizationId} AND seq = ANY(${seqs}::bigint[])`.execute(trx);
+  },
+
+  matchesSearch(organizationId, words) {
+    // Each word becomes a quoted lexeme: user input never reaches to_tsquery's syntax.
+    const query = words.map((w) => `'${w.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`).join(' & ');
+    return sql<boolean>`events.seq IN (SELECT seq FROM event_search WHERE organization_id = ${organizationId} AND search @@ to_tsquery('simple', ${query}))`;
+  },
+
+  async createSearchIndex(db) {
+    await sql`
+      CREATE TABLE event_search (
+        organization_id text NOT NULL,
+        seq bigint NOT NULL,
+        search tsvector NOT NULL,
+        PRIMARY KEY (organization_id, seq)
+      )`.execute(db);
+    await sql`CREATE INDEX event_search_gin ON event_search USING gin (search)`.execute(db);
+  },
+
+  async createRejectTrigger(db, table, operations) {
+    await sql`
+      CREATE OR REPLACE FUNCTION custody_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'custody: % is append-only: % rejected', TG_TABLE_NAME, TG_OP
+          USING ERRCODE = 'restrict_violation';
+      END $$`.execute(db);
+    const ops = operations.join(' OR ');
+    await sql
+      .raw(`CREATE TRIGGER ${table}_reject_change BEFORE ${ops} ON ${table} FOR EACH ROW EXECUTE FUNCTION custody_reject_change()`)
+      .execute(db);
+    await sql
+      .raw(`CREATE TRIGGER ${table}_reject_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION custody_reject_change()`)
+      .execute(db);
+  },
+};

@@ -1,0 +1,94 @@
+/**
+ * SQLite through better-sqlite3: the embedded default. One process owns the database file; kysely's
+ * SQLite driver runs every query on one connection, so transactions are serialized.
+ *
+ * Durability: WAL with `synchronous = FULL` by default, so a committed (acknowledged) event survives a
+ * killed process and a power loss. `NORMAL` survives a killed process only.
+ */
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+
+import type { Database as TDatabase } from '../schema';
+import type { CustodyDialect } from './custody-dialect';
+
+export interface TSqliteOptions {
+  /** A file path, or `:memory:`. */
+  filename: string;
+  /** `synchronous` pragma. Default is `'FULL'`. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** Open read-only (for tools). Default is `false`. */
+  readonly?: boolean;
+}
+
+/** Opens a SQLite database with the pragmas Custody relies on. */
+export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; dialect: CustodyDialect } {
+  const native = new Database(options.filename, { readonly: options.readonly ?? false });
+  if (options.filename !== ':memory:' && !options.readonly) native.pragma('journal_mode = WAL');
+  native.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  native.pragma('foreign_keys = ON');
+  native.pragma('busy_timeout = 5000');
+  native.pragma('cache_size = -65536'); // 64 MiB
+  native.pragma('temp_store = MEMORY');
+  native.defaultSafeIntegers(false);
+
+  const db = new Kysely<TDatabase>({ dialect: new SqliteDialect({ database: native }) });
+  return { db, dialect: sqliteDialect };
+}
+
+/** SQLite's answers to the dialect questions. */
+export const sqliteDialect: CustodyDialect = {
+  name: 'sqlite',
+  supportsMultipleProcesses: false,
+  binaryType: 'blob',
+
+  async lockLog() {
+    // One connection, serialized transactions: nothing else can write while this one runs.
+  },
+
+  async indexSearchText(trx, organizationId, documents) {
+    // The FTS5 table is contentless and keyed by the events row's rowid.
+    const chunk = 400;
+    for (let i = 0; i < documents.length; i += chunk) {
+      const part = documents.slice(i, i + chunk);
+      const values = sql.join(part.map((d) => sql`(${d.seq}, ${d.text})`));
+      await sql`
+        INSERT INTO events_fts (rowid, text)
+        SELECT e.rowid, v.column2 FROM (VALUES ${values}) AS v
+        JOIN events AS e ON e.organization_id = ${organizationId} AND e.seq = v.column1
+      `.execute(trx);
+    }
+  },
+
+  async removeSearchText(trx, organizationId, seqs) {
+    const chunk = 500;
+    for (let i = 0; i < seqs.length; i += chunk) {
+      const part = seqs.slice(i, i + chunk);
+      await sql`
+        DELETE FROM events_fts WHERE rowid IN (
+          SELECT rowid FROM events WHERE organization_id = ${organizationId} AND seq IN (${sql.join(part)})
+        )
+      `.execute(trx);
+    }
+  },
+
+  matchesSearch(_organizationId, words) {
+    // Every word quoted: user input never reaches FTS5's query syntax.
+    const query = words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' AND ');
+    return sql<boolean>`events.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${query})`;
+  },
+
+  async createSearchIndex(db) {
+    await sql`CREATE VIRTUAL TABLE events_fts USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`.execute(db);
+  },
+
+  async createRejectTrigger(db, table, operations) {
+    for (const op of operations) {
+      const name = `${table}_reject_${op.toLowerCase()}`;
+      await sql
+        .raw(
+          `CREATE TRIGGER ${name} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, 'custody: ${table} is append-only: ${op} rejected'); END`,
+        )
+        .execute(db);
+    }
+  },
+};

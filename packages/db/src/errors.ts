@@ -1,0 +1,20 @@
+/**
+ * Recognises driver errors without importing a driver: both checks look at the error's shape.
+ */
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True for a unique or primary-key violation (SQLite `SQLITE_CONSTRAINT_PRIMARYKEY|UNIQUE`, Postgres 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** True when an append-only trigger rejected an UPDATE or DELETE. */
+export function isImmutabilityViolation(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('is append-only');
+}

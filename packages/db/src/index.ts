@@ -1,0 +1,27 @@
+export type {
+  Database,
+  OrganizationsTable,
+  ApiKeysTable,
+  LogsTable,
+  LeavesTable,
+  TreeHashesTable,
+  EventsTable,
+  EventTargetsTable,
+  EventMetadataTable,
+  IdempotencyKeysTable,
+  CheckpointsTable,
+  SigningKeysTable,
+  TOrganizationRow,
+  TApiKeyRow,
+  TEventRow,
+  TNewEventRow,
+  TCheckpointRow,
+  TSigningKeyRow,
+} from './schema';
+export type { CustodyDialect, TExecutor, TSearchDocument } from './dialect/custody-dialect';
+export { openDatabase, parseDatabaseUrl } from './open-database';
+export type { CustodyDatabase, TOpenDatabaseOptions } from './open-database';
+export { migrateToLatest } from './migrate';
+export type { TMigrationResult } from './migrate';
+export { normalizeSearchText, searchWords, MAX_SEARCH_WORD_LENGTH } from './search-text';
+export { isImmutabilityViolation, isUniqueViolation } from './errors';

@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+import { Migrator } from 'kysely/migration';
+
+import type { CustodyDialect } from './dialect/custody-dialect';
+import * as m0001 from './migrations/0001-initial';
+import type { Database } from './schema';
+
+/** Every migration, in order. Names are stable: they are recorded in `kysely_migration`. */
+const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: CustodyDialect) => Promise<void>> = {
+  '0001-initial': m0001.up,
+};
+
+/** The outcome of `migrateToLatest`. */
+export interface TMigrationResult {
+  /** Migrations applied by this call, in order. */
+  applied: string[];
+}
+
+/**
+ * Applies every pending migration. Safe to call from several processes at once: kysely's migrator
+ * takes a lock (an advisory lock on Postgres), and each migration runs in a transaction where the
+ * dialect supports transactional DDL.
+ */
+export async function migrateToLatest(db: Kysely<Database>, dialect: CustodyDialect): Promise<TMigrationResult> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, up] of Object.entries(MIGRATIONS)) {
+    migrations[name] = { up: (kdb: Kysely<unknown>) => up(kdb, dialect) };
+  }
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

@@ -1,0 +1,94 @@
+/**
+ * Test helpers for every package that touches the database (house style §8.11): suites loop over
+ * `DIALECTS` and get a fresh, migrated database per suite.
+ *
+ * ```ts
+ * for (const dialect of DIALECTS) {
+ *   describe(`${dialect}: ingest`, () => {
+ *     let t: TTestDatabase;
+ *     beforeAll(async () => { t = await createTestDatabase(dialect); });
+ *     afterAll(() => t.destroy());
+ *   });
+ * }
+ * ```
+ */
+import { randomBytes } from 'node:crypto';
+
+import { migrateToLatest } from '../migrate';
+import { openDatabase } from '../open-database';
+import type { CustodyDatabase } from '../open-database';
+import { testEnv } from './env';
+
+export type TDialectName = 'sqlite' | 'postgres';
+
+function pickDialects(): TDialectName[] {
+  if (testEnv.dialects !== undefined && testEnv.dialects.trim() !== '') {
+    const names = testEnv.dialects.split(',').map((s) => s.trim());
+    for (const n of names) {
+      if (n !== 'sqlite' && n !== 'postgres') throw new Error(`DIALECTS: unknown dialect "${n}" (use sqlite,postgres)`);
+    }
+    return names as TDialectName[];
+  }
+  return testEnv.databaseUrl !== undefined && /^postgres(ql)?:\/\//.test(testEnv.databaseUrl) ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/** The dialects this test run covers. */
+export const DIALECTS: readonly TDialectName[] = pickDialects();
+
+/** A fresh, migrated database that `destroy()` removes. */
+export interface TTestDatabase extends CustodyDatabase {
+  /** The URL the database opens with (for a server process under test). */
+  readonly url: string;
+  readonly dialectName: TDialectName;
+  /** Closes connections and drops the database (Postgres) . */
+  destroy(): Promise<void>;
+}
+
+function adminUrl(): string {
+  const url = testEnv.databaseUrl;
+  if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) {
+    throw new Error('the postgres test leg needs DATABASE_URL=postgres://user@host:port/database');
+  }
+  return url;
+}
+
+/**
+ * Creates a fresh database: SQLite in memory (or in `file` when given: needed when another process
+ * opens it too), or a new `custody_test_*` database on the Postgres server of `DATABASE_URL`.
+ */
+export async function createTestDatabase(dialect: TDialectName, options: { file?: string } = {}): Promise<TTestDatabase> {
+  if (dialect === 'sqlite') {
+    const url = options.file ?? ':memory:';
+    const opened = await openDatabase({ url });
+    await migrateToLatest(opened.db, opened.dialect);
+    return { ...opened, url, dialectName: dialect, destroy: () => opened.close() };
+  }
+  const name = `custody_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = await openDatabase({ url: adminUrl(), maxConnections: 1 });
+  try {
+    const { sql } = await import('kysely');
+    await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
+  } finally {
+    await admin.close();
+  }
+  const parsed = new URL(adminUrl());
+  parsed.pathname = `/${name}`;
+  const url = parsed.toString();
+  const opened = await openDatabase({ url, maxConnections: 5 });
+  await migrateToLatest(opened.db, opened.dialect);
+  return {
+    ...opened,
+    url,
+    dialectName: dialect,
+    async destroy() {
+      await opened.close();
+      const adminAgain = await openDatabase({ url: adminUrl(), maxConnections: 1 });
+      try {
+        const { sql } = await import('kysely');
+        await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(adminAgain.db);
+      } finally {
+        await adminAgain.close();
+      }
+    },
+  };
+}

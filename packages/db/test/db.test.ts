@@ -1,0 +1,162 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { isImmutabilityViolation, isUniqueViolation, migrateToLatest, normalizeSearchText, openDatabase, parseDatabaseUrl, searchWords } from '../src/index';
+import { createTestDatabase, DIALECTS } from '../src/testing/index';
+import type { TTestDatabase } from '../src/testing/index';
+
+const hash = (byte: number) => new Uint8Array(32).fill(byte);
+
+describe('parseDatabaseUrl', () => {
+  it('recognises Postgres URLs', () => {
+    expect(parseDatabaseUrl('postgres://u@h:5432/d')).toEqual({ kind: 'postgres', connectionString: 'postgres://u@h:5432/d' });
+    expect(parseDatabaseUrl('postgresql://h/d').kind).toBe('postgres');
+  });
+  it('recognises SQLite paths and sqlite: URLs', () => {
+    expect(parseDatabaseUrl('./data/custody.db')).toEqual({ kind: 'sqlite', filename: './data/custody.db' });
+    expect(parseDatabaseUrl('sqlite:./x.db')).toEqual({ kind: 'sqlite', filename: './x.db' });
+    expect(parseDatabaseUrl(':memory:')).toEqual({ kind: 'sqlite', filename: ':memory:' });
+  });
+  describe('when the scheme is unsupported', () => {
+    it('throws without echoing the password', () => {
+      expect(() => parseDatabaseUrl('mysql://root:secret@h/d')).toThrow(/unsupported database URL scheme in "mysql:\/\/\*\*\*@h\/d"/);
+      expect(() => parseDatabaseUrl('')).toThrow(/empty/);
+      expect(() => parseDatabaseUrl('sqlite:')).toThrow(/no file name/);
+    });
+  });
+});
+
+describe('searchWords', () => {
+  it('lowercases and splits on anything but letters and digits', () => {
+    expect(searchWords('Alice@Example.com signed-in ÜBER 42')).toEqual(['alice', 'example', 'com', 'signed', 'in', 'über', '42']);
+    expect(normalizeSearchText(['a  b', 'C'])).toBe('a b c');
+  });
+});
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: database`, () => {
+    let t: TTestDatabase;
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+      await t.db.insertInto('organizations').values({ id: 'org_a', name: 'A', created_at: 1, action_registry: null }).execute();
+      await t.db.insertInto('logs').values({ organization_id: 'org_a', origin: 'test/org_a', size: 0, updated_at: 1 }).execute();
+    });
+    afterAll(() => t.destroy());
+
+    it('migrates idempotently', async () => {
+      expect(await migrateToLatest(t.db, t.dialect)).toEqual({ applied: [] });
+    });
+
+    it('round-trips bytes and integers above 2^32 as numbers', async () => {
+      await t.db.insertInto('leaves').values({ organization_id: 'org_a', seq: 2 ** 40, leaf_hash: hash(7) }).execute();
+      const row = await t.db.selectFrom('leaves').selectAll().where('seq', '=', 2 ** 40).executeTakeFirstOrThrow();
+      expect(row.seq).toBe(2 ** 40);
+      expect(new Uint8Array(row.leaf_hash)).toEqual(hash(7));
+    });
+
+    describe('when a row of an append-only table is changed', () => {
+      beforeAll(async () => {
+        await t.db.insertInto('tree_hashes').values({ organization_id: 'org_a', level: 1, idx: 0, hash: hash(1) }).execute();
+        await t.db
+          .insertInto('checkpoints')
+          .values({ organization_id: 'org_a', size: 0, root: hash(2), note: 'n', body_hash: hash(3), prev_body_hash: null, key_id: 'k', created_at: 1 })
+          .execute();
+        await t.db.insertInto('idempotency_keys').values({ organization_id: 'org_a', key: 'k1', seq: 0, event_id: 'e', request_hash: 'h' }).execute();
+      });
+
+      const attempts: [string, (t: TTestDatabase) => Promise<unknown>][] = [
+        ['UPDATE leaves', (t) => t.db.updateTable('leaves').set({ leaf_hash: hash(9) }).execute()],
+        ['DELETE leaves', (t) => t.db.deleteFrom('leaves').execute()],
+        ['UPDATE tree_hashes', (t) => t.db.updateTable('tree_hashes').set({ hash: hash(9) }).execute()],
+        ['DELETE tree_hashes', (t) => t.db.deleteFrom('tree_hashes').execute()],
+        ['UPDATE checkpoints', (t) => t.db.updateTable('checkpoints').set({ note: 'forged' }).execute()],
+        ['DELETE checkpoints', (t) => t.db.deleteFrom('checkpoints').execute()],
+        ['UPDATE idempotency_keys', (t) => t.db.updateTable('idempotency_keys').set({ seq: 5 }).execute()],
+        ['DELETE idempotency_keys', (t) => t.db.deleteFrom('idempotency_keys').execute()],
+      ];
+      for (const [name, attempt] of attempts) {
+        it(`rejects ${name}`, async () => {
+          const error = await attempt(t).then(() => undefined, (e: unknown) => e);
+          expect(isImmutabilityViolation(error), String(error)).toBe(true);
+        });
+      }
+
+      it('keeps every row', async () => {
+        const count = async (table: 'leaves' | 'tree_hashes' | 'checkpoints' | 'idempotency_keys') =>
+          Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+        expect(await count('leaves')).toBe(1);
+        expect(await count('tree_hashes')).toBe(1);
+        expect(await count('checkpoints')).toBe(1);
+        expect(await count('idempotency_keys')).toBe(1);
+      });
+    });
+
+    describe('events', () => {
+      const event = (seq: number, text: string) => ({
+        organization_id: 'org_a', seq, id: `ev_${seq}`, action: 'user.signed_in', actor_type: 'user', actor_id: `u_${seq}`,
+        actor_name: null, occurred_at: 1000 + seq, received_at: 2000 + seq, ip: '10.0.0.1', ip_key: '00', body: new TextEncoder().encode(text),
+      });
+      beforeAll(async () => {
+        await t.db.insertInto('events').values([event(0, 'a'), event(1, 'b'), event(2, 'c')]).execute();
+        await t.dialect.indexSearchText(t.db, 'org_a', [
+          { seq: 0, text: normalizeSearchText(['Alice signed in from Firefox']) },
+          { seq: 1, text: normalizeSearchText(['Bob signed in', "o'brien"]) },
+          { seq: 2, text: normalizeSearchText(['alice@example.com deleted invoice']) },
+        ]);
+      });
+
+      const search = async (q: string) =>
+        (await t.db.selectFrom('events').select('seq').where('organization_id', '=', 'org_a').where(t.dialect.matchesSearch('org_a', searchWords(q))).orderBy('seq').execute()).map((r) => r.seq);
+
+      it('finds every event containing all words, the same on both dialects', async () => {
+        expect(await search('alice')).toEqual([0, 2]);
+        expect(await search('signed in')).toEqual([0, 1]);
+        expect(await search('ALICE example')).toEqual([2]);
+        expect(await search('nobody')).toEqual([]);
+      });
+
+      it('treats query syntax characters as plain text', async () => {
+        expect(await search('"alice" OR NOT *')).toEqual([]);
+        expect(await search("o'brien")).toEqual([1]);
+        expect(await search('bob & | ! ( ) : \\')).toEqual([1]);
+      });
+
+      it('rejects updates of an event but allows a retention purge to delete it', async () => {
+        const update = await t.db.updateTable('events').set({ actor_name: 'x' } as never).where('seq', '=', 0).execute().then(() => undefined, (e: unknown) => e);
+        expect(isImmutabilityViolation(update)).toBe(true);
+        await t.dialect.removeSearchText(t.db, 'org_a', [2]);
+        await t.db.deleteFrom('events').where('organization_id', '=', 'org_a').where('seq', '=', 2).execute();
+        expect(await search('alice')).toEqual([0]);
+      });
+
+      it('reports duplicate keys as unique violations', async () => {
+        const error = await t.db.insertInto('events').values(event(0, 'again')).execute().then(() => undefined, (e: unknown) => e);
+        expect(isUniqueViolation(error), String(error)).toBe(true);
+      });
+    });
+
+    it('serializes writers of one log inside a transaction', async () => {
+      // Two transactions append to the same log; the lock makes the second see the first's size.
+      const append = () =>
+        t.db.transaction().execute(async (trx) => {
+          await t.dialect.lockLog(trx, 'org_a');
+          const { size } = await trx.selectFrom('logs').select('size').where('organization_id', '=', 'org_a').executeTakeFirstOrThrow();
+          await sql`SELECT 1`.execute(trx);
+          await trx.updateTable('logs').set({ size: size + 1, updated_at: 2 }).where('organization_id', '=', 'org_a').execute();
+        });
+      await Promise.all(Array.from({ length: 8 }, append));
+      const { size } = await t.db.selectFrom('logs').select('size').where('organization_id', '=', 'org_a').executeTakeFirstOrThrow();
+      expect(size).toBe(8);
+    });
+  });
+}
+
+describe('openDatabase', () => {
+  describe('when Postgres is unreachable', () => {
+    it('fails with the driver error on first use, not at open', async () => {
+      const d = await openDatabase({ url: 'postgres://nobody@127.0.0.1:1/none', maxConnections: 1 });
+      await expect(sql`SELECT 1`.execute(d.db)).rejects.toThrow(/ECONNREFUSED|connect/);
+      await d.close();
+    });
+  });
+});
