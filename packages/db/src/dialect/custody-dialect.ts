@@ -1,4 +1,4 @@
-import type { Expression, Kysely, SqlBool, Transaction } from 'kysely';
+import type { CreateTableBuilder, Expression, Insertable, Kysely, SqlBool, Transaction } from 'kysely';
 
 import type { Database } from '../schema';
 
@@ -35,6 +35,18 @@ export interface CustodyDialect {
    * writers. Requires the `logs` row to exist.
    */
   lockLog(trx: Transaction<Database>, organizationId: string): Promise<void>;
+
+  /**
+   * Inserts `rows` (all with the same columns) into `table` within `trx`, as fast as the engine allows:
+   * cached prepared statements on SQLite, multi-row statements on Postgres. The ingest hot path.
+   */
+  insertRows<T extends keyof Database>(trx: TExecutor, table: T, rows: readonly Insertable<Database[T]>[]): Promise<void>;
+
+  /**
+   * Finishes a CREATE TABLE for a table whose rows are only ever looked up by primary key ranges:
+   * SQLite stores it clustered on the key (`WITHOUT ROWID`), saving one b-tree per insert.
+   */
+  clusteredTable<TB extends string, C extends string>(builder: CreateTableBuilder<TB, C>): CreateTableBuilder<TB, C>;
 
   /** Indexes freshly inserted events for full-text search, in the same transaction. */
   indexSearchText(trx: TExecutor, organizationId: string, documents: readonly TSearchDocument[]): Promise<void>;

@@ -64,6 +64,21 @@ export const postgresDialect: CustodyDialect = {
   supportsMultipleProcesses: true,
   binaryType: 'bytea',
 
+  async insertRows(trx, table, rows) {
+    // Postgres allows 65,535 parameters per statement.
+    const first = rows[0];
+    if (first === undefined) return;
+    const perRow = Object.keys(first).length;
+    const chunk = Math.max(1, Math.floor(60_000 / perRow));
+    for (let i = 0; i < rows.length; i += chunk) {
+      await trx.insertInto(table).values(rows.slice(i, i + chunk)).execute();
+    }
+  },
+
+  clusteredTable(builder) {
+    return builder;
+  },
+
   async lockLog(trx, organizationId) {
     await sql`SELECT size FROM logs WHERE organization_id = ${organizationId} FOR UPDATE`.execute(trx);
   },

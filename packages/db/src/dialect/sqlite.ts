@@ -32,31 +32,66 @@ export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; di
   native.defaultSafeIntegers(false);
 
   const db = new Kysely<TDatabase>({ dialect: new SqliteDialect({ database: native }) });
-  return { db, dialect: sqliteDialect };
+  return { db, dialect: createSqliteDialect(native) };
 }
 
-/** SQLite's answers to the dialect questions. */
-export const sqliteDialect: CustodyDialect = {
+/** better-sqlite3 binds Buffers, not plain Uint8Arrays: wrap without copying. */
+function bindable(value: unknown): unknown {
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return value ?? null;
+}
+
+/**
+ * SQLite's answers to the dialect questions. `native` is the connection kysely uses: statements run
+ * on it directly join the transaction kysely holds open (one connection, serialized).
+ */
+export function createSqliteDialect(native: Database.Database): CustodyDialect {
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (key: string, text: string): Database.Statement => {
+    let statement = statements.get(key);
+    if (statement === undefined) {
+      statement = native.prepare(text);
+      statements.set(key, statement);
+    }
+    return statement;
+  };
+  return {
+    ...sqliteDialectBase,
+    indexSearchText(_trx, organizationId, documents) {
+      // The FTS5 table is contentless and keyed by the events row's rowid.
+      const statement = prepare('fts', 'INSERT INTO events_fts (rowid, text) SELECT rowid, ? FROM events WHERE organization_id = ? AND seq = ?');
+      for (const d of documents) statement.run(d.text, organizationId, d.seq);
+      return Promise.resolve();
+    },
+    insertRows: (_trx, table, rows) => {
+    const first = rows[0];
+    if (first === undefined) return Promise.resolve();
+    const columns = Object.keys(first);
+    const key = `${table}(${columns.join(',')})`;
+    // Table and column names come from our own typed code, never from input.
+    const statement = prepare(key, `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    const values = new Array<unknown>(columns.length);
+    for (const row of rows) {
+      const record = row as Record<string, unknown>;
+      for (let i = 0; i < columns.length; i++) values[i] = bindable(record[columns[i] ?? '']);
+      statement.run(values);
+    }
+    return Promise.resolve();
+    },
+  };
+}
+
+const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText'> = {
   name: 'sqlite',
   supportsMultipleProcesses: false,
   binaryType: 'blob',
 
-  async lockLog() {
-    // One connection, serialized transactions: nothing else can write while this one runs.
+  clusteredTable(builder) {
+    return builder.modifyEnd(sql`WITHOUT ROWID`);
   },
 
-  async indexSearchText(trx, organizationId, documents) {
-    // The FTS5 table is contentless and keyed by the events row's rowid.
-    const chunk = 400;
-    for (let i = 0; i < documents.length; i += chunk) {
-      const part = documents.slice(i, i + chunk);
-      const values = sql.join(part.map((d) => sql`(${d.seq}, ${d.text})`));
-      await sql`
-        INSERT INTO events_fts (rowid, text)
-        SELECT e.rowid, v.column2 FROM (VALUES ${values}) AS v
-        JOIN events AS e ON e.organization_id = ${organizationId} AND e.seq = v.column1
-      `.execute(trx);
-    }
+  async lockLog() {
+    // One connection, serialized transactions: nothing else can write while this one runs.
   },
 
   async removeSearchText(trx, organizationId, seqs) {
@@ -78,7 +113,8 @@ export const sqliteDialect: CustodyDialect = {
   },
 
   async createSearchIndex(db) {
-    await sql`CREATE VIRTUAL TABLE events_fts USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`.execute(db);
+    // detail=none: no positions, only which documents hold a word: all our queries are AND of words.
+    await sql`CREATE VIRTUAL TABLE events_fts USING fts5(text, content='', contentless_delete=1, detail=none, tokenize='unicode61 remove_diacritics 0')`.execute(db);
   },
 
   async createRejectTrigger(db, table, operations) {

@@ -43,6 +43,7 @@ export async function up(db: Kysely<unknown>, dialect: CustodyDialect): Promise<
     .addColumn('seq', 'bigint', (c) => c.notNull())
     .addColumn('leaf_hash', dialect.binaryType, (c) => c.notNull())
     .addPrimaryKeyConstraint('leaves_pk', ['organization_id', 'seq'])
+    .$call((b) => dialect.clusteredTable(b))
     .execute();
 
   await db.schema
@@ -52,6 +53,7 @@ export async function up(db: Kysely<unknown>, dialect: CustodyDialect): Promise<
     .addColumn('idx', 'bigint', (c) => c.notNull())
     .addColumn('hash', dialect.binaryType, (c) => c.notNull())
     .addPrimaryKeyConstraint('tree_hashes_pk', ['organization_id', 'level', 'idx'])
+    .$call((b) => dialect.clusteredTable(b))
     .execute();
 
   await db.schema
@@ -74,7 +76,6 @@ export async function up(db: Kysely<unknown>, dialect: CustodyDialect): Promise<
   await db.schema.createIndex('events_time').on('events').columns(['organization_id', 'occurred_at', 'seq']).execute();
   await db.schema.createIndex('events_action').on('events').columns(['organization_id', 'action', 'occurred_at', 'seq']).execute();
   await db.schema.createIndex('events_actor').on('events').columns(['organization_id', 'actor_id', 'occurred_at', 'seq']).execute();
-  await db.schema.createIndex('events_actor_type').on('events').columns(['organization_id', 'actor_type', 'occurred_at', 'seq']).execute();
   await db.schema.createIndex('events_ip').on('events').columns(['organization_id', 'ip_key', 'occurred_at', 'seq']).execute();
 
   await db.schema
@@ -85,6 +86,7 @@ export async function up(db: Kysely<unknown>, dialect: CustodyDialect): Promise<
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('id', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('event_targets_pk', ['organization_id', 'seq', 'position'])
+    .$call((b) => dialect.clusteredTable(b))
     .execute();
   await db.schema.createIndex('event_targets_id').on('event_targets').columns(['organization_id', 'id', 'seq']).execute();
   await db.schema.createIndex('event_targets_type').on('event_targets').columns(['organization_id', 'type', 'seq']).execute();
@@ -96,6 +98,7 @@ export async function up(db: Kysely<unknown>, dialect: CustodyDialect): Promise<
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('value', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('event_metadata_pk', ['organization_id', 'seq', 'key'])
+    .$call((b) => dialect.clusteredTable(b))
     .execute();
   await db.schema.createIndex('event_metadata_kv').on('event_metadata').columns(['organization_id', 'key', 'value', 'seq']).execute();
 
@@ -109,6 +112,7 @@ export async function up(db: Kysely<unknown>, dialect: CustodyDialect): Promise<
     .addColumn('event_id', 'text', (c) => c.notNull())
     .addColumn('request_hash', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('idempotency_keys_pk', ['organization_id', 'key'])
+    .$call((b) => dialect.clusteredTable(b))
     .execute();
 
   await db.schema
@@ -122,6 +126,7 @@ export async function up(db: Kysely<unknown>, dialect: CustodyDialect): Promise<
     .addColumn('key_id', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('checkpoints_pk', ['organization_id', 'size'])
+    .$call((b) => dialect.clusteredTable(b))
     .execute();
   // Never two checkpoints naming the same predecessor: the chain cannot fork.
   await db.schema.createIndex('checkpoints_prev').on('checkpoints').columns(['organization_id', 'prev_body_hash']).unique().execute();
