@@ -115,3 +115,6 @@ export type {
   TStrictJsonErrorCode,
   TTimestampErrorCode,
 } from './errors';
+
+/** The canonical text of an event `validateEvent` accepted (cached), else `canonicalize(event)`. */
+export { canonicalEventText } from './canonical-event-text';

@@ -83,7 +83,8 @@ describe('createLoggedEvent', () => {
     });
 
     it('copies only the fields of the format', () => {
-      const input = { ...example(), extra: 'leak' } as TEventInput;
+      // A copy that validateEvent never saw: the full check path, where extra fields are dropped.
+      const input = { ...structuredClone(example()), extra: 'leak' } as TEventInput;
       (input.actor as Record<string, unknown>).password = 'secret';
       const { bytes } = createLoggedEvent(input, server());
       const text = new TextDecoder().decode(bytes);
@@ -91,8 +92,17 @@ describe('createLoggedEvent', () => {
       expect(text).not.toContain('secret');
     });
 
-    it('returns an event that does not share objects with the input', () => {
+    it('returns an event the input can no longer change: validated events are frozen', () => {
       const input = example();
+      const { event } = createLoggedEvent(input, server());
+      expect(() => {
+        input.metadata.method = 'changed';
+      }).toThrow(TypeError);
+      expect(event.metadata.method).toBe('sso');
+    });
+
+    it('returns an event that does not share objects with an unvalidated input', () => {
+      const input = structuredClone(example());
       const { event } = createLoggedEvent(input, server());
       input.metadata.method = 'changed';
       expect(event.metadata.method).toBe('sso');

@@ -15,6 +15,7 @@ import { SALT_BYTES, SALT_PATTERN } from './salt';
 import { parseStrictJson } from './strict-json';
 import { formatTimestamp, normalizeTimestamp } from './timestamp';
 import { UUID_V7_PATTERN } from './uuid-v7';
+import { validatedCanonicalText } from './validated-events';
 import { createIssue, fromZodIssues } from './validation-issue';
 import type { TValidationIssue } from './validation-issue';
 
@@ -92,6 +93,16 @@ export function createLoggedEvent(input: TEventInput, server: TLoggedEventServer
     version: input.version,
     ...(input.idempotency_key === undefined ? {} : { idempotency_key: input.idempotency_key }),
   };
+  if (validatedCanonicalText(input) !== undefined) {
+    // Fast path: `input` is a (frozen) event `validateEvent` accepted, and the server fields were just
+    // checked, so the draft is a valid logged event by construction.
+    const text = canonicalize(draft);
+    const bytes = ENCODER.encode(text);
+    if (bytes.length > MAX_LEAF_BYTES) {
+      throw new LoggedEventError('too_large', `the logged event is ${bytes.length} bytes; the limit is ${MAX_LEAF_BYTES}`);
+    }
+    return { event: draft as TLoggedEvent, bytes };
+  }
   const checked = ZLoggedEventSchema.safeParse(draft, { reportInput: true });
   if (!checked.success) {
     const issues = fromZodIssues(checked.error.issues);

@@ -23,7 +23,17 @@ export const SALT_PATTERN = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
  * ```
  */
 export function generateSalt(): string {
-  const bytes = new Uint8Array(SALT_BYTES);
-  globalThis.crypto.getRandomValues(bytes);
-  return encodeBase64(bytes);
+  if (poolOffset + SALT_BYTES > pool.length) {
+    // One CSPRNG call per 256 salts: the call, not the bytes, is what costs. Each byte is used once.
+    globalThis.crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + SALT_BYTES);
+  poolOffset += SALT_BYTES;
+  const text = encodeBase64(bytes);
+  bytes.fill(0);
+  return text;
 }
+
+const pool = new Uint8Array(SALT_BYTES * 256);
+let poolOffset = pool.length;

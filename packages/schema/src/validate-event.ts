@@ -3,13 +3,29 @@
  */
 import { resolveActionRegistry } from './action-registry';
 import type { ActionRegistry, TActionRegistryInput, TCompiledActionDefinition } from './action-registry';
-import { canonicalBytes } from './canonical';
+import { canonicalize } from './canonical';
 import { createEventSchemas, isPlainObject, ZEventInputSchema } from './event-schemas';
 import type { TEventInput, TMetadataValue } from './event-schemas';
 import { DEFAULT_LIMITS, MAX_LIMITS } from './limits';
 import type { TEventLimits } from './limits';
 import { createIssue, describeType, describeValue, fromZodIssues, MAX_ISSUES } from './validation-issue';
 import type { TValidationIssue } from './validation-issue';
+import { markValidated } from './validated-events';
+
+/** UTF-8 length of a well-formed string, without encoding it. */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
 
 /** Options of `validateEvent`. */
 export interface TValidateEventOptions {
@@ -69,7 +85,8 @@ export function validateEvent(input: unknown, options: TValidateEventOptions = {
     if (!parsed.success) return { ok: false, issues: fromZodIssues(parsed.error.issues) };
     const event = parsed.data;
 
-    const size = canonicalBytes(event).length;
+    const text = canonicalize(event);
+    const size = utf8Length(text);
     if (size > limits.maxEventBytes) {
       return {
         ok: false,
@@ -81,6 +98,7 @@ export function validateEvent(input: unknown, options: TValidateEventOptions = {
       const issues = applyRegistry(event, registry);
       if (issues.length > 0) return { ok: false, issues: issues.slice(0, MAX_ISSUES) };
     }
+    markValidated(event, text);
     return { ok: true, event };
   } catch (error) {
     // A throwing getter, a hostile proxy or similar: report it, never crash the caller.
