@@ -1,0 +1,90 @@
+/**
+ * The composition root of the domain: one `Custody` per process, built from an open database and
+ * the signing key. `apps/server` creates it; tests create it on SQLite and Postgres.
+ */
+import type { CustodyDatabase } from '@custody/db';
+
+import { ApiKeys } from './api-keys';
+import { Checkpointer } from './checkpointer';
+import type { TCheckpointerOptions } from './checkpointer';
+import { AppError } from './errors';
+import { Ingestor } from './ingest';
+import type { TIngestOptions } from './ingest';
+import { LogService } from './log-service';
+import { Organizations } from './organizations';
+import type { TOrganization } from './organizations';
+import { EventQueries } from './query';
+import { SigningKeys } from './signing-keys';
+import type { TSigningKey } from './signing-keys';
+
+export interface TCustodyOptions {
+  /** The log name: checkpoint origins are `<logName>/<organization id>`. */
+  logName: string;
+  signingKey: TSigningKey;
+  ingest?: TIngestOptions;
+  checkpoints?: TCheckpointerOptions;
+  /** How long authentication results are cached (revocations apply within it). Default is 2,000 ms. */
+  apiKeyCacheMs?: number;
+}
+
+export class Custody {
+  readonly database: CustodyDatabase;
+  readonly organizations: Organizations;
+  readonly apiKeys: ApiKeys;
+  readonly ingestor: Ingestor;
+  readonly checkpointer: Checkpointer;
+  readonly log: LogService;
+  readonly events: EventQueries;
+  readonly signingKeys: SigningKeys;
+  readonly signingKey: TSigningKey;
+  readonly logName: string;
+  #started = false;
+
+  constructor(database: CustodyDatabase, options: TCustodyOptions) {
+    const { db, dialect } = database;
+    this.database = database;
+    this.logName = options.logName;
+    this.signingKey = options.signingKey;
+    this.organizations = new Organizations(db, options.logName);
+    this.apiKeys = new ApiKeys(db, { cacheMs: options.apiKeyCacheMs });
+    this.ingestor = new Ingestor(db, dialect, options.ingest);
+    this.checkpointer = new Checkpointer(db, dialect, options.signingKey, options.checkpoints);
+    this.log = new LogService(db, this.checkpointer);
+    this.events = new EventQueries(db, dialect);
+    this.signingKeys = new SigningKeys(db);
+    this.ingestor.onAppend((organizationId) => this.checkpointer.markDirty(organizationId));
+  }
+
+  /** Publishes the signing key and starts signing checkpoints. Call once, after migrating. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.signingKeys.activate(this.signingKey);
+    await this.checkpointer.start();
+  }
+
+  /** Creates an organization and signs its first checkpoint (size 0). */
+  async createOrganization(input: { id?: string; name: string }): Promise<TOrganization> {
+    const org = await this.organizations.create(input);
+    await this.checkpointer.checkpoint(org.id);
+    return org;
+  }
+
+  /** Replaces an organization's action registry. */
+  async setActionRegistry(organizationId: string, registry: unknown): Promise<void> {
+    await this.organizations.setActionRegistry(organizationId, registry);
+    this.ingestor.invalidateRegistry(organizationId);
+  }
+
+  /**
+   * Graceful shutdown: refuses new events, commits every queued one, signs a last checkpoint for each
+   * log that grew, and closes the database.
+   */
+  async close(): Promise<void> {
+    await this.ingestor.close();
+    if (this.#started) await this.checkpointer.stop();
+    await this.database.close();
+  }
+}
+
+export { AppError };

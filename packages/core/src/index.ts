@@ -1,0 +1,25 @@
+/**
+ * `@custody/core`: the domain services. Procedures in `@custody/api` call these; nothing here knows
+ * about HTTP or tRPC, and nothing here asks which database it runs on.
+ */
+export { Custody } from './custody';
+export type { TCustodyOptions } from './custody';
+export { AppError, APP_ERROR_STATUS, isAppError } from './errors';
+export type { TAppErrorCode, TAppErrorDetails } from './errors';
+export { ApiKeys, API_KEY_PREFIX, SCOPES, authorize } from './api-keys';
+export type { TApiKeyInfo, TPrincipal, TScope } from './api-keys';
+export { Organizations, ORGANIZATION_ID_PATTERN, generateOrganizationId } from './organizations';
+export type { TOrganization } from './organizations';
+export { Ingestor, MAX_BATCH_EVENTS, searchTextOf } from './ingest';
+export type { TCommitInfo, TIngestOptions, TIngestResult } from './ingest';
+export { Checkpointer } from './checkpointer';
+export type { TCheckpointerOptions } from './checkpointer';
+export { LogService, toCheckpoint } from './log-service';
+export type { TCheckpoint, TConsistencyProof, TInclusionProof, TLogEntry } from './log-service';
+export { EventQueries, MAX_PAGE_SIZE } from './query';
+export type { TEventFilter, TEventPage, TEventRecord, TListOptions, TSortOrder } from './query';
+export { SigningKeys, loadOrCreateSigningKey, rotateSigningKeyFile, signingKeyFromText } from './signing-keys';
+export type { TPublishedKey, TSigningKey } from './signing-keys';
+export { DbHashReader } from './db-hash-reader';
+export { nodeEd25519, nodeHasher, nodeSha256 } from './node-crypto';
+export { RateLimiter } from './rate-limiter';

@@ -1,0 +1,67 @@
+/**
+ * Node's built-in crypto behind the ledger's injected interfaces: about a third faster than the
+ * pure-JS defaults, which the browser keeps using.
+ */
+import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+
+import { createHasher } from '@custody/ledger';
+import type { Ed25519, Hasher, Sha256 } from '@custody/ledger';
+
+/** SHA-256 over the concatenation of `chunks`, without concatenating them. */
+export const nodeSha256: Sha256 = (...chunks) => {
+  const h = createHash('sha256');
+  for (const c of chunks) h.update(c);
+  return h.digest();
+};
+
+/** The RFC 9162 hasher over Node's SHA-256. */
+export const nodeHasher: Hasher = createHasher(nodeSha256);
+
+// DER prefixes of an Ed25519 PKCS#8 private key (RFC 8410) and SubjectPublicKeyInfo.
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+const privateKeys = new Map<string, KeyObject>();
+const publicKeys = new Map<string, KeyObject>();
+
+function privateKeyOf(seed: Uint8Array): KeyObject {
+  const id = Buffer.from(seed).toString('base64');
+  let key = privateKeys.get(id);
+  if (key === undefined) {
+    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    if (privateKeys.size > 64) privateKeys.clear();
+    privateKeys.set(id, key);
+  }
+  return key;
+}
+
+function publicKeyOf(publicKey: Uint8Array): KeyObject {
+  const id = Buffer.from(publicKey).toString('base64');
+  let key = publicKeys.get(id);
+  if (key === undefined) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    if (publicKeys.size > 1024) publicKeys.clear();
+    publicKeys.set(id, key);
+  }
+  return key;
+}
+
+/** PureEd25519 (RFC 8032) with Node's crypto. */
+export const nodeEd25519: Ed25519 = {
+  publicKeyFromSeed(seed) {
+    const spki = createPublicKey(privateKeyOf(seed)).export({ format: 'der', type: 'spki' });
+    return new Uint8Array(spki.subarray(SPKI_PREFIX.length));
+  },
+  sign(seed, message) {
+    return new Uint8Array(sign(null, message, privateKeyOf(seed)));
+  },
+  verify(publicKey, message, signature) {
+    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    try {
+      return verify(null, message, publicKeyOf(publicKey), signature);
+    } catch {
+      return false;
+    }
+  },
+};

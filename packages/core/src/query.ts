@@ -1,0 +1,313 @@
+/**
+ * Queries over event bodies: `list` with filters and keyset cursors, `get`, and `stats`.
+ *
+ * Results are identical on SQLite and Postgres: filters are plain comparisons on indexed columns,
+ * full-text search goes through the dialect with words normalized the same way on both, and the
+ * order is always `(occurred_at, seq)`, a total order.
+ */
+import { createHash } from 'node:crypto';
+
+import { sql } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+
+import type { CustodyDialect, Database } from '@custody/db';
+import { searchWords } from '@custody/db';
+import { cidrSortKeyRange, ipSortKey, parseLoggedEvent } from '@custody/schema';
+import type { TLoggedEvent } from '@custody/schema';
+
+import { AppError } from './errors';
+
+/** A filter over one organization's events. Every field narrows the result (AND). */
+export interface TEventFilter {
+  /** Exact actions (`user.signed_in`) or prefixes (`user.*`); any of them matches. */
+  actions?: readonly string[];
+  actorId?: string;
+  actorType?: string;
+  targetId?: string;
+  targetType?: string;
+  /** Inclusive lower bound on `occurred_at` (RFC 3339). */
+  occurredAfter?: string;
+  /** Exclusive upper bound on `occurred_at` (RFC 3339). */
+  occurredBefore?: string;
+  /** An IP address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`). */
+  ip?: string;
+  /** Root metadata `key = value`; non-string values compare by their JSON text (`42`, `true`). */
+  metadata?: Readonly<Record<string, string>>;
+  /** Full-text: events containing every word. */
+  q?: string;
+  /** Events with `seq` in `[seqFrom, seqTo)`. */
+  seqFrom?: number;
+  seqTo?: number;
+}
+
+export type TSortOrder = 'asc' | 'desc';
+
+export interface TListOptions {
+  order?: TSortOrder;
+  /** 1 to 1,000. Default is 100. */
+  limit?: number;
+  /** From the previous page's `nextCursor`. */
+  cursor?: string | null;
+}
+
+/** An event as queries return it. */
+export type TEventRecord = TLoggedEvent;
+
+export interface TEventPage {
+  events: TEventRecord[];
+  /** Pass back to get the next page, or null at the end. */
+  nextCursor: string | null;
+}
+
+export const MAX_PAGE_SIZE = 1_000;
+
+/** Keyset cursor: the last row's sort key, the log size when pagination began, and the filter it belongs to. */
+interface TCursor {
+  v: 1;
+  o: number;
+  s: number;
+  /** Only events with seq below this were visible when the first page was read: later pages never shift. */
+  m: number;
+  d: TSortOrder;
+  f: string;
+}
+
+function filterFingerprint(filter: TEventFilter): string {
+  const ordered = JSON.stringify(filter, Object.keys(filter).sort());
+  return createHash('sha256').update(ordered + JSON.stringify(filter.metadata ?? {})).digest('base64url').slice(0, 16);
+}
+
+function encodeCursor(c: TCursor): string {
+  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
+}
+
+function decodeCursor(text: string): TCursor {
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<TCursor>;
+    if (
+      c.v === 1 && Number.isSafeInteger(c.o) && Number.isSafeInteger(c.s) && Number.isSafeInteger(c.m) &&
+      (c.d === 'asc' || c.d === 'desc') && typeof c.f === 'string'
+    ) {
+      return c as TCursor;
+    }
+  } catch {
+    // fall through
+  }
+  throw new AppError('BAD_REQUEST', 'invalid cursor: pass the nextCursor of the previous page unchanged');
+}
+
+function parseTime(value: string, what: string): number {
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}(T|$)/.test(value) || Number.isNaN(ms)) {
+    throw new AppError('BAD_REQUEST', `${what} must be an RFC 3339 time such as 2026-01-31T00:00:00Z, got "${value}"`);
+  }
+  return ms;
+}
+
+const ACTION_PREFIX = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\.\*$/;
+
+type TEventsEb = ExpressionBuilder<Database, 'events'>;
+
+export class EventQueries {
+  readonly #db: Kysely<Database>;
+  readonly #dialect: CustodyDialect;
+
+  constructor(db: Kysely<Database>, dialect: CustodyDialect) {
+    this.#db = db;
+    this.#dialect = dialect;
+  }
+
+  #where(eb: TEventsEb, organizationId: string, filter: TEventFilter): Expression<SqlBool> {
+    const all: Expression<SqlBool>[] = [eb('events.organization_id', '=', organizationId)];
+    if (filter.actions !== undefined && filter.actions.length > 0) {
+      const any = filter.actions.map((action) => {
+        if (action.endsWith('.*')) {
+          if (!ACTION_PREFIX.test(action)) throw new AppError('BAD_REQUEST', `invalid action prefix "${action}" (use e.g. user.*)`);
+          const prefix = action.slice(0, -1); // keep the dot: `user.` matches `user.x`, not `username.x`
+          return eb.and([eb('events.action', '>=', prefix), eb('events.action', '<', `${prefix.slice(0, -1)}/`)]);
+        }
+        return eb('events.action', '=', action);
+      });
+      all.push(eb.or(any));
+    }
+    if (filter.actorId !== undefined) all.push(eb('events.actor_id', '=', filter.actorId));
+    if (filter.actorType !== undefined) all.push(eb('events.actor_type', '=', filter.actorType));
+    if (filter.targetId !== undefined || filter.targetType !== undefined) {
+      let sub = eb.selectFrom('event_targets').select('event_targets.seq').where('event_targets.organization_id', '=', organizationId);
+      if (filter.targetId !== undefined) sub = sub.where('event_targets.id', '=', filter.targetId);
+      if (filter.targetType !== undefined) sub = sub.where('event_targets.type', '=', filter.targetType);
+      all.push(eb('events.seq', 'in', sub));
+    }
+    if (filter.occurredAfter !== undefined) all.push(eb('events.occurred_at', '>=', parseTime(filter.occurredAfter, 'occurredAfter')));
+    if (filter.occurredBefore !== undefined) all.push(eb('events.occurred_at', '<', parseTime(filter.occurredBefore, 'occurredBefore')));
+    if (filter.ip !== undefined) {
+      if (filter.ip.includes('/')) {
+        let range: { from: string; to: string };
+        try {
+          range = cidrSortKeyRange(filter.ip);
+        } catch (cause) {
+          throw new AppError('BAD_REQUEST', `invalid CIDR block "${filter.ip}"`, { cause });
+        }
+        all.push(eb.and([eb('events.ip_key', '>=', range.from), eb('events.ip_key', '<=', range.to)]));
+      } else {
+        let key: string;
+        try {
+          key = ipSortKey(filter.ip);
+        } catch (cause) {
+          throw new AppError('BAD_REQUEST', `invalid IP address "${filter.ip}"`, { cause });
+        }
+        all.push(eb('events.ip_key', '=', key));
+      }
+    }
+    for (const [key, value] of Object.entries(filter.metadata ?? {})) {
+      all.push(
+        eb(
+          'events.seq',
+          'in',
+          eb
+            .selectFrom('event_metadata')
+            .select('event_metadata.seq')
+            .where('event_metadata.organization_id', '=', organizationId)
+            .where('event_metadata.key', '=', key)
+            .where('event_metadata.value', '=', value),
+        ),
+      );
+    }
+    if (filter.q !== undefined) {
+      const words = searchWords(filter.q);
+      if (words.length > 0) all.push(this.#dialect.matchesSearch(organizationId, words));
+    }
+    if (filter.seqFrom !== undefined) all.push(eb('events.seq', '>=', filter.seqFrom));
+    if (filter.seqTo !== undefined) all.push(eb('events.seq', '<', filter.seqTo));
+    return eb.and(all);
+  }
+
+  /** One page of events matching `filter`, sorted by `(occurred_at, seq)`. */
+  async list(organizationId: string, filter: TEventFilter, options: TListOptions = {}): Promise<TEventPage> {
+    const limit = options.limit ?? 100;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new AppError('BAD_REQUEST', `limit must be 1 to ${MAX_PAGE_SIZE}`);
+    }
+    const fingerprint = filterFingerprint(filter);
+    let cursor: TCursor | null = null;
+    let order = options.order ?? 'desc';
+    if (options.cursor !== undefined && options.cursor !== null) {
+      cursor = decodeCursor(options.cursor);
+      if (cursor.f !== fingerprint) throw new AppError('BAD_REQUEST', 'this cursor belongs to a different filter');
+      order = cursor.d;
+    }
+    let snapshot = cursor?.m;
+    if (snapshot === undefined) {
+      const log = await this.#db.selectFrom('logs').select('size').where('organization_id', '=', organizationId).executeTakeFirst();
+      if (log === undefined) throw new AppError('NOT_FOUND', `organization "${organizationId}" not found`);
+      snapshot = log.size;
+    }
+    const m = snapshot;
+    const rows = await this.#db
+      .selectFrom('events')
+      .select(['events.seq', 'events.occurred_at', 'events.body'])
+      .where((eb) => {
+        const parts = [this.#where(eb, organizationId, filter), eb('events.seq', '<', m)];
+        if (cursor !== null) {
+          const { o, s } = cursor;
+          parts.push(
+            order === 'desc'
+              ? eb.or([eb('events.occurred_at', '<', o), eb.and([eb('events.occurred_at', '=', o), eb('events.seq', '<', s)])])
+              : eb.or([eb('events.occurred_at', '>', o), eb.and([eb('events.occurred_at', '=', o), eb('events.seq', '>', s)])]),
+          );
+        }
+        return eb.and(parts);
+      })
+      .orderBy('events.occurred_at', order)
+      .orderBy('events.seq', order)
+      .limit(limit + 1)
+      .execute();
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page.at(-1);
+    return {
+      events: page.map((r) => this.#decode(r.body)),
+      nextCursor: more && last !== undefined ? encodeCursor({ v: 1, o: last.occurred_at, s: last.seq, m, d: order, f: fingerprint }) : null,
+    };
+  }
+
+  /** One event by id; NOT_FOUND when absent (or purged). */
+  async get(organizationId: string, id: string): Promise<TEventRecord> {
+    const row = await this.#db.selectFrom('events').select('body').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    if (row === undefined) throw new AppError('NOT_FOUND', `event "${id}" not found`);
+    return this.#decode(row.body);
+  }
+
+  /**
+   * Counts per time bucket, and the top actions and actors, for `filter`. `bucketMs` defaults to a
+   * width that gives at most about 120 buckets over the filter's time range (or the data's).
+   */
+  async stats(
+    organizationId: string,
+    filter: TEventFilter,
+    options: { bucketMs?: number; top?: number } = {},
+  ): Promise<{ total: number; bucketMs: number; buckets: { start: string; count: number }[]; topActions: { action: string; count: number }[]; topActors: { type: string; id: string; count: number }[] }> {
+    const top = Math.min(Math.max(options.top ?? 10, 1), 100);
+    const where = (eb: TEventsEb) => this.#where(eb, organizationId, filter);
+    const range = await this.#db
+      .selectFrom('events')
+      .select((eb) => [eb.fn.min('events.occurred_at').as('lo'), eb.fn.max('events.occurred_at').as('hi'), eb.fn.countAll().as('n')])
+      .where(where)
+      .executeTakeFirstOrThrow();
+    const total = Number(range.n);
+    const lo = filter.occurredAfter !== undefined ? parseTime(filter.occurredAfter, 'occurredAfter') : Number(range.lo ?? 0);
+    const hi = filter.occurredBefore !== undefined ? parseTime(filter.occurredBefore, 'occurredBefore') : Number(range.hi ?? 0) + 1;
+    const bucketMs = options.bucketMs ?? chooseBucket(Math.max(hi - lo, 1));
+    if (!Number.isSafeInteger(bucketMs) || bucketMs < 1000) throw new AppError('BAD_REQUEST', 'bucketMs must be an integer of at least 1000');
+    if (total === 0) return { total, bucketMs, buckets: [], topActions: [], topActors: [] };
+
+    // bucketMs is a validated safe integer: inlined so both engines do integer division.
+    const bucketExpr = sql<number>`(events.occurred_at / ${sql.raw(String(bucketMs))}) * ${sql.raw(String(bucketMs))}`;
+    const buckets = await this.#db
+      .selectFrom('events')
+      .select((eb) => [bucketExpr.as('start'), eb.fn.countAll().as('n')])
+      .where(where)
+      .groupBy(bucketExpr)
+      .orderBy(bucketExpr)
+      .execute();
+    const topActions = await this.#db
+      .selectFrom('events')
+      .select((eb) => ['events.action', eb.fn.countAll().as('n')])
+      .where(where)
+      .groupBy('events.action')
+      .orderBy(sql`count(*)`, 'desc')
+      .orderBy('events.action')
+      .limit(top)
+      .execute();
+    const topActors = await this.#db
+      .selectFrom('events')
+      .select((eb) => ['events.actor_type', 'events.actor_id', eb.fn.countAll().as('n')])
+      .where(where)
+      .groupBy(['events.actor_type', 'events.actor_id'])
+      .orderBy(sql`count(*)`, 'desc')
+      .orderBy('events.actor_type')
+      .orderBy('events.actor_id')
+      .limit(top)
+      .execute();
+    return {
+      total,
+      bucketMs,
+      buckets: buckets.map((b) => ({ start: new Date(Number(b.start)).toISOString(), count: Number(b.n) })),
+      topActions: topActions.map((a) => ({ action: a.action, count: Number(a.n) })),
+      topActors: topActors.map((a) => ({ type: a.actor_type, id: a.actor_id, count: Number(a.n) })),
+    };
+  }
+
+  #decode(body: Uint8Array): TEventRecord {
+    const parsed = parseLoggedEvent(body);
+    if (!parsed.ok) throw new AppError('INTERNAL', 'a stored event does not parse as a logged event');
+    return parsed.event;
+  }
+}
+
+const BUCKETS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000, 2_592_000_000];
+
+function chooseBucket(spanMs: number): number {
+  for (const b of BUCKETS) if (spanMs / b <= 120) return b;
+  return BUCKETS[BUCKETS.length - 1] ?? 2_592_000_000;
+}

@@ -1,0 +1,38 @@
+import { createTestDatabase } from '@custody/db/testing';
+import type { TDialectName, TTestDatabase } from '@custody/db/testing';
+import { generateSigner } from '@custody/ledger';
+
+import { Custody, nodeEd25519, nodeSha256, signingKeyFromText } from '../src/index';
+
+export const LOG_NAME = 'custody.test';
+
+/** A started Custody on a fresh database of `dialect`, and a way to tear both down. */
+export async function createTestCustody(dialect: TDialectName, options: { intervalMs?: number } = {}): Promise<{ custody: Custody; t: TTestDatabase; vkey: string; destroy: () => Promise<void> }> {
+  const t = await createTestDatabase(dialect);
+  const { skey, vkey } = generateSigner(LOG_NAME, { sha256: nodeSha256, ed25519: nodeEd25519 });
+  const custody = new Custody(t, { logName: LOG_NAME, signingKey: signingKeyFromText(skey), checkpoints: { intervalMs: options.intervalMs ?? 50 } });
+  await custody.start();
+  return {
+    custody,
+    t,
+    vkey,
+    destroy: async () => {
+      await custody.ingestor.close();
+      await custody.checkpointer.stop();
+      await t.destroy();
+    },
+  };
+}
+
+/** A valid event input with overrides. */
+export function event(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    action: 'user.signed_in',
+    occurred_at: '2026-03-01T10:00:00.000Z',
+    actor: { id: 'u_1', type: 'user', name: 'Alice' },
+    targets: [{ id: 'acct_1', type: 'account' }],
+    context: { location: '10.1.2.3', user_agent: 'Firefox/130' },
+    metadata: { method: 'password' },
+    ...overrides,
+  };
+}
