@@ -1,0 +1,15 @@
+import { apiKeysRouter } from './routers/api-keys/router';
+import { eventsRouter } from './routers/events/router';
+import { logRouter } from './routers/log/router';
+import { organizationsRouter } from './routers/organizations/router';
+import { router } from './trpc';
+
+/** The whole API. */
+export const appRouter = router({
+  events: eventsRouter,
+  log: logRouter,
+  organizations: organizationsRouter,
+  apiKeys: apiKeysRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,18 @@
+import { authorize } from '@custody/core';
+
+import { authedProcedure } from '../../trpc';
+import { ZCreateEventsBatchRequestSchema, ZCreateEventsBatchResponseSchema } from './create-batch.types';
+
+/**
+ * Ingests up to 1,000 events. Each gets its own result: accepted (id, seq) or rejected with field
+ * paths; accepted events are committed whatever happens to the others. Scope: `events:write`.
+ */
+export const createEventsBatchRoute = authedProcedure
+  .input(ZCreateEventsBatchRequestSchema)
+  .output(ZCreateEventsBatchResponseSchema)
+  .mutation(async ({ ctx, input }) => {
+    authorize(ctx.principal, 'events:write', input.organizationId);
+    const results = await ctx.custody.ingestor.ingest(input.organizationId, input.events);
+    const accepted = results.filter((r) => r.status === 'accepted').length;
+    return { accepted, rejected: results.length - accepted, results };
+  });

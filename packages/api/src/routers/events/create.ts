@@ -1,0 +1,24 @@
+import { AppError, authorize } from '@custody/core';
+
+import { authedProcedure } from '../../trpc';
+import { ZCreateEventRequestSchema, ZCreateEventResponseSchema } from './create.types';
+
+/**
+ * Ingests one event; answers once it is committed. A rejected event is a BAD_REQUEST (or CONFLICT for
+ * an idempotency key reused with another body) whose `data.appError.details.issues` name each field.
+ * Scope: `events:write`.
+ */
+export const createEventRoute = authedProcedure
+  .input(ZCreateEventRequestSchema)
+  .output(ZCreateEventResponseSchema)
+  .mutation(async ({ ctx, input }) => {
+    authorize(ctx.principal, 'events:write', input.organizationId);
+    const [result] = await ctx.custody.ingestor.ingest(input.organizationId, [input.event]);
+    if (result === undefined) throw new AppError('INTERNAL', 'ingest returned no result');
+    if (result.status === 'rejected') {
+      throw new AppError(result.code === 'IDEMPOTENCY_CONFLICT' ? 'CONFLICT' : 'BAD_REQUEST', result.message, {
+        details: { issues: result.issues },
+      });
+    }
+    return { id: result.id, seq: result.seq, replayed: result.replayed };
+  });

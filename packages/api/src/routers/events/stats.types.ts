@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+import { ZEventFilterSchema, ZOrganizationIdSchema } from '../shared.types';
+
+export const ZEventStatsRequestSchema = z.strictObject({
+  organizationId: ZOrganizationIdSchema,
+  filter: ZEventFilterSchema.default({}),
+  /** Bucket width in ms (≥ 1000); default: about 120 buckets over the range. */
+  bucketMs: z.number().int().min(1000).optional(),
+  top: z.number().int().min(1).max(100).default(10),
+});
+export const ZEventStatsResponseSchema = z.object({
+  total: z.number(),
+  bucketMs: z.number(),
+  buckets: z.array(z.object({ start: z.string(), count: z.number() })),
+  topActions: z.array(z.object({ action: z.string(), count: z.number() })),
+  topActors: z.array(z.object({ type: z.string(), id: z.string(), count: z.number() })),
+});

@@ -1,0 +1,6 @@
+import { z } from 'zod';
+
+import { ZOrganizationIdSchema, ZSizeSchema } from '../shared.types';
+
+export const ZConsistencyProofRequestSchema = z.strictObject({ organizationId: ZOrganizationIdSchema, from: ZSizeSchema, to: ZSizeSchema });
+export const ZConsistencyProofResponseSchema = z.object({ from: z.number(), to: z.number(), proof: z.array(z.string()) });

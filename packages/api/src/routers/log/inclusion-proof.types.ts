@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+import { ZCheckpointSchema, ZOrganizationIdSchema, ZSeqSchema, ZSizeSchema } from '../shared.types';
+
+export const ZInclusionProofRequestSchema = z.strictObject({
+  organizationId: ZOrganizationIdSchema,
+  seq: ZSeqSchema,
+  /** A checkpointed size; omit for the latest checkpoint. */
+  size: ZSizeSchema.optional(),
+});
+export const ZInclusionProofResponseSchema = z.object({
+  seq: z.number(),
+  size: z.number(),
+  leafHash: z.string(),
+  proof: z.array(z.string()),
+  checkpoint: ZCheckpointSchema,
+});

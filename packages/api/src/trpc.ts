@@ -1,0 +1,112 @@
+/**
+ * 1. INIT: `initTRPC` is called once, here (house style §8.5).
+ * 2. ERRORS: one formatter. `AppError` codes from `@custody/core` map to tRPC codes (and so HTTP
+ *    statuses) in `errorMapping`; `data.appError` carries the closed code and safe details; zod input
+ *    errors add `data.zodError` for BAD_REQUEST only; stacks never leave the server.
+ * 3. PROCEDURES: `publicProcedure` and `authedProcedure` are the only bases. Authed procedures
+ *    authenticate the bearer key, apply its rate limit and expose `ctx.principal`.
+ */
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
+import { z, ZodError } from 'zod';
+
+import { APP_ERROR_STATUS, AppError, isAppError } from '@custody/core';
+import type { TAppErrorCode, TAppErrorDetails } from '@custody/core';
+
+import type { TContext } from './context';
+
+/** The tRPC code of each domain error code. */
+export const errorMapping: Record<TAppErrorCode, TRPC_ERROR_CODE_KEY> = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  GONE: 'NOT_FOUND',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+};
+
+/** The domain code for errors tRPC raised itself (unparsable body, unknown procedure, …). */
+function fromTrpcCode(code: TRPC_ERROR_CODE_KEY): TAppErrorCode {
+  for (const [app, trpc] of Object.entries(errorMapping)) if (trpc === code) return app as TAppErrorCode;
+  return code === 'PARSE_ERROR' || code === 'METHOD_NOT_SUPPORTED' || code === 'UNSUPPORTED_MEDIA_TYPE' ? 'BAD_REQUEST' : 'INTERNAL';
+}
+
+/** What clients find in `error.data.appError`: always present, one of the closed codes. */
+export interface TAppErrorData {
+  code: TAppErrorCode;
+  details?: TAppErrorDetails;
+}
+
+/** `events[2].actor` from a zod path. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out === '' ? '' : '.'}${String(part)}`;
+  return out;
+}
+
+const t = initTRPC.context<TContext>().create({
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const zodError = error.code === 'BAD_REQUEST' && cause instanceof ZodError ? cause : null;
+    const appError: TAppErrorData = isAppError(cause)
+      ? { code: cause.code, ...(cause.details === undefined ? {} : { details: cause.details }) }
+      : zodError !== null
+        ? { code: 'BAD_REQUEST', details: { issues: zodError.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) } }
+        : { code: fromTrpcCode(error.code) };
+    const internal = error.code === 'INTERNAL_SERVER_ERROR';
+    return {
+      ...shape,
+      // An internal error's message may describe server internals: clients get a generic one.
+      // A zod error's message is its JSON issue list: give a readable one instead.
+      message: internal
+        ? 'internal server error'
+        : zodError !== null
+          ? `invalid input: ${zodError.issues.slice(0, 5).map((i) => `${formatPath(i.path) || '(input)'}: ${i.message}`).join('; ')}`
+          : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        appError,
+        zodError: zodError === null ? null : z.flattenError(zodError),
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Turns domain errors into tRPC errors with the right code, and logs unexpected ones. */
+const mapErrors = t.middleware(async ({ ctx, next, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (isAppError(cause)) {
+      if (cause.code === 'INTERNAL') ctx.logger?.error({ err: cause, path, requestId: ctx.requestId }, 'internal error');
+      throw new TRPCError({ code: errorMapping[cause.code], message: cause.message, cause });
+    }
+    if (result.error.code === 'INTERNAL_SERVER_ERROR') {
+      ctx.logger?.error({ err: cause ?? result.error, path, requestId: ctx.requestId }, 'unexpected error');
+    }
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const principal = await ctx.custody.apiKeys.authenticate(ctx.apiKey);
+  const waitMs = ctx.rateLimiter?.take(principal.keyId) ?? 0;
+  if (waitMs > 0) {
+    throw new AppError('TOO_MANY_REQUESTS', `rate limit exceeded for this API key; retry in ${waitMs} ms`, { details: { retryAfterMs: waitMs } });
+  }
+  return next({ ctx: { ...ctx, principal } });
+});
+
+export { APP_ERROR_STATUS };

@@ -1,0 +1,149 @@
+/**
+ * Access control, procedure by procedure: a key of one organization can never read or write another
+ * organization's events, and a key without the scope is refused. The table must name every
+ * procedure of the router, so a new procedure cannot ship untested.
+ */
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { Custody, nodeEd25519, nodeSha256, signingKeyFromText } from '@custody/core';
+import type { TScope } from '@custody/core';
+import { createTestDatabase, DIALECTS } from '@custody/db/testing';
+import type { TTestDatabase } from '@custody/db/testing';
+import { generateSigner } from '@custody/ledger';
+
+import { appRouter, createCallerFactory, createContextInner } from '../src/index';
+
+const createCaller = createCallerFactory(appRouter);
+type TCaller = ReturnType<typeof createCaller>;
+
+const EVENT = {
+  action: 'user.signed_in',
+  occurred_at: '2026-03-01T10:00:00Z',
+  actor: { id: 'u_1', type: 'user' },
+  targets: [],
+  context: { location: '10.0.0.1' },
+};
+
+/** How to call each procedure against organization `org` (the victim). `null`: not organization-scoped. */
+const CALLS: Record<string, { scope: TScope | 'public'; call: ((c: TCaller, org: string) => Promise<unknown>) | null }> = {
+  'events.create': { scope: 'events:write', call: (c, org) => c.events.create({ organizationId: org, event: EVENT }) },
+  'events.createBatch': { scope: 'events:write', call: (c, org) => c.events.createBatch({ organizationId: org, events: [EVENT] }) },
+  'events.list': { scope: 'events:read', call: (c, org) => c.events.list({ organizationId: org }) },
+  'events.get': { scope: 'events:read', call: (c, org) => c.events.get({ organizationId: org, id: '01900000-0000-7000-8000-000000000000' }) },
+  'events.stats': { scope: 'events:read', call: (c, org) => c.events.stats({ organizationId: org }) },
+  'log.checkpoint': { scope: 'events:read', call: (c, org) => c.log.checkpoint({ organizationId: org }) },
+  'log.checkpoints': { scope: 'events:read', call: (c, org) => c.log.checkpoints({ organizationId: org }) },
+  'log.signCheckpoint': { scope: 'events:write', call: (c, org) => c.log.signCheckpoint({ organizationId: org }) },
+  'log.inclusionProof': { scope: 'events:read', call: (c, org) => c.log.inclusionProof({ organizationId: org, seq: 0 }) },
+  'log.consistencyProof': { scope: 'events:read', call: (c, org) => c.log.consistencyProof({ organizationId: org, from: 0, to: 1 }) },
+  'log.entry': { scope: 'events:read', call: (c, org) => c.log.entry({ organizationId: org, seq: 0 }) },
+  'log.keys': { scope: 'public', call: null },
+  'organizations.create': { scope: 'admin', call: null },
+  'organizations.list': { scope: 'events:read', call: null },
+  'organizations.get': { scope: 'events:read', call: (c, org) => c.organizations.get({ organizationId: org }) },
+  'organizations.setActionRegistry': { scope: 'admin', call: (c, org) => c.organizations.setActionRegistry({ organizationId: org, registry: null }) },
+  'apiKeys.create': { scope: 'admin', call: (c, org) => c.apiKeys.create({ name: 'x', organizationId: org, scopes: ['events:read'] }) },
+  'apiKeys.list': { scope: 'admin', call: (c, org) => c.apiKeys.list({ organizationId: org }) },
+  'apiKeys.revoke': { scope: 'admin', call: null },
+};
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'OK';
+  } catch (error) {
+    return error instanceof TRPCError ? error.code : `not a TRPCError: ${String(error)}`;
+  }
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: access control`, () => {
+    let t: TTestDatabase;
+    let custody: Custody;
+    const keys: Record<string, string> = {};
+    const caller = async (secret: string | undefined) => createCaller(await createContextInner({ custody, apiKey: secret }));
+
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+      const { skey } = generateSigner('custody.test', { sha256: nodeSha256, ed25519: nodeEd25519 });
+      custody = new Custody(t, { logName: 'custody.test', signingKey: signingKeyFromText(skey), apiKeyCacheMs: 0 });
+      await custody.start();
+      await custody.createOrganization({ id: 'org_a', name: 'A' });
+      await custody.createOrganization({ id: 'org_b', name: 'B' });
+      await custody.ingestor.ingest('org_b', [EVENT, EVENT]);
+      await custody.checkpointer.checkpoint('org_b');
+      for (const scope of ['events:write', 'events:read', 'export', 'admin'] as const) {
+        keys[`a:${scope}`] = (await custody.apiKeys.create({ name: scope, organizationId: 'org_a', scopes: [scope] })).secret;
+      }
+      keys.root = (await custody.apiKeys.create({ name: 'root', organizationId: null, scopes: ['admin'] })).secret;
+      keys.bRead = (await custody.apiKeys.create({ name: 'b', organizationId: 'org_b', scopes: ['events:read'] })).secret;
+    });
+    afterAll(async () => {
+      await custody.close();
+      await t.destroy();
+    });
+
+    it('has a row for every procedure of the router', () => {
+      expect(Object.keys(CALLS).sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+    });
+
+    for (const [path, { call }] of Object.entries(CALLS)) {
+      if (call === null) continue;
+      it(`${path}: an organization A key, whatever its scopes, is FORBIDDEN on organization B`, async () => {
+        for (const scope of ['events:write', 'events:read', 'export', 'admin']) {
+          expect(await codeOf(call(await caller(keys[`a:${scope}`]), 'org_b')), scope).toBe('FORBIDDEN');
+        }
+      });
+      it(`${path}: with no key or a bad key, UNAUTHORIZED`, async () => {
+        expect(await codeOf(call(await caller(undefined), 'org_b'))).toBe('UNAUTHORIZED');
+        expect(await codeOf(call(await caller('custody_sk_nope'), 'org_b'))).toBe('UNAUTHORIZED');
+      });
+    }
+
+    it('scopes: a read key cannot write and a write key cannot read', async () => {
+      expect(await codeOf((await caller(keys['a:events:read'])).events.create({ organizationId: 'org_a', event: EVENT }))).toBe('FORBIDDEN');
+      expect(await codeOf((await caller(keys['a:events:write'])).events.list({ organizationId: 'org_a' }))).toBe('FORBIDDEN');
+      expect(await codeOf((await caller(keys['a:events:write'])).events.create({ organizationId: 'org_a', event: EVENT }))).toBe('OK');
+    });
+
+    it('organizations.list shows a bound key only its own organization', async () => {
+      const orgs = await (await caller(keys['a:events:read'])).organizations.list();
+      expect(orgs.map((o) => o.id)).toEqual(['org_a']);
+      expect((await (await caller(keys.root)).organizations.list()).map((o) => o.id)).toEqual(['org_a', 'org_b']);
+    });
+
+    it('organizations.create needs an unbound admin key', async () => {
+      expect(await codeOf((await caller(keys['a:admin'])).organizations.create({ name: 'C' }))).toBe('FORBIDDEN');
+      expect(await codeOf((await caller(keys.root)).organizations.create({ id: 'org_c', name: 'C' }))).toBe('OK');
+    });
+
+    it('apiKeys.revoke: a bound admin cannot revoke another organization’s key; revocation takes effect', async () => {
+      const created = await custody.apiKeys.create({ name: 'victim', organizationId: 'org_b', scopes: ['events:read'] });
+      expect(await codeOf((await caller(keys['a:admin'])).apiKeys.revoke({ keyId: created.key.id }))).toBe('NOT_FOUND');
+      expect(await codeOf((await caller(created.secret)).events.list({ organizationId: 'org_b' }))).toBe('OK');
+      expect(await codeOf((await caller(keys.root)).apiKeys.revoke({ keyId: created.key.id }))).toBe('OK');
+      expect(await codeOf((await caller(created.secret)).events.list({ organizationId: 'org_b' }))).toBe('UNAUTHORIZED');
+    });
+
+    it('log.keys is public and lists the signing key', async () => {
+      const { keys: published } = await (await caller(undefined)).log.keys();
+      expect(published[0]?.vkey).toBe(custody.signingKey.vkey);
+    });
+
+    it('an organization B key reads B but not A', async () => {
+      expect(await codeOf((await caller(keys.bRead)).events.list({ organizationId: 'org_b' }))).toBe('OK');
+      expect(await codeOf((await caller(keys.bRead)).events.list({ organizationId: 'org_a' }))).toBe('FORBIDDEN');
+    });
+
+    it('errors carry the closed domain code and never a stack', async () => {
+      try {
+        await (await caller(keys.root)).log.checkpoint({ organizationId: 'org_zzz' });
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(TRPCError);
+        expect((error as TRPCError).code).toBe('NOT_FOUND');
+      }
+    });
+  });
+}
