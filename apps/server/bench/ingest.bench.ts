@@ -1,0 +1,307 @@
+/**
+ * `npm run bench` in apps/server: ingest over HTTP and query latency, with the machine's limits beside
+ * them. Prints a report; asserts nothing (speed goals live here, never in tests).
+ *
+ *   BENCH_SCALE=0.1        scale every event count (default 1)
+ *   BENCH_QUERY_SIZES      comma-separated dataset sizes for the query bench (default 1000000,10000000)
+ *   BENCH_ONLY             comma-separated sections: raw,http,query,postgres (default all)
+ *   DATABASE_URL           a Postgres server for the two-process Postgres ingest bench
+ *
+ * Query datasets are built once through the real ingest path and cached in bench/.data/.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import Database from 'better-sqlite3';
+
+import { ApiKeys, Custody, nodeEd25519, nodeHasher, nodeSha256, searchTextOf, signingKeyFromText } from '@custody/core';
+import { migrateToLatest, openDatabase } from '@custody/db';
+import { createTestDatabase } from '@custody/db/testing';
+import { MerkleAppender, generateSigner } from '@custody/ledger';
+import { createLoggedEvent, generateSalt, generateUuidV7, ipSortKey, validateEvent } from '@custody/schema';
+
+import { startServerProcess } from '../test/process';
+import type { TServerProcess } from '../test/process';
+import { ACTIONS, ACTORS, START_MS, workloadEvent } from './workload';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'raw,http,query,postgres').split(','));
+const QUERY_SIZES = (process.env.BENCH_QUERY_SIZES ?? '1000000,10000000').split(',').map(Number).map((n) => Math.max(1000, Math.round(n * (process.env.BENCH_QUERY_SIZES ? 1 : SCALE))));
+const n = (count: number) => Math.max(100, Math.round(count * SCALE));
+
+function fmt(x: number): string {
+  return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const rows: string[][] = [];
+function report(section: string, what: string, value: string, goal = '', met = ''): void {
+  rows.push([section, what, value, goal, met]);
+  console.log(`  ${what.padEnd(58)} ${value.padStart(22)}  ${goal}${met ? ` ${met}` : ''}`);
+}
+
+async function trpc(url: string, key: string, path: string, input: unknown, method: 'GET' | 'POST' = 'POST'): Promise<unknown> {
+  const res =
+    method === 'POST'
+      ? await fetch(`${url}/trpc/${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(input) })
+      : await fetch(`${url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { authorization: `Bearer ${key}` } });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
+  return (JSON.parse(text) as { result: { data: unknown } }).result.data;
+}
+
+/** 1. The limit: the same rows the server writes, inserted with prepared statements in one transaction. */
+async function rawLimit(): Promise<number> {
+  const count = n(50_000);
+  const dir = await mkdtemp(join(tmpdir(), 'custody-bench-raw-'));
+  const d = await openDatabase({ url: join(dir, 'raw.db') });
+  await migrateToLatest(d.db, d.dialect);
+  await d.db.insertInto('organizations').values({ id: 'bench', name: 'bench', created_at: 0, action_registry: null }).execute();
+  await d.db.insertInto('logs').values({ organization_id: 'bench', origin: 'b/bench', size: 0, updated_at: 0 }).execute();
+  // Prepare every row first (validation, canonical bytes, hashes): only the inserts are timed.
+  const appender = new MerkleAppender({ hasher: nodeHasher });
+  const prepared = { events: [] as never[], leaves: [] as never[], tree: [] as never[], targets: [] as never[], metadata: [] as never[], search: [] as { seq: number; text: string }[] };
+  for (let i = 0; i < count; i++) {
+    const v = validateEvent(workloadEvent(i));
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    const { event, bytes } = createLoggedEvent(v.event, { organizationId: 'bench', seq: i, id: generateUuidV7(), receivedAt: Date.now(), salt: generateSalt() });
+    prepared.events.push({ organization_id: 'bench', seq: i, id: event.id, action: event.action, actor_type: event.actor.type, actor_id: event.actor.id, actor_name: event.actor.name ?? null, occurred_at: Date.parse(event.occurred_at), received_at: Date.parse(event.received_at), ip: event.context.location, ip_key: ipSortKey(event.context.location), body: bytes } as never);
+    for (const s of appender.append(nodeHasher.hashLeaf(bytes))) {
+      if (s.level === 0) prepared.leaves.push({ organization_id: 'bench', seq: Number(s.index), leaf_hash: s.hash } as never);
+      else prepared.tree.push({ organization_id: 'bench', level: s.level, idx: Number(s.index), hash: s.hash } as never);
+    }
+    event.targets.forEach((t, position) => prepared.targets.push({ organization_id: 'bench', seq: i, position, type: t.type, id: t.id } as never));
+    for (const [key, value] of Object.entries(event.metadata)) prepared.metadata.push({ organization_id: 'bench', seq: i, key, value: typeof value === 'string' ? value : JSON.stringify(value) } as never);
+    prepared.search.push({ seq: i, text: searchTextOf(event) });
+  }
+  const t0 = performance.now();
+  await d.db.transaction().execute(async (trx) => {
+    await d.dialect.insertRows(trx, 'events', prepared.events);
+    await d.dialect.insertRows(trx, 'leaves', prepared.leaves);
+    await d.dialect.insertRows(trx, 'tree_hashes', prepared.tree);
+    await d.dialect.insertRows(trx, 'event_targets', prepared.targets);
+    await d.dialect.insertRows(trx, 'event_metadata', prepared.metadata);
+    await d.dialect.indexSearchText(trx, 'bench', prepared.search);
+  });
+  const rate = count / ((performance.now() - t0) / 1000);
+  await d.close();
+  await rm(dir, { recursive: true, force: true });
+
+  // Also: the raw prepare cost per event, and plain SQLite without our schema for scale.
+  const t1 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const v = validateEvent(workloadEvent(i));
+    if (v.ok) createLoggedEvent(v.event, { organizationId: 'bench', seq: i, id: generateUuidV7(), receivedAt: Date.now(), salt: generateSalt() });
+  }
+  const cpuRate = count / ((performance.now() - t1) / 1000);
+  report('limits', 'validate + canonicalize one event (CPU only)', `${fmt(cpuRate)} events/s`);
+  return rate;
+}
+
+interface TLoadResult {
+  events: number;
+  seconds: number;
+  latencies: number[];
+}
+
+/** Drives `concurrency` clients, each sending `batch` events per request, until `total` events are sent. */
+async function load(urls: string[], key: string, org: string, total: number, batch: number, concurrency: number, offset: number): Promise<TLoadResult> {
+  let next = 0;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const worker = async (w: number) => {
+    const url = urls[w % urls.length] ?? '';
+    for (;;) {
+      const start = next;
+      if (start >= total) return;
+      next += batch;
+      const events = Array.from({ length: Math.min(batch, total - start) }, (_, j) => workloadEvent(offset + start + j));
+      const body = batch === 1 ? JSON.stringify({ organizationId: org, event: events[0] }) : JSON.stringify({ organizationId: org, events });
+      const s = performance.now();
+      const res = await fetch(`${url}/trpc/${batch === 1 ? 'events.create' : 'events.createBatch'}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body,
+      });
+      const text = await res.text();
+      latencies.push(performance.now() - s);
+      if (!res.ok) throw new Error(`ingest failed: ${res.status} ${text.slice(0, 300)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+  return { events: total, seconds: (performance.now() - t0) / 1000, latencies: latencies.sort((a, b) => a - b) };
+}
+
+function reportLoad(section: string, label: string, r: TLoadResult, goal: string, goalRate: number, goalP99?: number): void {
+  const rate = r.events / r.seconds;
+  const p50 = percentile(r.latencies, 50);
+  const p99 = percentile(r.latencies, 99);
+  const met = rate >= goalRate && (goalP99 === undefined || p99 <= goalP99);
+  report(section, `${label}: events/s`, `${fmt(rate)}`, goal, met ? '(met)' : '(NOT met)');
+  report(section, `${label}: request latency p50 / p99`, `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`);
+}
+
+async function httpIngest(section: string, env: Record<string, string>, processes: number): Promise<void> {
+  const servers: TServerProcess[] = [];
+  try {
+    servers.push(await startServerProcess(env));
+    for (let i = 1; i < processes; i++) servers.push(await startServerProcess(env));
+    const key = servers[0]?.bootstrapKey ?? '';
+    const urls = servers.map((s) => s.url);
+    const org = `bench_${Date.now().toString(36)}`;
+    await trpc(urls[0] ?? '', key, 'organizations.create', { id: org, name: 'bench' });
+    // Warm up: JIT, caches, connections.
+    await load(urls, key, org, n(5_000), 100, 4, 0);
+    let offset = 10_000_000;
+    const b100 = await load(urls, key, org, n(100_000), 100, 4, (offset += 1_000_000));
+    reportLoad(section, 'batches of 100, 4 clients', b100, '', 0);
+    const b500 = await load(urls, key, org, n(200_000), 500, 4, (offset += 1_000_000));
+    reportLoad(section, 'batches of 500, 4 clients', b500, 'goal ≥ 25,000/s', 25_000);
+    const single = await load(urls, key, org, n(30_000), 1, 16, (offset += 1_000_000));
+    reportLoad(section, 'single events, 16 concurrent', single, 'goal ≥ 3,000/s, p99 < 25 ms', 3_000, 25);
+    const cp = (await trpc(urls[0] ?? '', key, 'log.signCheckpoint', { organizationId: org })) as { size: number };
+    report(section, 'events committed and covered by a signed checkpoint', fmt(cp.size));
+  } finally {
+    for (const s of servers) {
+      s.child.kill('SIGTERM');
+      await s.exited;
+    }
+  }
+}
+
+/** Builds (or reuses) a SQLite database with `size` workload events, through the real ingest path. */
+async function dataset(size: number): Promise<string> {
+  const dir = join(here, '.data');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `query-${size}.db`);
+  const done = `${file}.complete`;
+  if (existsSync(file) && existsSync(done)) return file;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) await rm(f, { force: true });
+  const t = await createTestDatabase('sqlite', { file });
+  const { skey } = generateSigner('bench.localhost', { sha256: nodeSha256, ed25519: nodeEd25519 });
+  const custody = new Custody(t, { logName: 'bench.localhost', signingKey: signingKeyFromText(skey) });
+  await custody.start();
+  await custody.createOrganization({ id: 'acme', name: 'Acme' });
+  const t0 = performance.now();
+  const batch = 1000;
+  let last = t0;
+  for (let i = 0; i < size; i += batch) {
+    // Two requests in flight: the group commit merges them.
+    await Promise.all([0, 1].map((k) => (i + k * (batch / 2) < size ? custody.ingestor.ingest('acme', Array.from({ length: Math.min(batch / 2, size - i - k * (batch / 2)) }, (_, j) => workloadEvent(i + k * (batch / 2) + j))) : Promise.resolve([]))));
+    if (performance.now() - last > 10_000) {
+      last = performance.now();
+      process.stdout.write(`    building ${size.toLocaleString('en-US')}-event dataset: ${(((i + batch) / size) * 100).toFixed(0)}% (${fmt((i + batch) / ((last - t0) / 1000))} events/s)\n`);
+    }
+  }
+  await custody.checkpointer.checkpoint('acme');
+  await custody.close();
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(done, `${new Date().toISOString()} ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  return file;
+}
+
+async function queryBench(size: number): Promise<void> {
+  const file = await dataset(size);
+  const dir = await mkdtemp(join(tmpdir(), 'custody-bench-q-'));
+  // A read key for this run, created in the dataset's database before the server opens it.
+  const d = await openDatabase({ url: file });
+  const { secret: key } = await new ApiKeys(d.db).create({ name: `bench ${Date.now()}`, organizationId: 'acme', scopes: ['events:read'] });
+  await d.close();
+  const server = await startServerProcess({ CUSTODY_DATA_DIR: dir, DATABASE_URL: file, CUSTODY_RATE_LIMIT: '0', LOG_LEVEL: 'warn' });
+  try {
+    const label = `${(size / 1_000_000).toFixed(size % 1_000_000 === 0 ? 0 : 1)}M events`;
+    const sample = (f: (i: number) => unknown) => Array.from({ length: 40 }, (_, i) => f(i));
+    const day = 24 * 3600 * 1000;
+    const spanMs = Math.floor((size / 10_000_000) * 90 * day);
+    const cases: [string, boolean, unknown[]][] = [
+      ['list, no filter, newest first', true, sample(() => ({ organizationId: 'acme', limit: 100 }))],
+      ['list, action exact', true, sample((i) => ({ organizationId: 'acme', filter: { actions: [ACTIONS[i % ACTIONS.length]] }, limit: 100 }))],
+      ['list, action prefix user.*', true, sample((i) => ({ organizationId: 'acme', filter: { actions: [`${['user', 'invoice', 'sso', 'team'][i % 4]}.*`] }, limit: 100 }))],
+      ['list, actor id', true, sample((i) => ({ organizationId: 'acme', filter: { actorId: `user_${(i * 37) % ACTORS}` }, limit: 100 }))],
+      ['list, target id', true, sample((i) => ({ organizationId: 'acme', filter: { targetId: `user_${i * 997}` }, limit: 100 }))],
+      ['list, IP /16 block', true, sample((i) => ({ organizationId: 'acme', filter: { ip: `10.${i}.0.0/16` }, limit: 100 }))],
+      ['list, one day of time', true, sample((i) => ({ organizationId: 'acme', filter: { occurredAfter: new Date(START_MS + ((i * day) % Math.max(spanMs, day))).toISOString(), occurredBefore: new Date(START_MS + ((i * day) % Math.max(spanMs, day)) + day).toISOString() }, limit: 100 }))],
+      ['list, metadata plan=enterprise + action', true, sample((i) => ({ organizationId: 'acme', filter: { metadata: { plan: 'enterprise' }, actions: [ACTIONS[i % ACTIONS.length]] }, limit: 100 }))],
+      ['list, actor + action prefix, oldest first', true, sample((i) => ({ organizationId: 'acme', filter: { actorId: `user_${i}`, actions: ['document.*'] }, order: 'asc', limit: 100 }))],
+      ['stats, actor id', true, sample((i) => ({ organizationId: 'acme', filter: { actorId: `user_${(i * 37) % ACTORS}` } }))],
+      ['stats, action exact, one day', true, sample((i) => ({ organizationId: 'acme', filter: { actions: [ACTIONS[i % ACTIONS.length]], occurredAfter: new Date(START_MS).toISOString(), occurredBefore: new Date(START_MS + day).toISOString() } }))],
+      ['list, full text one word', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5] }, limit: 100 }))],
+      ['list, full text two words', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['grace hopper', 'safari invoice', 'python deleted', 'dijkstra shared'][i % 4] }, limit: 100 }))],
+      ['stats, whole log (no filter: scans every event)', false, sample(() => ({ organizationId: 'acme' })).slice(0, 5)],
+    ];
+    for (const [name, indexed, inputs] of cases) {
+      const path = name.startsWith('stats') ? 'events.stats' : 'events.list';
+      await trpc(server.url, key, path, inputs[0], 'GET');
+      const times: number[] = [];
+      for (const input of inputs) {
+        const s = performance.now();
+        await trpc(server.url, key, path, input, 'GET');
+        times.push(performance.now() - s);
+      }
+      times.sort((a, b) => a - b);
+      const p95 = percentile(times, 95);
+      const goal = name.includes('whole log') ? '' : indexed ? 'goal p95 < 50 ms' : 'goal p95 < 250 ms';
+      const met = goal === '' ? '' : p95 < (indexed ? 50 : 250) ? '(met)' : '(NOT met)';
+      report(`query ${label}`, `${label}: ${name} (p50 / p95)`, `${percentile(times, 50).toFixed(1)} / ${p95.toFixed(1)} ms`, goal, met);
+    }
+  } finally {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus();
+  console.log('Custody server benchmark');
+  console.log(`  machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free), Node ${process.version}, SQLite ${(new Database(':memory:').prepare('select sqlite_version() v').get() as { v: string }).v}`);
+  console.log(`  scale ${SCALE}; the load generator runs on the same machine and competes for the same cores\n`);
+
+  if (ONLY.has('raw') || ONLY.has('http')) {
+    console.log('SQLite ingest');
+    const raw = await rawLimit();
+    report('limits', 'raw better-sqlite3 insert of the same rows, one transaction', `${fmt(raw)} events/s`, '(the limit)');
+    if (ONLY.has('http')) {
+      const dir = await mkdtemp(join(tmpdir(), 'custody-bench-http-'));
+      try {
+        await httpIngest('sqlite http', { CUSTODY_DATA_DIR: dir, DATABASE_URL: '', CUSTODY_RATE_LIMIT: '0', LOG_LEVEL: 'warn' }, 1);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  if (ONLY.has('query')) {
+    for (const size of QUERY_SIZES) {
+      console.log(`\nQuery latency over ${size.toLocaleString('en-US')} events (SQLite, through HTTP)`);
+      await queryBench(size);
+    }
+  }
+  const pg = process.env.DATABASE_URL;
+  if (ONLY.has('postgres')) {
+    if (pg === undefined || !pg.startsWith('postgres')) {
+      console.log('\nPostgres: skipped (set DATABASE_URL=postgres://… to run the two-process bench)');
+    } else {
+      console.log('\nPostgres ingest: two server processes on one database');
+      const t = await createTestDatabase('postgres');
+      await t.close();
+      const dir = await mkdtemp(join(tmpdir(), 'custody-bench-pg-'));
+      const { skey } = generateSigner('bench.localhost', { sha256: nodeSha256, ed25519: nodeEd25519 });
+      try {
+        await httpIngest('postgres http ×2', { CUSTODY_DATA_DIR: dir, DATABASE_URL: t.url, CUSTODY_SIGNING_KEY: skey, CUSTODY_LOG_NAME: 'bench.localhost', CUSTODY_RATE_LIMIT: '0', LOG_LEVEL: 'warn' }, 2);
+      } finally {
+        await t.destroy();
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+await main();

@@ -1,0 +1,316 @@
+/**
+ * The `custody` command. Every command reads the same environment as the server (see env.ts) and
+ * works on its database directly.
+ *
+ *   custody serve                              run the server (default command)
+ *   custody migrate                            apply database migrations
+ *   custody orgs create <name> [--id <id>]     create an organization and its log
+ *   custody orgs list
+ *   custody keys create --name <n> --scopes <s,…> [--org <id>]
+ *   custody keys list [--org <id>]
+ *   custody keys revoke <key id>
+ *   custody checkpoint <org>                   sign a checkpoint now and print it
+ *   custody tail <org> [--from <seq>]          print new events as NDJSON as they arrive
+ *   custody signing-key show|rotate|list
+ */
+import { parseArgs } from 'node:util';
+
+import pino from 'pino';
+
+import { SCOPES, rotateSigningKeyFile } from '@custody/core';
+import type { TScope } from '@custody/core';
+import { migrateToLatest, openDatabase } from '@custody/db';
+
+import { boot } from './boot';
+import { ConfigError, loadConfig } from './env';
+import type { TConfig } from './env';
+import { createHttpServer } from './http';
+
+const USAGE = `Usage: custody <command> [options]
+
+Commands:
+  serve                                   run the server (http://$HOST:$PORT)
+  migrate                                 apply database migrations and exit
+  orgs create <name> [--id <id>]          create an organization and its verifiable log
+  orgs list                               list organizations with their log sizes
+  keys create --name <name> --scopes <s,...> [--org <id>]
+                                          create an API key (scopes: ${SCOPES.join(', ')})
+  keys list [--org <id>]                  list API keys (never their secrets)
+  keys revoke <key id>                    revoke an API key
+  checkpoint <org>                        sign a checkpoint now and print the signed note
+  tail <org> [--from <seq>]               print events as NDJSON as they are committed
+  signing-key show                        print the verifier key (vkey) and its fingerprint
+  signing-key rotate                      replace the signing key; old vkeys stay published
+  signing-key list                        every published verifier key, the active one first
+
+Configuration comes from the environment: PORT, HOST, CUSTODY_DATA_DIR, DATABASE_URL,
+CUSTODY_LOG_NAME, CUSTODY_SIGNING_KEY_FILE, LOG_LEVEL, … (see docs/operations.md).
+`;
+
+/** A usage error: printed with the usage text, exit status 2. */
+class UsageError extends Error {}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function serve(config: TConfig): Promise<void> {
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'custody' } });
+  const booted = await boot(config);
+  const { custody } = booted;
+  await custody.start();
+  if (booted.migrations.length > 0) logger.info({ migrations: booted.migrations }, 'database migrated');
+  if (booted.createdSigningKey) logger.info({ file: config.signingKeyFile, vkey: booted.signingKey.vkey }, 'created the checkpoint signing key');
+
+  let bootstrap: string | null = null;
+  if (await custody.apiKeys.isEmpty()) {
+    const created = await custody.apiKeys.create({ name: 'bootstrap admin', organizationId: null, scopes: ['admin'], createdBy: 'bootstrap' });
+    bootstrap = created.secret;
+  }
+
+  const http = await createHttpServer({ custody, logger, bodyLimit: config.CUSTODY_BODY_LIMIT, rateLimit: config.CUSTODY_RATE_LIMIT });
+  const address = await http.app.listen({ port: config.PORT, host: config.HOST });
+  const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', '127.0.0.1');
+  logger.info({ url, database: booted.databaseLabel, logName: config.CUSTODY_LOG_NAME, keyId: booted.signingKey.keyId }, 'custody server listening');
+
+  process.stdout.write(
+    [
+      '',
+      `  Custody is running at ${url}`,
+      `  database     ${booted.databaseLabel}`,
+      `  signing key  ${booted.signingKey.vkey}`,
+      `               fingerprint ${booted.signingKey.fingerprint}`,
+      '',
+      ...(bootstrap === null
+        ? []
+        : [
+            '  A bootstrap admin API key was created. It is shown ONCE; store it now:',
+            '',
+            `      ${bootstrap}`,
+            '',
+            '  Open the console and paste it, or use it from the command line:',
+            `      export CUSTODY_API_KEY=${bootstrap}`,
+            `      curl -s -X POST ${url}/trpc/organizations.create -H "Authorization: Bearer $CUSTODY_API_KEY" \\`,
+            `           -H 'Content-Type: application/json' -d '{"id":"acme","name":"Acme Inc."}'`,
+            '  Then create narrower keys (events:write for apps) in the console or with `custody keys create`.',
+            '',
+          ]),
+    ].join('\n') + '\n',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests and signing final checkpoints');
+    const timer = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.CUSTODY_SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    http.setReady(false);
+    try {
+      await http.app.close();
+      await custody.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Runs a command against a booted Custody (no HTTP), then closes it. */
+async function withCustody<T>(config: TConfig, fn: (booted: Awaited<ReturnType<typeof boot>>) => Promise<T>): Promise<T> {
+  const booted = await boot(config);
+  try {
+    return await fn(booted);
+  } finally {
+    await booted.custody.close();
+  }
+}
+
+function parseScopes(text: string | undefined): TScope[] {
+  if (text === undefined) throw new UsageError('--scopes is required, e.g. --scopes events:write');
+  const scopes = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of scopes) if (!(SCOPES as readonly string[]).includes(s)) throw new UsageError(`unknown scope "${s}" (use ${SCOPES.join(', ')})`);
+  return scopes as TScope[];
+}
+
+async function tail(config: TConfig, organizationId: string, from: number | undefined): Promise<void> {
+  const booted = await boot(config);
+  const { custody } = booted;
+  await custody.organizations.get(organizationId);
+  let next = from ?? (await custody.organizations.get(organizationId)).size;
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.stderr.write(`following ${organizationId} from seq ${next} (Ctrl-C to stop)\n`);
+  try {
+    while (!stopped) {
+      const rows = await custody.database.db
+        .selectFrom('events')
+        .select(['seq', 'body'])
+        .where('organization_id', '=', organizationId)
+        .where('seq', '>=', next)
+        .orderBy('seq')
+        .limit(1000)
+        .execute();
+      for (const row of rows) {
+        process.stdout.write(`${new TextDecoder().decode(row.body)}\n`);
+        next = row.seq + 1;
+      }
+      if (rows.length < 1000) await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await custody.close();
+  }
+}
+
+/** Entry point: returns the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      org: { type: 'string' },
+      scopes: { type: 'string' },
+      from: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command = 'serve', sub, arg] = positionals;
+  if (values.help === true || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return -1; // keeps running
+    case 'migrate': {
+      const database = await openDatabase({ url: config.databaseUrl });
+      try {
+        const { applied } = await migrateToLatest(database.db, database.dialect);
+        print(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case 'orgs':
+      if (sub === 'create') {
+        if (arg === undefined) throw new UsageError('orgs create needs a name: custody orgs create "Acme Inc." [--id acme]');
+        const org = await withCustody(config, async ({ custody }) => custody.createOrganization({ name: arg, ...(values.id === undefined ? {} : { id: values.id }) }));
+        print(values.json === true ? JSON.stringify(org) : `created ${org.id} (${org.name}); log origin ${org.origin}`);
+        return 0;
+      }
+      if (sub === 'list') {
+        const orgs = await withCustody(config, ({ custody }) => custody.organizations.list());
+        if (values.json === true) print(JSON.stringify(orgs));
+        else for (const o of orgs) print(`${o.id}\t${o.size} events\t${o.name}`);
+        return 0;
+      }
+      throw new UsageError('orgs: use create or list');
+    case 'keys':
+      if (sub === 'create') {
+        if (values.name === undefined) throw new UsageError('keys create needs --name');
+        const scopes = parseScopes(values.scopes);
+        const created = await withCustody(config, ({ custody }) =>
+          custody.apiKeys.create({ name: values.name ?? '', organizationId: values.org ?? null, scopes, createdBy: 'cli' }),
+        );
+        if (values.json === true) print(JSON.stringify(created));
+        else {
+          print(`created ${created.key.id} (${created.key.scopes.join(' ')}) for ${created.key.organizationId ?? 'all organizations'}`);
+          print(`secret (shown once): ${created.secret}`);
+        }
+        return 0;
+      }
+      if (sub === 'list') {
+        const keys = await withCustody(config, ({ custody }) => custody.apiKeys.list(values.org === undefined ? {} : { organizationId: values.org }));
+        if (values.json === true) print(JSON.stringify(keys));
+        else for (const k of keys) print(`${k.id}\t${k.prefix}…\t${k.organizationId ?? '*'}\t${k.scopes.join(' ')}\t${k.revokedAt === null ? 'active' : `revoked ${k.revokedAt}`}\t${k.name}`);
+        return 0;
+      }
+      if (sub === 'revoke') {
+        if (arg === undefined) throw new UsageError('keys revoke needs a key id');
+        const key = await withCustody(config, ({ custody }) => custody.apiKeys.revoke(arg));
+        print(`revoked ${key.id}`);
+        return 0;
+      }
+      throw new UsageError('keys: use create, list or revoke');
+    case 'checkpoint': {
+      if (sub === undefined) throw new UsageError('checkpoint needs an organization id');
+      const cp = await withCustody(config, async ({ custody }) => {
+        await custody.signingKeys.activate(custody.signingKey);
+        return custody.log.latestCheckpoint(sub, { fresh: true });
+      });
+      process.stdout.write(values.json === true ? `${JSON.stringify(cp)}\n` : cp.note);
+      return 0;
+    }
+    case 'tail': {
+      if (sub === undefined) throw new UsageError('tail needs an organization id');
+      const from = values.from === undefined ? undefined : Number(values.from);
+      if (from !== undefined && (!Number.isSafeInteger(from) || from < 0)) throw new UsageError('--from must be a non-negative integer');
+      await tail(config, sub, from);
+      return 0;
+    }
+    case 'signing-key':
+      if (sub === 'show') {
+        const { key } = await (await import('@custody/core')).loadOrCreateSigningKey(config.signingKeyFile, config.CUSTODY_LOG_NAME);
+        print(values.json === true ? JSON.stringify({ vkey: key.vkey, keyId: key.keyId, fingerprint: key.fingerprint }) : `${key.vkey}\nfingerprint ${key.fingerprint}`);
+        return 0;
+      }
+      if (sub === 'rotate') {
+        const { previous, next } = await rotateSigningKeyFile(config.signingKeyFile, config.CUSTODY_LOG_NAME);
+        print(`retired ${previous.vkey}\nactive  ${next.vkey}\nRestart the server (every process) to sign with the new key; the old vkey stays published.`);
+        return 0;
+      }
+      if (sub === 'list') {
+        const keys = await withCustody(config, async ({ custody }) => {
+          await custody.signingKeys.activate(custody.signingKey);
+          return custody.signingKeys.list();
+        });
+        if (values.json === true) print(JSON.stringify(keys));
+        else for (const k of keys) print(`${k.vkey}\t${k.fingerprint}\t${k.retiredAt === null ? 'active' : `retired ${k.retiredAt}`}`);
+        return 0;
+      }
+      throw new UsageError('signing-key: use show, rotate or list');
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+/** Runs `main` and turns errors into messages and exit statuses (2 usage/config, 1 failure). */
+export async function run(argv: readonly string[]): Promise<void> {
+  try {
+    const status = await main(argv);
+    if (status >= 0) process.exit(status);
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`custody: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`custody: ${error.message}\n`);
+      process.exit(2);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`custody: ${message}\n`);
+    process.exit(1);
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
+if (isEntry) void run(process.argv.slice(2));

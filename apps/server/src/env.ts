@@ -1,0 +1,82 @@
+/**
+ * The server's configuration: the only file that reads `process.env`. Every value is validated at
+ * start; a bad one stops the process with a message naming the variable and the rule.
+ */
+import { resolve } from 'node:path';
+
+import { z } from 'zod';
+
+const ZPort = z.coerce.number().int().min(0).max(65535);
+const ZPositiveInt = z.coerce.number().int().min(1);
+
+export const ZEnvSchema = z.object({
+  /** TCP port. Default 4000. */
+  PORT: ZPort.default(4000),
+  /** Interface to listen on. Default 127.0.0.1 (set 0.0.0.0 to accept remote connections). */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where the SQLite database and the signing key live. Default ./data. */
+  CUSTODY_DATA_DIR: z.string().min(1).default('./data'),
+  /** postgres://… for Postgres; default: SQLite at $CUSTODY_DATA_DIR/custody.db. */
+  DATABASE_URL: z.string().min(1).optional(),
+  /** The log name: checkpoint origins are <name>/<organization id>, and the signing key's name. */
+  CUSTODY_LOG_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(\/[A-Za-z0-9._-]+)*$/, 'a scheme-less host name such as audit.example.com, without spaces or "+"')
+    .default('custody.localhost'),
+  /** Signing key file. Default $CUSTODY_DATA_DIR/signing.key (created at first start, mode 0600). */
+  CUSTODY_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** The signing key itself (PRIVATE+KEY+…), instead of a file: for several processes on one Postgres. */
+  CUSTODY_SIGNING_KEY: z.string().min(1).optional(),
+  /** pino level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Requests per second per API key (token bucket, burst twice that); 0 disables. Default 2000. */
+  CUSTODY_RATE_LIMIT: z.coerce.number().int().min(0).default(2000),
+  /** Largest request body, in bytes (413 beyond). Default 8 MiB: 1,000 events of 8 KB; larger events need smaller batches. */
+  CUSTODY_BODY_LIMIT: ZPositiveInt.default(8 * 1024 * 1024),
+  /** Minimum interval between two checkpoints of one log while events arrive, in ms. Default 1000. */
+  CUSTODY_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  /** SQLite durability: FULL survives power loss, NORMAL only a killed process. Default FULL. */
+  CUSTODY_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /** Postgres connections per process. Default 10. */
+  CUSTODY_PG_POOL_SIZE: ZPositiveInt.max(1000).default(10),
+  /** Time allowed for graceful shutdown before the process exits anyway, in ms. Default 15000. */
+  CUSTODY_SHUTDOWN_TIMEOUT_MS: ZPositiveInt.default(15_000),
+});
+
+export type TEnv = z.infer<typeof ZEnvSchema>;
+
+/** Resolved configuration: paths made absolute, defaults derived. */
+export interface TConfig extends TEnv {
+  databaseUrl: string;
+  signingKeyFile: string;
+}
+
+/** Thrown for invalid configuration; `main` prints `message` and exits with status 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses and validates an environment (default: `process.env`). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): TConfig {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(ZEnvSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const parsed = ZEnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '?');
+      return `  ${name}=${JSON.stringify(cleaned[name] ?? '')}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.CUSTODY_DATA_DIR);
+  return {
+    ...e,
+    CUSTODY_DATA_DIR: dataDir,
+    databaseUrl: e.DATABASE_URL ?? resolve(dataDir, 'custody.db'),
+    signingKeyFile: resolve(e.CUSTODY_SIGNING_KEY_FILE ?? resolve(dataDir, 'signing.key')),
+  };
+}

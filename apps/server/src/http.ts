@@ -1,0 +1,218 @@
+/**
+ * The HTTP surface, on fastify:
+ * 1. `/trpc/*`: the tRPC API (`@custody/api`), batching allowed.
+ * 2. `POST /audit_logs/events`: WorkOS-compatible ingest.
+ * 3. Plain-text log endpoints: `/v1/organizations/:id/checkpoint`, `/.well-known/custody/keys`.
+ * 4. Ops: `/healthz`, `/readyz`, `/metrics`.
+ * 5. The web console (static files) at `/`.
+ *
+ * Errors never carry stack traces; 5xx bodies carry a request id to find the log line.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+
+import fastifyStatic from '@fastify/static';
+import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+
+import { appRouter, bearerToken, createContextInner } from '@custody/api';
+import type { AppRouter } from '@custody/api';
+import { AppError, RateLimiter, authorize, isAppError } from '@custody/core';
+import type { Custody, TPrincipal, TScope } from '@custody/core';
+
+import { createMetrics } from './metrics';
+
+export interface THttpOptions {
+  custody: Custody;
+  logger: Logger;
+  bodyLimit: number;
+  /** Requests per second per API key; 0 disables. */
+  rateLimit: number;
+  /** Directory of the built console, or null to serve none. Default: `@custody/console`'s `dist/`. */
+  consoleDir?: string | null;
+}
+
+export interface THttpServer {
+  app: FastifyInstance;
+  /** Flips `/readyz` to 503 (at shutdown). */
+  setReady(ready: boolean): void;
+}
+
+/** Where the console's built files are, if built. */
+export function findConsoleDir(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const dir = join(dirname(require.resolve('@custody/console/package.json')), 'dist');
+    return existsSync(join(dir, 'index.html')) ? dir : null;
+  } catch {
+    return null;
+  }
+}
+
+/** WorkOS-style error body. */
+function errorBody(code: string, message: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { code, message, ...extra };
+}
+
+export async function createHttpServer(options: THttpOptions): Promise<THttpServer> {
+  const { custody, logger } = options;
+  const rateLimiter = new RateLimiter(options.rateLimit);
+  const metrics = createMetrics(custody);
+  let ready = true;
+
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: options.bodyLimit,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : `req_${crypto.randomUUID()}`;
+    },
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: req.method, route: route.startsWith('/trpc') ? `/trpc/${req.url.split('?')[0]?.slice(6) ?? ''}` : route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) req.log.warn({ url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request failed');
+    else req.log.debug({ url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (isAppError(error)) {
+      const retryAfterMs = error.details?.retryAfterMs;
+      if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+      return reply.status(error.status).send(errorBody(error.code, error.message, error.details ?? {}));
+    }
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) {
+      req.log.error({ err: error }, 'unhandled error');
+      return reply.status(status).send(errorBody('INTERNAL', 'internal server error', { requestId: req.id }));
+    }
+    // fastify's own 4xx: body too large, bad JSON, wrong content type.
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+    if (req.url.startsWith('/trpc/')) {
+      // Before tRPC saw the request: answer in tRPC's error envelope so tRPC clients can read it.
+      const trpcCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      const rpc = status === 413 ? -32413 : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? -32700 : -32600;
+      const path = req.url.slice('/trpc/'.length).split('?')[0] ?? '';
+      return reply.status(status).send({
+        error: { message: error.message, code: rpc, data: { code: trpcCode, httpStatus: status, path, appError: { code }, zodError: null } },
+      });
+    }
+    return reply.status(status).send(errorBody(code, error.message));
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`)));
+
+  // 1. tRPC
+  await app.register(fastifyTRPCPlugin<AppRouter>, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: ({ req }: CreateFastifyContextOptions) =>
+        createContextInner({ custody, rateLimiter, logger: req.log, apiKey: bearerToken(req.headers.authorization), requestId: req.id }),
+      // Standard clients and proxies read Retry-After, not our JSON.
+      responseMeta: ({ errors }) => {
+        const limited = errors.find((e) => e.code === 'TOO_MANY_REQUESTS');
+        const details = limited !== undefined && isAppError(limited.cause) ? limited.cause.details : undefined;
+        const ms = typeof details?.retryAfterMs === 'number' ? details.retryAfterMs : undefined;
+        return ms === undefined ? {} : { headers: { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) } };
+      },
+      onError: ({ error, path, req }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR' && !isAppError(error.cause)) req.log.error({ err: error.cause ?? error, path }, 'tRPC error');
+      },
+    },
+  });
+
+  /** Authenticates a plain-HTTP request and applies the key's rate limit. */
+  async function principalOf(req: FastifyRequest, scope: TScope, organizationId: string | null): Promise<TPrincipal> {
+    const principal = await custody.apiKeys.authenticate(bearerToken(req.headers.authorization));
+    const waitMs = rateLimiter.take(principal.keyId);
+    if (waitMs > 0) throw new AppError('TOO_MANY_REQUESTS', `rate limit exceeded for this API key; retry in ${waitMs} ms`, { details: { retryAfterMs: waitMs } });
+    authorize(principal, scope, organizationId);
+    return principal;
+  }
+
+  // 2. WorkOS-compatible ingest: POST /audit_logs/events { organization_id, event }, Idempotency-Key header.
+  app.post('/audit_logs/events', async (req: FastifyRequest, reply: FastifyReply) => {
+    const body = req.body as { organization_id?: unknown; event?: unknown } | null | undefined;
+    if (body === null || typeof body !== 'object' || typeof body.organization_id !== 'string' || body.event === undefined) {
+      return reply.status(400).send(errorBody('BAD_REQUEST', 'body must be {"organization_id": "...", "event": {...}}'));
+    }
+    const organizationId = body.organization_id;
+    await principalOf(req, 'events:write', organizationId);
+    let event = body.event;
+    const header = req.headers['idempotency-key'];
+    if (typeof header === 'string' && header.length > 0 && event !== null && typeof event === 'object' && !Array.isArray(event)) {
+      const given = (event as { idempotency_key?: unknown }).idempotency_key;
+      if (given !== undefined && given !== header) {
+        return reply.status(400).send(errorBody('BAD_REQUEST', 'the Idempotency-Key header and event.idempotency_key differ'));
+      }
+      event = { ...(event as Record<string, unknown>), idempotency_key: header };
+    }
+    const [result] = await custody.ingestor.ingest(organizationId, [event]);
+    if (result === undefined) throw new AppError('INTERNAL', 'ingest returned no result');
+    if (result.status === 'rejected') {
+      const status = result.code === 'IDEMPOTENCY_CONFLICT' ? 409 : 400;
+      return reply.status(status).send(
+        errorBody(result.code, result.message, { errors: result.issues.map((i) => ({ field: i.path, code: i.code, message: i.message })) }),
+      );
+    }
+    return reply.status(201).send({ success: true, id: result.id, seq: result.seq, replayed: result.replayed });
+  });
+
+  // 3. Plain-text log endpoints, for tools that speak C2SP notes rather than JSON.
+  app.get('/v1/organizations/:organizationId/checkpoint', async (req: FastifyRequest<{ Params: { organizationId: string }; Querystring: { size?: string } }>, reply) => {
+    const { organizationId } = req.params;
+    await principalOf(req, 'events:read', organizationId);
+    const sizeText = req.query.size;
+    if (sizeText !== undefined && !/^(0|[1-9][0-9]{0,15})$/.test(sizeText)) throw new AppError('BAD_REQUEST', 'size must be a non-negative integer');
+    const checkpoint = sizeText === undefined ? await custody.log.latestCheckpoint(organizationId) : await custody.log.checkpointAt(organizationId, Number(sizeText));
+    return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(checkpoint.note);
+  });
+  app.get('/.well-known/custody/keys', async (_req, reply) => {
+    const keys = await custody.signingKeys.list();
+    return reply.type('text/plain; charset=utf-8').send(keys.map((k) => `${k.vkey}\n`).join(''));
+  });
+  app.get('/.well-known/custody/keys.json', async () => ({ logName: custody.logName, keys: await custody.signingKeys.list() }));
+
+  // 4. Ops
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    if (!ready) return reply.status(503).send({ status: 'shutting down' });
+    try {
+      await custody.database.db.selectFrom('logs').select('organization_id').limit(1).execute();
+      return { status: 'ready', database: custody.database.dialect.name };
+    } catch (error) {
+      return reply.status(503).send({ status: 'database unavailable', error: error instanceof Error ? error.message : 'unknown' });
+    }
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  // 5. Console
+  const consoleDir = options.consoleDir === undefined ? findConsoleDir() : options.consoleDir;
+  if (consoleDir !== null) {
+    await app.register(fastifyStatic, { root: consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
+    app.get('/*', (req, reply) => {
+      if (req.url.startsWith('/trpc') || req.url.startsWith('/v1/')) return reply.status(404).send(errorBody('NOT_FOUND', 'not found'));
+      return reply.sendFile('index.html');
+    });
+  } else {
+    app.get('/', async (_req, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .send('<!doctype html><title>Custody</title><h1>Custody</h1><p>The web console is not built. Run <code>npm run build</code> (or <code>npm start</code> from the repository root), then reload.</p>'),
+    );
+  }
+
+  return { app: app as unknown as FastifyInstance, setReady: (value) => (ready = value) };
+}
+
+export { errorBody };

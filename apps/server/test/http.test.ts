@@ -1,0 +1,147 @@
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { DIALECTS } from '@custody/db/testing';
+import { decodeBase64, openCheckpoint, verifyInclusion } from '@custody/ledger';
+
+import { EVENT, startTestServer } from './helpers';
+import type { TTestServer } from './helpers';
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: the server over real HTTP`, () => {
+    let s: TTestServer;
+    let writeKey: string;
+    beforeAll(async () => {
+      s = await startTestServer(dialect, { CUSTODY_RATE_LIMIT: '0', CUSTODY_BODY_LIMIT: '200000' });
+      await s.client(s.adminKey).organizations.create.mutate({ id: 'acme', name: 'Acme' });
+      writeKey = (await s.client(s.adminKey).apiKeys.create.mutate({ name: 'app', organizationId: 'acme', scopes: ['events:write', 'events:read'] })).secret;
+    });
+    afterAll(() => s.close());
+
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writeKey}`, ...headers }, body: JSON.stringify(body) });
+
+    it('ingests through the WorkOS-compatible endpoint with an Idempotency-Key', async () => {
+      const first = await post('/audit_logs/events', { organization_id: 'acme', event: EVENT }, { 'idempotency-key': 'wk-1' });
+      expect(first.status).toBe(201);
+      const body = (await first.json()) as { success: boolean; seq: number; id: string };
+      expect(body).toMatchObject({ success: true, seq: 0 });
+      const again = await post('/audit_logs/events', { organization_id: 'acme', event: EVENT }, { 'idempotency-key': 'wk-1' });
+      expect(await again.json()).toMatchObject({ success: true, seq: 0, id: body.id, replayed: true });
+      const conflict = await post('/audit_logs/events', { organization_id: 'acme', event: { ...EVENT, action: 'user.signed_out' } }, { 'idempotency-key': 'wk-1' });
+      expect(conflict.status).toBe(409);
+    });
+
+    it('answers a bad event with 400 and the field path, never a stack', async () => {
+      const res = await post('/audit_logs/events', { organization_id: 'acme', event: { ...EVENT, targets: [{ id: 'x' }] } });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).toContain('targets[0].type');
+      expect(text).not.toMatch(/at .*\.ts:\d+/);
+    });
+
+    it('rejects malformed JSON, wrong shapes, missing keys and other organizations', async () => {
+      const bad = await fetch(`${s.url}/audit_logs/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writeKey}` }, body: '{"organization_id":' });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ code: 'BAD_REQUEST' });
+      expect((await post('/audit_logs/events', { event: EVENT })).status).toBe(400);
+      expect((await post('/audit_logs/events', { organization_id: 'acme', event: EVENT }, { authorization: '' })).status).toBe(401);
+      expect((await post('/audit_logs/events', { organization_id: 'other', event: EVENT })).status).toBe(403);
+    });
+
+    it('refuses bodies over the limit with 413', async () => {
+      const res = await post('/audit_logs/events', { organization_id: 'acme', event: { ...EVENT, metadata: { big: 'x'.repeat(300_000) } } });
+      expect(res.status).toBe(413);
+    });
+
+    it('ingests a batch over tRPC with per-event results', async () => {
+      const res = await s.client(writeKey).events.createBatch.mutate({ organizationId: 'acme', events: [EVENT, { ...EVENT, action: 'NOPE' }, EVENT] });
+      expect(res.accepted).toBe(2);
+      expect(res.results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
+    });
+
+    it('reports a rejected single event as BAD_REQUEST with the issues in data.appError', async () => {
+      try {
+        await s.client(writeKey).events.create.mutate({ organizationId: 'acme', event: { ...EVENT, occurred_at: 'yesterday' } });
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(TRPCClientError);
+        const e = error as TRPCClientError<never>;
+        expect(e.data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, appError: { code: 'BAD_REQUEST' } });
+        expect(JSON.stringify(e.data)).toContain('occurred_at');
+        expect(JSON.stringify(e.data)).not.toContain('stack');
+      }
+    });
+
+    it('serves proofs that verify against the signed checkpoint and the published key', async () => {
+      const keys = await (await fetch(`${s.url}/.well-known/custody/keys`)).text();
+      const vkey = keys.trim().split('\n')[0] ?? '';
+      await s.client(writeKey).log.signCheckpoint.mutate({ organizationId: 'acme' });
+      const note = await (await fetch(`${s.url}/v1/organizations/acme/checkpoint`, { headers: { authorization: `Bearer ${writeKey}` } })).text();
+      const head = openCheckpoint(note, [vkey]);
+      expect(head.size).toBeGreaterThanOrEqual(3n);
+      const proof = await s.client(writeKey).log.inclusionProof.query({ organizationId: 'acme', seq: 1, size: Number(head.size) });
+      verifyInclusion(decodeBase64(proof.leafHash), 1n, head.size, proof.proof.map(decodeBase64), head.root);
+    });
+
+    it('serves health, readiness and metrics', async () => {
+      expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${s.url}/readyz`)).json()).toMatchObject({ status: 'ready', database: dialect });
+      const metrics = await (await fetch(`${s.url}/metrics`)).text();
+      expect(metrics).toMatch(/custody_events_committed_total \d+/);
+      expect(metrics).toContain('custody_log_size{organization="acme"}');
+      expect(metrics).toContain('custody_checkpoint_age_seconds{organization="acme"}');
+    });
+
+    it('answers malformed or oversized tRPC requests in the tRPC error envelope', async () => {
+      const bad = await fetch(`${s.url}/trpc/events.createBatch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writeKey}` }, body: '{"organizationId":' });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ error: { data: { code: 'BAD_REQUEST', httpStatus: 400, appError: { code: 'BAD_REQUEST' } } } });
+      const big = await fetch(`${s.url}/trpc/events.createBatch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writeKey}` },
+        body: JSON.stringify({ organizationId: 'acme', events: [{ ...EVENT, metadata: { big: 'x'.repeat(300_000) } }] }),
+      });
+      expect(big.status).toBe(413);
+      expect(await big.json()).toMatchObject({ error: { data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } } });
+    });
+
+    it('explains input-shape errors in a readable message with the paths', async () => {
+      try {
+        await s.client(writeKey).events.list.query({ organizationId: 'bad id!', limit: 5000 });
+        expect.unreachable();
+      } catch (error) {
+        const e = error as TRPCClientError<never>;
+        expect(e.message).toMatch(/^invalid input: organizationId: invalid organization id; limit: /);
+        expect(e.data).toMatchObject({ code: 'BAD_REQUEST', appError: { code: 'BAD_REQUEST' } });
+      }
+    });
+
+    it('answers unknown routes with a JSON 404', async () => {
+      const res = await fetch(`${s.url}/nope`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });
+}
+
+describe('rate limits', () => {
+  let s: TTestServer;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite', { CUSTODY_RATE_LIMIT: '5' });
+  });
+  afterAll(() => s.close());
+
+  it('answers 429 TOO_MANY_REQUESTS once a key exceeds its budget', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${s.url}/trpc/organizations.list`, { headers: { authorization: `Bearer ${s.adminKey}` } });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 10).every((x) => x === 200)).toBe(true);
+    expect(statuses).toContain(429);
+    const limited = await fetch(`${s.url}/trpc/organizations.list`, { headers: { authorization: `Bearer ${s.adminKey}` } });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+});
