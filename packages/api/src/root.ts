@@ -1,4 +1,5 @@
 import { apiKeysRouter } from './routers/api-keys/router';
+import { authRouter } from './routers/auth/router';
 import { eventsRouter } from './routers/events/router';
 import { logRouter } from './routers/log/router';
 import { organizationsRouter } from './routers/organizations/router';
@@ -10,6 +11,7 @@ export const appRouter = router({
   log: logRouter,
   organizations: organizationsRouter,
   apiKeys: apiKeysRouter,
+  auth: authRouter,
 });
 
 export type AppRouter = typeof appRouter;

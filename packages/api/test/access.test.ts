@@ -46,6 +46,7 @@ const CALLS: Record<string, { scope: TScope | 'public'; call: ((c: TCaller, org:
   'apiKeys.create': { scope: 'admin', call: (c, org) => c.apiKeys.create({ name: 'x', organizationId: org, scopes: ['events:read'] }) },
   'apiKeys.list': { scope: 'admin', call: (c, org) => c.apiKeys.list({ organizationId: org }) },
   'apiKeys.revoke': { scope: 'admin', call: null },
+  'auth.whoami': { scope: 'public', call: null },
 };
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -124,6 +125,17 @@ for (const dialect of DIALECTS) {
       expect(await codeOf((await caller(created.secret)).events.list({ organizationId: 'org_b' }))).toBe('OK');
       expect(await codeOf((await caller(keys.root)).apiKeys.revoke({ keyId: created.key.id }))).toBe('OK');
       expect(await codeOf((await caller(created.secret)).events.list({ organizationId: 'org_b' }))).toBe('UNAUTHORIZED');
+    });
+
+    it('auth.whoami describes the calling key', async () => {
+      expect(await (await caller(keys['a:events:read'])).auth.whoami()).toMatchObject({ organizationId: 'org_a', scopes: ['events:read'], name: 'events:read' });
+      expect(await codeOf((await caller(undefined)).auth.whoami())).toBe('UNAUTHORIZED');
+    });
+
+    it('log.checkpoints lists newest first on request', async () => {
+      const newest = await (await caller(keys.bRead)).log.checkpoints({ organizationId: 'org_b', order: 'desc', limit: 1 });
+      const all = await (await caller(keys.bRead)).log.checkpoints({ organizationId: 'org_b' });
+      expect(newest[0]?.size).toBe(all.at(-1)?.size);
     });
 
     it('log.keys is public and lists the signing key', async () => {

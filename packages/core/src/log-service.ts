@@ -98,10 +98,18 @@ export class LogService {
     return toCheckpoint(row);
   }
 
-  /** Checkpoints in a size range, oldest first (at most `limit`). */
-  async listCheckpoints(organizationId: string, range: { fromSize?: number; toSize?: number; limit?: number } = {}): Promise<TCheckpoint[]> {
+  /** Checkpoints in a size range, oldest first unless `order` is `desc` (at most `limit`, default 100). */
+  async listCheckpoints(
+    organizationId: string,
+    range: { fromSize?: number; toSize?: number; limit?: number; order?: 'asc' | 'desc' } = {},
+  ): Promise<TCheckpoint[]> {
     await this.#requireOrganization(organizationId);
-    let q = this.#db.selectFrom('checkpoints').selectAll().where('organization_id', '=', organizationId).orderBy('size').limit(Math.min(range.limit ?? 100, 1000));
+    let q = this.#db
+      .selectFrom('checkpoints')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('size', range.order ?? 'asc')
+      .limit(Math.min(range.limit ?? 100, 1000));
     if (range.fromSize !== undefined) q = q.where('size', '>=', range.fromSize);
     if (range.toSize !== undefined) q = q.where('size', '<=', range.toSize);
     return (await q.execute()).map(toCheckpoint);

@@ -1,0 +1,65 @@
+/**
+ * Turns anything a call can throw into what the console shows: a sentence, the closed error code and HTTP
+ * status when the server sent them, and per-path validation issues.
+ */
+import { TRPCClientError } from '@trpc/client';
+
+import type { AppRouter } from '@custody/api';
+
+/** One validation problem reported by the server (`data.appError.details.issues`). */
+export interface TIssue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** A displayable error. */
+export interface TDescribedError {
+  /** One sentence for humans. */
+  message: string;
+  /** The server's closed code (`UNAUTHORIZED`, `BAD_REQUEST`, …) or `NETWORK` when the server was not reached. */
+  code: string | null;
+  httpStatus: number | null;
+  /** Validation issues with their paths, when the server listed them. */
+  issues: TIssue[];
+}
+
+function isIssue(value: unknown): value is TIssue {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.path === 'string' && typeof v.code === 'string' && typeof v.message === 'string';
+}
+
+const HINTS: Record<string, string> = {
+  UNAUTHORIZED: 'This API key is not valid: it may have been revoked, or mistyped.',
+  FORBIDDEN: 'This API key is not allowed to do that.',
+  TOO_MANY_REQUESTS: 'Too many requests with this API key; wait a moment and retry.',
+  SERVICE_UNAVAILABLE: 'The server is unavailable (shutting down, or its database is unreachable).',
+};
+
+/** Describes an error thrown by a tRPC call (or anything else). */
+export function describeError(error: unknown): TDescribedError {
+  if (error instanceof TRPCClientError) {
+    const e = error as TRPCClientError<AppRouter>;
+    const data = e.data;
+    if (data === undefined || data === null) {
+      return { message: 'Cannot reach the Custody server. Check that it is running, then retry.', code: 'NETWORK', httpStatus: null, issues: [] };
+    }
+    const code = data.appError?.code ?? data.code;
+    const rawIssues = data.appError?.details?.issues;
+    const issues = Array.isArray(rawIssues) ? rawIssues.filter(isIssue) : [];
+    const zodFields = data.zodError?.fieldErrors ?? {};
+    for (const [path, messages] of Object.entries(zodFields)) {
+      for (const message of (messages as string[] | undefined) ?? []) issues.push({ path, code: 'invalid_input', message });
+    }
+    const hint = HINTS[code];
+    const message = hint !== undefined && (code === 'UNAUTHORIZED' || e.message === '') ? hint : capitalize(e.message);
+    return { message, code, httpStatus: data.httpStatus, issues };
+  }
+  if (error instanceof Error) return { message: capitalize(error.message), code: null, httpStatus: null, issues: [] };
+  return { message: 'Unexpected error.', code: null, httpStatus: null, issues: [] };
+}
+
+function capitalize(text: string): string {
+  return text.length === 0 ? text : text[0]?.toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,149 @@
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+import { launchBrowser, newContext, poll, screenshot, signIn, startConsoleServer, textOf } from './harness';
+import type { TConsoleServer } from './harness';
+import { seedEvents } from './seed';
+
+const ORG = 'acme';
+const PAGE = `/orgs/${ORG}/keys`;
+
+describe('API keys screen', () => {
+  let server: TConsoleServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  beforeAll(async () => {
+    server = await startConsoleServer();
+    await server.client(server.adminKey).organizations.create.mutate({ id: ORG, name: 'Acme Inc.' });
+    browser = await launchBrowser();
+    context = await newContext(browser, server);
+    page = await context.newPage();
+    await signIn(page, server.adminKey, { path: PAGE });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.close();
+  });
+
+  const row = (name: string) => page.locator(`[data-testid=keys-table] tr[data-key-name="${name}"]`);
+
+  it('lists keys with their prefix, binding and scopes, marking the one in use', async () => {
+    const bootstrap = row('bootstrap admin');
+    const text = await textOf(bootstrap);
+    expect(text).toContain(server.adminKey.slice(0, 17));
+    expect(text).toContain('All organizations');
+    expect(text).toContain('admin');
+    expect(text).toContain('you');
+    expect(await textOf(bootstrap.getByTestId('key-status'))).toBe('Active');
+  });
+
+  it('creates a key bound to the organization and shows its secret once', async () => {
+    await page.getByRole('button', { name: 'New API key' }).click();
+    await page.getByLabel('Name').fill('ingest-service');
+    await page.getByLabel('events:write').check();
+    await page.getByLabel('events:read').uncheck();
+    await screenshot(page, 'api-keys-create');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const panel = page.getByTestId('secret-panel');
+    const secret = await textOf(panel.getByTestId('secret-value'));
+    expect(secret).toMatch(/^custody_sk_/);
+    expect(await panel.innerText()).toContain('it will not be shown again');
+    await screenshot(page, 'api-keys');
+
+    const created = row('ingest-service');
+    const text = await textOf(created);
+    expect(text).toContain(`${secret.slice(0, 17)}…`);
+    expect(text).toContain(ORG);
+    expect(text).toContain('events:write');
+    expect(text).not.toContain('events:read');
+
+    // The secret works, for what its scopes allow.
+    const result = await server.client(secret).events.createBatch.mutate({ organizationId: ORG, events: seedEvents(1) });
+    expect(result.accepted).toBe(1);
+
+    // Dismissed, it is gone; reloaded, it is nowhere on the page.
+    await panel.getByRole('button', { name: 'I have stored it' }).click();
+    await poll(() => page.getByTestId('secret-panel').count()).toBe(0);
+    await page.reload();
+    await textOf(row('ingest-service'));
+    expect(await page.content()).not.toContain(secret);
+  });
+
+  it('creates a key for all organizations', async () => {
+    await page.getByRole('button', { name: 'New API key' }).click();
+    await page.getByLabel('Name').fill('auditor');
+    await page.getByLabel('All organizations').check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await textOf(page.getByTestId('secret-value'));
+    expect(await textOf(row('auditor'))).toContain('All organizations');
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+  });
+
+  it('revokes a key after confirmation, and the key stops working', async () => {
+    const before = await server.client(server.adminKey).apiKeys.list.query({});
+    const target = before.find((k) => k.name === 'auditor');
+    if (target === undefined) throw new Error('auditor key missing');
+
+    await row('auditor').getByRole('button', { name: 'Revoke' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke this API key?' });
+    expect(await textOf(dialog)).toContain('This cannot be undone');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await poll(() => dialog.isVisible()).toBe(false);
+    expect(await textOf(row('auditor').getByTestId('key-status'))).toBe('Active');
+
+    await row('auditor').getByRole('button', { name: 'Revoke' }).click();
+    await dialog.getByRole('button', { name: 'Revoke key' }).click();
+    await poll(() => row('auditor').getByTestId('key-status').innerText()).toMatch(/^Revoked \d{4}-\d{2}-\d{2}/);
+    expect(await row('auditor').getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    const after = await server.client(server.adminKey).apiKeys.list.query({});
+    expect(after.find((k) => k.id === target.id)?.revokedAt).not.toBeNull();
+  });
+
+  it('rejects a revoked key at sign-in', async () => {
+    const created = await server.client(server.adminKey).apiKeys.create.mutate({ name: 'temp', organizationId: ORG, scopes: ['events:read'] });
+    await server.client(server.adminKey).apiKeys.revoke.mutate({ keyId: created.key.id });
+    // Authentication is cached for up to two seconds: wait until the server itself refuses the key.
+    await poll(async () => {
+      try {
+        await server.client(created.secret).organizations.list.query();
+        return 'accepted';
+      } catch (error) {
+        return error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : 'other';
+      }
+    }).toBe('UNAUTHORIZED');
+    const other = await newContext(browser, server);
+    const tab = await other.newPage();
+    await tab.goto('/');
+    await tab.getByLabel('API key').fill(created.secret);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    expect(await textOf(tab.getByTestId('sign-in-error'))).toContain('revoked');
+    await other.close();
+  });
+
+  it('explains that a key without admin scope cannot manage keys', async () => {
+    const reader = await server.client(server.adminKey).apiKeys.create.mutate({ name: 'reader', organizationId: ORG, scopes: ['events:read'] });
+    const other = await newContext(browser, server);
+    const tab = await other.newPage();
+    await signIn(tab, reader.secret, { path: PAGE });
+    const banner = tab.getByTestId('error-banner');
+    expect(await textOf(banner)).toContain('Managing API keys needs an admin key');
+    expect(await banner.getAttribute('data-code')).toBe('FORBIDDEN');
+    expect(await tab.getByRole('button', { name: 'New API key' }).isDisabled()).toBe(true);
+    await other.close();
+  });
+
+  it('shows an organization admin the keys of its organization only', async () => {
+    const orgAdmin = await server.client(server.adminKey).apiKeys.create.mutate({ name: 'acme admin', organizationId: ORG, scopes: ['admin'] });
+    const other = await newContext(browser, server);
+    const tab = await other.newPage();
+    await signIn(tab, orgAdmin.secret, { path: PAGE });
+    expect(await textOf(tab.getByText(`Your key is bound to ${ORG}`))).toBeTruthy();
+    const names = await tab.locator('[data-testid=keys-table] tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.keyName));
+    expect(names).toContain('acme admin');
+    expect(names).not.toContain('bootstrap admin');
+    await other.close();
+  });
+});

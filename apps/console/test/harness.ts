@@ -1,0 +1,124 @@
+/**
+ * Browser suites run the real server (`@custody/server`, SQLite in a temporary directory, port 0) serving the
+ * built console, and drive Debian's Chromium with playwright-core. `@custody/server` is a devDependency of the
+ * console; the server finds the console's `dist/` at run time (`findConsoleDir`) without depending on it.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import type { TRPCClient } from '@trpc/client';
+import pino from 'pino';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+import type { AppRouter } from '@custody/api';
+import { boot, createHttpServer, loadConfig } from '@custody/server';
+
+/**
+ * The console build the server serves. `npm test` builds into this private directory rather than `dist/`, so a
+ * concurrent `turbo` build of `dist/` (the server depends on it) never races with a running suite.
+ */
+export const CONSOLE_DIR = fileURLToPath(new URL('../node_modules/.cache/test-dist/', import.meta.url));
+/** Where `npm run screenshots` writes `console-<screen>.png`. */
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/** Screenshots are written only when asked for (`npm run screenshots`), so test runs leave the tree clean. */
+export const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export type TClient = TRPCClient<AppRouter>;
+
+export interface TConsoleServer {
+  url: string;
+  adminKey: string;
+  client: (apiKey: string) => TClient;
+  close: () => Promise<void>;
+}
+
+/** Boots the real server over a fresh SQLite database, serving the built console. */
+export async function startConsoleServer(): Promise<TConsoleServer> {
+  if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
+    throw new Error(`the console is not built for tests (${CONSOLE_DIR} has no index.html): run "npm test", which builds it there first`);
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'custody-console-'));
+  const config = loadConfig({ CUSTODY_DATA_DIR: dataDir, CUSTODY_CHECKPOINT_INTERVAL_MS: '200', LOG_LEVEL: 'silent' });
+  const booted = await boot(config);
+  await booted.custody.start();
+  const { secret: adminKey } = await booted.custody.apiKeys.create({ name: 'bootstrap admin', organizationId: null, scopes: ['admin'], createdBy: 'bootstrap' });
+  const http = await createHttpServer({
+    custody: booted.custody,
+    logger: pino({ level: 'silent' }),
+    bodyLimit: config.CUSTODY_BODY_LIMIT,
+    rateLimit: config.CUSTODY_RATE_LIMIT,
+    consoleDir: CONSOLE_DIR,
+  });
+  const url = await http.app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url,
+    adminKey,
+    client: (apiKey) => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/trpc`, headers: { authorization: `Bearer ${apiKey}` } })] }),
+    async close() {
+      await http.app.close();
+      await booted.custody.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches headless Chromium, or fails with how to install it. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium was not found at ${CHROMIUM}. The console's browser tests need it: install it with "apt-get install chromium" ` +
+        '(Debian; CI does this), or point CHROMIUM_PATH at a Chromium or Chrome binary.',
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A fresh browser context (its own storage) at a desktop size, with the server as base URL. */
+export async function newContext(browser: Browser, server: TConsoleServer): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  context.setDefaultTimeout(15_000);
+  return context;
+}
+
+/** Signs in through the sign-in screen and waits for the console. */
+export async function signIn(page: Page, apiKey: string, options: { remember?: boolean; path?: string } = {}): Promise<void> {
+  await page.goto(options.path ?? '/');
+  await page.getByLabel('API key').fill(apiKey);
+  if (options.remember === true) await page.getByLabel(/Remember on this device/).check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** Retries `read` until it satisfies the assertion (Playwright-style auto-waiting, with vitest's expect.poll). */
+export function poll<T>(read: () => Promise<T> | T) {
+  return expect.poll(read, { timeout: 15_000, interval: 100 });
+}
+
+/** The trimmed inner text of an element, once it is visible. */
+export async function textOf(locator: Locator): Promise<string> {
+  await locator.waitFor();
+  return (await locator.innerText()).trim();
+}
+
+/** Writes `docs/screenshots/console-<name>.png` when screenshots are enabled. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  // Let fonts and the last layout settle; the screenshot is documentation, not an assertion.
+  await page.evaluate(async () => {
+    window.scrollTo(0, 0);
+    await document.fonts.ready;
+  });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `console-${name}.png`), fullPage: false });
+}
