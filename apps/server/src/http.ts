@@ -184,7 +184,7 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
   app.get('/.well-known/custody/keys.json', async () => ({ logName: custody.logName, keys: await custody.signingKeys.list() }));
 
   // 4. Ops
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     if (!ready) return reply.status(503).send({ status: 'shutting down' });
     try {

@@ -40,8 +40,11 @@ for (const dialect of DIALECTS) {
 
     describe('when more than batch.maxEvents events are emitted at once', () => {
       it('sends full batches, then the rest, in emit order', async () => {
-        const { organizationId, recorder, custody } = await setup({ batch: { maxEvents: 100, maxDelayMs: 50 } });
-        const results = await Promise.all(Array.from({ length: 250 }, (_, i) => custody.emit(makeEvent(i))));
+        // A long delay, so that only size cuts batches even on a loaded machine; flush() sends the rest.
+        const { organizationId, recorder, custody } = await setup({ batch: { maxEvents: 100, maxDelayMs: 60_000 } });
+        const emitted = Promise.all(Array.from({ length: 250 }, (_, i) => custody.emit(makeEvent(i))));
+        await custody.flush();
+        const results = await emitted;
         expect(recorder.batches().map((b) => b.events.length)).toEqual([100, 100, 50]);
         // One request per organization at a time: the log order is the emit order.
         expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 250 }, (_, i) => i));

@@ -264,7 +264,7 @@ export class Ingestor {
     let events = 0;
     for (const request of batch) {
       events += request.events.length;
-      request.resolve(outcome.get(request) ?? new Map());
+      request.resolve(outcome.get(request) ?? new Map<number, TIngestResult>());
     }
     const info: TCommitInfo = { events, organizations: [...byOrg.keys()], durationMs: performance.now() - started };
     for (const listener of this.#commitListeners) listener(info);

@@ -146,10 +146,9 @@ const CASES: [string, () => unknown, VerificationErrorCode][] = [
 describe('hostile input', () => {
   describe('when each public function is fed garbage', () => {
     it.each(CASES)('%s throws a VerificationError with the right code', (_, action, code) => {
-      const started = performance.now();
+      // Hostile input is rejected before any expensive work; the test timeout is the hang guard
+      // (speed is measured by benchmarks, never asserted here).
       expect(codeOf(action)).toBe(code);
-      // Hostile input is rejected before any expensive work (generous bound for slow CI machines).
-      expect(performance.now() - started).toBeLessThan(2_000);
     });
 
     it('never throws anything but a VerificationError for random values in any argument', () => {

@@ -174,7 +174,8 @@ describe('canonicalize', () => {
   });
 
   describe('when run on a 1 KB event', () => {
-    it('takes a few microseconds', () => {
+    // Speed is measured by the benchmarks, never asserted in tests.
+    it('serializes it to the same text as a re-parse and re-serialization', () => {
       const event = {
         v: 1,
         organization_id: 'org_2xQ9',
@@ -206,13 +207,10 @@ describe('canonicalize', () => {
         version: 1,
       };
       expect(canonicalBytes(event).length).toBeGreaterThan(900);
-      for (let i = 0; i < 2_000; i++) canonicalize(event); // warm up
-      const runs = 20_000;
-      const start = performance.now();
-      for (let i = 0; i < runs; i++) canonicalize(event);
-      const micros = ((performance.now() - start) * 1000) / runs;
-      // Typically 2-5 µs on the build machines; the bound leaves room for slow CI.
-      expect(micros).toBeLessThan(50);
+      const text = canonicalize(event);
+      expect(canonicalize(JSON.parse(text))).toBe(text);
+      expect(isCanonicalJson(text)).toBe(true);
+      expect(text.startsWith('{"action":"document.shared","actor":')).toBe(true);
     });
   });
 

