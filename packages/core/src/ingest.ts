@@ -90,16 +90,22 @@ function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** The words full-text search finds an event by. */
+/**
+ * The words full-text search finds an event by: action, actor, targets, user agent, request and
+ * session ids, and metadata values. IPs have their own (CIDR) filter and are left out, as are
+ * metadata keys; each word is indexed once per event.
+ */
 export function searchTextOf(event: TLoggedEvent): string {
-  const parts: string[] = [event.action, event.actor.id, event.actor.type, event.context.location];
+  const parts: string[] = [event.action, event.actor.id, event.actor.type];
   if (event.actor.name !== undefined) parts.push(event.actor.name);
   if (event.context.user_agent !== undefined) parts.push(event.context.user_agent);
+  if (event.context.request_id !== undefined) parts.push(event.context.request_id);
+  if (event.context.session_id !== undefined) parts.push(event.context.session_id);
   for (const t of event.targets) {
     parts.push(t.id, t.type);
     if (t.name !== undefined) parts.push(t.name);
   }
-  for (const [k, v] of Object.entries(event.metadata ?? {})) parts.push(k, v === null ? 'null' : String(v));
+  for (const v of Object.values(event.metadata ?? {})) if (typeof v === 'string') parts.push(v);
   return normalizeSearchText(parts);
 }
 
@@ -219,6 +225,10 @@ export class Ingestor {
     this.#draining = (async () => {
       try {
         while (this.#queue.length > 0) {
+          // Let the event loop read the requests that arrived meanwhile, so they join this commit:
+          // on SQLite a transaction runs without yielding to I/O, so without this each commit would
+          // hold only what was queued before it began.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           const batch: TPendingRequest[] = [];
           let count = 0;
           while (this.#queue.length > 0) {

@@ -2,14 +2,33 @@
  * Node's built-in crypto behind the ledger's injected interfaces: about a third faster than the
  * pure-JS defaults, which the browser keeps using.
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
 import { createHasher } from '@custody/ledger';
 import type { Ed25519, Hasher, Sha256 } from '@custody/ledger';
 
-/** SHA-256 over the concatenation of `chunks`, without concatenating them. */
+// One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object: up to 1.6× faster for small inputs.
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+
+/** SHA-256 over the concatenation of `chunks`. */
 export const nodeSha256: Sha256 = (...chunks) => {
+  if (oneShot !== undefined) {
+    if (chunks.length === 1) return oneShot('sha256', chunks[0] ?? new Uint8Array(0), 'buffer');
+    let length = 0;
+    for (const c of chunks) length += c.length;
+    if (length <= 256) {
+      // Small inputs (a node hash is 65 bytes): one copy is cheaper than a Hash object.
+      const joined = new Uint8Array(length);
+      let offset = 0;
+      for (const c of chunks) {
+        joined.set(c, offset);
+        offset += c.length;
+      }
+      return oneShot('sha256', joined, 'buffer');
+    }
+  }
   const h = createHash('sha256');
   for (const c of chunks) h.update(c);
   return h.digest();

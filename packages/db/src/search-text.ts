@@ -18,7 +18,7 @@ export function searchWords(text: string): string[] {
   return words;
 }
 
-/** The document text stored for `parts`: normalized words joined by single spaces. */
+/** The document text stored for `parts`: its distinct normalized words, joined by single spaces. */
 export function normalizeSearchText(parts: readonly string[]): string {
-  return searchWords(parts.join(' ')).join(' ');
+  return [...new Set(searchWords(parts.join(' ')))].join(' ');
 }

@@ -47,6 +47,8 @@ function bindable(value: unknown): unknown {
  */
 export function createSqliteDialect(native: Database.Database): CustodyDialect {
   const statements = new Map<string, Database.Statement>();
+  /** rowids of the events the last insertRows('events') wrote, for their FTS entries. */
+  const insertedRowids = new Map<string, number | bigint>();
   const prepare = (key: string, text: string): Database.Statement => {
     let statement = statements.get(key);
     if (statement === undefined) {
@@ -58,9 +60,16 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
   return {
     ...sqliteDialectBase,
     indexSearchText(_trx, organizationId, documents) {
-      // The FTS5 table is contentless and keyed by the events row's rowid.
-      const statement = prepare('fts', 'INSERT INTO events_fts (rowid, text) SELECT rowid, ? FROM events WHERE organization_id = ? AND seq = ?');
-      for (const d of documents) statement.run(d.text, organizationId, d.seq);
+      // The FTS5 table is contentless and keyed by the events row's rowid: known from the insert when
+      // the events were inserted by insertRows just before (the ingest path), else looked up.
+      const direct = prepare('fts-direct', 'INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
+      const lookup = prepare('fts', 'INSERT INTO events_fts (rowid, text) SELECT rowid, ? FROM events WHERE organization_id = ? AND seq = ?');
+      for (const d of documents) {
+        const rowid = insertedRowids.get(`${organizationId}\u0000${d.seq}`);
+        if (rowid === undefined) lookup.run(d.text, organizationId, d.seq);
+        else direct.run(rowid, d.text);
+      }
+      insertedRowids.clear();
       return Promise.resolve();
     },
     insertRows: (_trx, table, rows) => {
@@ -71,10 +80,13 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
     // Table and column names come from our own typed code, never from input.
     const statement = prepare(key, `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     const values = new Array<unknown>(columns.length);
+    const isEvents = table === 'events';
+    if (isEvents) insertedRowids.clear();
     for (const row of rows) {
       const record = row as Record<string, unknown>;
       for (let i = 0; i < columns.length; i++) values[i] = bindable(record[columns[i] ?? '']);
-      statement.run(values);
+      const info = statement.run(values);
+      if (isEvents) insertedRowids.set(`${String(record.organization_id)}\u0000${String(record.seq)}`, info.lastInsertRowid);
     }
     return Promise.resolve();
     },
