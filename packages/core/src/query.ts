@@ -104,6 +104,9 @@ function parseTime(value: string, what: string): number {
   return ms;
 }
 
+/** Filters matching fewer events than this are read filter-first and sorted (see #chooseStrategy). */
+const SEEK_LIMIT = 5_000;
+
 const ACTION_PREFIX = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\.\*$/;
 
 type TEventsEb = ExpressionBuilder<Database, 'events'>;
@@ -111,22 +114,36 @@ type TEventsEb = ExpressionBuilder<Database, 'events'>;
 export class EventQueries {
   readonly #db: Kysely<Database>;
   readonly #dialect: CustodyDialect;
+  readonly #seekLimit: number;
 
-  constructor(db: Kysely<Database>, dialect: CustodyDialect) {
+  /** `seekLimit`: see #chooseStrategy. Default is 5,000; tests lower it to exercise both plans. */
+  constructor(db: Kysely<Database>, dialect: CustodyDialect, options: { seekLimit?: number } = {}) {
     this.#db = db;
     this.#dialect = dialect;
+    this.#seekLimit = options.seekLimit ?? SEEK_LIMIT;
   }
 
-  #where(eb: TEventsEb, organizationId: string, filter: TEventFilter): Expression<SqlBool> {
+  /**
+   * The filter as a predicate. `mode` only matters where the dialect takes planner hints:
+   * `seek` leaves every predicate indexable (a selective filter drives the query, then a sort);
+   * `scan` hides the range predicates (action prefixes, CIDR blocks) from the planner so that it
+   * walks an index in `(occurred_at, seq)` order and stops after one page.
+   */
+  #where(eb: TEventsEb, organizationId: string, filter: TEventFilter, mode: 'seek' | 'scan' = 'seek'): Expression<SqlBool> {
+    const hide = <T>(expr: Expression<T>): Expression<T> => (mode === 'scan' ? this.#dialect.unindexed(expr) : expr);
+    // Without statistics the planner cannot tell an actor or target (few events) from an action
+    // (many): when one of those narrows the search, the actions are checked, not used to drive it.
+    const narrower = filter.actorId !== undefined || filter.targetId !== undefined;
+    const hideAction = <T>(expr: Expression<T>): Expression<T> => (mode === 'scan' || narrower ? this.#dialect.unindexed(expr) : expr);
     const all: Expression<SqlBool>[] = [eb('events.organization_id', '=', organizationId)];
     if (filter.actions !== undefined && filter.actions.length > 0) {
       const any = filter.actions.map((action) => {
         if (action.endsWith('.*')) {
           if (!ACTION_PREFIX.test(action)) throw new AppError('BAD_REQUEST', `invalid action prefix "${action}" (use e.g. user.*)`);
           const prefix = action.slice(0, -1); // keep the dot: `user.` matches `user.x`, not `username.x`
-          return eb.and([eb('events.action', '>=', prefix), eb('events.action', '<', `${prefix.slice(0, -1)}/`)]);
+          return eb.and([eb(hideAction(eb.ref('events.action')), '>=', prefix), eb(hideAction(eb.ref('events.action')), '<', `${prefix.slice(0, -1)}/`)]);
         }
-        return eb('events.action', '=', action);
+        return eb(narrower ? this.#dialect.unindexed(eb.ref('events.action')) : eb.ref('events.action'), '=', action);
       });
       all.push(eb.or(any));
     }
@@ -148,7 +165,7 @@ export class EventQueries {
         } catch (cause) {
           throw new AppError('BAD_REQUEST', `invalid CIDR block "${filter.ip}"`, { cause });
         }
-        all.push(eb.and([eb('events.ip_key', '>=', range.from), eb('events.ip_key', '<=', range.to)]));
+        all.push(eb.and([eb(hide(eb.ref('events.ip_key')), '>=', range.from), eb(hide(eb.ref('events.ip_key')), '<=', range.to)]));
       } else {
         let key: string;
         try {
@@ -182,6 +199,26 @@ export class EventQueries {
     return eb.and(all);
   }
 
+  /**
+   * Picks how a page is read where the planner needs help (SQLite without statistics): when the
+   * filter matches fewer than `SEEK_LIMIT` events, read them through the filter's own index and sort
+   * them (`seek`); otherwise walk the time-ordered index and stop after one page (`scan`). A bounded
+   * count decides, so the probe costs at most `SEEK_LIMIT` index entries.
+   */
+  async #chooseStrategy(filter: TEventFilter, seekPredicate: (eb: TEventsEb) => Expression<SqlBool>): Promise<'seek' | 'scan'> {
+    if (!this.#dialect.plannerHints) return 'seek';
+    const selective =
+      (filter.actions?.length ?? 0) > 0 || filter.actorId !== undefined || filter.targetId !== undefined || filter.targetType !== undefined ||
+      filter.ip !== undefined || Object.keys(filter.metadata ?? {}).length > 0 || (filter.q !== undefined && searchWords(filter.q).length > 0) ||
+      filter.seqFrom !== undefined || filter.seqTo !== undefined;
+    if (!selective) return 'scan';
+    const probe = await this.#db
+      .selectFrom((eb) => eb.selectFrom('events').select('events.seq').where(seekPredicate).limit(this.#seekLimit).as('probe'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(probe.n) < this.#seekLimit ? 'seek' : 'scan';
+  }
+
   /** One page of events matching `filter`, sorted by `(occurred_at, seq)`. */
   async list(organizationId: string, filter: TEventFilter, options: TListOptions = {}): Promise<TEventPage> {
     const limit = options.limit ?? 100;
@@ -203,23 +240,24 @@ export class EventQueries {
       snapshot = log.size;
     }
     const m = snapshot;
+    const predicate = (eb: TEventsEb, mode: 'seek' | 'scan') => {
+      // `+seq`: the snapshot bound must never steer the planner to the (organization, seq) key.
+      const parts = [this.#where(eb, organizationId, filter, mode), eb(this.#dialect.unindexed(eb.ref('events.seq')), '<', m)];
+      if (cursor !== null) {
+        // A row-value comparison, which both engines answer from the index.
+        parts.push(eb(eb.refTuple('events.occurred_at', 'events.seq'), order === 'desc' ? '<' : '>', eb.tuple(cursor.o, cursor.s)));
+      }
+      return eb.and(parts);
+    };
+    const mode = await this.#chooseStrategy(filter, (eb) => predicate(eb, 'seek'));
+    const sortKey = (column: 'events.occurred_at' | 'events.seq') => (eb: TEventsEb) =>
+      mode === 'seek' ? this.#dialect.unindexed(eb.ref(column)) : eb.ref(column);
     const rows = await this.#db
       .selectFrom('events')
       .select(['events.seq', 'events.occurred_at', 'events.body'])
-      .where((eb) => {
-        const parts = [this.#where(eb, organizationId, filter), eb('events.seq', '<', m)];
-        if (cursor !== null) {
-          const { o, s } = cursor;
-          parts.push(
-            order === 'desc'
-              ? eb.or([eb('events.occurred_at', '<', o), eb.and([eb('events.occurred_at', '=', o), eb('events.seq', '<', s)])])
-              : eb.or([eb('events.occurred_at', '>', o), eb.and([eb('events.occurred_at', '=', o), eb('events.seq', '>', s)])]),
-          );
-        }
-        return eb.and(parts);
-      })
-      .orderBy('events.occurred_at', order)
-      .orderBy('events.seq', order)
+      .where((eb) => predicate(eb, mode))
+      .orderBy(sortKey('events.occurred_at'), order)
+      .orderBy(sortKey('events.seq'), order)
       .limit(limit + 1)
       .execute();
     const more = rows.length > limit;
@@ -274,7 +312,7 @@ export class EventQueries {
       .selectFrom('events')
       .select((eb) => ['events.action', eb.fn.countAll().as('n')])
       .where(where)
-      .groupBy('events.action')
+      .groupBy((eb) => this.#dialect.unindexed(eb.ref('events.action')))
       .orderBy(sql`count(*)`, 'desc')
       .orderBy('events.action')
       .limit(top)
@@ -283,7 +321,7 @@ export class EventQueries {
       .selectFrom('events')
       .select((eb) => ['events.actor_type', 'events.actor_id', eb.fn.countAll().as('n')])
       .where(where)
-      .groupBy(['events.actor_type', 'events.actor_id'])
+      .groupBy((eb) => [this.#dialect.unindexed(eb.ref('events.actor_type')), this.#dialect.unindexed(eb.ref('events.actor_id'))])
       .orderBy(sql`count(*)`, 'desc')
       .orderBy('events.actor_type')
       .orderBy('events.actor_id')

@@ -26,6 +26,19 @@ export interface CustodyDialect {
    */
   readonly supportsMultipleProcesses: boolean;
 
+  /**
+   * Whether `unindexed` and sort hints steer this engine's planner. SQLite's planner has no column
+   * statistics unless ANALYZE ran, so queries pick between an ordered index scan and a filter-first
+   * plan themselves; Postgres plans from its statistics and ignores the hints. Default `false`.
+   */
+  readonly plannerHints: boolean;
+
+  /**
+   * `expr` with index use disabled for it (SQLite: unary `+`), so the planner drives the query
+   * from another index. Postgres: `expr` unchanged.
+   */
+  unindexed<T>(expr: Expression<T>): Expression<T>;
+
   /** The column type for bytes: `blob` on SQLite, `bytea` on Postgres. */
   readonly binaryType: 'blob' | 'bytea';
 

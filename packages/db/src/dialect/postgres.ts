@@ -63,6 +63,11 @@ export const postgresDialect: CustodyDialect = {
   name: 'postgres',
   supportsMultipleProcesses: true,
   binaryType: 'bytea',
+  plannerHints: false,
+
+  unindexed(expr) {
+    return expr;
+  },
 
   async insertRows(trx, table, rows) {
     // Postgres allows 65,535 parameters per statement.

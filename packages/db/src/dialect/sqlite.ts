@@ -97,6 +97,11 @@ const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText'> 
   name: 'sqlite',
   supportsMultipleProcesses: false,
   binaryType: 'blob',
+  plannerHints: true,
+
+  unindexed(expr) {
+    return sql`+${expr}`;
+  },
 
   clusteredTable(builder) {
     return builder.modifyEnd(sql`WITHOUT ROWID`);
