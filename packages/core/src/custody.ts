@@ -6,6 +6,8 @@ import type { CustodyDatabase } from '@custody/db';
 
 import { ApiKeys } from './api-keys';
 import { Checkpointer } from './checkpointer';
+import { ExportService } from './exports';
+import type { TExportServiceOptions } from './exports';
 import type { TCheckpointerOptions } from './checkpointer';
 import { AppError } from './errors';
 import { Ingestor } from './ingest';
@@ -25,6 +27,8 @@ export interface TCustodyOptions {
   checkpoints?: TCheckpointerOptions;
   /** How long authentication results are cached (revocations apply within it). Default is 2,000 ms. */
   apiKeyCacheMs?: number;
+  /** Export jobs: where files go and how long they are kept. Default: exports disabled. */
+  exports?: TExportServiceOptions;
 }
 
 export class Custody {
@@ -37,6 +41,7 @@ export class Custody {
   readonly events: EventQueries;
   readonly signingKeys: SigningKeys;
   readonly signingKey: TSigningKey;
+  readonly #exports: ExportService | null;
   readonly logName: string;
   #started = false;
 
@@ -53,6 +58,19 @@ export class Custody {
     this.events = new EventQueries(db, dialect);
     this.signingKeys = new SigningKeys(db);
     this.ingestor.onAppend((organizationId) => this.checkpointer.markDirty(organizationId));
+    this.#exports =
+      options.exports === undefined
+        ? null
+        : new ExportService(
+            { db, organizations: this.organizations, events: this.events, log: this.log, ingestor: this.ingestor, signingKey: options.signingKey, signingKeys: this.signingKeys },
+            options.exports,
+          );
+  }
+
+  /** Export jobs; UNAVAILABLE when this Custody was built without an export directory. */
+  get exports(): ExportService {
+    if (this.#exports === null) throw new AppError('UNAVAILABLE', 'exports are not configured on this server');
+    return this.#exports;
   }
 
   /** Publishes the signing key and starts signing checkpoints. Call once, after migrating. */
@@ -61,6 +79,7 @@ export class Custody {
     this.#started = true;
     await this.signingKeys.activate(this.signingKey);
     await this.checkpointer.start();
+    await this.#exports?.start();
   }
 
   /** Creates an organization and signs its first checkpoint (size 0). */
@@ -81,6 +100,7 @@ export class Custody {
    * log that grew, and closes the database.
    */
   async close(): Promise<void> {
+    await this.#exports?.close();
     await this.ingestor.close();
     if (this.#started) await this.checkpointer.stop();
     await this.database.close();

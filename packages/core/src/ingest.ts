@@ -160,14 +160,17 @@ export class Ingestor {
    * Validates and commits `inputs` to the organization's log. Returns one result per input, in order:
    * good events are committed even when others in the batch are rejected. Rejects the whole call only
    * when nothing could be committed (NOT_FOUND organization, UNAVAILABLE database or shutdown); no
-   * event of such a call was acknowledged, so the caller may retry it.
+   * event of such a call was acknowledged, so the caller may retry it. `system`: Custody's own events
+   * (e.g. `custody.export.completed`), which the organization's action registry does not govern.
    */
-  async ingest(organizationId: string, inputs: readonly unknown[]): Promise<TIngestResult[]> {
+  async ingest(organizationId: string, inputs: readonly unknown[], options: { system?: boolean } = {}): Promise<TIngestResult[]> {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'the server is shutting down');
     if (inputs.length > MAX_BATCH_EVENTS) {
       throw new AppError('PAYLOAD_TOO_LARGE', `a batch holds at most ${MAX_BATCH_EVENTS} events, got ${inputs.length}`);
     }
-    const registry = await this.#registryOf(organizationId);
+    // Custody's own events (exports) are not subject to the organization's registry.
+    const registry = options.system === true ? undefined : await this.#registryOf(organizationId);
+    if (options.system === true) await this.#registryOf(organizationId); // still NOT_FOUND for an unknown organization
     const results: TIngestResult[] = new Array<TIngestResult>(inputs.length);
     const prepared: TPreparedEvent[] = [];
     inputs.forEach((raw, position) => {

@@ -269,6 +269,44 @@ export class EventQueries {
     };
   }
 
+  /**
+   * Events matching `filter` with `seq` in `[from, to)`, in ascending `seq` order, `chunk` rows at a
+   * time (the primary key drives the read: bounded memory whatever the size). Yields the stored
+   * canonical bytes untouched.
+   */
+  async *scanBySeq(
+    organizationId: string,
+    filter: TEventFilter,
+    from: number,
+    to: number,
+    chunk = 2_000,
+  ): AsyncGenerator<{ seq: number; body: Uint8Array }[]> {
+    let next = from;
+    while (next < to) {
+      const start = next;
+      const rows = await this.#db
+        .selectFrom('events')
+        .select(['events.seq', 'events.body'])
+        .where((eb) => eb.and([this.#where(eb, organizationId, filter), eb('events.seq', '>=', start), eb('events.seq', '<', to)]))
+        .orderBy('events.seq')
+        .limit(chunk)
+        .execute();
+      if (rows.length === 0) return;
+      yield rows;
+      next = (rows.at(-1)?.seq ?? to) + 1;
+    }
+  }
+
+  /** The smallest and largest `seq` below `before` matching `filter`, and how many match. */
+  async seqBounds(organizationId: string, filter: TEventFilter, before: number): Promise<{ min: number | null; max: number | null; count: number }> {
+    const row = await this.#db
+      .selectFrom('events')
+      .select((eb) => [eb.fn.min('events.seq').as('lo'), eb.fn.max('events.seq').as('hi'), eb.fn.countAll().as('n')])
+      .where((eb) => eb.and([this.#where(eb, organizationId, filter), eb('events.seq', '<', before)]))
+      .executeTakeFirstOrThrow();
+    return { min: row.lo === null ? null : Number(row.lo), max: row.hi === null ? null : Number(row.hi), count: Number(row.n) };
+  }
+
   /** One event by id; NOT_FOUND when absent (or purged). */
   async get(organizationId: string, id: string): Promise<TEventRecord> {
     const row = await this.#db.selectFrom('events').select('body').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();

@@ -7,16 +7,25 @@ import { Custody, nodeEd25519, nodeSha256, signingKeyFromText } from '../src/ind
 export const LOG_NAME = 'custody.test';
 
 /** A started Custody on a fresh database of `dialect`, and a way to tear both down. */
-export async function createTestCustody(dialect: TDialectName, options: { intervalMs?: number } = {}): Promise<{ custody: Custody; t: TTestDatabase; vkey: string; destroy: () => Promise<void> }> {
+export async function createTestCustody(
+  dialect: TDialectName,
+  options: { intervalMs?: number; exportDir?: string } = {},
+): Promise<{ custody: Custody; t: TTestDatabase; vkey: string; destroy: () => Promise<void> }> {
   const t = await createTestDatabase(dialect);
   const { skey, vkey } = generateSigner(LOG_NAME, { sha256: nodeSha256, ed25519: nodeEd25519 });
-  const custody = new Custody(t, { logName: LOG_NAME, signingKey: signingKeyFromText(skey), checkpoints: { intervalMs: options.intervalMs ?? 50 } });
+  const custody = new Custody(t, {
+    logName: LOG_NAME,
+    signingKey: signingKeyFromText(skey),
+    checkpoints: { intervalMs: options.intervalMs ?? 50 },
+    ...(options.exportDir === undefined ? {} : { exports: { directory: options.exportDir } }),
+  });
   await custody.start();
   return {
     custody,
     t,
     vkey,
     destroy: async () => {
+      if (options.exportDir !== undefined) await custody.exports.close();
       await custody.ingestor.close();
       await custody.checkpointer.stop();
       await t.destroy();

@@ -11,6 +11,8 @@ export type {
   IdempotencyKeysTable,
   CheckpointsTable,
   SigningKeysTable,
+  ExportsTable,
+  TExportRow,
   TOrganizationRow,
   TApiKeyRow,
   TEventRow,

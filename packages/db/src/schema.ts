@@ -139,6 +139,43 @@ export interface SigningKeysTable {
   retired_at: number | null;
 }
 
+/** Export jobs: evidence bundles and productions (CSV, NDJSON, DAT). */
+export interface ExportsTable {
+  id: Immutable<string>;
+  organization_id: Immutable<string>;
+  /** `queued`, `running`, `completed`, `failed` or `expired`. */
+  status: string;
+  /** `bundle`, `csv`, `ndjson` or `dat`. */
+  format: Immutable<string>;
+  /** `complete-range` or `selected` for bundles, else null. */
+  mode: Immutable<string | null>;
+  /** The request as canonical JSON (filter, matter, reason, options). */
+  request: Immutable<string>;
+  created_at: Immutable<number>;
+  /** The API key id (or `cli`) that asked for the export. */
+  created_by: Immutable<string | null>;
+  started_at: number | null;
+  finished_at: number | null;
+  /** When the file is deleted; the row stays as a record. */
+  expires_at: number | null;
+  progress_done: number;
+  progress_total: number | null;
+  file_name: string | null;
+  file_size: number | null;
+  /** Lowercase hex SHA-256 of the produced file. */
+  sha256: string | null;
+  checkpoint_size: number | null;
+  events_shown: number | null;
+  events_withheld: number | null;
+  events_purged: number | null;
+  control_first: string | null;
+  control_last: string | null;
+  error: string | null;
+  /** The audit event that records this export in the organization's log. */
+  audit_event_id: string | null;
+  audit_seq: number | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_keys: ApiKeysTable;
@@ -151,6 +188,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   checkpoints: CheckpointsTable;
   signing_keys: SigningKeysTable;
+  exports: ExportsTable;
 }
 
 export type TOrganizationRow = Selectable<OrganizationsTable>;
@@ -159,3 +197,4 @@ export type TEventRow = Selectable<EventsTable>;
 export type TNewEventRow = Insertable<EventsTable>;
 export type TCheckpointRow = Selectable<CheckpointsTable>;
 export type TSigningKeyRow = Selectable<SigningKeysTable>;
+export type TExportRow = Selectable<ExportsTable>;

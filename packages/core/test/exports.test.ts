@@ -1,0 +1,124 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { formatVerificationReport, verifyBundle } from '@custody/bundle';
+import { DIALECTS } from '@custody/db/testing';
+
+import { nodeBundleCrypto, nodeInflateRaw, openFileSource } from '../src/index';
+import type { Custody, TExportInfo, TExportRequest } from '../src/index';
+import { createTestCustody, event } from './helpers';
+
+const REQUESTER = { type: 'api_key' as const, id: 'key_test', name: 'paralegal', ip: '192.0.2.10' };
+
+function request(overrides: Partial<TExportRequest> = {}): TExportRequest {
+  return {
+    format: 'bundle',
+    filter: { actorId: 'u_2' },
+    matter: { name: 'Acme v. Example', number: 'MAT-2026-001' },
+    custodian: 'Jane Custodian',
+    reason: 'Response to request for production No. 12',
+    ...overrides,
+  };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: exports`, () => {
+    let custody: Custody;
+    let vkey: string;
+    let destroy: () => Promise<void>;
+    let dir: string;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'custody-exports-'));
+      ({ custody, vkey, destroy } = await createTestCustody(dialect, { exportDir: dir }));
+      await custody.createOrganization({ id: 'acme', name: 'Acme Inc.' });
+      await custody.ingestor.ingest('acme', Array.from({ length: 120 }, (_, i) => event({ actor: { id: `u_${i % 5}`, type: 'user' }, metadata: { i } })));
+    });
+    afterAll(async () => {
+      await destroy();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const verify = async (info: TExportInfo) => {
+      const file = await custody.exports.file('acme', info.id);
+      const source = await openFileSource(file.path);
+      try {
+        return await verifyBundle(source, { trustedKeys: [vkey], crypto: nodeBundleCrypto, inflate: nodeInflateRaw });
+      } finally {
+        await source.close();
+      }
+    };
+
+    it('writes a complete-range bundle that verifies: every leaf of the range, the rest withheld, none missing', async () => {
+      const info = await custody.exports.runToCompletion('acme', request(), REQUESTER);
+      expect(info.status, info.error ?? '').toBe('completed');
+      // Actor u_2 is every fifth event from seq 2: the range is [2, 118), 116 leaves, 24 of them shown.
+      expect(info.counts).toEqual({ shown: 24, withheld: 92, purged: 0 });
+      expect(info.controlNumbers).toEqual({ first: 'MAT2026001000001', last: 'MAT2026001000024' });
+      const report = await verify(info);
+      expect(report.valid, formatVerificationReport(report)).toBe(true);
+      expect(formatVerificationReport(report)).toMatch(/none missing/);
+    });
+
+    it('writes a selected-mode bundle with only the matching events, each proven', async () => {
+      const info = await custody.exports.runToCompletion('acme', request({ mode: 'selected', filter: { actorId: 'u_3' } }), REQUESTER);
+      expect(info.status, info.error ?? '').toBe('completed');
+      expect(info.counts).toEqual({ shown: 24, withheld: 0, purged: 0 });
+      const report = await verify(info);
+      expect(report.valid, formatVerificationReport(report)).toBe(true);
+    });
+
+    it('logs every export as an audit event with the file SHA-256', async () => {
+      const [info] = await custody.exports.list('acme', 1);
+      expect(info?.auditEvent).not.toBeNull();
+      const logged = await custody.events.get('acme', info?.auditEvent?.id ?? '');
+      expect(logged).toMatchObject({ action: 'custody.export.completed', actor: { id: 'key_test', type: 'api_key' }, metadata: { sha256: info?.sha256 } });
+      expect(logged.targets[0]).toMatchObject({ type: 'export', id: info?.id });
+    });
+
+    it('writes CSV, NDJSON and DAT productions with consistent control numbers', async () => {
+      const csv = await custody.exports.runToCompletion('acme', request({ format: 'csv', controlPrefix: 'ACME' }), REQUESTER);
+      const ndjson = await custody.exports.runToCompletion('acme', request({ format: 'ndjson' }), REQUESTER);
+      const dat = await custody.exports.runToCompletion('acme', request({ format: 'dat', controlPrefix: 'ACME' }), REQUESTER);
+      for (const info of [csv, ndjson, dat]) expect(info.status, info.error ?? '').toBe('completed');
+      const csvText = await readFile((await custody.exports.file('acme', csv.id)).path, 'utf8');
+      expect(csvText.startsWith('\ufeff')).toBe(false);
+      expect(csvText.split('\r\n').filter(Boolean)).toHaveLength(25);
+      expect(csvText).toContain('ACME000001');
+      const lines = (await readFile((await custody.exports.file('acme', ndjson.id)).path, 'utf8')).split('\n').filter(Boolean);
+      expect(lines).toHaveLength(24);
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ actor: { id: 'u_2' } });
+      const datBytes = await readFile((await custody.exports.file('acme', dat.id)).path);
+      expect(datBytes.includes(Buffer.from('\u0014', 'utf8'))).toBe(true);
+      expect(datBytes.includes(Buffer.from('þACME000024þ', 'utf8'))).toBe(true);
+    });
+
+    it('renders a production report with the bundle hash and the checkpoint', async () => {
+      const [bundle] = (await custody.exports.list('acme')).filter((e) => e.format === 'bundle');
+      const html = await custody.exports.report('acme', bundle?.id ?? '');
+      expect(html).toContain(bundle?.sha256 ?? 'missing');
+      expect(html).toContain('MAT-2026-001');
+      expect(html).toContain('custody.test/acme');
+    });
+
+    it('fails clearly when nothing matches, and refuses bad requests', async () => {
+      const info = await custody.exports.runToCompletion('acme', request({ filter: { actorId: 'nobody' } }), REQUESTER);
+      expect(info.status).toBe('failed');
+      expect(info.error).toMatch(/matches no event/);
+      await expect(custody.exports.create('acme', request({ custodian: '' }), REQUESTER)).rejects.toThrow(/custodian is required/);
+      await expect(custody.exports.create('acme', request({ controlPrefix: 'bad prefix' }), REQUESTER)).rejects.toThrow(/controlPrefix/);
+      await expect(custody.exports.file('acme', info.id)).rejects.toThrow(/failed/);
+    });
+
+    it('expires files but keeps the record', async () => {
+      const [first] = (await custody.exports.list('acme')).filter((e) => e.status === 'completed');
+      expect(await custody.exports.sweep(Date.now() + 30 * 24 * 3600 * 1000)).toBeGreaterThan(0);
+      const after = await custody.exports.get('acme', first?.id ?? '');
+      expect(after.status).toBe('expired');
+      await expect(custody.exports.file('acme', after.id)).rejects.toThrow(/expired/);
+    });
+  });
+}
