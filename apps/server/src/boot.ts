@@ -60,6 +60,7 @@ export async function boot(
     signingKey,
     ingest: options.ingest,
     checkpoints: { intervalMs: config.CUSTODY_CHECKPOINT_INTERVAL_MS, ...options.checkpoints },
+    exports: { directory: config.exportDir, retentionMs: config.CUSTODY_EXPORT_RETENTION_HOURS * 3600 * 1000, toolVersion: 'custody-server 0.1.0' },
   });
   return { custody, signingKey, createdSigningKey, migrations, databaseLabel: target.kind === 'sqlite' ? `SQLite ${target.filename}` : databaseLabel(config.databaseUrl) };
 }

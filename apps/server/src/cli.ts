@@ -11,6 +11,8 @@
  *   custody keys revoke <key id>
  *   custody checkpoint <org>                   sign a checkpoint now and print it
  *   custody tail <org> [--from <seq>]          print new events as NDJSON as they arrive
+ *   custody export <org> --matter-name … -o bundle.zip   write an evidence bundle or production
+ *   custody verify bundle.zip --vkey <vkey>            verify a bundle offline (no database needed)
  *   custody signing-key show|rotate|list
  */
 import { parseArgs } from 'node:util';
@@ -39,6 +41,12 @@ Commands:
   keys revoke <key id>                    revoke an API key
   checkpoint <org>                        sign a checkpoint now and print the signed note
   tail <org> [--from <seq>]               print events as NDJSON as they are committed
+  export <org> --matter-name <n> --matter-number <n> --custodian <c> --reason <r> [-o <file>]
+         [--format bundle|csv|ndjson|dat] [--mode complete-range|selected] [--filter <json>]
+         [--control-prefix <P>] [--since-checkpoint <size>] [--previous-bundle <zip>]
+                                          export events (default: an evidence bundle) and print its SHA-256
+  verify <bundle.zip> --vkey <vkey> [--vkey-file <file>] [--json]
+                                          verify an evidence bundle offline: exit 0 valid, 1 invalid, 2 unusable
   signing-key show                        print the verifier key (vkey) and its fingerprint
   signing-key rotate                      replace the signing key; old vkeys stay published
   signing-key list                        every published verifier key, the active one first
@@ -173,6 +181,163 @@ async function tail(config: TConfig, organizationId: string, from: number | unde
   }
 }
 
+type TValues = Record<string, string | boolean | string[] | undefined>;
+
+function str(values: TValues, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function list(values: TValues, name: string): string[] {
+  const v = values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}
+
+async function verifyCommand(file: string | undefined, values: TValues): Promise<number> {
+  if (file === undefined) throw new UsageError('verify needs a bundle: custody verify bundle.zip --vkey <vkey>');
+  const { readFile } = await import('node:fs/promises');
+  const { formatVerificationReport, verificationExitCode, verifyBundle } = await import('@custody/bundle');
+  const { nodeBundleCrypto, nodeInflateRaw, openFileSource } = await import('@custody/core');
+  const keys = [...list(values, 'vkey')];
+  for (const path of list(values, 'vkey-file')) {
+    keys.push(...(await readFile(path, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#')));
+  }
+  if (keys.length === 0) {
+    throw new UsageError('give the verifier key you obtained separately: --vkey <name+id+key> or --vkey-file <file> (the keys inside a bundle are only hints)');
+  }
+  const { parseVerifierKey } = await import('@custody/ledger');
+  for (const key of keys) {
+    try {
+      parseVerifierKey(key);
+    } catch (error) {
+      throw new UsageError(`"${key.slice(0, 80)}" is not a verifier key (name+keyid+base64): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  let source;
+  try {
+    source = await openFileSource(file);
+  } catch (error) {
+    process.stderr.write(`custody: cannot open ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const quiet = values.quiet === true || values.json === true;
+  let lastProgress = 0;
+  try {
+    const report = await verifyBundle(source, {
+      trustedKeys: keys,
+      crypto: nodeBundleCrypto,
+      inflate: nodeInflateRaw,
+      hashArchive: true,
+      onProgress: (p) => {
+        const now = Date.now();
+        if (quiet || now - lastProgress < 1000) return;
+        lastProgress = now;
+        process.stderr.write(`  … ${p.phase}: ${p.events.toLocaleString('en-US')} events, ${(p.bytes / 1e6).toFixed(1)} MB read\n`);
+      },
+    });
+    process.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerificationReport(report)}\n`);
+    return verificationExitCode(report);
+  } finally {
+    await source.close();
+  }
+}
+
+async function exportCommand(config: TConfig, organizationId: string | undefined, values: TValues): Promise<number> {
+  if (organizationId === undefined) throw new UsageError('export needs an organization id');
+  const required = (name: string) => {
+    const v = str(values, name);
+    if (v === undefined || v.trim() === '') throw new UsageError(`export needs --${name}`);
+    return v;
+  };
+  const format = (str(values, 'format') ?? 'bundle') as 'bundle' | 'csv' | 'ndjson' | 'dat';
+  if (!['bundle', 'csv', 'ndjson', 'dat'].includes(format)) throw new UsageError('--format must be bundle, csv, ndjson or dat');
+  const mode = str(values, 'mode');
+  if (mode !== undefined && mode !== 'complete-range' && mode !== 'selected') throw new UsageError('--mode must be complete-range or selected');
+  let filter: Record<string, unknown> = {};
+  const filterText = str(values, 'filter');
+  if (filterText !== undefined) {
+    try {
+      filter = JSON.parse(filterText) as Record<string, unknown>;
+    } catch {
+      throw new UsageError('--filter must be JSON, e.g. \'{"actions":["user.*"],"occurredAfter":"2026-01-01T00:00:00Z"}\'');
+    }
+  }
+  const since = str(values, 'since-checkpoint');
+  let previousCustody: Record<string, unknown>[] | undefined;
+  const previousBundle = str(values, 'previous-bundle');
+  if (previousBundle !== undefined) previousCustody = await readCustodyChain(previousBundle);
+  const { userInfo } = await import('node:os');
+  const { copyFile } = await import('node:fs/promises');
+  const user = userInfo().username;
+  const booted = await boot(config);
+  const { custody } = booted;
+  try {
+    await custody.signingKeys.activate(custody.signingKey);
+    await custody.exports.start();
+    const started = await custody.exports.create(
+      organizationId,
+      {
+        format,
+        ...(mode === undefined ? {} : { mode }),
+        filter,
+        matter: { name: required('matter-name'), number: required('matter-number') },
+        custodian: required('custodian'),
+        reason: required('reason'),
+        ...(str(values, 'control-prefix') === undefined ? {} : { controlPrefix: str(values, 'control-prefix') }),
+        ...(since === undefined ? {} : { sinceCheckpointSize: Number(since) }),
+        ...(previousCustody === undefined ? {} : { previousCustody }),
+      },
+      { type: 'cli', id: user, name: `${user} (custody CLI)` },
+    );
+    let info = started;
+    while (info.status === 'queued' || info.status === 'running') {
+      await new Promise((r) => setTimeout(r, 500));
+      info = await custody.exports.get(organizationId, started.id);
+      if (values.quiet !== true && values.json !== true) {
+        process.stderr.write(`\r  ${info.status} ${info.progress.done.toLocaleString('en-US')}${info.progress.total === null ? '' : ` / ${info.progress.total.toLocaleString('en-US')}`} leaves`);
+      }
+    }
+    if (values.quiet !== true && values.json !== true) process.stderr.write('\n');
+    if (info.status !== 'completed') {
+      process.stderr.write(`custody: export ${info.id} ${info.status}: ${info.error ?? 'unknown error'}\n`);
+      return 1;
+    }
+    const file = await custody.exports.file(organizationId, info.id);
+    const output = str(values, 'output') ?? file.fileName;
+    await copyFile(file.path, output);
+    if (values.json === true) print(JSON.stringify({ ...info, output }));
+    else {
+      print(`wrote ${output} (${file.size.toLocaleString('en-US')} bytes)`);
+      print(`sha256 ${file.sha256}`);
+      if (info.counts !== null) print(`events ${info.counts.shown} shown, ${info.counts.withheld} withheld, ${info.counts.purged} purged; checkpoint size ${info.checkpointSize ?? '?'}`);
+      if (info.controlNumbers !== null) print(`control numbers ${info.controlNumbers.first}–${info.controlNumbers.last}`);
+      print(`logged as ${info.auditEvent?.id ?? '?'} (seq ${info.auditEvent?.seq ?? '?'}) in ${organizationId}'s log`);
+      print(`verify with: custody verify ${output} --vkey '${custody.signingKey.vkey}'`);
+    }
+    return 0;
+  } finally {
+    await custody.close();
+  }
+}
+
+/** The custody entries of an earlier bundle (its `data/custody.json`, plus its own `previous`). */
+async function readCustodyChain(path: string): Promise<Record<string, unknown>[]> {
+  const { openZip } = await import('@custody/bundle');
+  const { nodeInflateRaw, openFileSource } = await import('@custody/core');
+  const source = await openFileSource(path);
+  try {
+    const zip = await openZip(source, { inflateRaw: nodeInflateRaw });
+    const entry = zip.entries.find((e) => /^[^/]+\/data\/custody\.json$/.test(e.name));
+    if (entry === undefined) throw new UsageError(`${path} is not a Custody evidence bundle (no data/custody.json)`);
+    const record = JSON.parse(new TextDecoder().decode(await zip.read(entry, 16 * 1024 * 1024))) as Record<string, unknown>;
+    const previous = Array.isArray(record.previous) ? (record.previous as Record<string, unknown>[]) : [];
+    const { previous: _omit, ...current } = record;
+    return [...previous, current];
+  } finally {
+    await source.close();
+  }
+}
+
 /** Entry point: returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -186,6 +351,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       scopes: { type: 'string' },
       from: { type: 'string' },
       json: { type: 'boolean' },
+      vkey: { type: 'string', multiple: true },
+      'vkey-file': { type: 'string', multiple: true },
+      output: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      mode: { type: 'string' },
+      filter: { type: 'string' },
+      'matter-name': { type: 'string' },
+      'matter-number': { type: 'string' },
+      custodian: { type: 'string' },
+      reason: { type: 'string' },
+      'control-prefix': { type: 'string' },
+      'since-checkpoint': { type: 'string' },
+      'previous-bundle': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -194,8 +373,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // `verify` works on a file alone: no configuration, no database.
+  if (command === 'verify') return verifyCommand(sub, values);
   const config = loadConfig();
   switch (command) {
+    case 'export':
+      return exportCommand(config, sub, values);
     case 'serve':
       await serve(config);
       return -1; // keeps running

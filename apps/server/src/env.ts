@@ -39,6 +39,8 @@ export const ZEnvSchema = z.object({
   CUSTODY_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Postgres connections per process. Default 10. */
   CUSTODY_PG_POOL_SIZE: ZPositiveInt.max(1000).default(10),
+  /** How long finished export files are kept, in hours (the job records stay). Default 168 (7 days). */
+  CUSTODY_EXPORT_RETENTION_HOURS: z.coerce.number().positive().max(24 * 3650).default(168),
   /** Time allowed for graceful shutdown before the process exits anyway, in ms. Default 15000. */
   CUSTODY_SHUTDOWN_TIMEOUT_MS: ZPositiveInt.default(15_000),
 });
@@ -49,6 +51,7 @@ export type TEnv = z.infer<typeof ZEnvSchema>;
 export interface TConfig extends TEnv {
   databaseUrl: string;
   signingKeyFile: string;
+  exportDir: string;
 }
 
 /** Thrown for invalid configuration; `main` prints `message` and exits with status 2. */
@@ -78,5 +81,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     CUSTODY_DATA_DIR: dataDir,
     databaseUrl: e.DATABASE_URL ?? resolve(dataDir, 'custody.db'),
     signingKeyFile: resolve(e.CUSTODY_SIGNING_KEY_FILE ?? resolve(dataDir, 'signing.key')),
+    exportDir: resolve(dataDir, 'exports'),
   };
 }

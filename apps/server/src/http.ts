@@ -8,7 +8,7 @@
  *
  * Errors never carry stack traces; 5xx bodies carry a request id to find the log line.
  */
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -117,7 +117,7 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     trpcOptions: {
       router: appRouter,
       createContext: ({ req }: CreateFastifyContextOptions) =>
-        createContextInner({ custody, rateLimiter, logger: req.log, apiKey: bearerToken(req.headers.authorization), requestId: req.id }),
+        createContextInner({ custody, rateLimiter, logger: req.log, apiKey: bearerToken(req.headers.authorization), requestId: req.id, clientIp: req.ip }),
       // Standard clients and proxies read Retry-After, not our JSON.
       responseMeta: ({ errors }) => {
         const limited = errors.find((e) => e.code === 'TOO_MANY_REQUESTS');
@@ -177,6 +177,30 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     const checkpoint = sizeText === undefined ? await custody.log.latestCheckpoint(organizationId) : await custody.log.checkpointAt(organizationId, Number(sizeText));
     return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(checkpoint.note);
   });
+  // Exports: the finished file and the production report.
+  app.get('/v1/organizations/:organizationId/exports/:exportId/download', async (req: FastifyRequest<{ Params: { organizationId: string; exportId: string } }>, reply) => {
+    const { organizationId, exportId } = req.params;
+    await principalOf(req, 'export', organizationId);
+    const file = await custody.exports.file(organizationId, exportId);
+    return reply
+      .type(file.contentType)
+      .header('content-length', String(file.size))
+      .header('content-disposition', `attachment; filename="${file.fileName}"`)
+      .header('x-content-sha256', file.sha256)
+      .header('cache-control', 'no-store')
+      .send(createReadStream(file.path));
+  });
+  app.get('/v1/organizations/:organizationId/exports/:exportId/report', async (req: FastifyRequest<{ Params: { organizationId: string; exportId: string } }>, reply) => {
+    const { organizationId, exportId } = req.params;
+    await principalOf(req, 'export', organizationId);
+    const html = await custody.exports.report(organizationId, exportId);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+      .header('cache-control', 'no-store')
+      .send(html);
+  });
+
   app.get('/.well-known/custody/keys', async (_req, reply) => {
     const keys = await custody.signingKeys.list();
     return reply.type('text/plain; charset=utf-8').send(keys.map((k) => `${k.vkey}\n`).join(''));

@@ -76,6 +76,79 @@ describe('the custody CLI', () => {
     expect(custody(['checkpoint', 'nope']).status).toBe(1);
   });
 
+  describe('export and verify', () => {
+    let vkey = '';
+    beforeAll(async () => {
+      vkey = custody(['signing-key', 'show']).stdout.split('\n')[0] ?? '';
+      // Events through the library, as the server would commit them.
+      const { boot } = await import('../src/boot');
+      const { loadConfig } = await import('../src/env');
+      const booted = await boot(loadConfig({ CUSTODY_DATA_DIR: dataDir }));
+      await booted.custody.ingestor.ingest(
+        'acme',
+        Array.from({ length: 60 }, (_, i) => ({
+          action: i % 3 === 0 ? 'document.deleted' : 'user.signed_in',
+          occurred_at: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+          actor: { id: `u_${i % 4}`, type: 'user' },
+          targets: [],
+          context: { location: '10.0.0.1' },
+        })),
+      );
+      await booted.custody.close();
+    });
+
+    const exportArgs = (out: string, extra: string[] = []) => [
+      'export', 'acme', '--matter-name', 'Acme v. Example', '--matter-number', 'MAT-7', '--custodian', 'Jane Roe', '--reason', 'RFP 12',
+      '--filter', '{"actions":["document.*"]}', '-o', join(dataDir, out), ...extra,
+    ];
+
+    it('writes a bundle, prints its SHA-256, and verifies it offline with exit 0', async () => {
+      const r = custody(exportArgs('b.zip'));
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^sha256 [0-9a-f]{64}$/m);
+      expect(r.stdout).toContain('events 20 shown, 38 withheld, 0 purged');
+      const v = custody(['verify', join(dataDir, 'b.zip'), '--vkey', vkey]);
+      expect(v.status, v.stdout + v.stderr).toBe(0);
+      expect(v.stdout).toContain('20/20 events valid');
+      const json = JSON.parse(custody(['verify', join(dataDir, 'b.zip'), '--vkey', vkey, '--json']).stdout) as { valid: boolean };
+      expect(json.valid).toBe(true);
+      const sha = /^sha256 ([0-9a-f]{64})$/m.exec(r.stdout)?.[1];
+      const { createHash } = await import('node:crypto');
+      const { readFile } = await import('node:fs/promises');
+      expect(createHash('sha256').update(await readFile(join(dataDir, 'b.zip'))).digest('hex')).toBe(sha);
+    });
+
+    it('exits 1 for a bundle sealed by a key the verifier does not trust', async () => {
+      const { generateSigner } = await import('@custody/ledger');
+      const other = generateSigner('custody.localhost').vkey;
+      const v = custody(['verify', join(dataDir, 'b.zip'), '--vkey', other]);
+      expect(v.status).toBe(1);
+      expect(v.stdout).toMatch(/INVALID/);
+    });
+
+    it('exits 2 for unusable input, a missing key or a malformed key', async () => {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(join(dataDir, 'junk.zip'), 'not a zip at all');
+      expect(custody(['verify', join(dataDir, 'junk.zip'), '--vkey', vkey]).status).toBe(2);
+      expect(custody(['verify', join(dataDir, 'missing.zip'), '--vkey', vkey]).status).toBe(2);
+      expect(custody(['verify', join(dataDir, 'b.zip')]).stderr).toContain('obtained separately');
+      expect(custody(['verify', join(dataDir, 'b.zip'), '--vkey', 'nonsense']).status).toBe(2);
+    });
+
+    it('re-exports with the earlier custody entries carried in the chain of custody', async () => {
+      const r = custody(exportArgs('again.zip', ['--previous-bundle', join(dataDir, 'b.zip'), '--mode', 'selected']));
+      expect(r.status, r.stderr).toBe(0);
+      const v = custody(['verify', join(dataDir, 'again.zip'), '--vkey', vkey, '--json']);
+      expect(v.status).toBe(0);
+    });
+
+    it('writes CSV and DAT productions', () => {
+      expect(custody(exportArgs('p.csv', ['--format', 'csv'])).status).toBe(0);
+      expect(custody(exportArgs('p.dat', ['--format', 'dat'])).status).toBe(0);
+      expect(custody(exportArgs('x.zip', ['--format', 'pdf'])).status).toBe(2);
+    });
+  });
+
   it('rotates the signing key and keeps the old one published', () => {
     const before = custody(['signing-key', 'show']).stdout.split('\n')[0] ?? '';
     const rotated = custody(['signing-key', 'rotate']);
@@ -87,7 +160,9 @@ describe('the custody CLI', () => {
     expect(listed).toHaveLength(2);
     expect(listed[0]).toMatch(new RegExp(`^${after.replaceAll('+', '\\+')}\t.*\tactive$`));
     expect(listed[1]).toMatch(/\tretired /);
+    // The latest checkpoint opens with the published keys: the old one if the log did not grow since
+    // the rotation, the new one if it did (exports above logged audit events).
     const note = custody(['checkpoint', 'acme']).stdout;
-    expect(() => openCheckpoint(note, [before])).not.toThrow();
+    expect(() => openCheckpoint(note, [before, after])).not.toThrow();
   });
 });

@@ -145,3 +145,47 @@ describe('rate limits', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('exports over HTTP', () => {
+  let s: TTestServer;
+  let exportKey: string;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite', { CUSTODY_RATE_LIMIT: '0' });
+    const admin = s.client(s.adminKey);
+    await admin.organizations.create.mutate({ id: 'acme', name: 'Acme' });
+    exportKey = (await admin.apiKeys.create.mutate({ name: 'legal', organizationId: 'acme', scopes: ['export', 'events:write'] })).secret;
+    await s.client(exportKey).events.createBatch.mutate({ organizationId: 'acme', events: Array.from({ length: 30 }, (_, i) => ({ ...EVENT, actor: { id: `u_${i % 3}`, type: 'user' } })) });
+  });
+  afterAll(() => s.close());
+
+  it('runs an export job, serves the file with its hash, and the production report', async () => {
+    const client = s.client(exportKey);
+    const job = await client.exports.create.mutate({ organizationId: 'acme', filter: { actorId: 'u_1' }, matter: { name: 'Acme v. Example', number: 'M-9' }, custodian: 'Jane', reason: 'RFP 3' });
+    let info = job;
+    for (let i = 0; i < 200 && (info.status === 'queued' || info.status === 'running'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      info = await client.exports.get.query({ organizationId: 'acme', exportId: job.id });
+    }
+    expect(info.status, info.error ?? '').toBe('completed');
+    const res = await fetch(`${s.url}/v1/organizations/acme/exports/${job.id}/download`, { headers: { authorization: `Bearer ${exportKey}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const { createHash } = await import('node:crypto');
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(info.sha256);
+    expect(res.headers.get('x-content-sha256')).toBe(info.sha256);
+    const report = await fetch(`${s.url}/v1/organizations/acme/exports/${job.id}/report`, { headers: { authorization: `Bearer ${exportKey}` } });
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await report.text()).toContain(info.sha256 ?? 'missing');
+  });
+
+  it('refuses downloads without the export scope or for another organization', async () => {
+    const [job] = await s.client(exportKey).exports.list.query({ organizationId: 'acme' });
+    const readOnly = (await s.client(s.adminKey).apiKeys.create.mutate({ name: 'reader', organizationId: 'acme', scopes: ['events:read'] })).secret;
+    const denied = await fetch(`${s.url}/v1/organizations/acme/exports/${job?.id ?? ''}/download`, { headers: { authorization: `Bearer ${readOnly}` } });
+    expect(denied.status).toBe(403);
+    const other = await fetch(`${s.url}/v1/organizations/other/exports/${job?.id ?? ''}/download`, { headers: { authorization: `Bearer ${exportKey}` } });
+    expect(other.status).toBe(403);
+  });
+});

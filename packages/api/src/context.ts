@@ -24,6 +24,8 @@ export interface TContextInput extends TContextDeps {
   apiKey?: string | undefined;
   /** Correlates logs and errors; echoed in `X-Request-Id`. */
   requestId?: string;
+  /** The client's IP, recorded in audit events Custody writes on the caller's behalf (exports). */
+  clientIp?: string | undefined;
 }
 
 export interface TContext {
@@ -32,6 +34,7 @@ export interface TContext {
   logger: TRequestLogger | undefined;
   apiKey: string | undefined;
   requestId: string;
+  clientIp: string | undefined;
 }
 
 let counter = 0;
@@ -44,6 +47,7 @@ export function createContextInner(input: TContextInput): Promise<TContext> {
     logger: input.logger,
     apiKey: input.apiKey,
     requestId: input.requestId ?? `req_${Date.now().toString(36)}_${(counter++).toString(36)}`,
+    clientIp: input.clientIp,
   });
 }
 

@@ -3,6 +3,10 @@
  * organization's events, and a key without the scope is refused. The table must name every
  * procedure of the router, so a new procedure cannot ship untested.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -32,6 +36,13 @@ const CALLS: Record<string, { scope: TScope | 'public'; call: ((c: TCaller, org:
   'events.list': { scope: 'events:read', call: (c, org) => c.events.list({ organizationId: org }) },
   'events.get': { scope: 'events:read', call: (c, org) => c.events.get({ organizationId: org, id: '01900000-0000-7000-8000-000000000000' }) },
   'events.stats': { scope: 'events:read', call: (c, org) => c.events.stats({ organizationId: org }) },
+  'exports.create': {
+    scope: 'export',
+    call: (c, org) =>
+      c.exports.create({ organizationId: org, matter: { name: 'm', number: 'M-1' }, custodian: 'c', reason: 'r' }),
+  },
+  'exports.get': { scope: 'export', call: (c, org) => c.exports.get({ organizationId: org, exportId: 'exp_x' }) },
+  'exports.list': { scope: 'export', call: (c, org) => c.exports.list({ organizationId: org }) },
   'log.checkpoint': { scope: 'events:read', call: (c, org) => c.log.checkpoint({ organizationId: org }) },
   'log.checkpoints': { scope: 'events:read', call: (c, org) => c.log.checkpoints({ organizationId: org }) },
   'log.signCheckpoint': { scope: 'events:write', call: (c, org) => c.log.signCheckpoint({ organizationId: org }) },
@@ -62,13 +73,15 @@ for (const dialect of DIALECTS) {
   describe(`${dialect}: access control`, () => {
     let t: TTestDatabase;
     let custody: Custody;
+    let exportDir: string;
     const keys: Record<string, string> = {};
     const caller = async (secret: string | undefined) => createCaller(await createContextInner({ custody, apiKey: secret }));
 
     beforeAll(async () => {
       t = await createTestDatabase(dialect);
       const { skey } = generateSigner('custody.test', { sha256: nodeSha256, ed25519: nodeEd25519 });
-      custody = new Custody(t, { logName: 'custody.test', signingKey: signingKeyFromText(skey), apiKeyCacheMs: 0 });
+      exportDir = await mkdtemp(join(tmpdir(), 'custody-api-exports-'));
+      custody = new Custody(t, { logName: 'custody.test', signingKey: signingKeyFromText(skey), apiKeyCacheMs: 0, exports: { directory: exportDir } });
       await custody.start();
       await custody.createOrganization({ id: 'org_a', name: 'A' });
       await custody.createOrganization({ id: 'org_b', name: 'B' });
@@ -83,6 +96,7 @@ for (const dialect of DIALECTS) {
     afterAll(async () => {
       await custody.close();
       await t.destroy();
+      await rm(exportDir, { recursive: true, force: true });
     });
 
     it('has a row for every procedure of the router', () => {
@@ -101,6 +115,13 @@ for (const dialect of DIALECTS) {
         expect(await codeOf(call(await caller('custody_sk_nope'), 'org_b'))).toBe('UNAUTHORIZED');
       });
     }
+
+    it('exports need the export scope: a read key is refused, an export key starts a job', async () => {
+      const input = { organizationId: 'org_a', matter: { name: 'm', number: 'M-1' }, custodian: 'c', reason: 'r' };
+      expect(await codeOf((await caller(keys['a:events:read'])).exports.create(input))).toBe('FORBIDDEN');
+      const started = await (await caller(keys['a:export'])).exports.create(input);
+      expect(started.status).toBe('queued');
+    });
 
     it('scopes: a read key cannot write and a write key cannot read', async () => {
       expect(await codeOf((await caller(keys['a:events:read'])).events.create({ organizationId: 'org_a', event: EVENT }))).toBe('FORBIDDEN');
