@@ -135,7 +135,7 @@ describe('the custody CLI', () => {
       expect(custody(['verify', join(dataDir, 'b.zip'), '--vkey', 'nonsense']).status).toBe(2);
     });
 
-    it('re-exports with the earlier custody entries carried in the chain of custody', async () => {
+    it('re-exports with the earlier custody entries carried in the chain of custody', () => {
       const r = custody(exportArgs('again.zip', ['--previous-bundle', join(dataDir, 'b.zip'), '--mode', 'selected']));
       expect(r.status, r.stderr).toBe(0);
       const v = custody(['verify', join(dataDir, 'again.zip'), '--vkey', vkey, '--json']);
