@@ -1,0 +1,140 @@
+/**
+ * Portable defaults of the injected platform: web-standard `CompressionStream('deflate-raw')` and
+ * `DecompressionStream('deflate-raw')` (Node >= 20.12, all current browsers), the ledger's noble SHA-256 and
+ * Ed25519, a portable incremental SHA-256 and CRC-32, and in-memory or `Blob` sources and sinks.
+ */
+import { nobleEd25519, nobleSha256, type Ed25519, type Sha256 } from '@custody/ledger';
+
+import { BundleError } from '../errors';
+import { portableCrc32 } from './crc32';
+import { createPortableSha256 } from './sha256';
+import type { BundleCrypto, ByteSink, ByteSource, ByteTransform, CreateSha256 } from './types';
+
+interface WebTransformStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+}
+
+/**
+ * Runs `input` through a web `TransformStream`-like pair with backpressure. Stops the stream when the consumer
+ * stops reading (the generator's `finally`).
+ */
+async function* throughWebStream(input: AsyncIterable<Uint8Array>, stream: WebTransformStream): AsyncGenerator<Uint8Array> {
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  let pumpError: { error: unknown } | undefined;
+  let stopped = false;
+  const pump = (async () => {
+    try {
+      for await (const chunk of input) {
+        if (stopped) return;
+        // Waiting for the write means the stream is done with the chunk before the next one is requested, so
+        // producers may reuse their buffers (see ByteTransform).
+        await writer.write(chunk);
+      }
+      await writer.close();
+    } catch (error) {
+      pumpError = { error };
+      await writer.abort(error).catch(() => undefined);
+    }
+  })();
+  try {
+    for (;;) {
+      const step = await reader.read();
+      if (step.done) break;
+      yield step.value;
+    }
+    await pump;
+    if (pumpError !== undefined) throw pumpError.error;
+  } finally {
+    stopped = true;
+    await reader.cancel().catch(() => undefined);
+    await pump.catch(() => undefined);
+  }
+}
+
+function requireStreams(name: 'CompressionStream' | 'DecompressionStream'): void {
+  if (typeof globalThis[name] !== 'function') {
+    throw new BundleError('UNSUPPORTED', `${name} is not available here: inject a deflate-raw transform`);
+  }
+}
+
+/** Raw DEFLATE compression through the global `CompressionStream('deflate-raw')`. */
+export const webDeflateRaw: ByteTransform = (input) => {
+  requireStreams('CompressionStream');
+  return throughWebStream(input, new CompressionStream('deflate-raw') as unknown as WebTransformStream);
+};
+
+/** Raw DEFLATE decompression through the global `DecompressionStream('deflate-raw')`. */
+export const webInflateRaw: ByteTransform = (input) => {
+  requireStreams('DecompressionStream');
+  return throughWebStream(input, new DecompressionStream('deflate-raw') as unknown as WebTransformStream);
+};
+
+/** Crypto with every member filled in. */
+export interface ResolvedCrypto {
+  readonly sha256: Sha256;
+  readonly createSha256: CreateSha256;
+  readonly ed25519: Ed25519;
+}
+
+/** Fills in the defaults of {@link BundleCrypto}. */
+export function resolveCrypto(crypto: BundleCrypto | undefined): ResolvedCrypto {
+  return {
+    sha256: crypto?.sha256 ?? nobleSha256,
+    createSha256: crypto?.createSha256 ?? createPortableSha256,
+    ed25519: crypto?.ed25519 ?? nobleEd25519,
+  };
+}
+
+export { portableCrc32, createPortableSha256 };
+
+/** A {@link ByteSource} over bytes in memory. */
+export function memorySource(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.length,
+    read: (offset, length) => Promise.resolve(bytes.subarray(offset, offset + length)),
+  };
+}
+
+/**
+ * A {@link ByteSource} over a `Blob` or `File` (browsers and Workers): `blob.slice().arrayBuffer()` per read.
+ */
+export function blobSource(blob: Blob): ByteSource {
+  return {
+    size: blob.size,
+    read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
+  };
+}
+
+/** A {@link ByteSink} that collects everything in memory; `bytes()` concatenates it. For tests and small bundles. */
+export interface MemorySink extends ByteSink {
+  /** Bytes written so far. */
+  readonly length: number;
+  /** Everything written so far, concatenated. */
+  bytes(): Uint8Array;
+}
+
+/** Creates a {@link MemorySink}. */
+export function memorySink(): MemorySink {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  return {
+    write(chunk) {
+      chunks.push(chunk);
+      length += chunk.length;
+    },
+    get length() {
+      return length;
+    },
+    bytes() {
+      const out = new Uint8Array(length);
+      let offset = 0;
+      for (const chunk of chunks) {
+        out.set(chunk, offset);
+        offset += chunk.length;
+      }
+      return out;
+    },
+  };
+}

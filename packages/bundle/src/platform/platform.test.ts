@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+import { nobleSha256 } from '@custody/ledger';
+
+import { fromChunks } from '../stream-utils';
+import { portableCrc32 } from './crc32';
+import { blobSource, memorySink, memorySource, webDeflateRaw, webInflateRaw } from './defaults';
+import { createPortableSha256 } from './sha256';
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+describe('createPortableSha256', () => {
+  it('matches node:crypto and noble for any input split into any chunks', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.array(fc.nat(600), { maxLength: 5 }), (data, cuts) => {
+        const hash = createPortableSha256();
+        let at = 0;
+        for (const cut of [...cuts].sort((a, b) => a - b)) {
+          hash.update(data.subarray(at, Math.max(at, Math.min(cut, data.length))));
+          at = Math.max(at, Math.min(cut, data.length));
+        }
+        hash.update(data.subarray(at));
+        const expected = createHash('sha256').update(data).digest('hex');
+        expect(hex(hash.digest())).toBe(expected);
+        expect(hex(nobleSha256(data))).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives the known answer for "abc" and for one million "a"', () => {
+    const abc = createPortableSha256();
+    abc.update(new TextEncoder().encode('abc'));
+    expect(hex(abc.digest())).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const million = createPortableSha256();
+    million.update(new Uint8Array(1_000_000).fill(0x61));
+    expect(hex(million.digest())).toBe('cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
+  });
+});
+
+describe('portableCrc32', () => {
+  it('matches zlib.crc32, also when continued chunk by chunk', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.nat(2000), (data, cut) => {
+        const at = Math.min(cut, data.length);
+        expect(portableCrc32(data)).toBe(zlibCrc32(data));
+        expect(portableCrc32(data.subarray(at), portableCrc32(data.subarray(0, at)))).toBe(zlibCrc32(data));
+      }),
+      { numRuns: 500 },
+    );
+    expect(portableCrc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+});
+
+describe('web streams defaults', () => {
+  it('deflate-raw then inflate-raw round-trips through CompressionStream', async () => {
+    const data = new TextEncoder().encode('custody '.repeat(10_000));
+    const compressed: Uint8Array[] = [];
+    for await (const chunk of webDeflateRaw(fromChunks([data.subarray(0, 100), data.subarray(100)]))) compressed.push(chunk);
+    const out: Uint8Array[] = [];
+    for await (const chunk of webInflateRaw(fromChunks(compressed))) out.push(chunk);
+    expect(Buffer.concat(out)).toEqual(Buffer.from(data));
+  });
+
+  it('stops the decompressor when the consumer stops early', async () => {
+    const data = new Uint8Array(10 << 20);
+    const compressed: Uint8Array[] = [];
+    for await (const chunk of webDeflateRaw(fromChunks([data]))) compressed.push(chunk);
+    let seen = 0;
+    for await (const chunk of webInflateRaw(fromChunks(compressed))) {
+      seen += chunk.length;
+      if (seen > 100_000) break;
+    }
+    expect(seen).toBeLessThan(10 << 20);
+  });
+});
+
+describe('sources and sinks', () => {
+  it('memorySink concatenates; memorySource and blobSource read ranges', async () => {
+    const sink = memorySink();
+    sink.write(Uint8Array.of(1, 2));
+    sink.write(Uint8Array.of(3));
+    expect(sink.bytes()).toEqual(Uint8Array.of(1, 2, 3));
+    expect(await memorySource(sink.bytes()).read(1, 2)).toEqual(Uint8Array.of(2, 3));
+    const blob = blobSource(new Blob([Uint8Array.of(9, 8, 7, 6)]));
+    expect(blob.size).toBe(4);
+    expect(await blob.read(1, 2)).toEqual(Uint8Array.of(8, 7));
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The injected platform. `@custody/bundle` does no I/O and imports no Node module: bytes come from a
+ * {@link ByteSource}, go to a {@link ByteSink}, and hashing and (de)compression are injected, with portable
+ * defaults that run in browsers and Workers (see `platform/defaults.ts`).
+ */
+import type { Ed25519, Sha256 } from '@custody/ledger';
+
+export type { Ed25519, Sha256 };
+
+/** An incremental SHA-256: `update` any number of times, then `digest` once (32 bytes). */
+export interface IncrementalSha256 {
+  update(bytes: Uint8Array): void;
+  digest(): Uint8Array;
+}
+
+/**
+ * Creates an {@link IncrementalSha256}. In Node:
+ *
+ * ```ts
+ * import { createHash } from 'node:crypto';
+ * const createSha256: CreateSha256 = () => {
+ *   const h = createHash('sha256');
+ *   return { update: (bytes) => void h.update(bytes), digest: () => h.digest() };
+ * };
+ * ```
+ */
+export type CreateSha256 = () => IncrementalSha256;
+
+/**
+ * `crc32(data, previous)` continues CRC-32 `previous` (0 to start) over `data` and returns it unsigned, like
+ * Node's `zlib.crc32(data, value)`.
+ */
+export type Crc32 = (data: Uint8Array, previous?: number) => number;
+
+/**
+ * An asynchronous stream transform, e.g. raw DEFLATE (RFC 1951) compression or decompression. It must consume
+ * `input` lazily (backpressure), must be done with an input chunk when it requests the next one (producers reuse
+ * their buffers: copy what you keep), and must stop when its output is no longer read (the consumer calls
+ * `return()`). Errors for corrupt input may be of any type: the ZIP layer turns them into `BundleError('BAD_ZIP')`.
+ */
+export type ByteTransform = (input: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
+
+/**
+ * Where a writer puts bytes, in order. `write` may return a promise (backpressure); the writer awaits it before
+ * the next write. The writer never modifies a chunk after passing it to `write`, so a sink may keep it.
+ */
+export interface ByteSink {
+  write(chunk: Uint8Array): Promise<void> | void;
+}
+
+/**
+ * Random-access bytes to read an archive from (Node: a `FileHandle` adapter; browsers: `File.slice()`).
+ * `read(offset, length)` must return exactly `length` bytes when `offset + length <= size`; fewer bytes are
+ * treated as a truncated source. `size` must not change while reading.
+ */
+export interface ByteSource {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** The crypto of the bundle layer. Each member is optional; defaults are portable (see `resolveCrypto`). */
+export interface BundleCrypto {
+  /** One-shot SHA-256 (leaf and node hashes, key ids). Default: the ledger's `nobleSha256`. */
+  readonly sha256?: Sha256;
+  /** Incremental SHA-256 for whole files. Default: {@link createPortableSha256} (pure TypeScript). */
+  readonly createSha256?: CreateSha256;
+  /** Ed25519 for signing and verifying notes. Default: the ledger's `nobleEd25519`. */
+  readonly ed25519?: Ed25519;
+}

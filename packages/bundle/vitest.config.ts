@@ -1,0 +1,3 @@
+import { nodePreset } from '@custody/vitest-config';
+
+export default nodePreset;
