@@ -149,6 +149,36 @@ describe('the custody CLI', () => {
     });
   });
 
+  it('tail follows new events as NDJSON until interrupted', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'tail', 'acme'], {
+      cwd: root,
+      env: { ...process.env, CUSTODY_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    // Wait until tail is following, then commit events through the library.
+    let err = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('following')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`tail exited: ${err}`)));
+    });
+    const { boot } = await import('../src/boot');
+    const { loadConfig } = await import('../src/env');
+    const booted = await boot(loadConfig({ CUSTODY_DATA_DIR: dataDir }));
+    await booted.custody.ingestor.ingest('acme', [1, 2, 3].map((n) => ({
+      action: 'user.tailed', occurred_at: '2026-01-01T00:00:00Z', actor: { id: `t_${n}`, type: 'user' }, targets: [], context: { location: '10.0.0.9' },
+    })));
+    await booted.custody.close();
+    for (let i = 0; i < 100 && (out.match(/user\.tailed/g) ?? []).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { action: string; actor: { id: string } });
+    expect(lines.map((l) => l.actor.id)).toEqual(['t_1', 't_2', 't_3']);
+  });
+
   it('rotates the signing key and keeps the old one published', () => {
     const before = custody(['signing-key', 'show']).stdout.split('\n')[0] ?? '';
     const rotated = custody(['signing-key', 'rotate']);
