@@ -60,7 +60,20 @@ interface PhaseResult {
   [key: string]: unknown;
 }
 
-const maxRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+/**
+ * Peak RSS of this process in MB. Linux: VmHWM of /proc/self/status (the high-water mark of this program's own
+ * address space). `resourceUsage().maxRSS` is not used because Linux carries it over from the forked parent
+ * across exec, which would report the parent's memory for a child.
+ */
+function maxRssMb(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match !== null) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function withheld(seq: number, job: Pick<Job, 'from' | 'withheldEvery'>): boolean {

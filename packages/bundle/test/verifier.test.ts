@@ -64,6 +64,14 @@ describe('verifyBundle', () => {
       }
     });
 
+    it('verifies a bundle where every leaf of the range is withheld (no events, no control numbers)', async () => {
+      const built = await buildBundle({ withheld: () => true });
+      const report = await verify(built.bytes);
+      expect(report.valid, JSON.stringify(codes(report))).toBe(true);
+      expect(report.counts).toMatchObject({ events: 0, withheld: 24 });
+      expect(formatVerificationReport(report)).toContain('\n0/0 events valid\n');
+    });
+
     it('connects checkpoints the recipient already holds', async () => {
       const held = bundle.log.checkpoints[0]?.note as string;
       const report = await verify(bundle.bytes, { heldCheckpoints: [held] });

@@ -9,7 +9,7 @@ import type { WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
-import { createDeflateRaw, createInflateRaw, constants as zlibConstants } from 'node:zlib';
+import { createDeflateRaw, createInflateRaw } from 'node:zlib';
 import type { Transform } from 'node:stream';
 
 import type { BundleCrypto, ByteSink, ByteSource, ByteTransform } from '@custody/bundle';
@@ -31,6 +31,11 @@ export const nodeBundleCrypto: BundleCrypto = {
   ed25519: nodeEd25519,
 };
 
+/**
+ * A zlib stream as a `ByteTransform`. Each input chunk is fully consumed (its write callback fired)
+ * before the next is requested, as the contract requires: callers may reuse their buffers. Output is
+ * paused while more than a few chunks wait for the consumer, so memory stays bounded.
+ */
 function zlibTransform(create: () => Transform): ByteTransform {
   return async function* transform(input) {
     const stream = create();
@@ -45,6 +50,7 @@ function zlibTransform(create: () => Transform): ByteTransform {
     };
     stream.on('data', (chunk: Buffer) => {
       queue.push(chunk);
+      if (queue.length >= 16) stream.pause();
       notify();
     });
     stream.on('end', () => {
@@ -59,7 +65,8 @@ function zlibTransform(create: () => Transform): ByteTransform {
     const feed = (async () => {
       try {
         for await (const chunk of input) {
-          if (!stream.write(chunk)) await once(stream, 'drain');
+          if (failure !== undefined) return;
+          await new Promise<void>((resolve, reject) => stream.write(chunk, (error) => (error ? reject(error) : resolve())));
         }
         stream.end();
       } catch (error) {
@@ -70,9 +77,11 @@ function zlibTransform(create: () => Transform): ByteTransform {
       for (;;) {
         while (queue.length > 0) {
           const next = queue.shift();
+          if (queue.length < 4 && stream.isPaused()) stream.resume();
           if (next !== undefined) yield next;
         }
         if (done) break;
+        if (stream.isPaused()) stream.resume();
         await new Promise<void>((resolve) => (wake = resolve));
       }
       if (failure !== undefined) throw failure;
@@ -89,7 +98,7 @@ export function nodeDeflateRaw(level = 6): ByteTransform {
 }
 
 /** Raw INFLATE with zlib. */
-export const nodeInflateRaw: ByteTransform = zlibTransform(() => createInflateRaw({ chunkSize: 256 * 1024, finishFlush: zlibConstants.Z_SYNC_FLUSH }));
+export const nodeInflateRaw: ByteTransform = zlibTransform(() => createInflateRaw({ chunkSize: 256 * 1024 }));
 
 /** A file written sequentially, with backpressure; `close()` flushes and closes it. */
 export interface TFileSink extends ByteSink {

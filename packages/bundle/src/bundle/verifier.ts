@@ -144,6 +144,30 @@ class ByteBuilder {
   }
 }
 
+/** The buffers of one batch; reused when the checker did not transfer them away (inline checking). */
+interface BatchBuffers {
+  leafBuf: ByteBuilder;
+  eventBuf: ByteBuilder;
+  flags: Uint8Array;
+  leafEnds: Uint32Array;
+  eventEnds: Uint32Array;
+}
+
+function newBatchBuffers(): BatchBuffers {
+  return {
+    leafBuf: new ByteBuilder(BATCH_LEAVES * 72),
+    eventBuf: new ByteBuilder(BATCH_EVENT_BYTES + (64 << 10)),
+    flags: new Uint8Array(BATCH_LEAVES),
+    leafEnds: new Uint32Array(BATCH_LEAVES),
+    eventEnds: new Uint32Array(BATCH_LEAVES),
+  };
+}
+
+/** True when none of the batch's buffers was transferred (detached) to a worker. */
+function reusable(buffers: BatchBuffers): boolean {
+  return [buffers.leafBuf.buf, buffers.eventBuf.buf, buffers.flags, buffers.leafEnds, buffers.eventEnds].every((array) => array.buffer.byteLength > 0);
+}
+
 /** Parsed proof hashes (`<base64> <lo> <hi>` lines), read lazily in order. */
 class ProofReader {
   readonly lines: LineReader;
@@ -714,7 +738,9 @@ class Verification {
         });
       }
     }
-    if (text !== undefined && expectedText !== undefined && text !== expectedText) {
+    if (actual === undefined) {
+      r.fail('seal', { code: 'SEAL_MISMATCH', file: PATHS.seal, message: 'the tag manifest the seal names is missing or unreadable' });
+    } else if (text !== undefined && expectedText !== undefined && text !== expectedText) {
       const lines = text.split('\n');
       if (lines[0] !== `${BUNDLE_FORMAT} seal`) {
         r.fail('seal', { code: 'SEAL_MALFORMED', file: PATHS.seal, line: 1, message: 'not a custody.evidence/v1 seal', expected: `${BUNDLE_FORMAT} seal`, found: lines[0] ?? '' });
@@ -875,8 +901,8 @@ class Verification {
       new LineReader(readAhead(archive.stream(this.#files.get(path) as ZipEntry), ahead), {
         hash: hashes.get(path), maxLineLength: this.#limits.maxLineLength, file: path,
       });
-    const events = open(PATHS.events, 8 << 20);
-    const leaves = open(PATHS.leaves, 2 << 20);
+    const events = open(PATHS.events, 4 << 20);
+    const leaves = open(PATHS.leaves, 1 << 20);
     const proofLines = open(PATHS.proofHashes, 1 << 20);
     const purges = open(PATHS.purges, 1 << 20);
     const proofReader = new ProofReader(proofLines, (line, text) => {
@@ -981,17 +1007,25 @@ class Verification {
       this.#progress('events');
     };
 
-    const inflight: Promise<LeafBatchResult>[] = [];
+    const inflight: { buffers: BatchBuffers; result: Promise<LeafBatchResult> }[] = [];
+    const pool: BatchBuffers[] = [];
+    const settle = async (): Promise<void> => {
+      const next = inflight.shift() as { buffers: BatchBuffers; result: Promise<LeafBatchResult> };
+      await processResult(await next.result);
+      if (reusable(next.buffers)) {
+        next.buffers.leafBuf.length = 0;
+        next.buffers.eventBuf.length = 0;
+        next.buffers.flags.fill(0);
+        pool.push(next.buffers);
+      }
+    };
     let leafLine = 0;
     let eventLine = 0;
     let eventsEnded = false;
     try {
       for (;;) {
-        const leafBuf = new ByteBuilder(BATCH_LEAVES * 72);
-        const eventBuf = new ByteBuilder(BATCH_EVENT_BYTES + (64 << 10));
-        const flags = new Uint8Array(BATCH_LEAVES);
-        const leafEnds = new Uint32Array(BATCH_LEAVES);
-        const eventEnds = new Uint32Array(BATCH_LEAVES);
+        const buffers = pool.pop() ?? newBatchBuffers();
+        const { leafBuf, eventBuf, flags, leafEnds, eventEnds } = buffers;
         let count = 0;
         let eventCount = 0;
         const firstLeafLine = leafLine;
@@ -1022,12 +1056,12 @@ class Verification {
           leafLine: firstLeafLine, eventLine: firstEventLine, leaves: leafBuf.take(), leafCount: count, leafEnds: leafEnds.subarray(0, count),
           eventFlags: flags.subarray(0, count), events: eventBuf.take(), eventCount, eventEnds: eventEnds.subarray(0, eventCount),
         };
-        inflight.push(checker.check(batch, context));
-        while (inflight.length >= Math.max(1, checker.concurrency)) await processResult(await (inflight.shift() as Promise<LeafBatchResult>));
+        inflight.push({ buffers, result: checker.check(batch, context) });
+        while (inflight.length >= Math.max(1, checker.concurrency)) await settle();
       }
-      while (inflight.length > 0) await processResult(await (inflight.shift() as Promise<LeafBatchResult>));
+      while (inflight.length > 0) await settle();
     } catch (error) {
-      for (const pending of inflight) pending.catch(() => undefined);
+      for (const pending of inflight) pending.result.catch(() => undefined);
       await Promise.all([events, leaves, proofLines, purges].map((reader) => reader.close().catch(() => undefined)));
       if (isBundleError(error) && error.code !== 'LIMIT_EXCEEDED' && error.code !== 'INVALID_ARGUMENT') {
         const file = typeof error.details?.name === 'string' ? error.details.name.slice(this.#bagName.length + 1) : undefined;
