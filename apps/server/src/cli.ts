@@ -13,8 +13,12 @@
  *   custody tail <org> [--from <seq>]          print new events as NDJSON as they arrive
  *   custody export <org> --matter-name … -o bundle.zip   write an evidence bundle or production
  *   custody verify bundle.zip --vkey <vkey>            verify a bundle offline (no database needed)
+ *   custody viewer [--port 4400]               serve the forensics viewer's web build on 127.0.0.1
  *   custody signing-key show|rotate|list
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import pino from 'pino';
@@ -47,6 +51,8 @@ Commands:
                                           export events (default: an evidence bundle) and print its SHA-256
   verify <bundle.zip> --vkey <vkey> [--vkey-file <file>] [--json]
                                           verify an evidence bundle offline: exit 0 valid, 1 invalid, 2 unusable
+  viewer [--port <port>] [--dir <folder>] serve the forensics viewer (browser build) on http://127.0.0.1:4400;
+                                          it opens bundles locally in the browser, offline (no database needed)
   signing-key show                        print the verifier key (vkey) and its fingerprint
   signing-key rotate                      replace the signing key; old vkeys stay published
   signing-key list                        every published verifier key, the active one first
@@ -338,6 +344,55 @@ async function readCustodyChain(path: string): Promise<Record<string, unknown>[]
   }
 }
 
+/** Where `@custody/viewer`'s browser build (`npm run build -w @custody/viewer`) is, if built. */
+function findViewerDir(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const dir = join(dirname(require.resolve('@custody/viewer/package.json')), 'dist-web');
+    return existsSync(join(dir, 'index.html')) ? dir : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `custody viewer`: serves the viewer's static web build on 127.0.0.1 only (the viewer reads bundles from the
+ * examiner's disk inside the browser; nothing is uploaded, and the page makes no other request). Keeps running
+ * until SIGINT/SIGTERM.
+ */
+async function viewerCommand(values: TValues): Promise<number> {
+  const portText = str(values, 'port') ?? '4400';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || !Number.isSafeInteger(port) || port > 65535) throw new UsageError(`--port must be a port number (0-65535), got "${portText}"`);
+  const dirOption = str(values, 'dir');
+  const root = dirOption === undefined ? findViewerDir() : resolve(dirOption);
+  if (root === null || !existsSync(join(root, 'index.html'))) {
+    process.stderr.write(
+      `custody: the viewer's web build was not found${root === null ? '' : ` in ${root}`}. Build it with "npm run build -w @custody/viewer" (it writes apps/viewer/dist-web), or give --dir <folder>.\n`,
+    );
+    return 1;
+  }
+  const { default: Fastify } = await import('fastify');
+  const { default: fastifyStatic } = await import('@fastify/static');
+  const app = Fastify({ logger: false });
+  app.addHook('onSend', async (_request, reply) => {
+    // The page carries its CSP in a <meta> tag; the header adds what a meta tag cannot (no framing).
+    reply.header('content-security-policy', "frame-ancestors 'none'");
+    reply.header('x-frame-options', 'DENY');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+  await app.register(fastifyStatic, { root, prefix: '/', index: ['index.html'] });
+  const address = await app.listen({ port, host: '127.0.0.1' });
+  process.stdout.write(`\n  Custody Viewer is running at ${address}/\n  serving ${root}\n  Open it in a Chromium-based browser; bundles are read on this computer and never uploaded.\n\n`);
+  const stop = () => {
+    void app.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return -1; // keeps running
+}
+
 /** Entry point: returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -364,6 +419,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       'control-prefix': { type: 'string' },
       'since-checkpoint': { type: 'string' },
       'previous-bundle': { type: 'string' },
+      port: { type: 'string' },
+      dir: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -375,6 +432,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // `verify` works on a file alone: no configuration, no database.
   if (command === 'verify') return verifyCommand(sub, values);
+  // `viewer` serves static files only: no configuration, no database.
+  if (command === 'viewer') return viewerCommand(values);
   const config = loadConfig();
   switch (command) {
     case 'export':

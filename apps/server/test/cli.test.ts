@@ -196,3 +196,57 @@ describe('the custody CLI', () => {
     expect(() => openCheckpoint(note, [before, after])).not.toThrow();
   });
 });
+
+describe('custody viewer', () => {
+  let webDir: string;
+  beforeAll(async () => {
+    webDir = await mkdtemp(join(tmpdir(), 'custody-viewer-web-'));
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(join(webDir, 'assets'));
+    await writeFile(join(webDir, 'index.html'), '<!doctype html><title>Custody Viewer</title><script type="module" src="./assets/app.js"></script>');
+    await writeFile(join(webDir, 'assets', 'app.js'), 'export {};');
+  });
+  afterAll(() => rm(webDir, { recursive: true, force: true }));
+
+  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'viewer', ...args], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+
+  it('serves the web build on 127.0.0.1 at --port and prints the URL', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'viewer', '--port', '0', '--dir', webDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`viewer did not start:\n${out}`)), 30_000);
+        child.stdout.on('data', () => {
+          const m = /Custody Viewer is running at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m?.[1] !== undefined) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>Custody Viewer</title>');
+      expect(page.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+      expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+      const script = await fetch(`${url}assets/app.js`);
+      expect(script.headers.get('content-type')).toMatch(/javascript/);
+      expect((await fetch(`${url}..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('defaults to port 4400 (usage) and refuses a bad port or a missing build', () => {
+    const { stdout } = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), '--help'], { cwd: root, encoding: 'utf8' });
+    expect(stdout).toContain('viewer [--port <port>]');
+    expect(stdout).toContain('http://127.0.0.1:4400');
+    expect(run(['--port', 'http']).status).toBe(2);
+    const missing = run(['--port', '0', '--dir', join(webDir, 'nope')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('npm run build -w @custody/viewer');
+  });
+});

@@ -14,6 +14,12 @@ export interface TPostgresOptions {
   connectionString: string;
   /** Pool size per process. Default is 10. */
   maxConnections?: number;
+  /**
+   * Called when an idle pooled connection dies (the server restarted, a DBA terminated it). The pool
+   * replaces it on next use; without a listener, pg would raise it as an uncaught error and crash the
+   * process. Default: ignore.
+   */
+  onIdleError?: (error: Error) => void;
 }
 
 const INT8_OID = 20;
@@ -54,6 +60,7 @@ export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kys
             : (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  pool.on('error', (error) => options.onIdleError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: postgresDialect };
 }
