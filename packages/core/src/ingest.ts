@@ -81,6 +81,9 @@ interface TRowBatch {
   metadata: { organization_id: string; seq: number; key: string; value: string }[];
   idempotency: { organization_id: string; key: string; seq: number; event_id: string; request_hash: string }[];
   search: TSearchDocument[];
+  /** Counts to add to the rollups: `hour\u0000action` → n, and JSON `[type, id]` → n. */
+  hourly: Map<string, number>;
+  actors: Map<string, number>;
 }
 
 /** Ids per `IN (…)` lookup. */
@@ -319,7 +322,7 @@ export class Ingestor {
       for (const r of rows) known.set(r.key, r);
     }
 
-    const rows: TRowBatch = { events: [], leaves: [], treeHashes: [], targets: [], metadata: [], idempotency: [], search: [] };
+    const rows: TRowBatch = { events: [], leaves: [], treeHashes: [], targets: [], metadata: [], idempotency: [], search: [], hourly: new Map(), actors: new Map() };
     let seq = log.size;
     for (const request of requests) {
       const results = new Map<number, TIngestResult>();
@@ -386,6 +389,10 @@ export class Ingestor {
       rows.metadata.push({ organization_id: organizationId, seq, key, value: metadataValueText(value) });
     }
     rows.search.push({ seq, text: searchTextOf(event) });
+    const hourKey = `${Math.floor(Date.parse(event.occurred_at) / 3_600_000) * 3_600_000}\u0000${event.action}`;
+    rows.hourly.set(hourKey, (rows.hourly.get(hourKey) ?? 0) + 1);
+    const actorKey = JSON.stringify([event.actor.type, event.actor.id]);
+    rows.actors.set(actorKey, (rows.actors.get(actorKey) ?? 0) + 1);
   }
 
   async #insertRows(trx: Kysely<Database>, rows: TRowBatch, organizationId: string): Promise<void> {
@@ -397,5 +404,32 @@ export class Ingestor {
     await d.insertRows(trx, 'event_metadata', rows.metadata);
     await d.insertRows(trx, 'idempotency_keys', rows.idempotency);
     await d.indexSearchText(trx, organizationId, rows.search);
+    await this.#addCounts(trx, organizationId, rows);
+  }
+
+  /** Adds this batch's counts to the rollups (`n = n + excluded.n`: one statement per chunk). */
+  async #addCounts(trx: Kysely<Database>, organizationId: string, rows: TRowBatch): Promise<void> {
+    const hourly = [...rows.hourly].map(([key, n]) => {
+      const [hour = '0', action = ''] = key.split('\u0000');
+      return { organization_id: organizationId, hour: Number(hour), action, n };
+    });
+    for (let i = 0; i < hourly.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('event_counts_hourly')
+        .values(hourly.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.columns(['organization_id', 'hour', 'action']).doUpdateSet((eb) => ({ n: eb(eb.ref('event_counts_hourly.n'), '+', eb.ref('excluded.n')) })))
+        .execute();
+    }
+    const actors = [...rows.actors].map(([key, n]) => {
+      const [type, id] = JSON.parse(key) as [string, string];
+      return { organization_id: organizationId, actor_type: type, actor_id: id, n };
+    });
+    for (let i = 0; i < actors.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('actor_counts')
+        .values(actors.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.columns(['organization_id', 'actor_type', 'actor_id']).doUpdateSet((eb) => ({ n: eb(eb.ref('actor_counts.n'), '+', eb.ref('excluded.n')) })))
+        .execute();
+    }
   }
 }

@@ -61,6 +61,17 @@ export interface TEventPage {
 
 export const MAX_PAGE_SIZE = 1_000;
 
+const HOUR = 3_600_000;
+
+/** What `events.stats` returns. */
+export interface TEventStats {
+  total: number;
+  bucketMs: number;
+  buckets: { start: string; count: number }[];
+  topActions: { action: string; count: number }[];
+  topActors: { type: string; id: string; count: number }[];
+}
+
 /** Keyset cursor: the last row's sort key, the log size when pagination began, and the filter it belongs to. */
 interface TCursor {
   v: 1;
@@ -317,13 +328,116 @@ export class EventQueries {
   /**
    * Counts per time bucket, and the top actions and actors, for `filter`. `bucketMs` defaults to a
    * width that gives at most about 120 buckets over the filter's time range (or the data's).
+   *
+   * Filters on actions and whole-hour time bounds (the console's overview) are answered from the
+   * counts kept at ingest (`event_counts_hourly`, `actor_counts`) without reading events; other
+   * filters read the matching events through their indexes.
    */
   async stats(
     organizationId: string,
     filter: TEventFilter,
     options: { bucketMs?: number; top?: number } = {},
-  ): Promise<{ total: number; bucketMs: number; buckets: { start: string; count: number }[]; topActions: { action: string; count: number }[]; topActors: { type: string; id: string; count: number }[] }> {
+  ): Promise<TEventStats> {
     const top = Math.min(Math.max(options.top ?? 10, 1), 100);
+    if (options.bucketMs !== undefined && (!Number.isSafeInteger(options.bucketMs) || options.bucketMs < 1000)) {
+      throw new AppError('BAD_REQUEST', 'bucketMs must be an integer of at least 1000');
+    }
+    const fromRollups = await this.#statsFromRollups(organizationId, filter, options.bucketMs, top);
+    if (fromRollups !== null) return fromRollups;
+    return this.#statsFromEvents(organizationId, filter, options.bucketMs, top);
+  }
+
+  async #statsFromRollups(organizationId: string, filter: TEventFilter, requestedBucket: number | undefined, top: number): Promise<TEventStats | null> {
+    const keys = Object.keys(filter).filter((k) => filter[k as keyof TEventFilter] !== undefined);
+    if (!keys.every((k) => k === 'actions' || k === 'occurredAfter' || k === 'occurredBefore')) return null;
+    const after = filter.occurredAfter === undefined ? undefined : parseTime(filter.occurredAfter, 'occurredAfter');
+    const before = filter.occurredBefore === undefined ? undefined : parseTime(filter.occurredBefore, 'occurredBefore');
+    if ((after !== undefined && after % HOUR !== 0) || (before !== undefined && before % HOUR !== 0)) return null;
+    const actions = filter.actions ?? [];
+    const where = (eb: ExpressionBuilder<Database, 'event_counts_hourly'>) => {
+      const all: Expression<SqlBool>[] = [eb('event_counts_hourly.organization_id', '=', organizationId)];
+      if (after !== undefined) all.push(eb('event_counts_hourly.hour', '>=', after));
+      if (before !== undefined) all.push(eb('event_counts_hourly.hour', '<', before));
+      if (actions.length > 0) {
+        all.push(
+          eb.or(
+            actions.map((action) => {
+              if (!action.endsWith('.*')) return eb('event_counts_hourly.action', '=', action);
+              if (!ACTION_PREFIX.test(action)) throw new AppError('BAD_REQUEST', `invalid action prefix "${action}" (use e.g. user.*)`);
+              const prefix = action.slice(0, -1);
+              return eb.and([eb('event_counts_hourly.action', '>=', prefix), eb('event_counts_hourly.action', '<', `${prefix.slice(0, -1)}/`)]);
+            }),
+          ),
+        );
+      }
+      return eb.and(all);
+    };
+    const range = await this.#db
+      .selectFrom('event_counts_hourly')
+      .select((eb) => [eb.fn.min('event_counts_hourly.hour').as('lo'), eb.fn.max('event_counts_hourly.hour').as('hi'), eb.fn.sum<number>('event_counts_hourly.n').as('n')])
+      .where(where)
+      .executeTakeFirstOrThrow();
+    const total = Number(range.n ?? 0);
+    const lo = after ?? Number(range.lo ?? 0);
+    const hi = before ?? Number(range.hi ?? 0) + HOUR;
+    const bucketMs = requestedBucket ?? Math.max(HOUR, chooseBucket(Math.max(hi - lo, 1)));
+    if (bucketMs % HOUR !== 0) return null;
+    if (total === 0) return { total, bucketMs, buckets: [], topActions: [], topActors: [] };
+    const bucketExpr = sql<number>`(event_counts_hourly.hour / ${sql.raw(String(bucketMs))}) * ${sql.raw(String(bucketMs))}`;
+    const buckets = await this.#db
+      .selectFrom('event_counts_hourly')
+      .select((eb) => [bucketExpr.as('start'), eb.fn.sum<number>('event_counts_hourly.n').as('n')])
+      .where(where)
+      .groupBy(bucketExpr)
+      .orderBy(bucketExpr)
+      .execute();
+    const topActions = await this.#db
+      .selectFrom('event_counts_hourly')
+      .select((eb) => ['event_counts_hourly.action', eb.fn.sum<number>('event_counts_hourly.n').as('n')])
+      .where(where)
+      .groupBy('event_counts_hourly.action')
+      .orderBy(sql`sum(event_counts_hourly.n)`, 'desc')
+      .orderBy('event_counts_hourly.action')
+      .limit(top)
+      .execute();
+    const topActors =
+      keys.length === 0
+        ? (
+            await this.#db
+              .selectFrom('actor_counts')
+              .select(['actor_type', 'actor_id', 'n'])
+              .where('organization_id', '=', organizationId)
+              .orderBy('n', 'desc')
+              .orderBy('actor_type')
+              .orderBy('actor_id')
+              .limit(top)
+              .execute()
+          ).map((a) => ({ type: a.actor_type, id: a.actor_id, count: Number(a.n) }))
+        : await this.#topActors(organizationId, filter, top);
+    return {
+      total,
+      bucketMs,
+      buckets: buckets.map((b) => ({ start: new Date(Number(b.start)).toISOString(), count: Number(b.n) })),
+      topActions: topActions.map((a) => ({ action: a.action, count: Number(a.n) })),
+      topActors,
+    };
+  }
+
+  async #topActors(organizationId: string, filter: TEventFilter, top: number): Promise<TEventStats['topActors']> {
+    const rows = await this.#db
+      .selectFrom('events')
+      .select((eb) => ['events.actor_type', 'events.actor_id', eb.fn.countAll().as('n')])
+      .where((eb) => this.#where(eb, organizationId, filter))
+      .groupBy((eb) => [this.#dialect.unindexed(eb.ref('events.actor_type')), this.#dialect.unindexed(eb.ref('events.actor_id'))])
+      .orderBy(sql`count(*)`, 'desc')
+      .orderBy('events.actor_type')
+      .orderBy('events.actor_id')
+      .limit(top)
+      .execute();
+    return rows.map((a) => ({ type: a.actor_type, id: a.actor_id, count: Number(a.n) }));
+  }
+
+  async #statsFromEvents(organizationId: string, filter: TEventFilter, requestedBucket: number | undefined, top: number): Promise<TEventStats> {
     const where = (eb: TEventsEb) => this.#where(eb, organizationId, filter);
     const range = await this.#db
       .selectFrom('events')
@@ -333,8 +447,7 @@ export class EventQueries {
     const total = Number(range.n);
     const lo = filter.occurredAfter !== undefined ? parseTime(filter.occurredAfter, 'occurredAfter') : Number(range.lo ?? 0);
     const hi = filter.occurredBefore !== undefined ? parseTime(filter.occurredBefore, 'occurredBefore') : Number(range.hi ?? 0) + 1;
-    const bucketMs = options.bucketMs ?? chooseBucket(Math.max(hi - lo, 1));
-    if (!Number.isSafeInteger(bucketMs) || bucketMs < 1000) throw new AppError('BAD_REQUEST', 'bucketMs must be an integer of at least 1000');
+    const bucketMs = requestedBucket ?? chooseBucket(Math.max(hi - lo, 1));
     if (total === 0) return { total, bucketMs, buckets: [], topActions: [], topActors: [] };
 
     // bucketMs is a validated safe integer: inlined so both engines do integer division.
@@ -355,22 +468,12 @@ export class EventQueries {
       .orderBy('events.action')
       .limit(top)
       .execute();
-    const topActors = await this.#db
-      .selectFrom('events')
-      .select((eb) => ['events.actor_type', 'events.actor_id', eb.fn.countAll().as('n')])
-      .where(where)
-      .groupBy((eb) => [this.#dialect.unindexed(eb.ref('events.actor_type')), this.#dialect.unindexed(eb.ref('events.actor_id'))])
-      .orderBy(sql`count(*)`, 'desc')
-      .orderBy('events.actor_type')
-      .orderBy('events.actor_id')
-      .limit(top)
-      .execute();
     return {
       total,
       bucketMs,
       buckets: buckets.map((b) => ({ start: new Date(Number(b.start)).toISOString(), count: Number(b.n) })),
       topActions: topActions.map((a) => ({ action: a.action, count: Number(a.n) })),
-      topActors: topActors.map((a) => ({ type: a.actor_type, id: a.actor_id, count: Number(a.n) })),
+      topActors: await this.#topActors(organizationId, filter, top),
     };
   }
 

@@ -5,12 +5,14 @@ import { Migrator } from 'kysely/migration';
 import type { CustodyDialect } from './dialect/custody-dialect';
 import * as m0001 from './migrations/0001-initial';
 import * as m0002 from './migrations/0002-exports';
+import * as m0003 from './migrations/0003-rollups';
 import type { Database } from './schema';
 
 /** Every migration, in order. Names are stable: they are recorded in `kysely_migration`. */
 const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: CustodyDialect) => Promise<void>> = {
   '0001-initial': m0001.up,
   '0002-exports': (db) => m0002.up(db),
+  '0003-rollups': (db) => m0003.up(db),
 };
 
 /** The outcome of `migrateToLatest`. */

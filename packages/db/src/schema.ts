@@ -176,6 +176,23 @@ export interface ExportsTable {
   audit_seq: number | null;
 }
 
+/** Events per organization, hour (of `occurred_at`) and action; maintained at ingest. */
+export interface EventCountsHourlyTable {
+  organization_id: string;
+  /** Start of the hour, ms UTC. */
+  hour: number;
+  action: string;
+  n: number;
+}
+
+/** Events per organization and actor; maintained at ingest. */
+export interface ActorCountsTable {
+  organization_id: string;
+  actor_type: string;
+  actor_id: string;
+  n: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_keys: ApiKeysTable;
@@ -189,6 +206,8 @@ export interface Database {
   checkpoints: CheckpointsTable;
   signing_keys: SigningKeysTable;
   exports: ExportsTable;
+  event_counts_hourly: EventCountsHourlyTable;
+  actor_counts: ActorCountsTable;
 }
 
 export type TOrganizationRow = Selectable<OrganizationsTable>;
