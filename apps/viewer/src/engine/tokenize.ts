@@ -1,0 +1,69 @@
+/**
+ * Full-text words, exactly like the server's search (`@custody/db` searchWords): lowercase, split on anything
+ * that is not a letter or a digit, cut at 100 characters. The byte path handles ASCII values without creating
+ * strings; anything else goes through the string path, so both give the same words.
+ */
+import type { ByteInterner } from './interner';
+
+const NON_WORD = /[^\p{L}\p{N}]+/u;
+/** Longest word indexed (as on the server). */
+export const MAX_SEARCH_WORD_LENGTH = 100;
+
+const encoder = new TextEncoder();
+
+/** Splits text into normalized search words (the server's rule). */
+export function searchWords(text: string): string[] {
+  const words: string[] = [];
+  for (const raw of text.toLowerCase().split(NON_WORD)) {
+    if (raw.length > 0) words.push(raw.slice(0, MAX_SEARCH_WORD_LENGTH));
+  }
+  return words;
+}
+
+/** 1 for ASCII letters and digits. */
+const ALNUM = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 48; c <= 57; c++) table[c] = 1;
+  for (let c = 65; c <= 90; c++) table[c] = 1;
+  for (let c = 97; c <= 122; c++) table[c] = 1;
+  return table;
+})();
+
+const scratch = new Uint8Array(MAX_SEARCH_WORD_LENGTH * 4 + 8);
+
+/** Whether `bytes[start, end)` is all ASCII. */
+export function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
+}
+
+/**
+ * Interns the words of an ASCII value `bytes[start, end)` into `terms`, calling `emit(termId)` for each word in
+ * order (duplicates included).
+ */
+export function asciiWords(bytes: Uint8Array, start: number, end: number, terms: ByteInterner, emit: (term: number) => void): void {
+  let length = 0;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? (bytes[i] as number) : 32;
+    if (ALNUM[c] === 1) {
+      if (length < MAX_SEARCH_WORD_LENGTH) scratch[length++] = c >= 65 && c <= 90 ? c + 32 : c;
+    } else if (length > 0) {
+      emit(terms.intern(scratch, 0, length));
+      length = 0;
+    }
+  }
+}
+
+/** Interns the words of any text into `terms`, calling `emit(termId)` for each word in order. */
+export function textWords(text: string, terms: ByteInterner, emit: (term: number) => void): void {
+  for (const word of searchWords(text)) {
+    const bytes = encoder.encode(word);
+    emit(terms.intern(bytes, 0, bytes.length));
+  }
+}
+
+/** The term id of a word (already normalized), or -1. */
+export function findTerm(word: string, terms: ByteInterner): number {
+  const bytes = encoder.encode(word);
+  return terms.find(bytes, 0, bytes.length);
+}

@@ -1,0 +1,153 @@
+/**
+ * The engine Worker: runs `createViewerEngine()` (src/engine/) off the UI thread and answers the renderer's RPC
+ * (rpc-protocol.ts). Bundles are read through ranges the renderer supplies (`read` messages), so the Worker needs
+ * no file access of its own; in Electron the renderer reads them over IPC by handle, in a browser from the `File`.
+ */
+import { verifyBundle } from '@custody/bundle';
+import type { ByteSource, VerificationReport, VerifyBundleOptions } from '@custody/bundle';
+
+import { createViewerEngine } from '../engine';
+import type { TViewerEngine } from '../engine';
+import { createSlicedInflateRaw } from './event-loop';
+import { createRemoteByteSource } from './remote-byte-source';
+import { RemoteError, toRpcError } from './rpc-protocol';
+import type { TFromVerifier, TFromWorker, TRemoteSourceRef, TToVerifier, TToWorker } from './rpc-protocol';
+
+interface TWorkerScope {
+  postMessage(message: TFromWorker, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<TToWorker>) => void): void;
+}
+
+const scope = self as unknown as TWorkerScope;
+
+// -- Verification on a second core -------------------------------------------------------------------------------
+
+/** The verifier Worker's port, once the renderer connected it; without it, verification runs here. */
+let verifier: MessagePort | null = null;
+/** The renderer-side file behind each source this Worker created (the verifier opens its own source on it). */
+const sourceRefs = new WeakMap<ByteSource, TRemoteSourceRef>();
+let nextVerify = 1;
+const verifies = new Map<number, { resolve: (report: VerificationReport) => void; reject: (error: Error) => void; onProgress: VerifyBundleOptions['onProgress'] }>();
+
+function connectVerifier(port: MessagePort): void {
+  verifier = port;
+  port.onmessage = (event: MessageEvent<TFromVerifier>) => {
+    const message = event.data;
+    const pending = verifies.get(message.id);
+    if (pending === undefined) return;
+    if (message.kind === 'progress') {
+      pending.onProgress?.(message.progress as Parameters<NonNullable<VerifyBundleOptions['onProgress']>>[0]);
+      return;
+    }
+    verifies.delete(message.id);
+    if (message.kind === 'report') pending.resolve(message.report as VerificationReport);
+    else pending.reject(new RemoteError(message.error));
+  };
+}
+
+/** `verifyBundle`, in the verifier Worker when there is one (same options; the report is plain data). */
+function verify(source: ByteSource, options: VerifyBundleOptions): Promise<VerificationReport> {
+  const ref = sourceRefs.get(source);
+  if (verifier === null || ref === undefined) return verifyBundle(source, options);
+  const id = nextVerify++;
+  const port = verifier;
+  return new Promise((resolve, reject) => {
+    verifies.set(id, { resolve, reject, onProgress: options.onProgress });
+    const message: TToVerifier = {
+      kind: 'verify', id, ref,
+      options: {
+        trustedKeys: options.trustedKeys,
+        ...(options.hashArchive === undefined ? {} : { hashArchive: options.hashArchive }),
+        ...(options.maxFailuresPerCheck === undefined ? {} : { maxFailuresPerCheck: options.maxFailuresPerCheck }),
+      },
+    };
+    port.postMessage(message);
+  });
+}
+
+// Rows stream through a decompressor that yields between chunks, so the UI's calls are answered while loading.
+const engine = createViewerEngine({ verify, inflateRaw: createSlicedInflateRaw() });
+
+/** Methods the renderer may call (everything of the engine but `subscribe`, which is pushed as `state`). */
+const CALLABLE = new Set<string>([
+  'openBundle', 'closeBundle', 'trustKey', 'trustedKeys', 'exportView', 'findingsReport', 'loadCaseFile', 'caseFile', 'saveView',
+  'deleteView', 'savedViews', 'setReviewer', 'releaseView', 'state', 'whenIdle', 'memory', 'view', 'rows', 'histogram', 'facets',
+  'event', 'locate', 'context', 'annotate',
+] satisfies (keyof TViewerEngine)[]);
+
+let nextRead = 1;
+const reads = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }>();
+
+function requestRange(source: string, offset: number, length: number): Promise<Uint8Array> {
+  const id = nextRead++;
+  return new Promise((resolve, reject) => {
+    reads.set(id, { resolve, reject });
+    scope.postMessage({ kind: 'read', id, source, offset, length });
+  });
+}
+
+engine.subscribe((state) => scope.postMessage({ kind: 'state', state }));
+
+async function call(method: string, args: readonly unknown[]): Promise<unknown> {
+  if (!CALLABLE.has(method)) throw new TypeError(`unknown engine method ${JSON.stringify(method)}`);
+  if (method === 'openBundle') {
+    const [ref, options] = args as [TRemoteSourceRef, Parameters<TViewerEngine['openBundle']>[1]];
+    const source = createRemoteByteSource(ref, requestRange);
+    sourceRefs.set(source, ref);
+    return engine.openBundle(source, options);
+  }
+  const fn = (engine as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
+  if (typeof fn !== 'function') throw new TypeError(`unknown engine method ${JSON.stringify(method)}`);
+  return fn.apply(engine, [...args]);
+}
+
+scope.addEventListener('message', (event) => {
+  const message = event.data;
+  if (message.kind === 'connect') {
+    connectVerifier(message.port);
+    return;
+  }
+  if (message.kind === 'bytes') {
+    const pending = reads.get(message.id);
+    if (pending === undefined) return;
+    reads.delete(message.id);
+    if (message.ok) pending.resolve(new Uint8Array(message.buffer));
+    else pending.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
+    return;
+  }
+  if (message.kind === 'call') enqueue(message);
+});
+
+// -- Calls, most urgent first ----------------------------------------------------------------------------------
+// Calls that arrive together (the grid's rows, the histogram, the facets after a new view) are started in
+// priority order: what the examiner is looking at (view, rows, the selected event) before aggregates.
+
+const URGENT = new Set(['view', 'rows', 'event', 'locate', 'annotate', 'context']);
+const queue: Extract<TToWorker, { kind: 'call' }>[] = [];
+let draining = false;
+const drainChannel = new MessageChannel();
+drainChannel.port1.onmessage = () => {
+  draining = false;
+  queue.sort((a, b) => Number(URGENT.has(b.method)) - Number(URGENT.has(a.method)) || a.id - b.id);
+  for (const message of queue.splice(0)) start(message);
+};
+
+function enqueue(message: Extract<TToWorker, { kind: 'call' }>): void {
+  queue.push(message);
+  if (draining) return;
+  draining = true;
+  // A fresh macrotask: messages already waiting in the Worker's queue are enqueued before the drain runs.
+  drainChannel.port2.postMessage(null);
+}
+
+function start(message: Extract<TToWorker, { kind: 'call' }>): void {
+  call(message.method, message.args).then(
+    (value) => {
+      // Export bytes are transferred rather than copied.
+      const bytes = value !== null && typeof value === 'object' && 'bytes' in value ? (value).bytes : undefined;
+      const transfer = bytes instanceof Uint8Array && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
+      scope.postMessage({ kind: 'result', id: message.id, ok: true, value }, transfer);
+    },
+    (error: unknown) => scope.postMessage({ kind: 'result', id: message.id, ok: false, error: toRpcError(error) }),
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * The message protocol between the renderer and the engine Worker: a small comlink-style RPC.
+ *
+ * Renderer → Worker:
+ *   `call`   {id, method, args}           invoke an engine method; answered by `result`
+ *   `bytes`  {id, ok, buffer | error}     answer to the Worker's `read`
+ * Worker → Renderer:
+ *   `result` {id, ok, value | error}      a call's outcome (errors as {name, message, code?})
+ *   `state`  {state}                      the engine's state changed (TViewerDataSource.subscribe)
+ *   `read`   {id, source, offset, length} the engine needs bytes of a file the renderer holds
+ *
+ * Verification runs in a second Worker (verify.worker.ts) when one is available, so loading rows and verifying use
+ * two cores. The renderer connects the two Workers with a MessageChannel (`connect`); over it the engine Worker
+ * sends `verify` {id, ref, options} and the verifier answers with `progress` and `report`/`failed`. The verifier
+ * reads its bytes from the renderer with the same `read`/`bytes` messages.
+ *
+ * Byte sources stay on the renderer side (in Electron, `window.custody.readFileRange` exists only there), so the
+ * Worker asks for ranges and the renderer answers with transferred buffers. Every message is structured-clone
+ * data.
+ */
+import type { TSourceState } from '@custody/ui';
+
+/** A serialized error. */
+export interface TRpcError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+export type TToWorker =
+  | { readonly kind: 'call'; readonly id: number; readonly method: string; readonly args: readonly unknown[] }
+  | { readonly kind: 'connect'; readonly port: MessagePort }
+  | { readonly kind: 'bytes'; readonly id: number; readonly ok: true; readonly buffer: ArrayBuffer }
+  | { readonly kind: 'bytes'; readonly id: number; readonly ok: false; readonly error: TRpcError };
+
+export type TFromWorker =
+  | { readonly kind: 'result'; readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly kind: 'result'; readonly id: number; readonly ok: false; readonly error: TRpcError }
+  | { readonly kind: 'state'; readonly state: TSourceState }
+  | { readonly kind: 'read'; readonly id: number; readonly source: string; readonly offset: number; readonly length: number };
+
+/** A file as the Worker knows it: the renderer-side id it reads through, and its size. */
+export interface TRemoteSourceRef {
+  readonly source: string;
+  readonly size: number;
+}
+
+/** Turns anything thrown into a {@link TRpcError}. */
+export function toRpcError(error: unknown): TRpcError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/** An error that crossed the Worker boundary. */
+export class RemoteError extends Error {
+  readonly code: string | undefined;
+
+  constructor(error: TRpcError) {
+    super(error.message);
+    this.name = error.name;
+    this.code = error.code;
+  }
+}
+
+/** The serializable verifier options the engine Worker forwards (`onProgress` becomes `progress` messages). */
+export interface TRemoteVerifyOptions {
+  readonly trustedKeys: readonly string[];
+  readonly hashArchive?: boolean;
+  readonly maxFailuresPerCheck?: number;
+}
+
+/** Engine Worker → verifier Worker. */
+export type TToVerifier = { readonly kind: 'verify'; readonly id: number; readonly ref: TRemoteSourceRef; readonly options: TRemoteVerifyOptions };
+
+/** Verifier Worker → engine Worker. */
+export type TFromVerifier =
+  | { readonly kind: 'progress'; readonly id: number; readonly progress: { readonly phase: string; readonly bytes: number; readonly events: number; readonly proofs: number } }
+  | { readonly kind: 'report'; readonly id: number; readonly report: unknown }
+  | { readonly kind: 'failed'; readonly id: number; readonly error: TRpcError };
