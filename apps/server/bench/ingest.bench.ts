@@ -264,7 +264,7 @@ async function queryBench(size: number): Promise<void> {
       ['stats, action exact, one day', true, sample((i) => ({ organizationId: 'acme', filter: { actions: [ACTIONS[i % ACTIONS.length]], occurredAfter: new Date(START_MS).toISOString(), occurredBefore: new Date(START_MS + day).toISOString() } }))],
       ['list, full text one word', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5] }, limit: 100 }))],
       ['list, full text two words', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['grace hopper', 'safari invoice', 'python deleted', 'dijkstra shared'][i % 4] }, limit: 100 }))],
-      ['stats, whole log (no filter: scans every event)', false, sample(() => ({ organizationId: 'acme' })).slice(0, 5)],
+      ['stats, whole log (from the counts kept at ingest)', true, sample(() => ({ organizationId: 'acme' }))],
     ];
     for (const [name, indexed, inputs] of cases) {
       const path = name.startsWith('stats') ? 'events.stats' : 'events.list';
@@ -277,8 +277,8 @@ async function queryBench(size: number): Promise<void> {
       }
       times.sort((a, b) => a - b);
       const p95 = percentile(times, 95);
-      const goal = name.includes('whole log') ? '' : indexed ? 'goal p95 < 50 ms' : 'goal p95 < 250 ms';
-      const met = goal === '' ? '' : p95 < (indexed ? 50 : 250) ? '(met)' : '(NOT met)';
+      const goal = indexed ? 'goal p95 < 50 ms' : 'goal p95 < 250 ms';
+      const met = p95 < (indexed ? 50 : 250) ? '(met)' : '(NOT met)';
       report(`query ${label}`, `${label}: ${name} (p50 / p95)`, `${percentile(times, 50).toFixed(1)} / ${p95.toFixed(1)} ms`, goal, met);
     }
   } finally {
