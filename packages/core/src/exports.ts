@@ -52,7 +52,7 @@ export interface TExportRequest {
   firstControlNumber?: number;
   /** Concordance DAT options (format `dat`, and `data/loadfile.dat` in bundles when `includeDat`). */
   dat?: { field?: string; quote?: string; newline?: string; encoding?: 'utf-8' | 'cp1252' };
-  /** Bundles: also write `data/loadfile.dat`. Default is `true`. */
+  /** Bundles: also write `data/loadfile.dat` (the `dat` format produces one on its own). Default is `false`. */
   includeDat?: boolean;
   /** Bundles: include the checkpoint chain from this checkpointed size up to the proving checkpoint. */
   sinceCheckpointSize?: number;
@@ -515,13 +515,15 @@ export class ExportService {
       controlNumbers: { prefix: request.controlPrefix ?? 'EXP', first, width },
       exportedAt: new Date(),
       crypto: nodeBundleCrypto,
-      compression: { deflateRaw: nodeDeflateRaw(6) },
+      // Level 1: about three times faster than the default for a slightly larger file; the bundle's
+      // size matters less than exporting a million events in seconds.
+      compression: { deflateRaw: nodeDeflateRaw(1) },
       spool,
     });
     const csvFile = writer.openFile('data/events.csv');
     const csv = createEventCsvWriter();
     await csvFile.write(csv.header());
-    const includeDat = request.includeDat ?? true;
+    const includeDat = request.includeDat ?? false;
     const datFile = includeDat ? writer.openFile('data/loadfile.dat') : null;
     const dat = includeDat
       ? createEventDatWriter({
