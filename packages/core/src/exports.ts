@@ -554,21 +554,15 @@ export class ExportService {
     if (mode === 'complete-range') {
       for (let start = from; start < to; start += PAGE) {
         const end = Math.min(to, start + PAGE);
-        const leaves = await db.selectFrom('leaves').select(['seq', 'leaf_hash']).where('organization_id', '=', organizationId).where('seq', '>=', start).where('seq', '<', end).orderBy('seq').execute();
+        const leaves = await events.leafPage(organizationId, request.filter, start, end);
         if (leaves.length !== end - start) throw new AppError('INTERNAL', `leaves ${start}–${end - 1} of "${organizationId}" are incomplete`);
-        const matching = new Map<number, Uint8Array>();
-        for await (const page of events.scanBySeq(organizationId, request.filter, start, end, PAGE)) for (const r of page) matching.set(r.seq, r.body);
-        const present = new Set(
-          (await db.selectFrom('events').select('seq').where('organization_id', '=', organizationId).where('seq', '>=', start).where('seq', '<', end).execute()).map((r) => r.seq),
-        );
         for (const leaf of leaves) {
-          const body = matching.get(leaf.seq);
-          if (body !== undefined) await emitEvent(leaf.seq, body, leaf.leaf_hash);
-          else if (present.has(leaf.seq)) {
-            await writer.addWithheld(BigInt(leaf.seq), leaf.leaf_hash);
+          if (leaf.body !== null) await emitEvent(leaf.seq, leaf.body, leaf.leafHash);
+          else if (leaf.present) {
+            await writer.addWithheld(BigInt(leaf.seq), leaf.leafHash);
             counts.withheld += 1;
           } else {
-            await writer.addPurged(BigInt(leaf.seq), leaf.leaf_hash, { reason: 'the event body was removed by retention; its leaf hash remains in the log' });
+            await writer.addPurged(BigInt(leaf.seq), leaf.leafHash, { reason: 'the event body was removed by retention; its leaf hash remains in the log' });
             counts.purged += 1;
           }
         }

@@ -349,6 +349,38 @@ export class EventQueries {
     }
   }
 
+  /**
+   * Every leaf of `[from, to)` with its hash, whether its event body is still stored, and the body
+   * when the event matches `filter`: one query per page for complete-range exports.
+   */
+  async leafPage(
+    organizationId: string,
+    filter: TEventFilter,
+    from: number,
+    to: number,
+  ): Promise<{ seq: number; leafHash: Uint8Array; present: boolean; body: Uint8Array | null }[]> {
+    const rows = await this.#db
+      .selectFrom('leaves')
+      .leftJoin('events', (join) => join.onRef('events.organization_id', '=', 'leaves.organization_id').onRef('events.seq', '=', 'leaves.seq'))
+      .select((eb) => [
+        'leaves.seq',
+        'leaves.leaf_hash',
+        'events.seq as event_seq',
+        eb
+          .case()
+          .when(this.#where(eb as unknown as TEventsEb, organizationId, filter))
+          .then(eb.ref('events.body'))
+          .end()
+          .as('body'),
+      ])
+      .where('leaves.organization_id', '=', organizationId)
+      .where('leaves.seq', '>=', from)
+      .where('leaves.seq', '<', to)
+      .orderBy('leaves.seq')
+      .execute();
+    return rows.map((r) => ({ seq: r.seq, leafHash: r.leaf_hash, present: r.event_seq !== null, body: r.body ?? null }));
+  }
+
   /** The smallest and largest `seq` below `before` matching `filter`, and how many match. */
   async seqBounds(organizationId: string, filter: TEventFilter, before: number): Promise<{ min: number | null; max: number | null; count: number }> {
     const row = await this.#db

@@ -113,6 +113,18 @@ for (const dialect of DIALECTS) {
       await expect(custody.exports.file('acme', info.id)).rejects.toThrow(/failed/);
     });
 
+    it('shows an event whose body retention removed as a purged leaf, and the bundle still verifies', async () => {
+      const { db, dialect } = custody.database;
+      await dialect.removeSearchText(db, 'acme', [12]);
+      await db.deleteFrom('events').where('organization_id', '=', 'acme').where('seq', '=', 12).execute();
+      const info = await custody.exports.runToCompletion('acme', request({ filter: { actorId: 'u_2' } }), REQUESTER);
+      expect(info.status, info.error ?? '').toBe('completed');
+      expect(info.counts).toEqual({ shown: 23, withheld: 92, purged: 1 });
+      const report = await verify(info);
+      expect(report.valid, formatVerificationReport(report)).toBe(true);
+      expect(formatVerificationReport(report)).toMatch(/1 purged/);
+    });
+
     it('expires files but keeps the record', async () => {
       const [first] = (await custody.exports.list('acme')).filter((e) => e.status === 'completed');
       expect(await custody.exports.sweep(Date.now() + 30 * 24 * 3600 * 1000)).toBeGreaterThan(0);
