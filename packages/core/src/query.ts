@@ -253,6 +253,14 @@ export class EventQueries {
       filter.ip !== undefined || Object.keys(filter.metadata ?? {}).length > 0 || (filter.q !== undefined && searchWords(filter.q).length > 0) ||
       filter.seqFrom !== undefined || filter.seqTo !== undefined;
     if (!selective) return 'scan';
+    // One exact action, or one actor: its index is ordered by (occurred_at, seq) within the value, so
+    // reading it in order and stopping after a page is always best.
+    const singleAction = filter.actions?.length === 1 && !(filter.actions[0] ?? '').endsWith('.*');
+    const exactOnly =
+      (singleAction ? 1 : 0) + (filter.actorId !== undefined ? 1 : 0) === 1 && (filter.actions === undefined || singleAction) &&
+      filter.actorType === undefined && filter.targetId === undefined && filter.targetType === undefined && filter.ip === undefined &&
+      Object.keys(filter.metadata ?? {}).length === 0 && filter.q === undefined && filter.seqFrom === undefined && filter.seqTo === undefined;
+    if (exactOnly) return 'scan';
     const columns = [
       (filter.actions?.length ?? 0) === 1,
       filter.actorId !== undefined,
