@@ -1,16 +1,12 @@
 /**
  * Evidence bundles for the browser suites, written by `@custody/bundle`'s writer over a log built with
  * `@custody/ledger` (the same way packages/bundle/test/fixtures.ts does), plus the tamper tools of the bundle
- * package's tamper suite (unpack, edit, recompute manifests, repack) rebuilt on the public ZIP and BagIt API.
+ * package's tamper suite (`@custody/bundle/testing`: unpack, edit, recompute manifests, repack).
  */
-import { createHash } from 'node:crypto';
-
-import {
-  createBundleWriter, createZipWriter, formatBagInfo, formatManifest, memorySink, memorySource, openZip, parseBagInfo,
-} from '@custody/bundle';
+import { createBundleWriter, memorySink } from '@custody/bundle';
 import {
   checkpointBodyHash, consistencyProof, createSignerFromSeed, encodeBase64, hashLeaf, keyFingerprint, parseCheckpoint, rangeProof,
-  rootHash, signCheckpoint, signNote,
+  rootHash, signCheckpoint,
 } from '@custody/ledger';
 import { createLoggedEvent, validateEvent } from '@custody/schema';
 
@@ -139,65 +135,20 @@ export async function buildBundle(log: TFixtureLog, options: { size?: number; ol
 // Tamper tools (as in packages/bundle/test/tamper-tools.ts)
 // ---------------------------------------------------------------------------------------------------------------
 
-export type TFiles = Map<string, Uint8Array>;
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-export const text = (bytes: Uint8Array | undefined): string => dec.decode(bytes);
-export const utf8 = (value: string): Uint8Array => enc.encode(value);
-const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
-
-/** Files of the bag by path relative to the bag root. */
-export async function unpack(zip: Uint8Array): Promise<{ bagName: string; files: TFiles }> {
-  const archive = await openZip(memorySource(zip));
-  const files: TFiles = new Map();
-  let bagName = '';
-  for (const entry of archive.entries) {
-    const slash = entry.name.indexOf('/');
-    bagName = entry.name.slice(0, slash);
-    files.set(entry.name.slice(slash + 1), await archive.read(entry, 1 << 30));
-  }
-  return { bagName, files };
-}
-
-/** Recomputes the payload manifest, Payload-Oxum and the tag manifest (the seal is left alone). */
-export function recomputeManifests(files: TFiles): void {
-  const payload = [...files.keys()].filter((path) => path.startsWith('data/')).sort();
-  files.set('manifest-sha256.txt', utf8(formatManifest(payload.map((path) => ({ path, sha256: sha256Hex(files.get(path) as Uint8Array) })))));
-  const info = parseBagInfo(text(files.get('bag-info.txt'))).fields.map((field) =>
-    field.label === 'Payload-Oxum'
-      ? { label: field.label, value: `${payload.reduce((sum, path) => sum + (files.get(path) as Uint8Array).length, 0)}.${payload.length}` }
-      : field,
-  );
-  files.set('bag-info.txt', utf8(formatBagInfo(info)));
-  files.set('tagmanifest-sha256.txt', utf8(formatManifest(['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt'].map((path) => ({ path, sha256: sha256Hex(files.get(path) as Uint8Array) })))));
-}
-
-/** Zips the files again under `bagName/`. */
-export async function repack(bagName: string, files: TFiles): Promise<Uint8Array> {
-  const sink = memorySink();
-  const zip = createZipWriter(sink, { modifiedAt: new Date('2026-03-16T09:26:53Z') });
-  for (const [path, data] of files) await zip.addEntry(`${bagName}/${path}`, data);
-  await zip.finish();
-  return sink.bytes();
-}
-
-export function lines(files: TFiles, path: string): string[] {
-  const all = text(files.get(path)).split('\n');
-  if (all[all.length - 1] === '') all.pop();
-  return all;
-}
-
-export function setLines(files: TFiles, path: string, value: readonly string[]): void {
-  files.set(path, utf8(value.map((line) => `${line}\n`).join('')));
-}
+export {
+  fileText as text, readLines as lines, recomputeManifests, repackBundle as repack, textBytes as utf8, unpackBundle as unpack,
+  writeLines as setLines,
+} from '@custody/bundle/testing';
+export type { TBagFiles as TFiles } from '@custody/bundle/testing';
+import {
+  fileText as text, readLines as lines, recomputeManifests, repackBundle as repack, resealBundle, tamperBundle, textBytes as utf8,
+  unpackBundle as unpack, writeLines as setLines,
+} from '@custody/bundle/testing';
+import type { TBagFiles as TFiles } from '@custody/bundle/testing';
 
 /** Edits a bundle and repacks it carefully (manifests recomputed: only the seal and the specific check can tell). */
-export async function tamper(zip: Uint8Array, edit: (files: TFiles, bagName: string) => void): Promise<Uint8Array> {
-  const { bagName, files } = await unpack(zip);
-  edit(files, bagName);
-  recomputeManifests(files);
-  return repack(bagName, files);
+export function tamper(zip: Uint8Array, edit: (files: TFiles, bagName: string) => void): Promise<Uint8Array> {
+  return tamperBundle(zip, edit, true);
 }
 
 /** One tampered bundle of the suite and what the viewer must say about it. */
@@ -265,8 +216,7 @@ export async function buildTamperSuite(good: TFixtureBundle): Promise<TTamperCas
   files.set(path, utf8(signCheckpoint({ origin: body.origin, size: body.size, root: body.root, ...(body.prev === undefined ? {} : { prev: body.prev }) }, FOREIGN.skey)));
   files.set('data/keys.txt', utf8(`${FOREIGN.vkey}\n`));
   recomputeManifests(files);
-  const tagHex = sha256Hex(files.get('tagmanifest-sha256.txt') as Uint8Array);
-  files.set('seal.txt', utf8(signNote(`custody.evidence/v1 seal\nbag ${bagName}\ntagmanifest-sha256 ${tagHex}\n`, FOREIGN.skey)));
+  resealBundle(files, bagName, FOREIGN.skey);
   cases.push({ name: 'foreign key', fileName: 'tampered-foreign-key.zip', bytes: await repack(bagName, files), codes: ['SEAL_UNTRUSTED_KEY', 'CHECKPOINT_UNTRUSTED_KEY'] });
   return cases;
 }

@@ -3,13 +3,10 @@
  * `@custody/bundle`'s writer over a log built with `@custody/ledger` (events from `createLoggedEvent`, a
  * deterministic signer), tamper tools that unpack, edit and repack a bundle, and a hostile-input zoo.
  */
-import {
-  createBundleWriter, createZipWriter, formatBagInfo, formatManifest, memorySink, memorySource, openZip, parseBagInfo,
-  type ByteSource,
-} from '@custody/bundle';
+import { createBundleWriter, createZipWriter, memorySink, memorySource, type ByteSource } from '@custody/bundle';
 import {
   checkpointBodyHash, consistencyProof, createSignerFromSeed, encodeHex, hashLeaf, multiLeafProof, nobleSha256, rangeProof, rootHash,
-  signCheckpoint, signNote,
+  signCheckpoint,
 } from '@custody/ledger';
 import { createLoggedEvent, validateEvent, type TEventInput } from '@custody/schema';
 
@@ -137,68 +134,12 @@ export const source = (bytes: Uint8Array): ByteSource => memorySource(bytes);
 
 // ------------------------------------------------------------------------------------------------ tamper
 
-export type Files = Map<string, Uint8Array>;
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-export const text = (bytes: Uint8Array | undefined): string => dec.decode(bytes);
-export const utf8 = (value: string): Uint8Array => enc.encode(value);
-const sha256hex = (data: Uint8Array): string => encodeHex(nobleSha256(data));
-
-export async function unpack(zip: Uint8Array): Promise<{ bagName: string; files: Files }> {
-  const archive = await openZip(memorySource(zip));
-  const files: Files = new Map();
-  let bagName = '';
-  for (const entry of archive.entries) {
-    const slash = entry.name.indexOf('/');
-    bagName = entry.name.slice(0, slash);
-    files.set(entry.name.slice(slash + 1), await archive.read(entry, 1 << 30));
-  }
-  return { bagName, files };
-}
-
-/** Recomputes manifests, Payload-Oxum and the tag manifest (the seal is left alone). */
-export function recomputeManifests(files: Files): void {
-  const payload = [...files.keys()].filter((path) => path.startsWith('data/')).sort();
-  files.set('manifest-sha256.txt', utf8(formatManifest(payload.map((path) => ({ path, sha256: sha256hex(files.get(path) as Uint8Array) })))));
-  const info = parseBagInfo(text(files.get('bag-info.txt'))).fields.map((field) =>
-    field.label === 'Payload-Oxum'
-      ? { label: field.label, value: `${payload.reduce((sum, path) => sum + (files.get(path) as Uint8Array).length, 0)}.${payload.length}` }
-      : field,
-  );
-  files.set('bag-info.txt', utf8(formatBagInfo(info)));
-  files.set('tagmanifest-sha256.txt', utf8(formatManifest(['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt'].map((path) => ({ path, sha256: sha256hex(files.get(path) as Uint8Array) })))));
-}
-
-/** Re-signs the seal (after recomputing manifests) with `skey`. */
-export function reseal(files: Files, bagName: string, skey: string): void {
-  const tag = sha256hex(files.get('tagmanifest-sha256.txt') as Uint8Array);
-  files.set('seal.txt', utf8(signNote(`custody.evidence/v1 seal\nbag ${bagName}\ntagmanifest-sha256 ${tag}\n`, skey)));
-}
-
-export async function repack(bagName: string, files: Files): Promise<Uint8Array> {
-  const sink = memorySink();
-  const zip = createZipWriter(sink, { modifiedAt: new Date('2026-03-14T09:26:53Z') });
-  for (const [path, data] of files) await zip.addEntry(path.startsWith('/') ? path.slice(1) : `${bagName}/${path}`, data);
-  await zip.finish();
-  return sink.bytes();
-}
-
-export async function tamper(zip: Uint8Array, edit: (files: Files, bagName: string) => void, careful = false): Promise<Uint8Array> {
-  const { bagName, files } = await unpack(zip);
-  edit(files, bagName);
-  if (careful) recomputeManifests(files);
-  return repack(bagName, files);
-}
-
-export function lines(files: Files, path: string): string[] {
-  const all = text(files.get(path)).split('\n');
-  if (all[all.length - 1] === '') all.pop();
-  return all;
-}
-
-export function setLines(files: Files, path: string, value: readonly string[]): void {
-  files.set(path, utf8(value.map((line) => `${line}\n`).join('')));
-}
+export {
+  fileText as text, readLines as lines, recomputeManifests, repackBundle as repack, resealBundle as reseal, tamperBundle as tamper,
+  textBytes as utf8, unpackBundle as unpack, writeLines as setLines,
+} from '@custody/bundle/testing';
+export type { TBagFiles as Files } from '@custody/bundle/testing';
+import { textBytes as utf8 } from '@custody/bundle/testing';
 
 /** A zip whose one entry declares a 1000:1 compression ratio (over the 100:1 limit). */
 export async function zipBomb(): Promise<Uint8Array> {
