@@ -31,8 +31,32 @@ export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; di
   native.pragma('temp_store = MEMORY');
   native.defaultSafeIntegers(false);
 
-  const db = new Kysely<TDatabase>({ dialect: new SqliteDialect({ database: native }) });
+  const db = new Kysely<TDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return { db, dialect: createSqliteDialect(native) };
+}
+
+/**
+ * kysely prepares every query it runs; better-sqlite3 statements are reusable, and preparing costs
+ * tens of microseconds: keep the most recent ones by SQL text. Safe because kysely runs one query at a
+ * time on this connection and never iterates a statement while running another.
+ */
+function withStatementCache(native: Database.Database, max = 1024): { close(): void; prepare(sql: string): Database.Statement } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => native.close(),
+    prepare(sql) {
+      let statement = cache.get(sql);
+      if (statement === undefined) {
+        statement = native.prepare(sql);
+        if (cache.size >= max) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /** better-sqlite3 binds Buffers, not plain Uint8Arrays: wrap without copying. */
