@@ -10,7 +10,8 @@ import { openCheckpoint } from '@custody/ledger';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-describe('the custody CLI', () => {
+// Each command is a fresh `node --import tsx` process: seconds each on a loaded CI machine.
+describe('the custody CLI', { timeout: 300_000 }, () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'custody-cli-'));
