@@ -5,6 +5,7 @@
  *   BENCH_SCALE=0.1        scale every event count (default 1)
  *   BENCH_QUERY_SIZES      comma-separated dataset sizes for the query bench (default 1000000,10000000)
  *   BENCH_ONLY             comma-separated sections: raw,http,query,postgres (default all)
+ *   BENCH_PROFILE          a directory: each server process writes a V8 CPU profile there
  *   DATABASE_URL           a Postgres server for the two-process Postgres ingest bench
  *
  * Query datasets are built once through the real ingest path and cached in bench/.data/.

@@ -1,10 +1,16 @@
-// Bundles the server and CLI into dist/cli.js: the workspace packages (@custody/*, TypeScript
-// sources) are compiled in; every other package stays an import resolved from node_modules.
+// Bundles the server and CLI into dist/cli.js, and the ingest writer thread's script into
+// dist/log-writer.worker.js (@custody/core looks for it beside the running file): the workspace
+// packages (@custody/*, TypeScript sources) are compiled in; every other package stays an import
+// resolved from node_modules.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const coreSource = dirname(createRequire(import.meta.url).resolve('@custody/core')); // its src/
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/cli.js',
+  entryPoints: { cli: 'src/cli.ts', 'log-writer.worker': join(coreSource, 'log-writer.worker.ts') },
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   format: 'esm',

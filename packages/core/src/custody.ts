@@ -12,6 +12,9 @@ import type { TCheckpointerOptions } from './checkpointer';
 import { AppError } from './errors';
 import { Ingestor } from './ingest';
 import type { TIngestOptions } from './ingest';
+import { LogWriter } from './log-writer';
+import type { TLogCommitter } from './log-writer';
+import { LogWriterThread } from './log-writer-thread';
 import { LogService } from './log-service';
 import { Organizations } from './organizations';
 import type { TOrganization } from './organizations';
@@ -43,6 +46,7 @@ export class Custody {
   readonly signingKey: TSigningKey;
   readonly #exports: ExportService | null;
   readonly logName: string;
+  readonly #writerThread: LogWriterThread | null;
   #started = false;
 
   constructor(database: CustodyDatabase, options: TCustodyOptions) {
@@ -52,7 +56,11 @@ export class Custody {
     this.signingKey = options.signingKey;
     this.organizations = new Organizations(db, options.logName);
     this.apiKeys = new ApiKeys(db, { cacheMs: options.apiKeyCacheMs });
-    this.ingestor = new Ingestor(db, dialect, options.ingest);
+    const ingest = options.ingest ?? {};
+    const writer = { ...(ingest.maxEventsPerCommit === undefined ? {} : { maxEventsPerCommit: ingest.maxEventsPerCommit }) };
+    this.#writerThread = ingest.writerThread !== false && database.writerThreadOptions !== null ? new LogWriterThread(database.writerThreadOptions, writer) : null;
+    const committer: TLogCommitter = this.#writerThread ?? new LogWriter(db, dialect, writer);
+    this.ingestor = new Ingestor(db, committer, ingest);
     this.checkpointer = new Checkpointer(db, dialect, options.signingKey, options.checkpoints);
     this.log = new LogService(db, this.checkpointer);
     this.events = new EventQueries(db, dialect);
@@ -78,6 +86,7 @@ export class Custody {
     if (this.#started) return;
     this.#started = true;
     await this.signingKeys.activate(this.signingKey);
+    await this.#writerThread?.start();
     await this.checkpointer.start();
     await this.#exports?.start();
   }

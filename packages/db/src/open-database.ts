@@ -9,6 +9,13 @@ import type { Database } from './schema';
 export interface CustodyDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: CustodyDialect;
+  /**
+   * How to open a second connection to this database for a writer thread, or `null`. Set for SQLite
+   * files: better-sqlite3 runs inserts and the commit's fsync synchronously, so ingest commits in a
+   * worker thread on its own connection and the main thread keeps serving requests. `null` for
+   * Postgres (its I/O already happens outside the process) and for SQLite in memory (not shareable).
+   */
+  readonly writerThreadOptions: TOpenDatabaseOptions | null;
   /** Closes every connection. */
   close(): Promise<void>;
 }
@@ -23,6 +30,8 @@ export interface TOpenDatabaseOptions {
   maxConnections?: number;
   /** SQLite `synchronous` pragma. Default is `'FULL'`. */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** SQLite: who checkpoints the write-ahead log (`TSqliteOptions.walCheckpoints`). Default is `'auto'`. */
+  sqliteWalCheckpoints?: 'auto' | 'background';
 }
 
 /** Which engine a database URL names, and its location. Throws on an unsupported scheme. */
@@ -43,13 +52,18 @@ export function parseDatabaseUrl(url: string): { kind: 'postgres'; connectionStr
 /** Opens SQLite or Postgres according to `url`. Does not migrate (see `migrateToLatest`). */
 export async function openDatabase(options: TOpenDatabaseOptions): Promise<CustodyDatabase> {
   const target = parseDatabaseUrl(options.url);
-  const opened =
+  const opened: { db: Kysely<Database>; dialect: CustodyDialect; close?: () => Promise<void> } =
     target.kind === 'postgres'
       ? await openPostgres({ connectionString: target.connectionString, maxConnections: options.maxConnections })
-      : openSqlite({ filename: target.filename, synchronous: options.sqliteSynchronous });
+      : openSqlite({ filename: target.filename, synchronous: options.sqliteSynchronous, walCheckpoints: options.sqliteWalCheckpoints });
+  const shareable = target.kind === 'sqlite' && target.filename !== ':memory:';
   return {
     db: opened.db,
     dialect: opened.dialect,
-    close: () => opened.db.destroy(),
+    // The writer appends to the write-ahead log; a thread of its own copies it back (see TSqliteOptions).
+    writerThreadOptions: shareable
+      ? { url: options.url, sqliteWalCheckpoints: 'background', ...(options.sqliteSynchronous === undefined ? {} : { sqliteSynchronous: options.sqliteSynchronous }) }
+      : null,
+    close: () => (opened.close === undefined ? opened.db.destroy() : opened.close()),
   };
 }

@@ -118,3 +118,4 @@ export type {
 
 /** The canonical text of an event `validateEvent` accepted (cached), else `canonicalize(event)`. */
 export { canonicalEventText } from './canonical-event-text';
+export { restoreValidatedEvent } from './validated-events';

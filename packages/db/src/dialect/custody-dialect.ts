@@ -5,6 +5,9 @@ import type { Database } from '../schema';
 /** A database handle or an open transaction. */
 export type TExecutor = Kysely<Database> | Transaction<Database>;
 
+/** The rollup tables `addCounts` maintains (their counter column is `n`). */
+export type TCountTable = 'event_counts_hourly' | 'actor_counts';
+
 /** One event's full-text document. */
 export interface TSearchDocument {
   seq: number;
@@ -54,6 +57,13 @@ export interface CustodyDialect {
    * cached prepared statements on SQLite, multi-row statements on Postgres. The ingest hot path.
    */
   insertRows<T extends keyof Database>(trx: TExecutor, table: T, rows: readonly Insertable<Database[T]>[]): Promise<void>;
+
+  /**
+   * Adds counts to a rollup table within `trx`: each row's key (`keyColumns`) is inserted with its `n`,
+   * or its `n` is added to the stored count (`n = n + excluded.n`). The ingest hot path: cached
+   * prepared statements on SQLite, multi-row upserts on Postgres.
+   */
+  addCounts<T extends TCountTable>(trx: TExecutor, table: T, keyColumns: readonly (keyof Database[T] & string)[], rows: readonly Insertable<Database[T]>[]): Promise<void>;
 
   /**
    * Finishes a CREATE TABLE for a table whose rows are only ever looked up by primary key ranges:

@@ -87,6 +87,17 @@ export const postgresDialect: CustodyDialect = {
     }
   },
 
+  async addCounts(trx, table, keyColumns, rows) {
+    const chunk = 2_000;
+    for (let i = 0; i < rows.length; i += chunk) {
+      await sql`
+        INSERT INTO ${sql.table(table)} (${sql.join(Object.keys(rows[0] ?? {}).map((c) => sql.ref(c)))})
+        VALUES ${sql.join(rows.slice(i, i + chunk).map((row) => sql`(${sql.join(Object.values(row))})`))}
+        ON CONFLICT (${sql.join(keyColumns.map((c) => sql.ref(c)))}) DO UPDATE SET n = ${sql.table(table)}.n + excluded.n
+      `.execute(trx);
+    }
+  },
+
   clusteredTable(builder) {
     return builder;
   },

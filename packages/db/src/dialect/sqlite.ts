@@ -5,6 +5,9 @@
  * Durability: WAL with `synchronous = FULL` by default, so a committed (acknowledged) event survives a
  * killed process and a power loss. `NORMAL` survives a killed process only.
  */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 
@@ -18,10 +21,51 @@ export interface TSqliteOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Open read-only (for tools). Default is `false`. */
   readonly?: boolean;
+  /**
+   * Who copies the write-ahead log back into the database file. `'auto'` (default): SQLite, inside the
+   * commit that crosses 1,000 pages. `'background'`: a thread of its own, every 100 ms, so commits on
+   * this connection only append to the log (the ingest writer); this connection still checkpoints
+   * itself past 64 MiB, should the thread fall behind.
+   */
+  walCheckpoints?: 'auto' | 'background';
+}
+
+/** A background thread that checkpoints a WAL database (`walCheckpoints: 'background'`). */
+interface TCheckpointThread {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a thread with its own connection that runs `PRAGMA wal_checkpoint(PASSIVE)` every
+ * `intervalMs`: PASSIVE never blocks writers or readers; it copies what it can and the next writer
+ * restarts the log once everything was copied. Plain JavaScript (eval), so it needs no loader.
+ */
+function startCheckpointThread(filename: string, intervalMs = 100): TCheckpointThread {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const Database = require(workerData.module);
+    const db = new Database(workerData.filename);
+    db.pragma('busy_timeout = 5000');
+    const tick = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
+    const timer = setInterval(tick, workerData.intervalMs);
+    parentPort.on('message', () => { clearInterval(timer); tick(); db.close(); parentPort.close(); });
+  `;
+  const worker = new Worker(code, { eval: true, workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), filename, intervalMs } });
+  // The checkpoints are an optimization: if the thread dies, the writer's own limit still applies.
+  worker.on('error', () => undefined);
+  worker.unref();
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        worker.once('exit', () => resolve());
+        worker.ref(); // until it has closed its connection
+        worker.postMessage('stop');
+      }),
+  };
 }
 
 /** Opens a SQLite database with the pragmas Custody relies on. */
-export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; dialect: CustodyDialect } {
+export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; dialect: CustodyDialect; close(): Promise<void> } {
   const native = new Database(options.filename, { readonly: options.readonly ?? false });
   if (options.filename !== ':memory:' && !options.readonly) native.pragma('journal_mode = WAL');
   native.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
@@ -31,8 +75,22 @@ export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; di
   native.pragma('temp_store = MEMORY');
   native.defaultSafeIntegers(false);
 
-  const db = new Kysely<TDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
-  return { db, dialect: createSqliteDialect(native) };
+  let checkpoints: TCheckpointThread | null = null;
+  if (options.walCheckpoints === 'background' && options.filename !== ':memory:' && options.readonly !== true) {
+    native.pragma('wal_autocheckpoint = 16384'); // 64 MiB of 4 KiB pages: only if the thread falls behind
+    native.pragma('journal_size_limit = 67108864');
+    checkpoints = startCheckpointThread(options.filename);
+  }
+
+  const db = new Kysely<TDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(native, options.readonly !== true) }) });
+  return {
+    db,
+    dialect: createSqliteDialect(native),
+    close: async () => {
+      await db.destroy();
+      await checkpoints?.stop();
+    },
+  };
 }
 
 /**
@@ -40,11 +98,15 @@ export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; di
  * tens of microseconds: keep the most recent ones by SQL text. Safe because kysely runs one query at a
  * time on this connection and never iterates a statement while running another.
  */
-function withStatementCache(native: Database.Database, max = 1024): { close(): void; prepare(sql: string): Database.Statement } {
+function withStatementCache(native: Database.Database, writable: boolean, max = 1024): { close(): void; prepare(sql: string): Database.Statement } {
   const cache = new Map<string, Database.Statement>();
   return {
     close: () => native.close(),
-    prepare(sql) {
+    prepare(text) {
+      // Transactions take the write lock when they begin: a transaction that reads and then writes
+      // while another connection (the ingest writer thread, a CLI) commits would otherwise fail at
+      // once with SQLITE_BUSY_SNAPSHOT instead of waiting for busy_timeout.
+      const sql = writable && /^begin$/i.test(text) ? 'begin immediate' : text;
       let statement = cache.get(sql);
       if (statement === undefined) {
         statement = native.prepare(sql);
@@ -96,6 +158,18 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
       insertedRowids.clear();
       return Promise.resolve();
     },
+    addCounts(_trx, table, keyColumns, rows) {
+      const first = rows[0];
+      if (first === undefined) return Promise.resolve();
+      const columns = Object.keys(first);
+      // Table and column names come from our own typed code, never from input.
+      const statement = prepare(
+        `${table}+(${columns.join(',')})`,
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET n = n + excluded.n`,
+      );
+      for (const row of rows) statement.run(Object.values(row));
+      return Promise.resolve();
+    },
     insertRows: (_trx, table, rows) => {
     const first = rows[0];
     if (first === undefined) return Promise.resolve();
@@ -117,7 +191,7 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
   };
 }
 
-const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText'> = {
+const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText' | 'addCounts'> = {
   name: 'sqlite',
   supportsMultipleProcesses: false,
   binaryType: 'blob',

@@ -1,0 +1,184 @@
+/**
+ * `LogWriterThread`: the commit half of ingest in a worker thread with its own database connection.
+ *
+ * On SQLite, better-sqlite3 runs every insert and each commit's fsync synchronously: in the thread that
+ * also parses and validates HTTP requests, the two take turns. Here they overlap: the main thread
+ * validates and canonicalizes (`Ingestor`), then posts each event's canonical text to the writer
+ * thread, which runs the same `LogWriter` (group commit, Merkle tree, inserts) and answers once the
+ * transaction has committed. An event is still acknowledged only after its commit.
+ *
+ * If the thread stops unexpectedly, every request it held is rejected with UNAVAILABLE (retryable; with
+ * idempotency keys a retry never duplicates) and the next request starts a new thread, which re-reads
+ * each log's committed size and frontier.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+import type { TOpenDatabaseOptions } from '@custody/db';
+import { canonicalEventText } from '@custody/schema';
+
+import { AppError, isAppError } from './errors';
+import type { TAppErrorCode } from './errors';
+import type { TCommitInfo, TIngestResult, TLogCommitter, TLogWriterOptions, TPreparedEvent } from './log-writer';
+
+/** Main thread → writer thread. */
+export type TWriterRequest =
+  | { readonly type: 'append'; readonly id: number; readonly organizationId: string; readonly events: readonly TWireEvent[] }
+  | { readonly type: 'close' };
+
+/** Writer thread → main thread. */
+export type TWriterMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'start-failed'; readonly message: string }
+  | { readonly type: 'result'; readonly id: number; readonly results: readonly (readonly [number, TIngestResult])[] }
+  | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string }
+  | { readonly type: 'committed'; readonly info: TCommitInfo; readonly sizes: readonly (readonly [string, number])[] }
+  | { readonly type: 'closed' };
+
+/** A validated event on its way to the writer thread: its canonical text, not the object. */
+export interface TWireEvent {
+  readonly text: string;
+  readonly requestHash: string | null;
+  readonly position: number;
+}
+
+/** What the writer thread is started with (`workerData`). */
+export interface TWriterThreadData {
+  readonly database: TOpenDatabaseOptions;
+  readonly writer: TLogWriterOptions;
+}
+
+interface TPending {
+  readonly resolve: (results: Map<number, TIngestResult>) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The writer thread's script: the bundled `log-writer.worker.js` beside the running file (the server's
+ * `dist/`), else the TypeScript source beside this one, loaded through tsx (workspace installs, tests).
+ */
+function startWorker(data: TWriterThreadData): Worker {
+  const bundled = new URL('./log-writer.worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(bundled))) return new Worker(bundled, { workerData: data });
+  const source = new URL('./log-writer.worker.ts', import.meta.url).href;
+  // tsx registers its loader per thread: register it in the worker before importing the TypeScript file.
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: data });
+}
+
+export class LogWriterThread implements TLogCommitter {
+  readonly #data: TWriterThreadData;
+  readonly #listeners = new Set<(info: TCommitInfo, sizes: ReadonlyMap<string, number>) => void>();
+  readonly #pending = new Map<number, TPending>();
+  #worker: Worker | null = null;
+  #ready: Promise<Worker> | null = null;
+  #nextId = 0;
+  #closed = false;
+
+  constructor(database: TOpenDatabaseOptions, writer: TLogWriterOptions = {}) {
+    this.#data = { database, writer };
+  }
+
+  onCommitted(listener: (info: TCommitInfo, sizes: ReadonlyMap<string, number>) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Starts the thread now rather than at the first event (so a broken database fails at boot). */
+  async start(): Promise<void> {
+    await this.#thread();
+  }
+
+  async append(organizationId: string, events: readonly TPreparedEvent[]): Promise<Map<number, TIngestResult>> {
+    if (this.#closed) throw new AppError('UNAVAILABLE', 'the server is shutting down');
+    const worker = await this.#thread();
+    const id = this.#nextId++;
+    const wire: TWireEvent[] = events.map((e) => ({ text: canonicalEventText(e.input), requestHash: e.requestHash, position: e.position }));
+    return new Promise<Map<number, TIngestResult>>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.postMessage({ type: 'append', id, organizationId, events: wire } satisfies TWriterRequest);
+    });
+  }
+
+  /** Lets the thread commit everything it holds, then stops it. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    if (worker === null) return;
+    const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ type: 'close' } satisfies TWriterRequest);
+    await stopped;
+  }
+
+  /**
+   * Stops the thread at once, as a crash would: requests it held are rejected with UNAVAILABLE (their
+   * transaction either committed whole or not at all) and the next `append` starts a new thread. For
+   * tests and for an operator's last resort; `close()` is the orderly way.
+   */
+  async terminate(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+
+  #thread(): Promise<Worker> {
+    if (this.#ready !== null) return this.#ready;
+    const worker = startWorker(this.#data);
+    this.#worker = worker;
+    this.#ready = new Promise<Worker>((resolve, reject) => {
+      let started = false;
+      worker.on('message', (message: TWriterMessage) => {
+        switch (message.type) {
+          case 'ready':
+            started = true;
+            resolve(worker);
+            break;
+          case 'start-failed':
+            reject(new AppError('UNAVAILABLE', `the ingest writer could not open the database: ${message.message}`));
+            break;
+          case 'result': {
+            const pending = this.#pending.get(message.id);
+            this.#pending.delete(message.id);
+            pending?.resolve(new Map(message.results));
+            break;
+          }
+          case 'failed': {
+            const pending = this.#pending.get(message.id);
+            this.#pending.delete(message.id);
+            pending?.reject(new AppError(message.code, message.message));
+            break;
+          }
+          case 'committed': {
+            const sizes = new Map(message.sizes);
+            for (const listener of this.#listeners) listener(message.info, sizes);
+            break;
+          }
+          case 'closed':
+            break;
+        }
+      });
+      const stopped = (reason: string, cause?: unknown) => {
+        if (this.#worker === worker) {
+          this.#worker = null;
+          this.#ready = null;
+        }
+        const error = new AppError('UNAVAILABLE', `the ingest writer thread stopped (${reason}); events not acknowledged were not committed, retry`, { cause });
+        if (!started) reject(error);
+        for (const [id, pending] of this.#pending) {
+          this.#pending.delete(id);
+          pending.reject(error);
+        }
+      };
+      worker.on('error', (error) => stopped(isAppError(error) ? error.message : error instanceof Error ? error.message : String(error), error));
+      worker.on('exit', (code) => stopped(`exit code ${code}`));
+    });
+    // A failed start must not stick: the next request tries again.
+    this.#ready.catch(() => {
+      if (this.#worker === worker) {
+        this.#worker = null;
+        this.#ready = null;
+      }
+      void worker.terminate();
+    });
+    return this.#ready;
+  }
+}

@@ -1,0 +1,358 @@
+/**
+ * The log writer: the commit half of ingest, with group commit.
+ *
+ * An event is acknowledged only after the transaction holding its canonical bytes, its leaf, the
+ * tree's new stored hashes and the log's new size has committed. Requests that arrive while a
+ * transaction runs wait in a queue and are committed together in the next one, so many concurrent
+ * single-event calls cost one transaction (and one fsync) between them.
+ *
+ * A process killed at any moment therefore loses nothing it acknowledged, and the log it leaves is
+ * consistent: the size row, the leaves and the stored hashes move together.
+ *
+ * `LogWriter` runs on whatever connection it is given: in the server's main thread (Postgres, and
+ * SQLite in memory), or in a worker thread of its own on SQLite files (`LogWriterThread`), where the
+ * inserts and the commit's fsync no longer stall the thread that parses and validates requests.
+ */
+import type { Kysely, Transaction } from 'kysely';
+
+import type { CustodyDialect, Database, TNewEventRow, TSearchDocument } from '@custody/db';
+import { normalizeSearchText } from '@custody/db';
+import { MerkleAppender, readFrontierAsync } from '@custody/ledger';
+import type { StoredHash } from '@custody/ledger';
+import { createLoggedEvent, generateSalt, generateUuidV7, ipSortKey } from '@custody/schema';
+import type { TEventInput, TLoggedEvent, TValidationIssue } from '@custody/schema';
+
+import { DbHashReader } from './db-hash-reader';
+import { AppError } from './errors';
+import { nodeHasher } from './node-crypto';
+
+/** What happened to one submitted event. */
+export type TIngestResult =
+  | {
+      readonly status: 'accepted';
+      readonly id: string;
+      readonly seq: number;
+      /** True when an earlier event with the same idempotency key and body is returned instead. */
+      readonly replayed: boolean;
+    }
+  | {
+      readonly status: 'rejected';
+      readonly code: 'VALIDATION_FAILED' | 'IDEMPOTENCY_CONFLICT';
+      readonly message: string;
+      readonly issues: readonly TValidationIssue[];
+    };
+
+/** What each commit reports to `onCommitted` listeners (metrics). */
+export interface TCommitInfo {
+  /** Events submitted in the transaction (accepted, replayed or conflicting). */
+  events: number;
+  organizations: readonly string[];
+  durationMs: number;
+}
+
+/** A validated event waiting to be committed. */
+export interface TPreparedEvent {
+  /** The event as `validateEvent` accepted it (frozen, with its canonical text recorded). */
+  readonly input: TEventInput;
+  /** Hex SHA-256 of the canonical normalized input, when it has an idempotency key. */
+  readonly requestHash: string | null;
+  /** Index in the caller's batch. */
+  readonly position: number;
+}
+
+/** The commit half of ingest, as `Ingestor` uses it: in this thread or in a worker thread. */
+export interface TLogCommitter {
+  /**
+   * Commits `events` to the organization's log (in a group commit with other callers) and resolves with
+   * each event's result by position, once the transaction has committed. Rejects with an `AppError`
+   * (NOT_FOUND organization, UNAVAILABLE database) when nothing of the call was committed.
+   */
+  append(organizationId: string, events: readonly TPreparedEvent[]): Promise<Map<number, TIngestResult>>;
+  /** Subscribes to commits: after each, its statistics and each touched log's new size. Returns an unsubscribe. */
+  onCommitted(listener: (info: TCommitInfo, sizes: ReadonlyMap<string, number>) => void): () => void;
+  /** Commits everything queued, then refuses new calls. */
+  close(): Promise<void>;
+}
+
+export interface TLogWriterOptions {
+  /** Most events committed in one transaction. Default is 5,000. */
+  maxEventsPerCommit?: number;
+}
+
+interface TPendingRequest {
+  readonly organizationId: string;
+  readonly events: readonly TPreparedEvent[];
+  readonly resolve: (results: Map<number, TIngestResult>) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface TRowBatch {
+  events: TNewEventRow[];
+  leaves: { organization_id: string; seq: number; leaf_hash: Uint8Array }[];
+  treeHashes: { organization_id: string; level: number; idx: number; hash: Uint8Array }[];
+  targets: { organization_id: string; seq: number; position: number; type: string; id: string }[];
+  metadata: { organization_id: string; seq: number; key: string; value: string }[];
+  idempotency: { organization_id: string; key: string; seq: number; event_id: string; request_hash: string }[];
+  search: TSearchDocument[];
+  /** Counts to add to the rollups: `hour\u0000action` → n, and JSON `[type, id]` → n. */
+  hourly: Map<string, number>;
+  actors: Map<string, number>;
+}
+
+/** Ids per `IN (…)` lookup. */
+const INSERT_CHUNK = 400;
+
+/**
+ * The words full-text search finds an event by: action, actor, targets, user agent, request and
+ * session ids, and metadata values. IPs have their own (CIDR) filter and are left out, as are
+ * metadata keys; each word is indexed once per event.
+ */
+export function searchTextOf(event: TLoggedEvent): string {
+  const parts: string[] = [event.action, event.actor.id, event.actor.type];
+  if (event.actor.name !== undefined) parts.push(event.actor.name);
+  if (event.context.user_agent !== undefined) parts.push(event.context.user_agent);
+  if (event.context.request_id !== undefined) parts.push(event.context.request_id);
+  if (event.context.session_id !== undefined) parts.push(event.context.session_id);
+  for (const t of event.targets) {
+    parts.push(t.id, t.type);
+    if (t.name !== undefined) parts.push(t.name);
+  }
+  for (const v of Object.values(event.metadata ?? {})) if (typeof v === 'string') parts.push(v);
+  return normalizeSearchText(parts);
+}
+
+function metadataValueText(value: string | number | boolean | null): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Group commit on one connection. Keeps a cache of each log's right edge (its frontier), checked
+ * against the committed size inside every transaction, so that several processes can share one
+ * Postgres database.
+ */
+export class LogWriter implements TLogCommitter {
+  readonly #db: Kysely<Database>;
+  readonly #dialect: CustodyDialect;
+  readonly #maxEventsPerCommit: number;
+  readonly #listeners = new Set<(info: TCommitInfo, sizes: ReadonlyMap<string, number>) => void>();
+  readonly #queue: TPendingRequest[] = [];
+  readonly #appenders = new Map<string, MerkleAppender>();
+  #draining: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(db: Kysely<Database>, dialect: CustodyDialect, options: TLogWriterOptions = {}) {
+    this.#db = db;
+    this.#dialect = dialect;
+    this.#maxEventsPerCommit = options.maxEventsPerCommit ?? 5_000;
+  }
+
+  onCommitted(listener: (info: TCommitInfo, sizes: ReadonlyMap<string, number>) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  append(organizationId: string, events: readonly TPreparedEvent[]): Promise<Map<number, TIngestResult>> {
+    if (this.#closed) return Promise.reject(new AppError('UNAVAILABLE', 'the server is shutting down'));
+    return new Promise<Map<number, TIngestResult>>((resolve, reject) => {
+      this.#queue.push({ organizationId, events, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#draining !== null) await this.#draining;
+  }
+
+  #kick(): void {
+    if (this.#draining !== null) return;
+    this.#draining = (async () => {
+      try {
+        while (this.#queue.length > 0) {
+          // Let the event loop read the requests that arrived meanwhile, so they join this commit:
+          // on SQLite a transaction runs without yielding to I/O, so without this each commit would
+          // hold only what was queued before it began.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          const batch: TPendingRequest[] = [];
+          let count = 0;
+          while (this.#queue.length > 0) {
+            const next = this.#queue[0];
+            if (next === undefined || (count > 0 && count + next.events.length > this.#maxEventsPerCommit)) break;
+            batch.push(next);
+            count += next.events.length;
+            this.#queue.shift();
+          }
+          await this.#commit(batch);
+        }
+      } finally {
+        this.#draining = null;
+      }
+    })();
+  }
+
+  async #commit(batch: readonly TPendingRequest[]): Promise<void> {
+    const started = performance.now();
+    const byOrg = new Map<string, TPendingRequest[]>();
+    for (const request of batch) {
+      let list = byOrg.get(request.organizationId);
+      if (list === undefined) byOrg.set(request.organizationId, (list = []));
+      list.push(request);
+    }
+    const outcome = new Map<TPendingRequest, Map<number, TIngestResult>>();
+    const sizes = new Map<string, number>();
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        const receivedAt = Date.now();
+        for (const [organizationId, requests] of byOrg) {
+          sizes.set(organizationId, await this.#appendForOrg(trx, organizationId, requests, receivedAt, outcome));
+        }
+      });
+    } catch (error) {
+      // Nothing of this batch was committed: the cached frontiers may be ahead of the database.
+      for (const organizationId of byOrg.keys()) this.#appenders.delete(organizationId);
+      const wrapped =
+        error instanceof AppError ? error : new AppError('UNAVAILABLE', 'the events could not be committed; nothing was stored, retry', { cause: error });
+      for (const request of batch) request.reject(wrapped);
+      return;
+    }
+    let events = 0;
+    for (const request of batch) {
+      events += request.events.length;
+      request.resolve(outcome.get(request) ?? new Map<number, TIngestResult>());
+    }
+    const info: TCommitInfo = { events, organizations: [...byOrg.keys()], durationMs: performance.now() - started };
+    for (const listener of this.#listeners) listener(info, sizes);
+  }
+
+  async #appendForOrg(
+    trx: Transaction<Database>,
+    organizationId: string,
+    requests: readonly TPendingRequest[],
+    receivedAt: number,
+    outcome: Map<TPendingRequest, Map<number, TIngestResult>>,
+  ): Promise<number> {
+    await this.#dialect.lockLog(trx, organizationId);
+    const log = await trx.selectFrom('logs').select(['size']).where('organization_id', '=', organizationId).executeTakeFirst();
+    if (log === undefined) throw new AppError('NOT_FOUND', `organization "${organizationId}" not found`);
+
+    let appender = this.#appenders.get(organizationId);
+    if (appender === undefined || appender.size !== BigInt(log.size)) {
+      const frontier = await readFrontierAsync(new DbHashReader(trx, organizationId), BigInt(log.size));
+      appender = MerkleAppender.restore(BigInt(log.size), frontier, { hasher: nodeHasher });
+      this.#appenders.set(organizationId, appender);
+    }
+
+    // Idempotency: keys already committed, then keys repeated within this batch.
+    const keys = new Set<string>();
+    for (const r of requests) for (const e of r.events) if (e.input.idempotency_key !== undefined) keys.add(e.input.idempotency_key);
+    const known = new Map<string, { seq: number; event_id: string; request_hash: string }>();
+    const keyList = [...keys];
+    for (let i = 0; i < keyList.length; i += INSERT_CHUNK) {
+      const rows = await trx
+        .selectFrom('idempotency_keys')
+        .select(['key', 'seq', 'event_id', 'request_hash'])
+        .where('organization_id', '=', organizationId)
+        .where('key', 'in', keyList.slice(i, i + INSERT_CHUNK))
+        .execute();
+      for (const r of rows) known.set(r.key, r);
+    }
+
+    const rows: TRowBatch = { events: [], leaves: [], treeHashes: [], targets: [], metadata: [], idempotency: [], search: [], hourly: new Map(), actors: new Map() };
+    let seq = log.size;
+    for (const request of requests) {
+      const results = new Map<number, TIngestResult>();
+      outcome.set(request, results);
+      for (const prepared of request.events) {
+        const key = prepared.input.idempotency_key;
+        if (key !== undefined) {
+          const previous = known.get(key);
+          if (previous !== undefined) {
+            results.set(
+              prepared.position,
+              previous.request_hash === prepared.requestHash
+                ? { status: 'accepted', id: previous.event_id, seq: previous.seq, replayed: true }
+                : {
+                    status: 'rejected',
+                    code: 'IDEMPOTENCY_CONFLICT',
+                    message: `idempotency key "${key}" was already used with a different event (seq ${previous.seq})`,
+                    issues: [{ path: 'idempotency_key', code: 'not_allowed', message: `idempotency_key: "${key}" was already used with a different event` }],
+                  },
+            );
+            continue;
+          }
+        }
+        const id = generateUuidV7(receivedAt);
+        const { event, bytes } = createLoggedEvent(prepared.input, { organizationId, seq, id, receivedAt, salt: generateSalt() });
+        const leafHash = nodeHasher.hashLeaf(bytes);
+        this.#collect(rows, organizationId, seq, event, bytes, appender.append(leafHash));
+        if (key !== undefined && prepared.requestHash !== null) {
+          rows.idempotency.push({ organization_id: organizationId, key, seq, event_id: id, request_hash: prepared.requestHash });
+          known.set(key, { seq, event_id: id, request_hash: prepared.requestHash });
+        }
+        results.set(prepared.position, { status: 'accepted', id, seq, replayed: false });
+        seq += 1;
+      }
+    }
+    if (seq === log.size) return seq;
+
+    await this.#insertRows(trx, rows, organizationId);
+    await trx.updateTable('logs').set({ size: seq, updated_at: receivedAt }).where('organization_id', '=', organizationId).execute();
+    return seq;
+  }
+
+  #collect(rows: TRowBatch, organizationId: string, seq: number, event: TLoggedEvent, bytes: Uint8Array, stored: readonly StoredHash[]): void {
+    rows.events.push({
+      organization_id: organizationId,
+      seq,
+      id: event.id,
+      action: event.action,
+      actor_type: event.actor.type,
+      actor_id: event.actor.id,
+      actor_name: event.actor.name ?? null,
+      occurred_at: Date.parse(event.occurred_at),
+      received_at: Date.parse(event.received_at),
+      ip: event.context.location,
+      ip_key: ipSortKey(event.context.location),
+      body: bytes,
+    });
+    for (const s of stored) {
+      if (s.level === 0) rows.leaves.push({ organization_id: organizationId, seq: Number(s.index), leaf_hash: s.hash });
+      else rows.treeHashes.push({ organization_id: organizationId, level: s.level, idx: Number(s.index), hash: s.hash });
+    }
+    event.targets.forEach((t, position) => rows.targets.push({ organization_id: organizationId, seq, position, type: t.type, id: t.id }));
+    for (const [key, value] of Object.entries(event.metadata ?? {})) {
+      rows.metadata.push({ organization_id: organizationId, seq, key, value: metadataValueText(value) });
+    }
+    rows.search.push({ seq, text: searchTextOf(event) });
+    const hourKey = `${Math.floor(Date.parse(event.occurred_at) / 3_600_000) * 3_600_000}\u0000${event.action}`;
+    rows.hourly.set(hourKey, (rows.hourly.get(hourKey) ?? 0) + 1);
+    const actorKey = JSON.stringify([event.actor.type, event.actor.id]);
+    rows.actors.set(actorKey, (rows.actors.get(actorKey) ?? 0) + 1);
+  }
+
+  async #insertRows(trx: Kysely<Database>, rows: TRowBatch, organizationId: string): Promise<void> {
+    const d = this.#dialect;
+    await d.insertRows(trx, 'events', rows.events);
+    await d.insertRows(trx, 'leaves', rows.leaves);
+    await d.insertRows(trx, 'tree_hashes', rows.treeHashes);
+    await d.insertRows(trx, 'event_targets', rows.targets);
+    await d.insertRows(trx, 'event_metadata', rows.metadata);
+    await d.insertRows(trx, 'idempotency_keys', rows.idempotency);
+    await d.indexSearchText(trx, organizationId, rows.search);
+    await this.#addCounts(trx, organizationId, rows);
+  }
+
+  /** Adds this batch's counts to the rollups. */
+  async #addCounts(trx: Kysely<Database>, organizationId: string, rows: TRowBatch): Promise<void> {
+    const hourly = [...rows.hourly].map(([key, n]) => {
+      const [hour = '0', action = ''] = key.split('\u0000');
+      return { organization_id: organizationId, hour: Number(hour), action, n };
+    });
+    await this.#dialect.addCounts(trx, 'event_counts_hourly', ['organization_id', 'hour', 'action'], hourly);
+    const actors = [...rows.actors].map(([key, n]) => {
+      const [type, id] = JSON.parse(key) as [string, string];
+      return { organization_id: organizationId, actor_type: type, actor_id: id, n };
+    });
+    await this.#dialect.addCounts(trx, 'actor_counts', ['organization_id', 'actor_type', 'actor_id'], actors);
+  }
+}

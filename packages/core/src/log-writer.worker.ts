@@ -1,0 +1,54 @@
+/**
+ * The writer thread's entry point (see `LogWriterThread`): opens its own connection and runs a
+ * `LogWriter` on the canonical texts the main thread validated.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+
+import { openDatabase } from '@custody/db';
+import { restoreValidatedEvent } from '@custody/schema';
+import type { TEventInput } from '@custody/schema';
+
+import { isAppError } from './errors';
+import { LogWriter } from './log-writer';
+import type { TPreparedEvent } from './log-writer';
+import type { TWriterMessage, TWriterRequest, TWriterThreadData } from './log-writer-thread';
+
+const port = parentPort;
+if (port === null) throw new Error('log-writer.worker runs only as a worker thread');
+const data = workerData as TWriterThreadData;
+const send = (message: TWriterMessage) => port.postMessage(message);
+
+let database: Awaited<ReturnType<typeof openDatabase>>;
+try {
+  database = await openDatabase(data.database);
+} catch (error) {
+  send({ type: 'start-failed', message: error instanceof Error ? error.message : String(error) });
+  throw error;
+}
+const writer = new LogWriter(database.db, database.dialect, data.writer);
+writer.onCommitted((info, sizes) => send({ type: 'committed', info, sizes: [...sizes] }));
+
+port.on('message', (request: TWriterRequest) => {
+  if (request.type === 'close') {
+    void writer
+      .close()
+      .then(() => database.close())
+      .finally(() => {
+        send({ type: 'closed' });
+        port.close();
+      });
+    return;
+  }
+  const events: TPreparedEvent[] = request.events.map((e) => ({ input: restoreValidatedEvent<TEventInput>(e.text), requestHash: e.requestHash, position: e.position }));
+  writer.append(request.organizationId, events).then(
+    (results) => send({ type: 'result', id: request.id, results: [...results] }),
+    (error: unknown) =>
+      send({
+        type: 'failed',
+        id: request.id,
+        code: isAppError(error) ? error.code : 'UNAVAILABLE',
+        message: isAppError(error) ? error.message : 'the events could not be committed; nothing was stored, retry',
+      }),
+  );
+});
+send({ type: 'ready' });
