@@ -11,8 +11,10 @@
  * idempotency keys a retry never duplicates) and the next request starts a new thread, which re-reads
  * each log's committed size and frontier.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import type { TOpenDatabaseOptions } from '@custody/db';
@@ -54,6 +56,15 @@ interface TPending {
   readonly reject: (error: unknown) => void;
 }
 
+/** The file URL of tsx's ESM API (`register`), found through tsx's own export map. */
+function tsxEsmApi(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import?: { default?: string } }> };
+  const entry = exports['./esm/api']?.import?.default;
+  if (entry === undefined) throw new Error('tsx/esm/api has no ESM entry: the installed tsx is not the one @custody/core was built for');
+  return pathToFileURL(join(dirname(manifest), entry)).href;
+}
+
 /**
  * The writer thread's script: the bundled `log-writer.worker.js` beside the running file (the server's
  * `dist/`), else the TypeScript source beside this one, loaded through tsx (workspace installs, tests).
@@ -63,7 +74,9 @@ function startWorker(data: TWriterThreadData): Worker {
   if (existsSync(fileURLToPath(bundled))) return new Worker(bundled, { workerData: data });
   const source = new URL('./log-writer.worker.ts', import.meta.url).href;
   // tsx registers its loader per thread: register it in the worker before importing the TypeScript file.
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
+  // Resolved here: an eval worker resolves bare names from the process's working directory.
+  const tsx = tsxEsmApi();
+  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 

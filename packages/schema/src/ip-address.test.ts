@@ -142,6 +142,43 @@ describe('normalizeIpAddress', () => {
         { numRuns: 500 },
       );
     });
+
+    it('takes its IPv4 shortcut only for text that formats back to itself', () => {
+      const full = (text: string): string | undefined => {
+        try {
+          return formatIpAddress(parseIpAddress(text));
+        } catch {
+          return undefined;
+        }
+      };
+      const viaShortcut = (text: string): string | undefined => {
+        try {
+          return normalizeIpAddress(text);
+        } catch {
+          return undefined;
+        }
+      };
+      const octet = fc.oneof(
+        fc.integer({ min: 0, max: 300 }).map(String),
+        fc.constantFrom('00', '01', '010', '099', '0255', '256', '1000', '', '-1', '+1', ' 1', '1 ', '\u0661', '0x1', '1e2', '1\n'),
+      );
+      const ipv4ish = fc
+        .tuple(fc.array(octet, { minLength: 1, maxLength: 6 }), fc.constantFrom('', '\n', ' ', '%eth0', '::', ':0'))
+        .map(([octets, suffix]) => octets.join('.') + suffix);
+      fc.assert(
+        fc.property(fc.oneof(ipv4ish, fc.string({ maxLength: 20 })), (text) => {
+          expect(viaShortcut(text)).toBe(full(text));
+        }),
+        { numRuns: 20_000 },
+      );
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (bytes) => {
+          const text = formatIpAddress({ version: 4, bytes });
+          expect(normalizeIpAddress(text)).toBe(text);
+        }),
+        { numRuns: 2_000 },
+      );
+    });
   });
 });
 

@@ -23,6 +23,8 @@ export interface TIpAddress {
 const MAX_IP_TEXT_LENGTH = 45;
 const DECIMAL_OCTET = /^(?:0|[1-9][0-9]{0,2})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+/** Canonical IPv4 text: four decimal octets 0-255 without leading zeros, exactly what `formatIpAddress` writes. */
+const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
 
 /**
  * Parses IPv4 dotted-decimal or IPv6 text (RFC 4291 §2.2, including `::` and a trailing dotted quad).
@@ -68,6 +70,8 @@ export function formatIpAddress(address: TIpAddress): string {
  * ```
  */
 export function normalizeIpAddress(text: string): string {
+  // Shortcut for the common case: IPv4 text that is already canonical formats back to itself.
+  if (CANONICAL_IPV4.test(text)) return text;
   return formatIpAddress(parseIpAddress(text));
 }
 

@@ -191,4 +191,42 @@ describe('isCanonicalTimestamp', () => {
       expect(isCanonicalTimestamp('2026-02-30T08:00:00.123Z')).toBe(false);
     });
   });
+
+  describe('when compared with normalizeTimestamp', () => {
+    it('is true exactly when the text normalizes to itself', () => {
+      const normalizesToItself = (text: string): boolean => {
+        try {
+          return normalizeTimestamp(text) === text;
+        } catch {
+          return false;
+        }
+      };
+      const digits = (values: number[], width: number) => fc.constantFrom(...values.map((value) => String(value).padStart(width, '0')));
+      const text = fc
+        .tuple(
+          digits([0, 1, 99, 100, 1600, 1900, 1970, 2000, 2023, 2024, 2100, 9999], 4),
+          digits([0, 1, 2, 9, 11, 12, 13, 19, 99], 2),
+          digits([0, 1, 28, 29, 30, 31, 32, 39, 99], 2),
+          digits([0, 9, 19, 23, 24, 29, 99], 2),
+          digits([0, 9, 59, 60, 99], 2),
+          digits([0, 9, 59, 60, 61, 99], 2),
+          digits([0, 1, 999], 3),
+          fc.constantFrom('T', 't', ' '),
+          fc.constantFrom('Z', 'z', '+00:00', ''),
+        )
+        .map(([y, mo, d, h, mi, s, ms, sep, zone]) => `${y}-${mo}-${d}${sep}${h}:${mi}:${s}.${ms}${zone}`);
+      fc.assert(
+        fc.property(fc.oneof(text, fc.string({ maxLength: 30 })), (value) => {
+          expect(isCanonicalTimestamp(value)).toBe(normalizesToItself(value));
+        }),
+        { numRuns: 20_000 },
+      );
+      fc.assert(
+        fc.property(fc.integer({ min: MIN_TIMESTAMP_MS, max: MAX_TIMESTAMP_MS }), (ms) => {
+          expect(isCanonicalTimestamp(formatTimestamp(ms))).toBe(true);
+        }),
+        { numRuns: 2_000 },
+      );
+    });
+  });
 });

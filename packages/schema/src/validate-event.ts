@@ -6,6 +6,7 @@ import type { ActionRegistry, TActionRegistryInput, TCompiledActionDefinition } 
 import { canonicalize } from './canonical';
 import { createEventSchemas, isPlainObject, ZEventInputSchema } from './event-schemas';
 import type { TEventInput, TMetadataValue } from './event-schemas';
+import { fastParseEvent } from './fast-validate';
 import { DEFAULT_LIMITS, MAX_LIMITS } from './limits';
 import type { TEventLimits } from './limits';
 import { createIssue, describeType, describeValue, fromZodIssues, MAX_ISSUES } from './validation-issue';
@@ -62,7 +63,9 @@ const schemaCache = new WeakMap<object, TInputSchema>();
  * Steps: (1) every object in the input must be plain (prototype `Object.prototype` or `null`) and readable,
  * so inherited or getter-computed fields cannot slip in; (2) `ZEventInputSchema` (strict objects,
  * well-formed strings, limits, normalization); (3) the canonical size must not exceed
- * `limits.maxEventBytes`; (4) the registry rules, if any.
+ * `limits.maxEventBytes`; (4) the registry rules, if any. Steps (1) and (2) first try `fastParseEvent`, a
+ * hand-written parser that returns the same event as the schema for ordinary valid input and declines
+ * anything else, which then takes the full path (so every issue is still the schema's).
  *
  * Never throws for bad input: problems come back as issues (at most `MAX_ISSUES`), each
  * `{ path, code, message }` with the message prefixed by the path:
@@ -75,15 +78,32 @@ const schemaCache = new WeakMap<object, TInputSchema>();
  * ```
  */
 export function validateEvent(input: unknown, options: TValidateEventOptions = {}): TValidateEventResult {
+  return validate(input, options, true);
+}
+
+/**
+ * `validateEvent` without the fast path (`fastParseEvent`): always the plainness walk and the zod schema.
+ * Internal (not exported by the package): for the differential tests and the benchmark.
+ */
+export function validateEventWithoutFastPath(input: unknown, options: TValidateEventOptions = {}): TValidateEventResult {
+  return validate(input, options, false);
+}
+
+function validate(input: unknown, options: TValidateEventOptions, fast: boolean): TValidateEventResult {
   const registry = options.registry === undefined ? undefined : resolveActionRegistry(options.registry);
   const { schema, limits } = schemaFor(options.limits);
   try {
-    const plainness = checkPlainness(input);
-    if (plainness.length > 0) return { ok: false, issues: plainness };
+    // The fast path answers for ordinary valid events and returns undefined for anything else, which then
+    // takes the full path below (plainness, zod), so issues and edge cases are exactly the schema's.
+    let event = fast ? fastParseEvent(input, limits) : undefined;
+    if (event === undefined) {
+      const plainness = checkPlainness(input);
+      if (plainness.length > 0) return { ok: false, issues: plainness };
 
-    const parsed = schema.safeParse(input, { reportInput: true });
-    if (!parsed.success) return { ok: false, issues: fromZodIssues(parsed.error.issues) };
-    const event = parsed.data;
+      const parsed = schema.safeParse(input, { reportInput: true });
+      if (!parsed.success) return { ok: false, issues: fromZodIssues(parsed.error.issues) };
+      event = parsed.data;
+    }
 
     const text = canonicalize(event);
     const size = utf8Length(text);
@@ -118,7 +138,11 @@ function schemaFor(overrides: Partial<TEventLimits> | undefined): TInputSchema {
   return cached;
 }
 
-function checkPlainness(input: unknown): TValidationIssue[] {
+/**
+ * Step (1) of `validateEvent`: every object must be plain and every field a data property. Internal
+ * (exported for the differential tests of the fast path).
+ */
+export function checkPlainness(input: unknown): TValidationIssue[] {
   const issues: TValidationIssue[] = [];
   const visit = (value: unknown, path: PropertyKey[], depth: number): void => {
     // A Date is fine where the schema accepts one (occurred_at); elsewhere the schema reports it precisely.
