@@ -5,12 +5,13 @@
  *   BENCH_SCALE=0.1        scale every event count (default 1)
  *   BENCH_QUERY_SIZES      comma-separated dataset sizes for the query bench (default 1000000,10000000)
  *   BENCH_ONLY             comma-separated sections: raw,http,query,postgres (default all)
+ *   BENCH_HTTP             comma-separated HTTP loads: b100,b500,single,workos (default all)
  *   BENCH_PROFILE          a directory: each server process writes a V8 CPU profile there
  *   DATABASE_URL           a Postgres server for the two-process Postgres ingest bench
  *
  * Query datasets are built once through the real ingest path and cached in bench/.data/.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
@@ -33,6 +34,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'raw,http,query,postgres').split(','));
 const QUERY_SIZES = (process.env.BENCH_QUERY_SIZES ?? '1000000,10000000').split(',').map(Number).map((n) => Math.max(1000, Math.round(n * (process.env.BENCH_QUERY_SIZES ? 1 : SCALE))));
+const HTTP_LOADS = new Set((process.env.BENCH_HTTP ?? 'b100,b500,single,workos').split(','));
 const n = (count: number) => Math.max(100, Math.round(count * SCALE));
 
 function fmt(x: number): string {
@@ -168,13 +170,61 @@ async function load(urls: string[], key: string, org: string, total: number, bat
   return { events: total, seconds: (performance.now() - t0) / 1000, latencies: latencies.sort((a, b) => a - b) };
 }
 
-function reportLoad(section: string, label: string, r: TLoadResult, goal: string, goalRate: number, goalP99?: number): void {
+/** CPU milliseconds used so far by each thread of each process (Linux /proc; empty elsewhere). */
+function threadCpu(pids: readonly number[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of pids) {
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // utime and stime, in clock ticks (100 per second on Linux).
+        out.set(`${pid}/${tid}`, (Number(fields[11]) + Number(fields[12])) * 10);
+      }
+    } catch {
+      // No /proc (not Linux) or the process is gone: nothing to report.
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the CPU went per event during one load: each server's main thread (HTTP, tRPC, validation),
+ * its busiest other thread (the ingest writer on SQLite), its remaining threads, and this process
+ * (the load generator), beside what two cores allow at the measured rate.
+ */
+async function measured<T extends TLoadResult>(pids: readonly number[], run: () => Promise<T>): Promise<T & { cpu: string }> {
+  const before = threadCpu(pids);
+  const own = process.cpuUsage();
+  const result = await run();
+  const after = threadCpu(pids);
+  const client = process.cpuUsage(own);
+  let main = 0;
+  let busiest = 0;
+  let rest = 0;
+  for (const [key, ms] of after) {
+    const used = ms - (before.get(key) ?? 0);
+    const [pid, tid] = key.split('/');
+    if (pid === tid) main += used;
+    else if (used > busiest) {
+      rest += busiest;
+      busiest = used;
+    } else rest += used;
+  }
+  const per = (ms: number) => `${Math.round((ms * 1000) / result.events)}`;
+  const budget = Math.round((cpus().length * result.seconds * 1e6) / result.events);
+  const cpu = after.size === 0 ? 'n/a (no /proc)' : `main ${per(main)} + writer ${per(busiest)} + other ${per(rest)} µs; load generator ${per((client.user + client.system) / 1000)} µs; ${cpus().length} cores allow ${budget} µs`;
+  return { ...result, cpu };
+}
+
+function reportLoad(section: string, label: string, r: TLoadResult & { cpu?: string }, goal: string, goalRate: number, goalP99?: number): void {
   const rate = r.events / r.seconds;
   const p50 = percentile(r.latencies, 50);
   const p99 = percentile(r.latencies, 99);
   const met = rate >= goalRate && (goalP99 === undefined || p99 <= goalP99);
   report(section, `${label}: events/s`, `${fmt(rate)}`, goal, goal === '' ? '' : met ? '(met)' : '(NOT met)');
   report(section, `${label}: request latency p50 / p99`, `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`);
+  if (r.cpu !== undefined) report(section, `${label}: CPU per event`, r.cpu);
 }
 
 async function httpIngest(section: string, env: Record<string, string>, processes: number): Promise<void> {
@@ -184,19 +234,28 @@ async function httpIngest(section: string, env: Record<string, string>, processe
     for (let i = 1; i < processes; i++) servers.push(await startServerProcess(env));
     const key = servers[0]?.bootstrapKey ?? '';
     const urls = servers.map((s) => s.url);
+    const pids = servers.map((s) => s.child.pid ?? 0);
     const org = `bench_${Date.now().toString(36)}`;
     await trpc(urls[0] ?? '', key, 'organizations.create', { id: org, name: 'bench' });
     // Warm up: JIT, caches, connections.
     await load(urls, key, org, n(5_000), 100, 4, 0);
     let offset = 10_000_000;
-    const b100 = await load(urls, key, org, n(100_000), 100, 4, (offset += 1_000_000));
-    reportLoad(section, 'batches of 100, 4 clients', b100, '', 0);
-    const b500 = await load(urls, key, org, n(200_000), 500, 4, (offset += 1_000_000));
-    reportLoad(section, 'batches of 500, 4 clients', b500, 'goal ≥ 25,000/s', 25_000);
-    const single = await load(urls, key, org, n(30_000), 1, 16, (offset += 1_000_000));
-    reportLoad(section, 'single events, 16 concurrent', single, 'goal ≥ 3,000/s, p99 < 25 ms', 3_000, 25);
-    const workos = await load(urls, key, org, n(30_000), 1, 16, (offset += 1_000_000), true);
-    reportLoad(section, 'single events via POST /audit_logs/events, 16 concurrent', workos, '', 0);
+    if (HTTP_LOADS.has('b100')) {
+      const b100 = await measured(pids, () => load(urls, key, org, n(100_000), 100, 4, (offset += 1_000_000)));
+      reportLoad(section, 'batches of 100, 4 clients', b100, '', 0);
+    }
+    if (HTTP_LOADS.has('b500')) {
+      const b500 = await measured(pids, () => load(urls, key, org, n(200_000), 500, 4, (offset += 1_000_000)));
+      reportLoad(section, 'batches of 500, 4 clients', b500, 'goal ≥ 25,000/s', 25_000);
+    }
+    if (HTTP_LOADS.has('single')) {
+      const single = await measured(pids, () => load(urls, key, org, n(30_000), 1, 16, (offset += 1_000_000)));
+      reportLoad(section, 'single events, 16 concurrent', single, 'goal ≥ 3,000/s, p99 < 25 ms', 3_000, 25);
+    }
+    if (HTTP_LOADS.has('workos')) {
+      const workos = await measured(pids, () => load(urls, key, org, n(30_000), 1, 16, (offset += 1_000_000), true));
+      reportLoad(section, 'single events via POST /audit_logs/events, 16 concurrent', workos, '', 0);
+    }
     const cp = (await trpc(urls[0] ?? '', key, 'log.signCheckpoint', { organizationId: org })) as { size: number };
     report(section, 'events committed and covered by a signed checkpoint', fmt(cp.size));
   } finally {

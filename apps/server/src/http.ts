@@ -25,6 +25,7 @@ import { AppError, RateLimiter, authorize, isAppError } from '@custody/core';
 import type { Custody, TPrincipal, TScope } from '@custody/core';
 
 import { createMetrics } from './metrics';
+import { registerIngestLane } from './trpc-ingest-lane';
 
 export interface THttpOptions {
   custody: Custody;
@@ -111,7 +112,9 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`)));
 
-  // 1. tRPC
+  // 1. tRPC: the two ingest calls through the lighter lane (same procedures, same answers), the rest
+  //    through the tRPC plugin.
+  registerIngestLane(app, { custody, rateLimiter });
   await app.register(fastifyTRPCPlugin<AppRouter>, {
     prefix: '/trpc',
     trpcOptions: {
