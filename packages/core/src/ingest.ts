@@ -6,18 +6,18 @@
  * requests. The commit half (`TLogCommitter`: group commit, the Merkle tree, the inserts) runs in the
  * same thread (`LogWriter`) or in a worker thread with its own connection (`LogWriterThread`).
  */
-import { createHash } from 'node:crypto';
-
 import type { Kysely } from 'kysely';
 
 import type { Database } from '@custody/db';
-import { canonicalEventText, compileActionRegistry, validateEvent } from '@custody/schema';
+import { compileActionRegistry, validateEvent } from '@custody/schema';
 import type { ActionRegistry } from '@custody/schema';
 
 import { AppError } from './errors';
+import { prepareEvent } from './log-writer';
 import type { TCommitInfo, TIngestResult, TLogCommitter, TLogWriterOptions, TPreparedEvent } from './log-writer';
 
 export { searchTextOf } from './log-writer';
+export { prepareEvent } from './log-writer';
 export type { TCommitInfo, TIngestResult, TLogCommitter, TPreparedEvent } from './log-writer';
 
 /** Maximum events per `ingest` call (one request). */
@@ -32,10 +32,6 @@ export interface TIngestOptions extends TLogWriterOptions {
    * between them. Default is `true`.
    */
   writerThread?: boolean;
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** The ingest service. One per process; `committer` owns the group-commit queue. */
@@ -104,12 +100,7 @@ export class Ingestor {
         };
         return;
       }
-      const input = result.event;
-      prepared.push({
-        input,
-        requestHash: input.idempotency_key === undefined ? null : sha256Hex(canonicalEventText(input)),
-        position,
-      });
+      prepared.push(prepareEvent(result.event, position));
     });
     if (prepared.length > 0) {
       const committed = await this.#committer.append(organizationId, prepared);

@@ -3,8 +3,8 @@
  *
  * On SQLite, better-sqlite3 runs every insert and each commit's fsync synchronously: in the thread that
  * also parses and validates HTTP requests, the two take turns. Here they overlap: the main thread
- * validates and canonicalizes (`Ingestor`), then posts each event's canonical text to the writer
- * thread, which runs the same `LogWriter` (group commit, Merkle tree, inserts) and answers once the
+ * validates and canonicalizes (`Ingestor`, `prepareEvent`), then posts the prepared events (plain
+ * data) to the writer thread, which runs the same `LogWriter` (group commit, Merkle tree, inserts) and answers once the
  * transaction has committed. An event is still acknowledged only after its commit.
  *
  * If the thread stops unexpectedly, every request it held is rejected with UNAVAILABLE (retryable; with
@@ -18,7 +18,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import type { TOpenDatabaseOptions } from '@custody/db';
-import { canonicalEventText } from '@custody/schema';
 
 import { AppError, isAppError } from './errors';
 import type { TAppErrorCode } from './errors';
@@ -26,7 +25,7 @@ import type { TCommitInfo, TIngestResult, TLogCommitter, TLogWriterOptions, TPre
 
 /** Main thread → writer thread. */
 export type TWriterRequest =
-  | { readonly type: 'append'; readonly id: number; readonly organizationId: string; readonly events: readonly TWireEvent[] }
+  | { readonly type: 'append'; readonly id: number; readonly organizationId: string; readonly events: readonly TPreparedEvent[] }
   | { readonly type: 'close' };
 
 /** Writer thread → main thread. */
@@ -37,13 +36,6 @@ export type TWriterMessage =
   | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string }
   | { readonly type: 'committed'; readonly info: TCommitInfo; readonly sizes: readonly (readonly [string, number])[] }
   | { readonly type: 'closed' };
-
-/** A validated event on its way to the writer thread: its canonical text, not the object. */
-export interface TWireEvent {
-  readonly text: string;
-  readonly requestHash: string | null;
-  readonly position: number;
-}
 
 /** What the writer thread is started with (`workerData`). */
 export interface TWriterThreadData {
@@ -107,10 +99,9 @@ export class LogWriterThread implements TLogCommitter {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'the server is shutting down');
     const worker = await this.#thread();
     const id = this.#nextId++;
-    const wire: TWireEvent[] = events.map((e) => ({ text: canonicalEventText(e.input), requestHash: e.requestHash, position: e.position }));
     return new Promise<Map<number, TIngestResult>>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ type: 'append', id, organizationId, events: wire } satisfies TWriterRequest);
+      worker.postMessage({ type: 'append', id, organizationId, events } satisfies TWriterRequest);
     });
   }
 

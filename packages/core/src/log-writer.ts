@@ -13,14 +13,16 @@
  * SQLite in memory), or in a worker thread of its own on SQLite files (`LogWriterThread`), where the
  * inserts and the commit's fsync no longer stall the thread that parses and validates requests.
  */
+import { createHash } from 'node:crypto';
+
 import type { Kysely, Transaction } from 'kysely';
 
 import type { CustodyDialect, Database, TNewEventRow, TSearchDocument } from '@custody/db';
 import { normalizeSearchText } from '@custody/db';
 import { MerkleAppender, readFrontierAsync } from '@custody/ledger';
 import type { StoredHash } from '@custody/ledger';
-import { createLoggedEvent, generateSalt, generateUuidV7, ipSortKey } from '@custody/schema';
-import type { TEventInput, TLoggedEvent, TValidationIssue } from '@custody/schema';
+import { canonicalEventText, fillLoggedEvent, generateSalt, generateUuidV7, ipSortKey, loggedEventTemplate } from '@custody/schema';
+import type { TEventInput, TLoggedEvent, TLoggedEventTemplate, TValidationIssue } from '@custody/schema';
 
 import { DbHashReader } from './db-hash-reader';
 import { AppError } from './errors';
@@ -50,14 +52,56 @@ export interface TCommitInfo {
   durationMs: number;
 }
 
-/** A validated event waiting to be committed. */
+/**
+ * A validated event waiting to be committed, with everything its input fixes already computed
+ * (`prepareEvent`, in the thread that parses requests): the commit only adds `seq`, `id`,
+ * `received_at` and `salt`, hashes, and inserts. Plain data, so it crosses to the writer thread as is.
+ */
 export interface TPreparedEvent {
-  /** The event as `validateEvent` accepted it (frozen, with its canonical text recorded). */
-  readonly input: TEventInput;
-  /** Hex SHA-256 of the canonical normalized input, when it has an idempotency key. */
-  readonly requestHash: string | null;
   /** Index in the caller's batch. */
   readonly position: number;
+  readonly idempotencyKey: string | null;
+  /** Hex SHA-256 of the canonical normalized input, when it has an idempotency key. */
+  readonly requestHash: string | null;
+  /** The canonical logged event without its server fields. */
+  readonly template: TLoggedEventTemplate;
+  readonly action: string;
+  readonly actorType: string;
+  readonly actorId: string;
+  readonly actorName: string | null;
+  /** `occurred_at` in Unix milliseconds. */
+  readonly occurredAt: number;
+  readonly ip: string;
+  readonly ipKey: string;
+  readonly targets: readonly { readonly type: string; readonly id: string }[];
+  /** Metadata values as stored for the key = value filter (strings as is, others as JSON). */
+  readonly metadata: readonly { readonly key: string; readonly value: string }[];
+  /** The full-text document (`searchTextOf`). */
+  readonly searchText: string;
+}
+
+/** Prepares an event `validateEvent` accepted for `LogWriter` (throws for any other object). */
+export function prepareEvent(input: TEventInput, position: number): TPreparedEvent {
+  return {
+    position,
+    idempotencyKey: input.idempotency_key ?? null,
+    requestHash: input.idempotency_key === undefined ? null : sha256Hex(canonicalEventText(input)),
+    template: loggedEventTemplate(input),
+    action: input.action,
+    actorType: input.actor.type,
+    actorId: input.actor.id,
+    actorName: input.actor.name ?? null,
+    occurredAt: Date.parse(input.occurred_at),
+    ip: input.context.location,
+    ipKey: ipSortKey(input.context.location),
+    targets: input.targets.map((t) => ({ type: t.type, id: t.id })),
+    metadata: Object.entries(input.metadata ?? {}).map(([key, value]) => ({ key, value: metadataValueText(value) })),
+    searchText: searchTextOf(input),
+  };
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** The commit half of ingest, as `Ingestor` uses it: in this thread or in a worker thread. */
@@ -107,7 +151,7 @@ const INSERT_CHUNK = 400;
  * session ids, and metadata values. IPs have their own (CIDR) filter and are left out, as are
  * metadata keys; each word is indexed once per event.
  */
-export function searchTextOf(event: TLoggedEvent): string {
+export function searchTextOf(event: Pick<TLoggedEvent, 'action' | 'actor' | 'context' | 'targets' | 'metadata'>): string {
   const parts: string[] = [event.action, event.actor.id, event.actor.type];
   if (event.actor.name !== undefined) parts.push(event.actor.name);
   if (event.context.user_agent !== undefined) parts.push(event.context.user_agent);
@@ -244,7 +288,7 @@ export class LogWriter implements TLogCommitter {
 
     // Idempotency: keys already committed, then keys repeated within this batch.
     const keys = new Set<string>();
-    for (const r of requests) for (const e of r.events) if (e.input.idempotency_key !== undefined) keys.add(e.input.idempotency_key);
+    for (const r of requests) for (const e of r.events) if (e.idempotencyKey !== null) keys.add(e.idempotencyKey);
     const known = new Map<string, { seq: number; event_id: string; request_hash: string }>();
     const keyList = [...keys];
     for (let i = 0; i < keyList.length; i += INSERT_CHUNK) {
@@ -263,8 +307,8 @@ export class LogWriter implements TLogCommitter {
       const results = new Map<number, TIngestResult>();
       outcome.set(request, results);
       for (const prepared of request.events) {
-        const key = prepared.input.idempotency_key;
-        if (key !== undefined) {
+        const key = prepared.idempotencyKey;
+        if (key !== null) {
           const previous = known.get(key);
           if (previous !== undefined) {
             results.set(
@@ -282,10 +326,10 @@ export class LogWriter implements TLogCommitter {
           }
         }
         const id = generateUuidV7(receivedAt);
-        const { event, bytes } = createLoggedEvent(prepared.input, { organizationId, seq, id, receivedAt, salt: generateSalt() });
+        const { bytes } = fillLoggedEvent(prepared.template, { organizationId, seq, id, receivedAt, salt: generateSalt() });
         const leafHash = nodeHasher.hashLeaf(bytes);
-        this.#collect(rows, organizationId, seq, event, bytes, appender.append(leafHash));
-        if (key !== undefined && prepared.requestHash !== null) {
+        this.#collect(rows, organizationId, seq, id, receivedAt, prepared, bytes, appender.append(leafHash));
+        if (key !== null && prepared.requestHash !== null) {
           rows.idempotency.push({ organization_id: organizationId, key, seq, event_id: id, request_hash: prepared.requestHash });
           known.set(key, { seq, event_id: id, request_hash: prepared.requestHash });
         }
@@ -300,19 +344,19 @@ export class LogWriter implements TLogCommitter {
     return seq;
   }
 
-  #collect(rows: TRowBatch, organizationId: string, seq: number, event: TLoggedEvent, bytes: Uint8Array, stored: readonly StoredHash[]): void {
+  #collect(rows: TRowBatch, organizationId: string, seq: number, id: string, receivedAt: number, event: TPreparedEvent, bytes: Uint8Array, stored: readonly StoredHash[]): void {
     rows.events.push({
       organization_id: organizationId,
       seq,
-      id: event.id,
+      id,
       action: event.action,
-      actor_type: event.actor.type,
-      actor_id: event.actor.id,
-      actor_name: event.actor.name ?? null,
-      occurred_at: Date.parse(event.occurred_at),
-      received_at: Date.parse(event.received_at),
-      ip: event.context.location,
-      ip_key: ipSortKey(event.context.location),
+      actor_type: event.actorType,
+      actor_id: event.actorId,
+      actor_name: event.actorName,
+      occurred_at: event.occurredAt,
+      received_at: receivedAt,
+      ip: event.ip,
+      ip_key: event.ipKey,
       body: bytes,
     });
     for (const s of stored) {
@@ -320,13 +364,11 @@ export class LogWriter implements TLogCommitter {
       else rows.treeHashes.push({ organization_id: organizationId, level: s.level, idx: Number(s.index), hash: s.hash });
     }
     event.targets.forEach((t, position) => rows.targets.push({ organization_id: organizationId, seq, position, type: t.type, id: t.id }));
-    for (const [key, value] of Object.entries(event.metadata ?? {})) {
-      rows.metadata.push({ organization_id: organizationId, seq, key, value: metadataValueText(value) });
-    }
-    rows.search.push({ seq, text: searchTextOf(event) });
-    const hourKey = `${Math.floor(Date.parse(event.occurred_at) / 3_600_000) * 3_600_000}\u0000${event.action}`;
+    for (const m of event.metadata) rows.metadata.push({ organization_id: organizationId, seq, key: m.key, value: m.value });
+    rows.search.push({ seq, text: event.searchText });
+    const hourKey = `${Math.floor(event.occurredAt / 3_600_000) * 3_600_000}\u0000${event.action}`;
     rows.hourly.set(hourKey, (rows.hourly.get(hourKey) ?? 0) + 1);
-    const actorKey = JSON.stringify([event.actor.type, event.actor.id]);
+    const actorKey = JSON.stringify([event.actorType, event.actorId]);
     rows.actors.set(actorKey, (rows.actors.get(actorKey) ?? 0) + 1);
   }
 

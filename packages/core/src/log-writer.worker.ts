@@ -1,16 +1,13 @@
 /**
  * The writer thread's entry point (see `LogWriterThread`): opens its own connection and runs a
- * `LogWriter` on the canonical texts the main thread validated.
+ * `LogWriter` on the events the main thread validated and prepared.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { openDatabase } from '@custody/db';
-import { restoreValidatedEvent } from '@custody/schema';
-import type { TEventInput } from '@custody/schema';
 
 import { isAppError } from './errors';
 import { LogWriter } from './log-writer';
-import type { TPreparedEvent } from './log-writer';
 import type { TWriterMessage, TWriterRequest, TWriterThreadData } from './log-writer-thread';
 
 const port = parentPort;
@@ -39,8 +36,7 @@ port.on('message', (request: TWriterRequest) => {
       });
     return;
   }
-  const events: TPreparedEvent[] = request.events.map((e) => ({ input: restoreValidatedEvent<TEventInput>(e.text), requestHash: e.requestHash, position: e.position }));
-  writer.append(request.organizationId, events).then(
+  writer.append(request.organizationId, request.events).then(
     (results) => send({ type: 'result', id: request.id, results: [...results] }),
     (error: unknown) =>
       send({

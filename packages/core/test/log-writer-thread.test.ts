@@ -13,7 +13,7 @@ import type { CustodyDatabase } from '@custody/db';
 import { generateSigner, openCheckpoint, verifyInclusion } from '@custody/ledger';
 import { validateEvent } from '@custody/schema';
 
-import { AppError, Custody, LogWriterThread, nodeEd25519, nodeHasher, nodeSha256, signingKeyFromText } from '../src/index';
+import { AppError, Custody, LogWriterThread, prepareEvent, nodeEd25519, nodeHasher, nodeSha256, signingKeyFromText } from '../src/index';
 import type { TIngestResult } from '../src/index';
 import { LOG_NAME, event } from './helpers';
 
@@ -84,7 +84,7 @@ describe('sqlite file: ingest through the writer thread', () => {
     const events = Array.from({ length: 300 }, (_, position) => {
       const v = validateEvent(event({ metadata: { position } }));
       if (!v.ok) throw new Error('invalid test event');
-      return { input: v.event, requestHash: null, position };
+      return prepareEvent(v.event, position);
     });
     const pending = thread.append('acme', events);
     await thread.terminate();

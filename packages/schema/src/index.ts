@@ -37,8 +37,8 @@ export { DEFAULT_LIMITS, MAX_LIMITS, resolveLimits } from './limits';
 export type { TEventLimits } from './limits';
 export { validateEvent } from './validate-event';
 export type { TValidateEventOptions, TValidateEventResult } from './validate-event';
-export { MAX_LEAF_BYTES, createLoggedEvent, parseLoggedEvent } from './logged-event';
-export type { TLoggedEventLeaf, TLoggedEventServerFields, TParseLoggedEventResult } from './logged-event';
+export { MAX_LEAF_BYTES, createLoggedEvent, fillLoggedEvent, loggedEventTemplate, parseLoggedEvent } from './logged-event';
+export type { TLoggedEventLeaf, TLoggedEventServerFields, TLoggedEventTemplate, TParseLoggedEventResult } from './logged-event';
 export { MAX_ISSUES, fromZodIssues } from './validation-issue';
 export type { TIssueCode, TValidationIssue } from './validation-issue';
 export { formatIssuePath } from './issue-path';
@@ -118,4 +118,3 @@ export type {
 
 /** The canonical text of an event `validateEvent` accepted (cached), else `canonicalize(event)`. */
 export { canonicalEventText } from './canonical-event-text';
-export { restoreValidatedEvent } from './validated-events';

@@ -79,19 +79,7 @@ export function createLoggedEvent(input: TEventInput, server: TLoggedEventServer
     id: checkId(server.id),
     received_at: checkReceivedAt(server.receivedAt),
     salt: checkSalt(server.salt),
-    action: input.action,
-    occurred_at: input.occurred_at,
-    actor: copyEntity(input.actor),
-    targets: Array.isArray(input.targets) ? input.targets.map(copyEntity) : input.targets,
-    context: copyDefined({
-      location: input.context?.location,
-      user_agent: input.context?.user_agent,
-      request_id: input.context?.request_id,
-      session_id: input.context?.session_id,
-    }),
-    metadata: input.metadata,
-    version: input.version,
-    ...(input.idempotency_key === undefined ? {} : { idempotency_key: input.idempotency_key }),
+    ...inputMembers(input),
   };
   if (validatedCanonicalText(input) !== undefined) {
     // Fast path: `input` is a (frozen) event `validateEvent` accepted, and the server fields were just
@@ -126,6 +114,95 @@ export function createLoggedEvent(input: TEventInput, server: TLoggedEventServer
   }
   // A deep copy that is exactly what the bytes say.
   return { event: JSON.parse(text) as TLoggedEvent, bytes };
+}
+
+/** The members of the logged event that come from the input (every member but the server's). */
+function inputMembers(input: TEventInput) {
+  return {
+    action: input.action,
+    occurred_at: input.occurred_at,
+    actor: copyEntity(input.actor),
+    targets: Array.isArray(input.targets) ? input.targets.map(copyEntity) : input.targets,
+    context: copyDefined({
+      location: input.context?.location,
+      user_agent: input.context?.user_agent,
+      request_id: input.context?.request_id,
+      session_id: input.context?.session_id,
+    }),
+    metadata: input.metadata,
+    version: input.version,
+    ...(input.idempotency_key === undefined ? {} : { idempotency_key: input.idempotency_key }),
+  };
+}
+
+/** The members the server adds to a logged event. */
+type TServerMember = 'v' | 'organization_id' | 'seq' | 'id' | 'received_at' | 'salt';
+const SERVER_MEMBERS: readonly TServerMember[] = ['v', 'organization_id', 'seq', 'id', 'received_at', 'salt'];
+
+/**
+ * A logged event whose server fields are not known yet: the canonical text of everything else, cut where
+ * the server's members go (RFC 8785 sorts members by name, so they fall between the input's).
+ * `fillLoggedEvent(loggedEventTemplate(input), server)` gives exactly the bytes of
+ * `createLoggedEvent(input, server)`; the server canonicalizes the input while parsing requests and only
+ * fills in `seq`, `id`, `received_at` and `salt` when it commits.
+ */
+export interface TLoggedEventTemplate {
+  /** Canonical text; `members[i]` goes between `parts[i]` and `parts[i + 1]`. */
+  readonly parts: readonly string[];
+  readonly members: readonly TServerMember[];
+}
+
+/**
+ * Prepares the logged event of an input `validateEvent` accepted. Throws `LoggedEventError` with code
+ * `invalid_event` for any other object (use `createLoggedEvent`, which re-checks it).
+ */
+export function loggedEventTemplate(input: TEventInput): TLoggedEventTemplate {
+  if (validatedCanonicalText(input) === undefined) {
+    throw new LoggedEventError('invalid_event', 'the event was not validated: only events validateEvent accepted have a template');
+  }
+  const members = inputMembers(input) as Record<string, unknown>;
+  const names = [...Object.keys(members), ...SERVER_MEMBERS].sort();
+  const parts: string[] = [];
+  const server: TServerMember[] = [];
+  let current = '{';
+  names.forEach((name, index) => {
+    // Member names here are fixed ASCII identifiers: their JSON text is the name in quotes.
+    const prefix = `${index === 0 ? '' : ','}"${name}":`;
+    if ((SERVER_MEMBERS as readonly string[]).includes(name)) {
+      parts.push(current + prefix);
+      server.push(name as TServerMember);
+      current = '';
+    } else {
+      current += prefix + canonicalize(members[name]);
+    }
+  });
+  parts.push(`${current}}`);
+  return { parts, members: server };
+}
+
+/**
+ * Completes a template with the server's fields (checked as `createLoggedEvent` checks them) and returns
+ * the canonical text and its UTF-8 bytes: the leaf data. Throws `LoggedEventError` like `createLoggedEvent`.
+ */
+export function fillLoggedEvent(template: TLoggedEventTemplate, server: TLoggedEventServerFields): { text: string; bytes: Uint8Array } {
+  // Every value below is ASCII without quotes or backslashes (patterns checked), so its JSON text is plain.
+  const values: Record<TServerMember, string> = {
+    v: String(LOGGED_EVENT_FORMAT_VERSION),
+    organization_id: `"${checkOrganizationId(server.organizationId)}"`,
+    seq: String(checkSeq(server.seq)),
+    id: `"${checkId(server.id)}"`,
+    received_at: `"${checkReceivedAt(server.receivedAt)}"`,
+    salt: `"${checkSalt(server.salt)}"`,
+  };
+  let text = template.parts[0] ?? '';
+  template.members.forEach((member, index) => {
+    text += values[member] + (template.parts[index + 1] ?? '');
+  });
+  const bytes = ENCODER.encode(text);
+  if (bytes.length > MAX_LEAF_BYTES) {
+    throw new LoggedEventError('too_large', `the logged event is ${bytes.length} bytes; the limit is ${MAX_LEAF_BYTES}`);
+  }
+  return { text, bytes };
 }
 
 /** The result of `parseLoggedEvent`. */

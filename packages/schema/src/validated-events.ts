@@ -22,18 +22,3 @@ export function markValidated(event: object, canonicalText: string): void {
 export function validatedCanonicalText(event: object): string | undefined {
   return validated.get(event);
 }
-
-/**
- * Re-creates, in another thread of the same process, an event `validateEvent` accepted here: parses the
- * canonical text it recorded (`canonicalEventText(event)`) and marks the copy validated, so
- * `createLoggedEvent` takes its fast path there too. The copy deep-equals the original, since canonical
- * JSON holds no `undefined` members.
- *
- * Trusts its argument: use it only on text `validateEvent` produced in this process (the server's
- * writer thread), never on input from outside.
- */
-export function restoreValidatedEvent<T extends object>(canonicalText: string): T {
-  const event = JSON.parse(canonicalText) as T;
-  markValidated(event, canonicalText);
-  return event;
-}
