@@ -189,9 +189,10 @@ function threadCpu(pids: readonly number[]): Map<string, number> {
 }
 
 /**
- * Where the CPU went per event during one load: each server's main thread (HTTP, tRPC, validation),
- * its busiest other thread (the ingest writer on SQLite), its remaining threads, and this process
- * (the load generator), beside what two cores allow at the measured rate.
+ * Where the CPU went per event during one load: each server's main thread (HTTP, tRPC, validation; on
+ * Postgres also the commits), its busiest other thread (the ingest writer on SQLite), its remaining
+ * threads, and this process (the load generator), beside what the machine's cores allow at the
+ * measured rate. A Postgres server's own processes are not counted.
  */
 async function measured<T extends TLoadResult>(pids: readonly number[], run: () => Promise<T>): Promise<T & { cpu: string }> {
   const before = threadCpu(pids);
@@ -213,7 +214,7 @@ async function measured<T extends TLoadResult>(pids: readonly number[], run: () 
   }
   const per = (ms: number) => `${Math.round((ms * 1000) / result.events)}`;
   const budget = Math.round((cpus().length * result.seconds * 1e6) / result.events);
-  const cpu = after.size === 0 ? 'n/a (no /proc)' : `main ${per(main)} + writer ${per(busiest)} + other ${per(rest)} µs; load generator ${per((client.user + client.system) / 1000)} µs; ${cpus().length} cores allow ${budget} µs`;
+  const cpu = after.size === 0 ? 'n/a (no /proc)' : `main ${per(main)} + busiest other thread ${per(busiest)} + rest ${per(rest)} µs; load generator ${per((client.user + client.system) / 1000)} µs; ${cpus().length} cores allow ${budget} µs`;
   return { ...result, cpu };
 }
 
