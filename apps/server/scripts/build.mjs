@@ -1,5 +1,5 @@
-// Bundles the server and CLI into dist/cli.js, and the ingest writer thread's script into
-// dist/log-writer.worker.js (@custody/core looks for it beside the running file): the workspace
+// Bundles the server and CLI into dist/cli.js, and @custody/core's worker-thread scripts (the ingest
+// writer, the bundle leaf checkers) into dist/*.worker.js (core looks for them beside the running file): the workspace
 // packages (@custody/*, TypeScript sources) are compiled in; every other package stays an import
 // resolved from node_modules.
 import { createRequire } from 'node:module';
@@ -9,7 +9,11 @@ const coreSource = dirname(createRequire(import.meta.url).resolve('@custody/core
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { cli: 'src/cli.ts', 'log-writer.worker': join(coreSource, 'log-writer.worker.ts') },
+  entryPoints: {
+    cli: 'src/cli.ts',
+    'log-writer.worker': join(coreSource, 'log-writer.worker.ts'),
+    'leaf-checker.worker': join(coreSource, 'leaf-checker.worker.ts'),
+  },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

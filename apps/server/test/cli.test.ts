@@ -134,6 +134,17 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
       expect(custody(['verify', join(dataDir, 'missing.zip'), '--vkey', vkey]).status).toBe(2);
       expect(custody(['verify', join(dataDir, 'b.zip')]).stderr).toContain('obtained separately');
       expect(custody(['verify', join(dataDir, 'b.zip'), '--vkey', 'nonsense']).status).toBe(2);
+      const threads = custody(['verify', join(dataDir, 'b.zip'), '--vkey', vkey, '--threads', '0']);
+      expect(threads.status).toBe(2);
+      expect(threads.stderr).toContain('--threads must be an integer from 1 to 99');
+    });
+
+    it('reaches the same verdict on one thread and on several', () => {
+      const one = JSON.parse(custody(['verify', join(dataDir, 'b.zip'), '--vkey', vkey, '--json', '--threads', '1']).stdout) as { valid: boolean; checks: unknown; counts: unknown };
+      const four = JSON.parse(custody(['verify', join(dataDir, 'b.zip'), '--vkey', vkey, '--json', '--threads', '4']).stdout) as { valid: boolean; checks: unknown; counts: unknown };
+      expect(one.valid).toBe(true);
+      expect(four.checks).toEqual(one.checks);
+      expect(four.counts).toEqual(one.counts);
     });
 
     it('re-exports with the earlier custody entries carried in the chain of custody', () => {

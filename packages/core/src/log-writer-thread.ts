@@ -11,17 +11,14 @@
  * idempotency keys a retry never duplicates) and the next request starts a new thread, which re-reads
  * each log's committed size and frontier.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 import type { TOpenDatabaseOptions } from '@custody/db';
 
 import { AppError, isAppError } from './errors';
 import type { TAppErrorCode } from './errors';
 import type { TCommitInfo, TIngestResult, TLogCommitter, TLogWriterOptions, TPreparedEvent } from './log-writer';
+import { startWorkerScript } from './worker-script';
 
 /** Main thread → writer thread. */
 export type TWriterRequest =
@@ -46,30 +43,6 @@ export interface TWriterThreadData {
 interface TPending {
   readonly resolve: (results: Map<number, TIngestResult>) => void;
   readonly reject: (error: unknown) => void;
-}
-
-/** The file URL of tsx's ESM API (`register`), found through tsx's own export map. */
-function tsxEsmApi(): string {
-  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
-  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import?: { default?: string } }> };
-  const entry = exports['./esm/api']?.import?.default;
-  if (entry === undefined) throw new Error('tsx/esm/api has no ESM entry: the installed tsx is not the one @custody/core was built for');
-  return pathToFileURL(join(dirname(manifest), entry)).href;
-}
-
-/**
- * The writer thread's script: the bundled `log-writer.worker.js` beside the running file (the server's
- * `dist/`), else the TypeScript source beside this one, loaded through tsx (workspace installs, tests).
- */
-function startWorker(data: TWriterThreadData): Worker {
-  const bundled = new URL('./log-writer.worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(bundled))) return new Worker(bundled, { workerData: data });
-  const source = new URL('./log-writer.worker.ts', import.meta.url).href;
-  // tsx registers its loader per thread: register it in the worker before importing the TypeScript file.
-  // Resolved here: an eval worker resolves bare names from the process's working directory.
-  const tsx = tsxEsmApi();
-  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
 export class LogWriterThread implements TLogCommitter {
@@ -126,7 +99,7 @@ export class LogWriterThread implements TLogCommitter {
 
   #thread(): Promise<Worker> {
     if (this.#ready !== null) return this.#ready;
-    const worker = startWorker(this.#data);
+    const worker = startWorkerScript('log-writer.worker', this.#data);
     this.#worker = worker;
     this.#ready = new Promise<Worker>((resolve, reject) => {
       let started = false;

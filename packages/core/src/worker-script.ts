@@ -1,0 +1,32 @@
+/**
+ * Starting one of `@custody/core`'s worker threads (the ingest writer, the bundle leaf checkers).
+ *
+ * The script is the bundled `<name>.js` beside the running file (the server's `dist/`, where every
+ * module of this package shares the bundle's URL), else the TypeScript source `<name>.ts` beside this
+ * file, loaded through tsx (workspace installs, tests).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/** The file URL of tsx's ESM API (`register`), found through tsx's own export map. */
+function tsxEsmApi(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import?: { default?: string } }> };
+  const entry = exports['./esm/api']?.import?.default;
+  if (entry === undefined) throw new Error('tsx/esm/api has no ESM entry: the installed tsx is not the one @custody/core was built for');
+  return pathToFileURL(join(dirname(manifest), entry)).href;
+}
+
+/** Starts the worker script `name` (e.g. `log-writer.worker`) with `workerData`. */
+export function startWorkerScript(name: string, workerData: unknown): Worker {
+  const bundled = new URL(`./${name}.js`, import.meta.url);
+  if (existsSync(fileURLToPath(bundled))) return new Worker(bundled, { workerData });
+  const source = new URL(`./${name}.ts`, import.meta.url).href;
+  // tsx registers its loader per thread: register it in the worker before importing the TypeScript file.
+  // Resolved here: an eval worker resolves bare names from the process's working directory.
+  const bootstrap = `import(${JSON.stringify(tsxEsmApi())}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
