@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /** The built harness (see `test/harness/vite.config.ts`). */
 export const HARNESS_DIR = fileURLToPath(new URL('../../node_modules/.cache/harness-dist/', import.meta.url));
@@ -83,6 +83,46 @@ export async function openScenario(
   const search = new URLSearchParams({ scenario, theme: options.theme ?? 'light', ...options.query });
   await page.goto(`${baseUrl}?${search.toString()}`);
   return { page, errors };
+}
+
+/**
+ * A suite's whole lifecycle on one scenario: before all tests, serve the harness, launch Chromium, open the
+ * scenario and wait for `ready`; after all, require that the page logged no error and close everything. The
+ * page is read through the returned object (`scenario.page`) once the suite has started; `scenario.open`
+ * opens another scenario in the same browser.
+ */
+export function useScenario(
+  scenario: string,
+  ready: (page: Page) => Promise<unknown>,
+  options: Parameters<typeof openScenario>[3] = {},
+): { readonly page: Page; open: (name: string, more?: Parameters<typeof openScenario>[3]) => Promise<{ page: Page; errors: string[] }> } {
+  let browser: Browser | undefined;
+  let server: Awaited<ReturnType<typeof serveHarness>> | undefined;
+  let opened: { page: Page; errors: string[] } | undefined;
+  beforeAll(async () => {
+    server = await serveHarness();
+    browser = await launchBrowser();
+    opened = await openScenario(browser, server.url, scenario, options);
+    await ready(opened.page);
+  });
+  afterAll(async () => {
+    expect(opened?.errors).toEqual([]);
+    await browser?.close();
+    await server?.close();
+  });
+  const started = () => {
+    if (opened === undefined || browser === undefined || server === undefined) throw new Error('the scenario is not open yet: use it inside a test or hook');
+    return { opened, browser, server };
+  };
+  return {
+    get page(): Page {
+      return started().opened.page;
+    },
+    open: (name, more = {}) => {
+      const { browser: b, server: s } = started();
+      return openScenario(b, s.url, name, more);
+    },
+  };
 }
 
 /** The harness's event log, optionally of one type. */

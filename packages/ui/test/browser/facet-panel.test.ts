@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 
-import { lastEvent, launchBrowser, openScenario, poll, screenshot, serveHarness, waitForStat } from './browser-harness';
+import { lastEvent, poll, screenshot, useScenario, waitForStat } from './browser-harness';
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveHarness>>;
+const scenario = useScenario('viewer', (p) => waitForStat(p, 'visible', '6,000'));
 let page: Page;
-let errors: string[];
-
-beforeAll(async () => {
-  server = await serveHarness();
-  browser = await launchBrowser();
-  ({ page, errors } = await openScenario(browser, server.url, 'viewer'));
-  await waitForStat(page, 'visible', '6,000');
-});
-
-afterAll(async () => {
-  expect(errors).toEqual([]);
-  await browser.close();
-  await server.close();
+beforeAll(() => {
+  page = scenario.page;
 });
 
 const panel = (p: Page) => p.getByRole('region', { name: 'Fields' });

@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 
-import { lastEvent, launchBrowser, openScenario, poll, screenshot, serveHarness } from './browser-harness';
+import { lastEvent, poll, screenshot, useScenario } from './browser-harness';
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveHarness>>;
+const scenario = useScenario('viewer', (p) => p.getByTestId('histogram-summary').filter({ hasText: /^6,000 events/ }).waitFor());
 let page: Page;
-let errors: string[];
-
-beforeAll(async () => {
-  server = await serveHarness();
-  browser = await launchBrowser();
-  ({ page, errors } = await openScenario(browser, server.url, 'viewer'));
-  await page.getByTestId('histogram-summary').filter({ hasText: /^6,000 events/ }).waitFor();
-});
-
-afterAll(async () => {
-  expect(errors).toEqual([]);
-  await browser.close();
-  await server.close();
+beforeAll(() => {
+  page = scenario.page;
 });
 
 const region = (p: Page) => p.getByRole('region', { name: 'Events over time' });
@@ -114,7 +102,7 @@ describe('Histogram', () => {
 
 describe('Histogram over 2,000,000 rows', () => {
   it('draws 10,000 buckets merged to the plot width, preserving the total', async () => {
-    const { page: big, errors: bigErrors } = await openScenario(browser, server.url, 'histogram', { query: { buckets: '10000' } });
+    const { page: big, errors: bigErrors } = await scenario.open('histogram', { query: { buckets: '10000' } });
     const summary = big.getByTestId('histogram-summary');
     await poll(() => summary.innerText()).toMatch(/^2,000,000 events · /);
     // One path per series however many buckets: at most one bar per pixel of plot width.
@@ -133,7 +121,7 @@ describe('Histogram over 2,000,000 rows', () => {
   });
 
   it('draws a single bucket', async () => {
-    const { page: one, errors: oneErrors } = await openScenario(browser, server.url, 'histogram', { query: { buckets: '1', rows: '1000' } });
+    const { page: one, errors: oneErrors } = await scenario.open('histogram', { query: { buckets: '1', rows: '1000' } });
     await poll(() => one.getByTestId('histogram-summary').innerText()).toMatch(/^1,000 events · /);
     expect(((await one.locator('path.cu-bars').getAttribute('d')) ?? '').split('M').length - 1).toBe(1);
     expect(oneErrors).toEqual([]);

@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 
-import { lastEvent, launchBrowser, openScenario, poll, screenshot, serveHarness } from './browser-harness';
+import { lastEvent, poll, screenshot, useScenario } from './browser-harness';
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveHarness>>;
+const scenario = useScenario('verification', (p) => p.locator('.cu-verification').nth(4).waitFor(), { width: 1100 });
 let page: Page;
-let errors: string[];
-
-beforeAll(async () => {
-  server = await serveHarness();
-  browser = await launchBrowser();
-  ({ page, errors } = await openScenario(browser, server.url, 'verification', { width: 1100 }));
-  await page.locator('.cu-verification').nth(4).waitFor();
-});
-
-afterAll(async () => {
-  expect(errors).toEqual([]);
-  await browser.close();
-  await server.close();
+beforeAll(() => {
+  page = scenario.page;
 });
 
 const panelOf = (p: Page, bundleId: string) => p.locator(`[data-bundle="${bundleId}"] .cu-verification`);
@@ -114,17 +102,17 @@ describe('VerificationPanel', () => {
 
 describe('the viewer in the dark theme', () => {
   it('renders every component', async () => {
-    const { page: dark, errors: darkErrors } = await openScenario(browser, server.url, 'viewer', { theme: 'dark' });
+    const { page: dark, errors: darkErrors } = await scenario.open('viewer', { theme: 'dark' });
     await poll(() => dark.locator('[data-stat="visible"]').innerText()).toBe('6,000');
     await dark.locator('[role="row"][aria-rowindex="12"]').click();
     await poll(() => dark.getByRole('complementary', { name: 'Event details' }).getByRole('heading', { level: 2 }).count()).toBe(1);
     await screenshot(dark, 'viewer-dark');
-    const { page: light } = await openScenario(browser, server.url, 'viewer');
+    const { page: light } = await scenario.open('viewer');
     await poll(() => light.locator('[data-stat="visible"]').innerText()).toBe('6,000');
     await light.locator('[role="row"][aria-rowindex="12"]').click();
     await poll(() => light.getByRole('complementary', { name: 'Event details' }).getByRole('heading', { level: 2 }).count()).toBe(1);
     await screenshot(light, 'viewer');
-    const verification = await openScenario(browser, server.url, 'verification', { theme: 'dark', width: 1100 });
+    const verification = await scenario.open('verification', { theme: 'dark', width: 1100 });
     await poll(() => verification.page.locator('.cu-verification').count()).toBe(5);
     await screenshot(verification.page.locator('[data-bundle="b2"]'), 'verification-failed-dark');
     expect(darkErrors).toEqual([]);
