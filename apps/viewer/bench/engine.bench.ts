@@ -20,17 +20,17 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { open } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { Transform } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createDeflateRaw, createInflateRaw, crc32 as zlibCrc32 } from 'node:zlib';
 
-import { createBundleWriter, verifyBundle, type ByteSink, type ByteSource, type ByteTransform, type VerificationReport, type VerifyBundleOptions } from '@custody/bundle';
+import { createBundleWriter, verifyBundle, type ByteSink, type ByteSource, type VerificationReport, type VerifyBundleOptions } from '@custody/bundle';
 import { createHasher, createSignerFromSeed, hashLeaf, rootHash, signCheckpoint } from '@custody/ledger';
 import { canonicalize } from '@custody/schema';
 import type { TQuery, TQueryTerm } from '@custody/ui';
 
 import { createViewerEngine } from '../src/engine/engine';
+import { fileSource, zlibTransform } from './node-io';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const EVENTS = Math.round(1_000_000 * SCALE);
@@ -48,53 +48,7 @@ const nodeSha256 = (...chunks: readonly Uint8Array[]): Uint8Array => {
   return h.digest();
 };
 
-function zlibTransform(create: () => Transform): ByteTransform {
-  return (input) => {
-    const stream = create();
-    let stop = false;
-    const pump = (async () => {
-      try {
-        for await (const chunk of input) {
-          if (stop) break;
-          await new Promise<void>((resolve, reject) => stream.write(chunk, (error) => (error ? reject(error) : resolve())));
-        }
-        stream.end();
-      } catch (error) {
-        stream.destroy(error as Error);
-      }
-    })();
-    return (async function* () {
-      try {
-        for await (const chunk of stream as AsyncIterable<Uint8Array>) yield chunk;
-        await pump;
-      } finally {
-        stop = true;
-        stream.destroy();
-      }
-    })();
-  };
-}
-
 const nodeInflateRaw = zlibTransform(() => createInflateRaw({ chunkSize: 256 * 1024 }));
-
-async function fileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {
-  const handle = await open(path, 'r');
-  const { size } = await handle.stat();
-  return {
-    size,
-    async read(offset, length) {
-      const buffer = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      return done === length ? buffer : buffer.subarray(0, done);
-    },
-    close: () => handle.close(),
-  };
-}
 
 // ---------------------------------------------------------------------------------------- the bundle
 

@@ -21,7 +21,6 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'no
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createDeflateRaw, createInflateRaw, crc32 as zlibCrc32 } from 'node:zlib';
 
@@ -29,11 +28,12 @@ import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
 
 import { createBundleWriter, openZip } from '@custody/bundle';
-import type { ByteSink, ByteSource, ByteTransform } from '@custody/bundle';
+import type { ByteSink } from '@custody/bundle';
 import { createHasher, createSignerFromSeed, hashLeaf, rootHash, signCheckpoint } from '@custody/ledger';
 import { canonicalize } from '@custody/schema';
 
 import { CHROMIUM, CHROMIUM_ARGS, WEB_DIR, ensureWebBuild, serveStatic } from '../e2e/browser';
+import { fileSource, zlibTransform } from './node-io';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const EVENTS = Math.round(1_000_000 * SCALE);
@@ -52,32 +52,6 @@ const SEARCHES = [
 ];
 
 // ------------------------------------------------------------------------------------------------- the bundle
-
-/** A read-only file as a ByteSource (Node side only: reading keys.txt). */
-async function fileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {
-  const handle = await open(path, 'r');
-  const { size } = await handle.stat();
-  return {
-    size,
-    async read(offset, length) {
-      const buffer = new Uint8Array(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, offset);
-      return buffer.subarray(0, bytesRead);
-    },
-    close: () => handle.close(),
-  };
-}
-
-function zlibTransform(create: () => Transform): ByteTransform {
-  return (input) => {
-    const stream = create();
-    void (async () => {
-      for await (const chunk of input) await new Promise<void>((resolve, reject) => stream.write(chunk, (e) => (e ? reject(e) : resolve())));
-      stream.end();
-    })().catch((error: unknown) => stream.destroy(error as Error));
-    return stream as AsyncIterable<Uint8Array>;
-  };
-}
 
 const sha256 = (...chunks: readonly Uint8Array[]): Uint8Array => {
   const h = createHash('sha256');
