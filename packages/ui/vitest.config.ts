@@ -11,5 +11,8 @@ export default mergeConfig(nodePreset, {
   test: {
     globalSetup: ['test/global-setup.ts'],
     fileParallelism: false,
+    // Above the harness's WAIT_MS, so a slow page fails with what it was waiting for, not a bare timeout.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });

@@ -87,7 +87,7 @@ export async function launchBrowser(): Promise<Browser> {
 /** A fresh browser context (its own storage) at a desktop size, with the server as base URL. */
 export async function newContext(browser: Browser, server: TConsoleServer): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-  context.setDefaultTimeout(15_000);
+  context.setDefaultTimeout(45_000);
   return context;
 }
 
@@ -102,7 +102,7 @@ export async function signIn(page: Page, apiKey: string, options: { remember?: b
 
 /** Retries `read` until it satisfies the assertion (Playwright-style auto-waiting, with vitest's expect.poll). */
 export function poll<T>(read: () => Promise<T> | T) {
-  return expect.poll(read, { timeout: 15_000, interval: 100 });
+  return expect.poll(read, { timeout: 45_000, interval: 100 });
 }
 
 /** The trimmed inner text of an element, once it is visible. */

@@ -131,7 +131,7 @@ export async function launchViewer(url: string): Promise<TViewerBrowser> {
     timezoneId: 'UTC',
     locale: 'en-US',
   });
-  context.setDefaultTimeout(20_000);
+  context.setDefaultTimeout(45_000);
   const requests: string[] = [];
   const errors: string[] = [];
   context.on('request', (request) => requests.push(request.url()));

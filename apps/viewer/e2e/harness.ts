@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 export * from './browser';
 
 /** Retries `read` until it satisfies the assertion. */
-export function poll<T>(read: () => Promise<T> | T, timeout = 20_000) {
+export function poll<T>(read: () => Promise<T> | T, timeout = 45_000) {
   return expect.poll(read, { timeout, interval: 100 });
 }
 

@@ -20,6 +20,12 @@ export const HARNESS_DIR = fileURLToPath(new URL('../../node_modules/.cache/harn
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
 const SCREENSHOTS = process.env.UI_SCREENSHOTS === '1';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * How long a wait for the page may last before it fails. Generous on purpose: the 2,000,000-row scenarios
+ * build their data in the page, and a CI machine running four suites at once on two cores is many times
+ * slower than an idle one. Speed is measured by the benchmarks, never here.
+ */
+export const WAIT_MS = 90_000;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -73,7 +79,7 @@ export async function openScenario(
   options: { theme?: 'light' | 'dark'; width?: number; height?: number; query?: Record<string, string> } = {},
 ): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1440, height: options.height ?? 900 }, deviceScaleFactor: 1 });
-  context.setDefaultTimeout(15_000);
+  context.setDefaultTimeout(WAIT_MS);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -139,7 +145,7 @@ export async function lastEvent(page: Page, type: string): Promise<unknown> {
 
 /** Retries `read` until the assertion holds (auto-waiting, no fixed sleeps). */
 export function poll<T>(read: () => Promise<T> | T): ReturnType<typeof expect.poll<T>> {
-  return expect.poll(read, { timeout: 15_000, interval: 50 });
+  return expect.poll(read, { timeout: WAIT_MS, interval: 50 });
 }
 
 /** In hooks (where `expect.poll` is not allowed): waits until the grid's status shows `text` for `stat`. */
