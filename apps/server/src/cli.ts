@@ -138,9 +138,15 @@ async function serve(config: TConfig): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/**
+ * How one-shot commands boot: they commit the few events they log (an export's audit event) on their own
+ * thread. The writer thread pays off under a server's load; here it would only cost its start and memory.
+ */
+const ONE_SHOT = { ingest: { writerThread: false } } as const;
+
 /** Runs a command against a booted Custody (no HTTP), then closes it. */
 async function withCustody<T>(config: TConfig, fn: (booted: Awaited<ReturnType<typeof boot>>) => Promise<T>): Promise<T> {
-  const booted = await boot(config);
+  const booted = await boot(config, ONE_SHOT);
   try {
     return await fn(booted);
   } finally {
@@ -156,7 +162,7 @@ function parseScopes(text: string | undefined): TScope[] {
 }
 
 async function tail(config: TConfig, organizationId: string, from: number | undefined): Promise<void> {
-  const booted = await boot(config);
+  const booted = await boot(config, ONE_SHOT);
   const { custody } = booted;
   await custody.organizations.get(organizationId);
   let next = from ?? (await custody.organizations.get(organizationId)).size;
@@ -204,7 +210,7 @@ async function verifyCommand(file: string | undefined, values: TValues): Promise
   if (file === undefined) throw new UsageError('verify needs a bundle: custody verify bundle.zip --vkey <vkey>');
   const { readFile } = await import('node:fs/promises');
   const { formatVerificationReport, verificationExitCode, verifyBundle } = await import('@custody/bundle');
-  const { createThreadedLeafChecker, defaultCheckerThreads, nodeBundleCrypto, nodeInflateRaw, openFileSource } = await import('@custody/core');
+  const { createThreadedLeafChecker, defaultCheckerThreads, nodeBundleCrypto, nodeCrc32, nodeInflateRaw, openFileSource } = await import('@custody/core');
   const threadsText = str(values, 'threads');
   if (threadsText !== undefined && !/^[1-9][0-9]?$/.test(threadsText)) throw new UsageError(`--threads must be an integer from 1 to 99, got "${threadsText}"`);
   const threads = threadsText === undefined ? defaultCheckerThreads() : Number(threadsText);
@@ -240,6 +246,7 @@ async function verifyCommand(file: string | undefined, values: TValues): Promise
       trustedKeys: keys,
       crypto: nodeBundleCrypto,
       inflate: nodeInflateRaw,
+      ...(nodeCrc32 === undefined ? {} : { crc32: nodeCrc32 }),
       hashArchive: true,
       onProgress: (p) => {
         const now = Date.now();
@@ -283,7 +290,7 @@ async function exportCommand(config: TConfig, organizationId: string | undefined
   const { userInfo } = await import('node:os');
   const { copyFile } = await import('node:fs/promises');
   const user = userInfo().username;
-  const booted = await boot(config);
+  const booted = await boot(config, ONE_SHOT);
   const { custody } = booted;
   try {
     await custody.signingKeys.activate(custody.signingKey);

@@ -9,10 +9,11 @@ import type { WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
+import * as zlib from 'node:zlib';
 import { createDeflateRaw, createInflateRaw } from 'node:zlib';
 import type { Transform } from 'node:stream';
 
-import type { BundleCrypto, ByteSink, ByteSource, ByteTransform } from '@custody/bundle';
+import type { BundleCrypto, ByteSink, ByteSource, ByteTransform, Crc32 } from '@custody/bundle';
 
 import { nodeEd25519, nodeSha256 } from './node-crypto';
 
@@ -91,6 +92,15 @@ function zlibTransform(create: () => Transform): ByteTransform {
     }
   };
 }
+
+// zlib.crc32 is native from Node 20.15; earlier versions keep the package's portable CRC-32.
+const zlibCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+/**
+ * zlib's native CRC-32 for the ZIP writer and reader, where Node has it (20.15 and later; `undefined`
+ * before, which selects the portable one). About ten times faster than the portable slicing-by-8.
+ */
+export const nodeCrc32: Crc32 | undefined = zlibCrc32 === undefined ? undefined : (data, previous = 0) => zlibCrc32(data, previous);
 
 /** Raw DEFLATE with zlib (level 6 by default; several times faster than CompressionStream). */
 export function nodeDeflateRaw(level = 6): ByteTransform {

@@ -2,7 +2,8 @@
  * The composition root of the domain: one `Custody` per process, built from an open database and
  * the signing key. `apps/server` creates it; tests create it on SQLite and Postgres.
  */
-import type { CustodyDatabase } from '@custody/db';
+import { openDatabase } from '@custody/db';
+import type { CustodyDatabase, TOpenDatabaseOptions } from '@custody/db';
 
 import { ApiKeys } from './api-keys';
 import { Checkpointer } from './checkpointer';
@@ -32,6 +33,15 @@ export interface TCustodyOptions {
   apiKeyCacheMs?: number;
   /** Export jobs: where files go and how long they are kept. Default: exports disabled. */
   exports?: TExportServiceOptions;
+}
+
+/** Export scans on a connection of their own, where the database offers one (`scanReaderOptions`). */
+function scanOpener(options: TOpenDatabaseOptions | null): (() => Promise<{ events: EventQueries; close(): Promise<void> }>) | null {
+  if (options === null) return null;
+  return async () => {
+    const opened = await openDatabase(options);
+    return { events: new EventQueries(opened.db, opened.dialect), close: () => opened.close() };
+  };
 }
 
 export class Custody {
@@ -70,7 +80,10 @@ export class Custody {
       options.exports === undefined
         ? null
         : new ExportService(
-            { db, organizations: this.organizations, events: this.events, log: this.log, ingestor: this.ingestor, signingKey: options.signingKey, signingKeys: this.signingKeys },
+            {
+              db, organizations: this.organizations, events: this.events, openScan: scanOpener(database.scanReaderOptions),
+              log: this.log, ingestor: this.ingestor, signingKey: options.signingKey, signingKeys: this.signingKeys,
+            },
             options.exports,
           );
   }

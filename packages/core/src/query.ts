@@ -331,8 +331,9 @@ export class EventQueries {
 
   /**
    * Events matching `filter` with `seq` in `[from, to)`, in ascending `seq` order, `chunk` rows at a
-   * time (the primary key drives the read: bounded memory whatever the size). Yields the stored
-   * canonical bytes untouched.
+   * time (the primary key drives the read: bounded memory whatever the size). Yields each stored
+   * canonical body as its UTF-8 text (see `CustodyDialect.utf8Text`): `Buffer.from(text, 'utf8')` is the
+   * stored bytes.
    */
   async *scanBySeq(
     organizationId: string,
@@ -340,13 +341,13 @@ export class EventQueries {
     from: number,
     to: number,
     chunk = 2_000,
-  ): AsyncGenerator<{ seq: number; body: Uint8Array }[]> {
+  ): AsyncGenerator<{ seq: number; text: string }[]> {
     let next = from;
     while (next < to) {
       const start = next;
       const rows = await this.#db
         .selectFrom('events')
-        .select(['events.seq', 'events.body'])
+        .select((eb) => ['events.seq', this.#dialect.utf8Text(eb.ref('events.body')).as('text')])
         .where((eb) => eb.and([this.#where(eb, organizationId, filter), eb('events.seq', '>=', start), eb('events.seq', '<', to)]))
         .orderBy('events.seq')
         .limit(chunk)
@@ -358,15 +359,16 @@ export class EventQueries {
   }
 
   /**
-   * Every leaf of `[from, to)` with its hash, whether its event body is still stored, and the body
-   * when the event matches `filter`: one query per page for complete-range exports.
+   * Every leaf of `[from, to)` with its hash, whether its event body is still stored, and the body (as
+   * its UTF-8 text, see `CustodyDialect.utf8Text`) when the event matches `filter`: one query per page
+   * for complete-range exports.
    */
   async leafPage(
     organizationId: string,
     filter: TEventFilter,
     from: number,
     to: number,
-  ): Promise<{ seq: number; leafHash: Uint8Array; present: boolean; body: Uint8Array | null }[]> {
+  ): Promise<{ seq: number; leafHash: Uint8Array; present: boolean; text: string | null }[]> {
     const rows = await this.#db
       .selectFrom('leaves')
       .leftJoin('events', (join) => join.onRef('events.organization_id', '=', 'leaves.organization_id').onRef('events.seq', '=', 'leaves.seq'))
@@ -377,16 +379,16 @@ export class EventQueries {
         eb
           .case()
           .when(this.#where(eb as unknown as TEventsEb, organizationId, filter))
-          .then(eb.ref('events.body'))
+          .then(this.#dialect.utf8Text(eb.ref('events.body')))
           .end()
-          .as('body'),
+          .as('text'),
       ])
       .where('leaves.organization_id', '=', organizationId)
       .where('leaves.seq', '>=', from)
       .where('leaves.seq', '<', to)
       .orderBy('leaves.seq')
       .execute();
-    return rows.map((r) => ({ seq: r.seq, leafHash: r.leaf_hash, present: r.event_seq !== null, body: r.body ?? null }));
+    return rows.map((r) => ({ seq: r.seq, leafHash: r.leaf_hash, present: r.event_seq !== null, text: r.text ?? null }));
   }
 
   /** The smallest and largest `seq` below `before` matching `filter`, and how many match. */

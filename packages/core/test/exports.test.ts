@@ -33,7 +33,8 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'custody-exports-'));
-      ({ custody, vkey, destroy } = await createTestCustody(dialect, { exportDir: dir }));
+      // SQLite in a file, as served: exports then read through a connection of their own.
+      ({ custody, vkey, destroy } = await createTestCustody(dialect, { exportDir: dir, sqliteFile: join(dir, 'custody.db') }));
       await custody.createOrganization({ id: 'acme', name: 'Acme Inc.' });
       await custody.ingestor.ingest('acme', Array.from({ length: 120 }, (_, i) => event({ actor: { id: `u_${i % 5}`, type: 'user' }, metadata: { i } })));
     });
@@ -94,6 +95,20 @@ for (const dialect of DIALECTS) {
       const datBytes = await readFile((await custody.exports.file('acme', dat.id)).path);
       expect(datBytes.includes(Buffer.from('\u0014', 'utf8'))).toBe(true);
       expect(datBytes.includes(Buffer.from('þACME000024þ', 'utf8'))).toBe(true);
+    });
+
+    it('exports text outside ASCII exactly as logged (bodies are read as UTF-8 text)', async () => {
+      const name = 'Zoë Ångström — 東京 🎉 \uFFFD';
+      await custody.ingestor.ingest('acme', [event({ actor: { id: 'u_intl', type: 'user', name }, metadata: { note: `${name} \u2028 \u00a0` } })]);
+      const bundle = await custody.exports.runToCompletion('acme', request({ mode: 'selected', filter: { actorId: 'u_intl' } }), REQUESTER);
+      expect(bundle.status, bundle.error ?? '').toBe('completed');
+      const report = await verify(bundle);
+      expect(report.valid, formatVerificationReport(report)).toBe(true);
+      const ndjson = await custody.exports.runToCompletion('acme', request({ format: 'ndjson', filter: { actorId: 'u_intl' } }), REQUESTER);
+      const [line] = (await readFile((await custody.exports.file('acme', ndjson.id)).path, 'utf8')).split('\n');
+      expect(JSON.parse(line ?? '{}')).toMatchObject({ actor: { name }, metadata: { note: `${name} \u2028 \u00a0` } });
+      const csv = await custody.exports.runToCompletion('acme', request({ format: 'csv', filter: { actorId: 'u_intl' } }), REQUESTER);
+      expect(await readFile((await custody.exports.file('acme', csv.id)).path, 'utf8')).toContain(name);
     });
 
     it('renders a production report with the bundle hash and the checkpoint', async () => {

@@ -9,9 +9,9 @@ export const LOG_NAME = 'custody.test';
 /** A started Custody on a fresh database of `dialect`, and a way to tear both down. */
 export async function createTestCustody(
   dialect: TDialectName,
-  options: { intervalMs?: number; exportDir?: string } = {},
+  options: { intervalMs?: number; exportDir?: string; sqliteFile?: string } = {},
 ): Promise<{ custody: Custody; t: TTestDatabase; vkey: string; destroy: () => Promise<void> }> {
-  const t = await createTestDatabase(dialect);
+  const t = await createTestDatabase(dialect, options.sqliteFile === undefined ? {} : { file: options.sqliteFile });
   const { skey, vkey } = generateSigner(LOG_NAME, { sha256: nodeSha256, ed25519: nodeEd25519 });
   const custody = new Custody(t, {
     logName: LOG_NAME,

@@ -16,6 +16,13 @@ export interface CustodyDatabase {
    * Postgres (its I/O already happens outside the process) and for SQLite in memory (not shareable).
    */
   readonly writerThreadOptions: TOpenDatabaseOptions | null;
+  /**
+   * How to open a connection for one long sequential read (an export's million-row scan), or `null` to
+   * use `db`. SQLite files: read-only, with an 8 MiB page cache, so the scan neither evicts the 64 MiB
+   * cache that answers queries nor keeps 64 MiB of its own. `null` for Postgres (the scan runs on the
+   * server) and SQLite in memory.
+   */
+  readonly scanReaderOptions: TOpenDatabaseOptions | null;
   /** Closes every connection. */
   close(): Promise<void>;
 }
@@ -32,6 +39,10 @@ export interface TOpenDatabaseOptions {
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   /** SQLite: who checkpoints the write-ahead log (`TSqliteOptions.walCheckpoints`). Default is `'auto'`. */
   sqliteWalCheckpoints?: 'auto' | 'background';
+  /** SQLite: open read-only. Default is `false`. */
+  sqliteReadonly?: boolean;
+  /** SQLite: page cache in MiB. Default is 64. */
+  sqliteCacheMiB?: number;
 }
 
 /** Which engine a database URL names, and its location. Throws on an unsupported scheme. */
@@ -55,7 +66,13 @@ export async function openDatabase(options: TOpenDatabaseOptions): Promise<Custo
   const opened: { db: Kysely<Database>; dialect: CustodyDialect; close?: () => Promise<void> } =
     target.kind === 'postgres'
       ? await openPostgres({ connectionString: target.connectionString, maxConnections: options.maxConnections })
-      : openSqlite({ filename: target.filename, synchronous: options.sqliteSynchronous, walCheckpoints: options.sqliteWalCheckpoints });
+      : openSqlite({
+          filename: target.filename,
+          synchronous: options.sqliteSynchronous,
+          walCheckpoints: options.sqliteWalCheckpoints,
+          readonly: options.sqliteReadonly,
+          cacheMiB: options.sqliteCacheMiB,
+        });
   const shareable = target.kind === 'sqlite' && target.filename !== ':memory:';
   return {
     db: opened.db,
@@ -64,6 +81,7 @@ export async function openDatabase(options: TOpenDatabaseOptions): Promise<Custo
     writerThreadOptions: shareable
       ? { url: options.url, sqliteWalCheckpoints: 'background', ...(options.sqliteSynchronous === undefined ? {} : { sqliteSynchronous: options.sqliteSynchronous }) }
       : null,
+    scanReaderOptions: shareable ? { url: options.url, sqliteReadonly: true, sqliteCacheMiB: 8 } : null,
     close: () => (opened.close === undefined ? opened.db.destroy() : opened.close()),
   };
 }

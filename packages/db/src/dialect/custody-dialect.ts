@@ -1,4 +1,4 @@
-import type { CreateTableBuilder, Expression, Insertable, Kysely, SqlBool, Transaction } from 'kysely';
+import type { CreateTableBuilder, Expression, Insertable, Kysely, RawBuilder, SqlBool, Transaction } from 'kysely';
 
 import type { Database } from '../schema';
 
@@ -41,6 +41,15 @@ export interface CustodyDialect {
    * from another index. Postgres: `expr` unchanged.
    */
   unindexed<T>(expr: Expression<T>): Expression<T>;
+
+  /**
+   * Bytes that hold UTF-8 text (an event's canonical body), read as a string: SQLite `CAST(… AS TEXT)`,
+   * Postgres `convert_from(…, 'UTF8')`. Bulk reads (exports) use it because the drivers make a string
+   * about three times faster than a Buffer (better-sqlite3: 1.8 µs against 5.4 µs per 540-byte body), and
+   * the caller needs the text anyway. Only for bytes known to be valid UTF-8: the conversion is lossless
+   * exactly then, so `Buffer.from(text, 'utf8')` gives back the stored bytes.
+   */
+  utf8Text(expr: Expression<Uint8Array | null>): RawBuilder<string>;
 
   /** The column type for bytes: `blob` on SQLite, `bytea` on Postgres. */
   readonly binaryType: 'blob' | 'bytea';

@@ -76,6 +76,10 @@ export const postgresDialect: CustodyDialect = {
     return expr;
   },
 
+  utf8Text(expr) {
+    return sql<string>`convert_from(${expr}, 'UTF8')`;
+  },
+
   async insertRows(trx, table, rows) {
     // Postgres allows 65,535 parameters per statement.
     const first = rows[0];

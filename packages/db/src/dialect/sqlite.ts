@@ -21,6 +21,8 @@ export interface TSqliteOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Open read-only (for tools). Default is `false`. */
   readonly?: boolean;
+  /** Page cache size in MiB. Default is 64. */
+  cacheMiB?: number;
   /**
    * Who copies the write-ahead log back into the database file. `'auto'` (default): SQLite, inside the
    * commit that crosses 1,000 pages. `'background'`: a thread of its own, every 100 ms, so commits on
@@ -71,7 +73,7 @@ export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; di
   native.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   native.pragma('foreign_keys = ON');
   native.pragma('busy_timeout = 5000');
-  native.pragma('cache_size = -65536'); // 64 MiB
+  native.pragma(`cache_size = ${-1024 * Math.max(1, Math.round(options.cacheMiB ?? 64))}`); // in KiB when negative
   native.pragma('temp_store = MEMORY');
   native.defaultSafeIntegers(false);
 
@@ -199,6 +201,10 @@ const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText' |
 
   unindexed(expr) {
     return sql`+${expr}`;
+  },
+
+  utf8Text(expr) {
+    return sql<string>`cast(${expr} as text)`;
   },
 
   clusteredTable(builder) {
