@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Transform } from 'node:stream';
 import { crc32 as zlibCrc32, createDeflateRaw, createInflateRaw } from 'node:zlib';
 
-import type { BundleCrypto, ByteSink, ByteSource, ByteTransform, Crc32, CreateSha256, Sha256, Spool, SpoolFactory } from '../src/index';
+import type { BundleCrypto, ByteSink, ByteSource, ByteTransform, Crc32, CreateSha256, Sha256, Sha256Into, Spool, SpoolFactory } from '../src/index';
 
 /** SHA-256 with Node's one-shot `crypto.hash` (copies multi-chunk input into a scratch buffer). */
 const scratch = new Uint8Array(4096);
@@ -76,7 +76,13 @@ export const nodeDeflateRaw: ByteTransform = zlibTransform(() => createDeflateRa
 export const nodeFastDeflateRaw: ByteTransform = zlibTransform(() => createDeflateRaw({ level: 1 }));
 export const nodeInflateRaw: ByteTransform = zlibTransform(() => createInflateRaw({ chunkSize: 256 * 1024 }));
 
-export const nodeCrypto: BundleCrypto = { sha256: nodeSha256, createSha256: nodeCreateSha256 };
+/** SHA-256 into a buffer with no Buffer result: the latin1 string of the digest, copied out. */
+export const nodeSha256Into: Sha256Into = (data, out, offset) => {
+  const digest = oneShotHash('sha256', data, 'binary');
+  for (let i = 0; i < 32; i++) out[offset + i] = digest.charCodeAt(i);
+};
+
+export const nodeCrypto: BundleCrypto = { sha256: nodeSha256, sha256Into: nodeSha256Into, createSha256: nodeCreateSha256 };
 
 /** A ByteSource over an open file. */
 export async function openFileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {

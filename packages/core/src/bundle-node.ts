@@ -15,11 +15,12 @@ import type { Transform } from 'node:stream';
 
 import type { BundleCrypto, ByteSink, ByteSource, ByteTransform, Crc32 } from '@custody/bundle';
 
-import { nodeEd25519, nodeSha256 } from './node-crypto';
+import { nodeEd25519, nodeSha256, nodeSha256Into } from './node-crypto';
 
 /** Node's SHA-256 and Ed25519 for bundles. */
 export const nodeBundleCrypto: BundleCrypto = {
   sha256: nodeSha256,
+  sha256Into: nodeSha256Into,
   createSha256: () => {
     const h = createHash('sha256');
     return {

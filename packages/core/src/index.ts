@@ -25,7 +25,7 @@ export type { TEventFilter, TEventPage, TEventRecord, TEventStats, TListOptions,
 export { SigningKeys, loadOrCreateSigningKey, rotateSigningKeyFile, signingKeyFromText } from './signing-keys';
 export type { TPublishedKey, TSigningKey } from './signing-keys';
 export { DbHashReader } from './db-hash-reader';
-export { nodeEd25519, nodeHasher, nodeSha256 } from './node-crypto';
+export { nodeEd25519, nodeHasher, nodeSha256, nodeSha256Into } from './node-crypto';
 export { RateLimiter } from './rate-limiter';
 export { ExportService, EXPORT_FORMATS, sha256File } from './exports';
 export type { TExportFormat, TExportInfo, TExportRequest, TExportRequester, TExportServiceOptions } from './exports';

@@ -1,38 +1,65 @@
 /**
- * Node's built-in crypto behind the ledger's injected interfaces: about a third faster than the
- * pure-JS defaults, which the browser keeps using.
+ * Node's built-in crypto behind the ledger's injected interfaces: several times faster than the pure-JS
+ * defaults, which the browser keeps using.
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
 import { createHasher } from '@custody/ledger';
-import type { Ed25519, Hasher, Sha256 } from '@custody/ledger';
+import type { Ed25519, Hasher, Sha256, Sha256Into } from '@custody/ledger';
 
-// One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object: up to 1.6× faster for small inputs.
-const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+// One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object. Asked for a `'binary'` (latin1) string, it
+// also skips the Buffer of its result: a Buffer costs an external allocation, a 32-character string is a small
+// heap object. Copied into a Uint8Array, a node hash (65 bytes) takes 0.34 µs here against 1.5 µs as a Buffer
+// from `crypto.hash` and 2.7 µs as a Buffer from a Hash object.
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'binary') => string }).hash;
 
-/** SHA-256 over the concatenation of `chunks`. */
+/** Small inputs are joined here before hashing (synchronous, so one buffer serves every call). */
+const joined = new Uint8Array(256);
+
+function copyDigest(digest: string, out: Uint8Array, offset: number): void {
+  for (let i = 0; i < 32; i++) out[offset + i] = digest.charCodeAt(i);
+}
+
+/** SHA-256 over the concatenation of `chunks`, as a plain Uint8Array. */
 export const nodeSha256: Sha256 = (...chunks) => {
   if (oneShot !== undefined) {
-    if (chunks.length === 1) return oneShot('sha256', chunks[0] ?? new Uint8Array(0), 'buffer');
-    let length = 0;
-    for (const c of chunks) length += c.length;
-    if (length <= 256) {
-      // Small inputs (a node hash is 65 bytes): one copy is cheaper than a Hash object.
-      const joined = new Uint8Array(length);
-      let offset = 0;
-      for (const c of chunks) {
-        joined.set(c, offset);
-        offset += c.length;
+    let data: Uint8Array | undefined;
+    if (chunks.length === 1) data = chunks[0] ?? new Uint8Array(0);
+    else {
+      let length = 0;
+      for (const c of chunks) length += c.length;
+      if (length <= joined.length) {
+        let offset = 0;
+        for (const c of chunks) {
+          joined.set(c, offset);
+          offset += c.length;
+        }
+        data = joined.subarray(0, length);
       }
-      return oneShot('sha256', joined, 'buffer');
+    }
+    if (data !== undefined) {
+      const out = new Uint8Array(32);
+      copyDigest(oneShot('sha256', data, 'binary'), out, 0);
+      return out;
     }
   }
   const h = createHash('sha256');
   for (const c of chunks) h.update(c);
-  return h.digest();
+  return new Uint8Array(h.digest());
 };
+
+/**
+ * SHA-256 into a buffer (`Sha256Into`), allocating nothing but the digest's short string: what the per-leaf
+ * loops of bundle verification and export use.
+ */
+export const nodeSha256Into: Sha256Into =
+  oneShot === undefined
+    ? (data, out, offset) => {
+        out.set(nodeSha256(data), offset);
+      }
+    : (data, out, offset) => copyDigest(oneShot('sha256', data, 'binary'), out, offset);
 
 /** The RFC 9162 hasher over Node's SHA-256. */
 export const nodeHasher: Hasher = createHasher(nodeSha256);

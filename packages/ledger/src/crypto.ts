@@ -17,6 +17,21 @@ import { sha256 } from '@noble/hashes/sha2.js';
 export type Sha256 = (...chunks: readonly Uint8Array[]) => Uint8Array;
 
 /**
+ * SHA-256 of `data` written to `out[offset … offset + 32)`: the allocation-free form of {@link Sha256}, for loops
+ * that hash a million leaves and nodes (bundle verification). A platform whose hash returns a fresh buffer pays
+ * for that buffer on every call; Node's `crypto.hash('sha256', data, 'latin1')` copied out costs about a third of
+ * its Buffer result. Platforms without such a form use {@link sha256IntoOf}.
+ */
+export type Sha256Into = (data: Uint8Array, out: Uint8Array, offset: number) => void;
+
+/** {@link Sha256Into} over a {@link Sha256}: hash, then copy. */
+export function sha256IntoOf(sha256: Sha256): Sha256Into {
+  return (data, out, offset) => {
+    out.set(sha256(data), offset);
+  };
+}
+
+/**
  * PureEd25519 (RFC 8032, no prehash) over 32-byte seeds (the RFC 8032 private key), 32-byte public keys and
  * 64-byte signatures. `verify` returns `false` (never throws) for malformed keys or signatures.
  */

@@ -11,8 +11,8 @@ export { decodeBase64, encodeBase64 } from './base64';
 export { decodeHex, encodeHex } from './hex';
 export { parseHash, parseIndex, parseTreeSize } from './parse';
 
-export { nobleEd25519, nobleSha256 } from './crypto';
-export type { Ed25519, Sha256, SignatureOptions } from './crypto';
+export { nobleEd25519, nobleSha256, sha256IntoOf } from './crypto';
+export type { Ed25519, Sha256, Sha256Into, SignatureOptions } from './crypto';
 export {
   HASH_SIZE, LEAF_HASH_PREFIX, NODE_HASH_PREFIX, createHasher, defaultHasher, hashChildren, hashLeaf,
 } from './hasher';

@@ -9,6 +9,7 @@
  * `worker_threads` one and a Web Worker sketch). The default checker runs it inline.
  */
 import { encodeBase64 } from '@custody/ledger';
+import type { Sha256Into } from '@custody/ledger';
 import { MAX_LEAF_BYTES } from '@custody/schema';
 
 import { JCS_FAILURE_TEXT, createScanOutput, decodeJsonString, failureName, scanEventInto } from './jcs-scan';
@@ -127,13 +128,15 @@ function sliceText(bytes: Uint8Array, start: number, end: number, max = 80): str
 }
 
 /**
- * Checks one {@link LeafBatch} (see the module header). Pure and synchronous; `sha256` is the one-shot hash of
- * the platform. Never throws for hostile input: problems become failures.
+ * Checks one {@link LeafBatch} (see the module header). Pure and synchronous; `sha256Into` is the platform's
+ * SHA-256 writing into a buffer (`sha256IntoOf(sha256)` where there is none). Never throws for hostile input:
+ * problems become failures.
  */
-export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha256: (...chunks: readonly Uint8Array[]) => Uint8Array): LeafBatchResult {
+export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha256Into: Sha256Into): LeafBatchResult {
   const { leaves, events, eventFlags } = batch;
   const treeSize = context.treeSize;
-  const reducer = new SubtreeReducer(sha256);
+  const reducer = new SubtreeReducer(sha256Into);
+  const computed = new Uint8Array(32);
   const failures: BatchFailure[] = [];
   const failureCounts: Partial<Record<CheckName, number>> = {};
   const fail = (failure: BatchFailure): void => {
@@ -258,7 +261,7 @@ export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha2
   function checkEvent(start: number, end: number, line: number, seq: number, slot: number): boolean {
     let ok = true;
     // Leaf hash over the 0x00 prefix and the line: no copy, no JSON parsing.
-    const computed = sha256(events.subarray(start - 1, end));
+    sha256Into(events.subarray(start - 1, end), computed, 0);
     if (!equalBytes(computed, 0, listed, slot, 32)) {
       ok = false;
       const listedHash = listed.subarray(slot, slot + 32);
@@ -337,10 +340,10 @@ export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha2
 }
 
 /** The default {@link LeafBatchChecker}: runs {@link checkLeafBatch} inline, one batch at a time. */
-export function createInlineChecker(sha256: (...chunks: readonly Uint8Array[]) => Uint8Array): LeafBatchChecker {
+export function createInlineChecker(sha256Into: Sha256Into): LeafBatchChecker {
   return {
     concurrency: 1,
-    check: (batch, context) => Promise.resolve(checkLeafBatch(batch, context, sha256)),
+    check: (batch, context) => Promise.resolve(checkLeafBatch(batch, context, sha256Into)),
   };
 }
 

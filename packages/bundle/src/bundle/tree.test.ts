@@ -5,6 +5,8 @@ import {
   defaultHasher, encodeHex, multiLeafProof, multiLeafProofLength, nobleSha256, rootHash, verifyMultiLeaf,
 } from '@custody/ledger';
 
+import { sha256IntoOf } from '@custody/ledger';
+
 import { SubtreeReducer, TreeTiling, coverRange, createNodeHasher, isTreeNode } from './tree';
 
 const hashChildren = createNodeHasher(nobleSha256);
@@ -30,7 +32,7 @@ function tile(size: number, indexes: readonly number[], leaves: readonly Uint8Ar
   const ranges = proofRanges(indexes, size);
   const nodes: { lo: number; hi: number; hash: Uint8Array; leafy: boolean }[] = ranges.map((r, i) => ({ ...r, hash: proof[i] as Uint8Array, leafy: false }));
   if (reduce) {
-    const reducer = new SubtreeReducer(nobleSha256);
+    const reducer = new SubtreeReducer(sha256IntoOf(nobleSha256));
     for (const index of indexes) reducer.push(index, leaves[index] as Uint8Array, 0);
     const reduced = reducer.finish();
     reduced.lo.forEach((lo, i) => nodes.push({ lo, hi: reduced.hi[i] as number, hash: reduced.hashes.slice(32 * i, 32 * i + 32), leafy: true }));

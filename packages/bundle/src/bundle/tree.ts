@@ -19,6 +19,8 @@
  * `multiLeafProof` and `verifyMultiLeaf` on random trees.
  */
 
+import type { Sha256Into } from '@custody/ledger';
+
 /** Largest tree size supported by bundles (positions are numbers). */
 export const MAX_TREE_SIZE = Number.MAX_SAFE_INTEGER;
 
@@ -235,7 +237,7 @@ export class TreeTiling {
  * moves the stack to the output, since nothing can merge across a gap.
  */
 export class SubtreeReducer {
-  readonly #sha256: (...chunks: readonly Uint8Array[]) => Uint8Array;
+  readonly #sha256Into: Sha256Into;
   readonly #scratch = new Uint8Array(65);
   readonly #lo = new Float64Array(64);
   readonly #hi = new Float64Array(64);
@@ -246,16 +248,16 @@ export class SubtreeReducer {
   #out = new Uint8Array(32 * 256);
   #outCount = 0;
 
-  constructor(sha256: (...chunks: readonly Uint8Array[]) => Uint8Array) {
-    this.#sha256 = sha256;
+  constructor(sha256Into: Sha256Into) {
+    this.#sha256Into = sha256Into;
     this.#scratch[0] = 0x01;
   }
 
-  /** SHA-256(0x01 || stack[at, at + 64)) without allocating views. */
-  #hashPair(stack: Uint8Array, at: number): Uint8Array {
+  /** stack[at, at + 32) = SHA-256(0x01 || stack[at, at + 64)), without allocating. */
+  #hashPair(stack: Uint8Array, at: number): void {
     const scratch = this.#scratch;
     for (let i = 0; i < 64; i++) scratch[i + 1] = stack[at + i] as number;
-    return this.#sha256(scratch);
+    this.#sha256Into(scratch, stack, at);
   }
 
   /** Adds leaf `index` with the 32-byte hash at `hashes[offset…]`. */
@@ -272,8 +274,7 @@ export class SubtreeReducer {
       const width = (this.#hi[top - 2] as number) - a;
       if ((this.#hi[top - 1] as number) - (this.#lo[top - 1] as number) !== width || a % (2 * width) !== 0) break;
       // The left and right children are adjacent in the stack: hash the 64 bytes in place.
-      const merged = this.#hashPair(stack, (top - 2) * 32);
-      stack.set(merged, (top - 2) * 32);
+      this.#hashPair(stack, (top - 2) * 32);
       this.#hi[top - 2] = a + 2 * width;
       top -= 1;
     }

@@ -334,7 +334,7 @@ export class BundleWriter {
       await this.#ranges.write(chunk.slice());
     });
     this.#reducer = options.mode === 'complete-range' && options.verifyProof !== false
-      ? new SubtreeReducer(this.#crypto.sha256)
+      ? new SubtreeReducer(this.#crypto.sha256Into)
       : undefined;
   }
 

@@ -3,7 +3,7 @@
  * `DecompressionStream('deflate-raw')` (Node >= 20.12, all current browsers), the ledger's noble SHA-256 and
  * Ed25519, a portable incremental SHA-256 and CRC-32, and in-memory or `Blob` sources and sinks.
  */
-import { nobleEd25519, nobleSha256, type Ed25519, type Sha256 } from '@custody/ledger';
+import { nobleEd25519, nobleSha256, sha256IntoOf, type Ed25519, type Sha256, type Sha256Into } from '@custody/ledger';
 
 import { BundleError } from '../errors';
 import { portableCrc32 } from './crc32';
@@ -74,14 +74,17 @@ export const webInflateRaw: ByteTransform = (input) => {
 /** Crypto with every member filled in. */
 export interface ResolvedCrypto {
   readonly sha256: Sha256;
+  readonly sha256Into: Sha256Into;
   readonly createSha256: CreateSha256;
   readonly ed25519: Ed25519;
 }
 
 /** Fills in the defaults of {@link BundleCrypto}. */
 export function resolveCrypto(crypto: BundleCrypto | undefined): ResolvedCrypto {
+  const sha256 = crypto?.sha256 ?? nobleSha256;
   return {
-    sha256: crypto?.sha256 ?? nobleSha256,
+    sha256,
+    sha256Into: crypto?.sha256Into ?? sha256IntoOf(sha256),
     createSha256: crypto?.createSha256 ?? createPortableSha256,
     ed25519: crypto?.ed25519 ?? nobleEd25519,
   };

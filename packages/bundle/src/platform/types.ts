@@ -3,9 +3,9 @@
  * {@link ByteSource}, go to a {@link ByteSink}, and hashing and (de)compression are injected, with portable
  * defaults that run in browsers and Workers (see `platform/defaults.ts`).
  */
-import type { Ed25519, Sha256 } from '@custody/ledger';
+import type { Ed25519, Sha256, Sha256Into } from '@custody/ledger';
 
-export type { Ed25519, Sha256 };
+export type { Ed25519, Sha256, Sha256Into };
 
 /** An incremental SHA-256: `update` any number of times, then `digest` once (32 bytes). */
 export interface IncrementalSha256 {
@@ -62,6 +62,11 @@ export interface ByteSource {
 export interface BundleCrypto {
   /** One-shot SHA-256 (leaf and node hashes, key ids). Default: the ledger's `nobleSha256`. */
   readonly sha256?: Sha256;
+  /**
+   * The same hash written into a buffer, for the per-leaf loops (leaf and node hashes). Default: `sha256` then a
+   * copy. Node: `crypto.hash('sha256', data, 'latin1')` copied out, which allocates no buffer.
+   */
+  readonly sha256Into?: Sha256Into;
   /** Incremental SHA-256 for whole files. Default: {@link createPortableSha256} (pure TypeScript). */
   readonly createSha256?: CreateSha256;
   /** Ed25519 for signing and verifying notes. Default: the ledger's `nobleEd25519`. */
