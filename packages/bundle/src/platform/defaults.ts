@@ -7,7 +7,7 @@ import { nobleEd25519, nobleSha256, sha256IntoOf, type Ed25519, type Sha256, typ
 
 import { BundleError } from '../errors';
 import { portableCrc32 } from './crc32';
-import { createPortableSha256 } from './sha256';
+import { createPortableSha256, portableSha256Into } from './sha256';
 import type { BundleCrypto, ByteSink, ByteSource, ByteTransform, CreateSha256 } from './types';
 
 interface WebTransformStream {
@@ -84,7 +84,8 @@ export function resolveCrypto(crypto: BundleCrypto | undefined): ResolvedCrypto 
   const sha256 = crypto?.sha256 ?? nobleSha256;
   return {
     sha256,
-    sha256Into: crypto?.sha256Into ?? sha256IntoOf(sha256),
+    // Without an injected hash: the portable allocation-free one (3x faster than @noble/hashes on node hashes).
+    sha256Into: crypto?.sha256Into ?? (crypto?.sha256 === undefined ? portableSha256Into : sha256IntoOf(sha256)),
     createSha256: crypto?.createSha256 ?? createPortableSha256,
     ed25519: crypto?.ed25519 ?? nobleEd25519,
   };

@@ -9,7 +9,7 @@ import { nobleSha256 } from '@custody/ledger';
 import { fromChunks } from '../stream-utils';
 import { portableCrc32 } from './crc32';
 import { blobSource, memorySink, memorySource, webDeflateRaw, webInflateRaw } from './defaults';
-import { createPortableSha256 } from './sha256';
+import { createPortableSha256, portableSha256Into } from './sha256';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -39,6 +39,27 @@ describe('createPortableSha256', () => {
     const million = createPortableSha256();
     million.update(new Uint8Array(1_000_000).fill(0x61));
     expect(hex(million.digest())).toBe('cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
+  });
+});
+
+describe('portableSha256Into', () => {
+  it('matches node:crypto for every length, written at the offset and nowhere else, call after call', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 700 }), fc.nat(40), (data, offset) => {
+        const out = new Uint8Array(80).fill(0xee);
+        portableSha256Into(data, out, offset);
+        expect(hex(out.subarray(offset, offset + 32))).toBe(createHash('sha256').update(data).digest('hex'));
+        expect([...out.subarray(0, offset), ...out.subarray(offset + 32)].every((b) => b === 0xee)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+    // Block-boundary lengths (padding into a second block), and a view into a larger buffer.
+    for (const n of [55, 56, 63, 64, 65, 119, 120, 128]) {
+      const out = new Uint8Array(32);
+      const backing = new Uint8Array(n + 10).map((_, i) => (i * 31) & 0xff);
+      portableSha256Into(backing.subarray(5, 5 + n), out, 0);
+      expect(hex(out)).toBe(createHash('sha256').update(backing.subarray(5, 5 + n)).digest('hex'));
+    }
   });
 });
 

@@ -20,7 +20,6 @@ const INITIAL = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9
 
 class PortableSha256 implements IncrementalSha256 {
   readonly #state = new Int32Array(INITIAL);
-  readonly #w = new Int32Array(64);
   readonly #block = new Uint8Array(64);
   #blockLength = 0;
   #length = 0;
@@ -40,10 +39,9 @@ class PortableSha256 implements IncrementalSha256 {
       this.#compress(this.#block, 0);
       this.#blockLength = 0;
     }
-    while (n - offset >= 64) {
-      this.#compress(bytes, offset);
-      offset += 64;
-    }
+    const whole = offset + (n - offset) - ((n - offset) % 64);
+    compressBlocks(this.#state, bytes, offset, whole);
+    offset = whole;
     if (offset < n) {
       this.#block.set(bytes.subarray(offset), 0);
       this.#blockLength = n - offset;
@@ -74,34 +72,48 @@ class PortableSha256 implements IncrementalSha256 {
   }
 
   #compress(bytes: Uint8Array, offset: number): void {
-    const w = this.#w;
+    compressBlocks(this.#state, bytes, offset, offset + 64);
+  }
+}
+
+/**
+ * The default {@link CreateSha256}: a portable incremental SHA-256 in plain TypeScript (no dependency), about
+ * 150-250 MB/s. Cross-checked against `node:crypto` and `@noble/hashes` in the tests.
+ */
+export const createPortableSha256: CreateSha256 = () => new PortableSha256();
+
+// One-shot SHA-256 into a buffer with module-level scratch: no allocation per call (the per-leaf loops of
+// verification in browsers, where no native synchronous hash exists).
+const W = new Int32Array(64);
+const S = new Int32Array(8);
+const TAIL = new Uint8Array(128);
+
+/** Runs the compression function over the 64-byte blocks of `bytes[offset, end)` into `s` (synchronous: one `W`). */
+function compressBlocks(s: Int32Array, bytes: Uint8Array, offset: number, end: number): void {
+  const w = W;
+  for (let at = offset; at < end; at += 64) {
     for (let i = 0; i < 16; i++) {
-      const j = offset + i * 4;
-      w[i] = ((bytes[j] ?? 0) << 24) | ((bytes[j + 1] ?? 0) << 16) | ((bytes[j + 2] ?? 0) << 8) | (bytes[j + 3] ?? 0);
+      const j = at + i * 4;
+      w[i] = ((bytes[j] as number) << 24) | ((bytes[j + 1] as number) << 16) | ((bytes[j + 2] as number) << 8) | (bytes[j + 3] as number);
     }
     for (let i = 16; i < 64; i++) {
-      const a = w[i - 15] ?? 0;
-      const b = w[i - 2] ?? 0;
+      const a = w[i - 15] as number;
+      const b = w[i - 2] as number;
       const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
       const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-      w[i] = ((w[i - 16] ?? 0) + s0 + (w[i - 7] ?? 0) + s1) | 0;
+      w[i] = ((w[i - 16] as number) + s0 + (w[i - 7] as number) + s1) | 0;
     }
-    const s = this.#state;
-    let a = s[0] ?? 0;
-    let b = s[1] ?? 0;
-    let c = s[2] ?? 0;
-    let d = s[3] ?? 0;
-    let e = s[4] ?? 0;
-    let f = s[5] ?? 0;
-    let g = s[6] ?? 0;
-    let h = s[7] ?? 0;
+    let a = s[0] as number;
+    let b = s[1] as number;
+    let c = s[2] as number;
+    let d = s[3] as number;
+    let e = s[4] as number;
+    let f = s[5] as number;
+    let g = s[6] as number;
+    let h = s[7] as number;
     for (let i = 0; i < 64; i++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (h + S1 + ch + (K[i] ?? 0) + (w[i] ?? 0)) | 0;
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (S0 + maj) | 0;
+      const t1 = (h + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) + ((e & f) ^ (~e & g)) + (K[i] as number) + (w[i] as number)) | 0;
+      const t2 = ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
       h = g;
       g = f;
       f = e;
@@ -111,19 +123,49 @@ class PortableSha256 implements IncrementalSha256 {
       b = a;
       a = (t1 + t2) | 0;
     }
-    s[0] = (s[0] ?? 0) + a;
-    s[1] = (s[1] ?? 0) + b;
-    s[2] = (s[2] ?? 0) + c;
-    s[3] = (s[3] ?? 0) + d;
-    s[4] = (s[4] ?? 0) + e;
-    s[5] = (s[5] ?? 0) + f;
-    s[6] = (s[6] ?? 0) + g;
-    s[7] = (s[7] ?? 0) + h;
+    s[0] = (s[0] as number) + a;
+    s[1] = (s[1] as number) + b;
+    s[2] = (s[2] as number) + c;
+    s[3] = (s[3] as number) + d;
+    s[4] = (s[4] as number) + e;
+    s[5] = (s[5] as number) + f;
+    s[6] = (s[6] as number) + g;
+    s[7] = (s[7] as number) + h;
   }
 }
 
 /**
- * The default {@link CreateSha256}: a portable incremental SHA-256 in plain TypeScript (no dependency), about
- * 150-250 MB/s. Cross-checked against `node:crypto` and `@noble/hashes` in the tests.
+ * SHA-256 of `data` written to `out[offset … offset + 32)` (a `Sha256Into`), in plain TypeScript with no
+ * allocation per call: the default for the per-leaf loops where no platform hash is injected (browsers,
+ * Workers). Cross-checked against `node:crypto` in the tests.
  */
-export const createPortableSha256: CreateSha256 = () => new PortableSha256();
+export const portableSha256Into = (data: Uint8Array, out: Uint8Array, offset: number): void => {
+  S.set(INITIAL);
+  const n = data.length;
+  const whole = n - (n % 64);
+  compressBlocks(S, data, 0, whole);
+  const rest = n - whole;
+  const tail = TAIL;
+  tail.fill(0);
+  for (let i = 0; i < rest; i++) tail[i] = data[whole + i] as number;
+  tail[rest] = 0x80;
+  const tailLength = rest < 56 ? 64 : 128;
+  const bits = n * 8;
+  const high = Math.floor(bits / 0x100000000);
+  tail[tailLength - 8] = high >>> 24;
+  tail[tailLength - 7] = (high >>> 16) & 0xff;
+  tail[tailLength - 6] = (high >>> 8) & 0xff;
+  tail[tailLength - 5] = high & 0xff;
+  tail[tailLength - 4] = bits >>> 24;
+  tail[tailLength - 3] = (bits >>> 16) & 0xff;
+  tail[tailLength - 2] = (bits >>> 8) & 0xff;
+  tail[tailLength - 1] = bits & 0xff;
+  compressBlocks(S, tail, 0, tailLength);
+  for (let i = 0; i < 8; i++) {
+    const v = S[i] as number;
+    out[offset + 4 * i] = v >>> 24;
+    out[offset + 4 * i + 1] = (v >>> 16) & 0xff;
+    out[offset + 4 * i + 2] = (v >>> 8) & 0xff;
+    out[offset + 4 * i + 3] = v & 0xff;
+  }
+};
