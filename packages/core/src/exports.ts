@@ -573,9 +573,9 @@ export class ExportService {
     const emitEvent = async (seq: number, text: string, leafHash: Uint8Array) => {
       const { bytes: body, event } = storedEvent(seq, text, leafHash);
       const controlNumber = await writer.addEvent(BigInt(seq), body, leafHash);
-      const leaf = encodeBase64(leafHash);
-      await csvFile.write(csv.row(event, { controlNumber, leafHash: leaf }));
-      if (dat !== null && datFile !== null) await datFile.write(dat.encode(dat.row(event, { controlNumber, leafHash: leaf, bytes: body })));
+      // The row writers encode the hash themselves (a base64 string would be re-validated per row).
+      await csvFile.write(csv.row(event, { controlNumber, leafHash }));
+      if (dat !== null && datFile !== null) await datFile.write(dat.encode(dat.row(event, { controlNumber, leafHash, bytes: body })));
       controls.next();
       counts.shown += 1;
     };

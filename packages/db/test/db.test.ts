@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { isImmutabilityViolation, isUniqueViolation, migrateToLatest, normalizeSearchText, openDatabase, parseDatabaseUrl, searchWords } from '../src/index';
 import { createTestDatabase, DIALECTS } from '../src/testing/index';
@@ -148,6 +148,31 @@ for (const dialect of DIALECTS) {
       const { size } = await t.db.selectFrom('logs').select('size').where('organization_id', '=', 'org_a').executeTakeFirstOrThrow();
       expect(size).toBe(8);
     });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: dialect helpers`, () => {
+    it('reads bytes as UTF-8 text and a group of hashes as one hex string, in order (export scans)', async () => {
+      const t = await createTestDatabase(dialect);
+      onTestFinished(() => t.destroy());
+      await t.db.insertInto('organizations').values({ id: 'org_a', name: 'A', created_at: 1, action_registry: null }).execute();
+      // Inserted out of order: the aggregate must follow its ORDER BY, not the insertion.
+      for (const seq of [2 ** 41 + 2, 2 ** 41, 2 ** 41 + 1]) {
+        await t.db.insertInto('leaves').values({ organization_id: 'org_a', seq, leaf_hash: hash(seq % 256) }).execute();
+      }
+      const row = await t.db
+        .selectFrom('leaves')
+        .select((eb) => [t.dialect.concatHex(eb.ref('leaves.leaf_hash'), eb.ref('leaves.seq')).as('hex')])
+        .where('seq', '>=', 2 ** 41)
+        .executeTakeFirstOrThrow();
+      const expected = Buffer.concat([hash(0), hash(1), hash(2)].map((h) => Buffer.from(h)));
+      expect(Buffer.from(row.hex ?? '', 'hex')).toEqual(expected);
+      const text = 'Zoë — 東京 🎉 \uFFFD';
+      const back = await sql<{ text: string }>`select ${t.dialect.utf8Text(sql<Uint8Array>`${Buffer.from(text, 'utf8')}`)} as text`.execute(t.db);
+      expect(back.rows[0]?.text).toBe(text);
+    });
+
   });
 }
 

@@ -51,6 +51,14 @@ export interface CustodyDialect {
    */
   utf8Text(expr: Expression<Uint8Array | null>): RawBuilder<string>;
 
+  /**
+   * An aggregate: the hex of `expr` over the group's rows, concatenated in `orderBy` order (SQLite
+   * `group_concat(hex(…), '' ORDER BY …)`, upper case; Postgres `string_agg(encode(…, 'hex'), '' ORDER BY …)`,
+   * lower case). Exports read a page of 32-byte leaf hashes as one string this way: better-sqlite3 makes a Buffer
+   * per row at about 2 µs, the whole page costs less than one of them.
+   */
+  concatHex(expr: Expression<Uint8Array>, orderBy: Expression<number>): RawBuilder<string | null>;
+
   /** The column type for bytes: `blob` on SQLite, `bytea` on Postgres. */
   readonly binaryType: 'blob' | 'bytea';
 

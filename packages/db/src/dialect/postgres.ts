@@ -80,6 +80,10 @@ export const postgresDialect: CustodyDialect = {
     return sql<string>`convert_from(${expr}, 'UTF8')`;
   },
 
+  concatHex(expr, orderBy) {
+    return sql<string | null>`string_agg(encode(${expr}, 'hex'), '' order by ${orderBy})`;
+  },
+
   async insertRows(trx, table, rows) {
     // Postgres allows 65,535 parameters per statement.
     const first = rows[0];

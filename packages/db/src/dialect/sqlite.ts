@@ -207,6 +207,10 @@ const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText' |
     return sql<string>`cast(${expr} as text)`;
   },
 
+  concatHex(expr, orderBy) {
+    return sql<string | null>`group_concat(hex(${expr}), '' order by ${orderBy})`;
+  },
+
   clusteredTable(builder) {
     return builder.modifyEnd(sql`WITHOUT ROWID`);
   },
