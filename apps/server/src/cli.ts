@@ -51,7 +51,8 @@ Commands:
                                           export events (default: an evidence bundle) and print its SHA-256
   verify <bundle.zip> --vkey <vkey> [--vkey-file <file>] [--json] [--threads <n>]
                                           verify an evidence bundle offline: exit 0 valid, 1 invalid, 2 unusable;
-                                          events are checked on --threads threads (default: the cores, at most 8)
+                                          on --threads threads in all: one reads, the others check events
+                                          (default: the cores, at most 8; 1 checks on the reading thread)
   viewer [--port <port>] [--dir <folder>] serve the forensics viewer (browser build) on http://127.0.0.1:4400;
                                           it opens bundles locally in the browser, offline (no database needed)
   signing-key show                        print the verifier key (vkey) and its fingerprint
@@ -210,10 +211,10 @@ async function verifyCommand(file: string | undefined, values: TValues): Promise
   if (file === undefined) throw new UsageError('verify needs a bundle: custody verify bundle.zip --vkey <vkey>');
   const { readFile } = await import('node:fs/promises');
   const { formatVerificationReport, verificationExitCode, verifyBundle } = await import('@custody/bundle');
-  const { createThreadedLeafChecker, defaultCheckerThreads, nodeBundleCrypto, nodeCrc32, nodeInflateRaw, openFileSource } = await import('@custody/core');
+  const { createThreadedLeafChecker, defaultVerifyThreads, nodeBundleCrypto, nodeCrc32, nodeInflateRaw, openFileSource } = await import('@custody/core');
   const threadsText = str(values, 'threads');
   if (threadsText !== undefined && !/^[1-9][0-9]?$/.test(threadsText)) throw new UsageError(`--threads must be an integer from 1 to 99, got "${threadsText}"`);
-  const threads = threadsText === undefined ? defaultCheckerThreads() : Number(threadsText);
+  const threads = threadsText === undefined ? defaultVerifyThreads() : Number(threadsText);
   const keys = [...list(values, 'vkey')];
   for (const path of list(values, 'vkey-file')) {
     keys.push(...(await readFile(path, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#')));
@@ -238,8 +239,8 @@ async function verifyCommand(file: string | undefined, values: TValues): Promise
   }
   const quiet = values.quiet === true || values.json === true;
   let lastProgress = 0;
-  // One thread: check inline. More: the leaf checks run on worker threads while this one reads.
-  const checker = threads > 1 ? createThreadedLeafChecker(threads) : undefined;
+  // One thread: check inline. More: this one reads, the other threads - 1 check the leaves.
+  const checker = threads > 1 ? createThreadedLeafChecker(threads - 1) : undefined;
   try {
     const report = await verifyBundle(source, {
       ...(checker === undefined ? {} : { checker }),

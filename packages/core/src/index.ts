@@ -14,7 +14,7 @@ export { Ingestor, MAX_BATCH_EVENTS, prepareEvent, searchTextOf } from './ingest
 export type { TCommitInfo, TIngestOptions, TIngestResult, TLogCommitter, TPreparedEvent } from './ingest';
 export { LogWriter } from './log-writer';
 export { LogWriterThread } from './log-writer-thread';
-export { createThreadedLeafChecker, defaultCheckerThreads } from './leaf-checker-thread';
+export { createThreadedLeafChecker, defaultCheckerThreads, defaultVerifyThreads } from './leaf-checker-thread';
 export type { TThreadedLeafChecker } from './leaf-checker-thread';
 export { Checkpointer } from './checkpointer';
 export type { TCheckpointerOptions } from './checkpointer';

@@ -22,9 +22,20 @@ export interface TThreadedLeafChecker extends LeafBatchChecker {
 /** What a checker thread answers. */
 export type TLeafCheckerMessage = { readonly id: number; readonly result: LeafBatchResult } | { readonly id: number; readonly error: string };
 
-/** The default number of checker threads: the machine's cores, at most 8. */
-export function defaultCheckerThreads(): number {
+/**
+ * How many threads `custody verify` uses by default: one per core, at most 8. One of them reads the bundle
+ * (inflating, hashing each file for the manifests, cutting batches); the others check leaves.
+ */
+export function defaultVerifyThreads(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+/**
+ * The default number of checker threads: a core each, but one, left to the reading thread (at least one). On two
+ * cores one checker beside the reader verified 1M events in 5.9 s, two checkers in 6.4 s, none (inline) in 7.0 s.
+ */
+export function defaultCheckerThreads(): number {
+  return Math.max(1, defaultVerifyThreads() - 1);
 }
 
 /** Starts `threads` checker threads (default `defaultCheckerThreads()`). */
