@@ -70,7 +70,9 @@ export function createThreadedLeafChecker(threads = defaultCheckerThreads()): TT
     return worker;
   });
   return {
-    concurrency: threads * 2,
+    // Four batches (about 1.3 MiB each) per thread in flight, so the reading thread rarely waits for a checker
+    // and the checkers rarely wait for it: 1M events in 6.4–6.7 s against 6.8 s with two (one checker, two cores).
+    concurrency: threads * 4,
     check(batch: LeafBatch, context: LeafBatchContext): Promise<LeafBatchResult> {
       if (closed) return Promise.reject(new Error('the bundle checker was closed'));
       const id = nextId++;
