@@ -91,7 +91,7 @@ export function resolveCrypto(crypto: BundleCrypto | undefined): ResolvedCrypto 
   };
 }
 
-export { portableCrc32, createPortableSha256 };
+export { portableCrc32, createPortableSha256, portableSha256Into };
 
 /** A {@link ByteSource} over bytes in memory. */
 export function memorySource(bytes: Uint8Array): ByteSource {
