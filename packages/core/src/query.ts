@@ -360,8 +360,8 @@ export class EventQueries {
 
   /**
    * Every leaf of `[from, to)` with its hash, whether its event body is still stored, and the body (as
-   * its UTF-8 text, see `CustodyDialect.utf8Text`) when the event matches `filter`: one query per page
-   * for complete-range exports.
+   * its UTF-8 text, see `CustodyDialect.utf8Text`) when the event matches `filter`: a page of a
+   * complete-range export, in `seq` order. Throws INTERNAL when a leaf of the range is missing.
    */
   async leafPage(
     organizationId: string,

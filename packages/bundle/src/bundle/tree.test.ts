@@ -2,10 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import {
-  defaultHasher, encodeHex, multiLeafProof, multiLeafProofLength, nobleSha256, rootHash, verifyMultiLeaf,
+  defaultHasher, encodeHex, multiLeafProof, multiLeafProofLength, nobleSha256, rootHash, sha256IntoOf, verifyMultiLeaf,
 } from '@custody/ledger';
-
-import { sha256IntoOf } from '@custody/ledger';
 
 import { SubtreeReducer, TreeTiling, coverRange, createNodeHasher, isTreeNode } from './tree';
 
