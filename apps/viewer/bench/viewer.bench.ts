@@ -14,6 +14,9 @@
  * The bundle is the engine benchmark's cached one (`bench/.data/bundle-<n>.zip`, built by bench/engine.bench.ts)
  * when present; otherwise one of the same shape is written here with @custody/bundle (cached as
  * `bench/.data/viewer-bundle-<n>.zip`). Its key is read from the bundle's keys.txt.
+ *
+ * `BENCH_TRACE=<file.json>` also records a Chromium trace with V8's CPU profiler from opening to verified (load it
+ * in DevTools' Performance panel) and prints each thread's busy time and heaviest functions.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -33,9 +36,12 @@ import { createHasher, createSignerFromSeed, hashLeaf, rootHash, signCheckpoint 
 import { canonicalize } from '@custody/schema';
 
 import { CHROMIUM, CHROMIUM_ARGS, WEB_DIR, ensureWebBuild, serveStatic } from '../e2e/browser';
+import { startCpuTrace } from './cpu-trace';
+import type { TThreadProfile } from './cpu-trace';
 import { fileSource, zlibTransform } from './node-io';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const TRACE = process.env.BENCH_TRACE;
 const EVENTS = Math.round(1_000_000 * SCALE);
 const DATA = fileURLToPath(new URL('./.data/', import.meta.url));
 const GOALS = { firstRowsMs: 2000, verifiedMs: 10_000, queryP95Ms: 300, memoryMb: 2048 };
@@ -197,6 +203,14 @@ const percentile = (values: readonly number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 };
 
+function printProfiles(profiles: readonly TThreadProfile[]): void {
+  console.log(`\nCPU by thread from opening to verified (trace written to ${TRACE ?? ''}):`);
+  for (const p of profiles) {
+    console.log(`  ${p.thread}: ${(p.busyMs / 1000).toFixed(2)} s busy`);
+    for (const f of p.top.slice(0, 15)) console.log(`    ${(f.ms / 1000).toFixed(2).padStart(7)} s  ${f.frame}`);
+  }
+}
+
 async function main(): Promise<void> {
   await ensureWebBuild();
   const bundle = await benchBundle();
@@ -234,12 +248,14 @@ async function main(): Promise<void> {
     await page.reload();
     await page.getByTestId('bundle-file-input').waitFor({ state: 'attached' });
 
+    const trace = TRACE === undefined ? undefined : await startCpuTrace(page, TRACE);
     const started = Date.now();
     await page.getByTestId('bundle-file-input').setInputFiles(bundle);
     await page.locator('[role="row"][aria-rowindex="2"] [role="gridcell"]').first().waitFor();
     const firstRows = Date.now() - started;
     await page.locator('.vw-bundle-tab[data-outcome="verified"], .vw-bundle-tab[data-outcome="failed"], .vw-bundle-tab[data-outcome="unusable"]').first().waitFor({ timeout: 600_000 });
     const verified = Date.now() - started;
+    if (trace !== undefined) printProfiles(await trace.stop());
     const outcome = await page.locator('.vw-bundle-tab').first().getAttribute('data-outcome');
     const total = (await page.locator('[data-stat="total"]').first().innerText()).replace(/\D/g, '');
     await page.waitForFunction((t) => document.querySelector('[data-stat="visible"]')?.textContent?.replace(/\D/g, '') === t, total);
