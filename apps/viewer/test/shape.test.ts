@@ -32,8 +32,10 @@ describe('the preload bridge', () => {
     for (const key of VIEWER_API_KEYS) expect(typeof exposed[key]).toBe('function');
   });
 
-  it('has the same members as the browser implementation', () => {
-    expect(Object.keys(createBrowserViewerApi({ store: createMemoryKvStore() })).sort()).toEqual(Object.keys(exposed).sort());
+  it('has the same members as the browser implementation, which adds only direct file access for its Workers', () => {
+    const browser = createBrowserViewerApi({ store: createMemoryKvStore() });
+    expect(Object.keys(browser).sort()).toEqual([...Object.keys(exposed), 'fileBlob'].sort());
+    expect(exposed).not.toHaveProperty('fileBlob');
   });
 
   it('invokes one allow-listed channel per request member, passing the arguments through', async () => {

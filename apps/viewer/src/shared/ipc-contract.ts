@@ -191,6 +191,15 @@ export interface ViewerApi {
   onFilesOpened(listener: (files: TOpenedFile[]) => void): () => void;
 }
 
+/**
+ * What a browser host adds to `ViewerApi` (`createBrowserViewerApi`): the picked `File` behind a handle, which the
+ * engine's Workers then read themselves. Not part of the IPC contract: Electron's files are read in its main
+ * process, through `readFileRange`.
+ */
+export interface TDirectFileAccess {
+  fileBlob(handle: TFileHandle): Blob | undefined;
+}
+
 /** The API's member names, checked against `ViewerApi` by the compiler (the shape test compares at run time). */
 export const VIEWER_API_KEYS = Object.keys({
   getPlatform: true,

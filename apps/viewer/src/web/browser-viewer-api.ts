@@ -12,7 +12,7 @@
 import { keyFingerprint, parseVerifierKey } from '@custody/ledger';
 
 import { CASE_FILE_SUFFIX, MAX_READ_LENGTH, ZTrustedKeySchema } from '../shared/ipc-contract';
-import type { TCaseFile, TFileHandle, TMenuCommand, TOpenedFile, TRecentFile, TSaveResult, TTrustedKey, ViewerApi } from '../shared/ipc-contract';
+import type { TCaseFile, TDirectFileAccess, TFileHandle, TMenuCommand, TOpenedFile, TRecentFile, TSaveResult, TTrustedKey, ViewerApi } from '../shared/ipc-contract';
 import { createIndexedDbKvStore } from './kv-store';
 import type { TKvStore } from './kv-store';
 
@@ -83,7 +83,7 @@ function download(name: string, data: BlobPart, type: string): TSaveResult {
 const MIME: Record<'csv' | 'html' | 'json', string> = { csv: 'text/csv;charset=utf-8', html: 'text/html;charset=utf-8', json: 'application/json' };
 
 /** Creates the browser implementation of `ViewerApi`. */
-export function createBrowserViewerApi(options: TBrowserViewerApiOptions = {}): ViewerApi {
+export function createBrowserViewerApi(options: TBrowserViewerApiOptions = {}): ViewerApi & TDirectFileAccess {
   let store: TKvStore | undefined = options.store;
   const kv = (): TKvStore => (store ??= createIndexedDbKvStore());
   const open = new Map<TFileHandle, { file: File; identity: string }>();
@@ -135,6 +135,8 @@ export function createBrowserViewerApi(options: TBrowserViewerApiOptions = {}): 
       const { file } = entry(handle);
       return new Uint8Array(await file.slice(offset, Math.min(file.size, offset + length)).arrayBuffer());
     },
+    /** The picked file itself, for the Workers to read without the page in between (`TDirectFileAccess`). */
+    fileBlob: (handle: TFileHandle): Blob | undefined => open.get(handle)?.file,
     closeFile: (handle: TFileHandle) => {
       open.delete(handle);
       return Promise.resolve();
@@ -206,6 +208,6 @@ export function createBrowserViewerApi(options: TBrowserViewerApiOptions = {}): 
     },
     onMenuCommand: (_listener: (command: TMenuCommand) => void) => () => undefined,
     onFilesOpened: (_listener: (files: TOpenedFile[]) => void) => () => undefined,
-  } satisfies ViewerApi;
+  } satisfies ViewerApi & TDirectFileAccess;
   return api;
 }

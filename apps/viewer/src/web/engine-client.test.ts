@@ -35,11 +35,20 @@ describe('createEngineClient', () => {
     expect(await view).toEqual({ viewId: 'v1', total: 3 });
   });
 
-  it('opens bundles by host handle and size, never with the file itself', () => {
+  it('opens bundles by host handle and size, without a file where the host has none (Electron)', () => {
     const { worker, posted } = fakeWorker();
     const client = createEngineClient(api, worker, null);
     void client.openBundle({ handle: `h_${'1'.repeat(32)}`, name: 'a.zip', size: 1234, location: '/x/a.zip' }, {});
     expect(posted.at(-1)).toMatchObject({ method: 'openBundle', args: [{ source: `h_${'1'.repeat(32)}`, size: 1234 }, { fileName: 'a.zip' }] });
+    expect((posted.at(-1) as { args: [object] }).args[0]).not.toHaveProperty('blob');
+  });
+
+  it("hands the Workers a browser host's File, so they read it without the page", () => {
+    const { worker, posted } = fakeWorker();
+    const file = new Blob([new Uint8Array(1234)]);
+    const client = createEngineClient({ ...api, fileBlob: (handle) => (handle === 'h_file' ? file : undefined) }, worker, null);
+    void client.openBundle({ handle: 'h_file', name: 'a.zip', size: 1234, location: 'a.zip (browser)' }, {});
+    expect((posted.at(-1) as { args: [{ blob?: Blob }] }).args[0].blob).toBe(file);
   });
 
   it('turns remote errors into rejections with the name, message and code', async () => {

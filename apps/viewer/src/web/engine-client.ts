@@ -5,7 +5,7 @@
  */
 import type { TSourceState, TViewerDataSource } from '@custody/ui';
 
-import type { TOpenedFile, ViewerApi } from '../shared/ipc-contract';
+import type { TDirectFileAccess, TOpenedFile, ViewerApi } from '../shared/ipc-contract';
 import type { TOpenBundleOptions, TViewerEngine } from '../engine';
 import { RemoteError } from './rpc-protocol';
 import type { TFromWorker, TRemoteSourceRef, TToWorker } from './rpc-protocol';
@@ -48,7 +48,7 @@ export function startVerifierWorker(): TWorkerLike {
  * and bundles are verified there while the engine loads rows.
  */
 export function createEngineClient(
-  api: Pick<ViewerApi, 'readFileRange'>,
+  api: Pick<ViewerApi, 'readFileRange'> & Partial<TDirectFileAccess>,
   worker: TWorkerLike = startEngineWorker(),
   verifier: TWorkerLike | null = startVerifierWorker(),
 ): TEngineClient {
@@ -67,6 +67,12 @@ export function createEngineClient(
       filled += chunk.length;
     }
     return (filled === length ? out : out.slice(0, filled)).buffer;
+  }
+
+  /** What the Workers read a file by: its handle, and the file itself where the host can give it. */
+  function sourceRef(file: TOpenedFile): TRemoteSourceRef {
+    const blob = api.fileBlob?.(file.handle);
+    return blob === undefined ? { source: file.handle, size: file.size } : { source: file.handle, size: file.size, blob };
   }
 
   /** Answers a Worker's byte-range request. */
@@ -139,7 +145,7 @@ export function createEngineClient(
       };
     },
     openBundle: (file: TOpenedFile, options: Omit<TOpenBundleOptions, 'fileName'>) =>
-      call<string>('openBundle', { source: file.handle, size: file.size } satisfies TRemoteSourceRef, { ...options, fileName: file.name }),
+      call<string>('openBundle', sourceRef(file), { ...options, fileName: file.name }),
   } as Record<string, unknown>;
   const methods = [
     'closeBundle', 'trustKey', 'trustedKeys', 'exportView', 'findingsReport', 'loadCaseFile', 'caseFile', 'saveView', 'deleteView',

@@ -37,6 +37,24 @@ describe('createRemoteByteSource', () => {
     expect(requests.slice(1).map(([offset]) => offset / 4096)).toEqual([0, 1, 2, 3, 0]);
   });
 
+  it('reads the file itself when the ref carries it (a browser), never asking the host', async () => {
+    const asked: number[] = [];
+    const source = createRemoteByteSource({ source: 'h_x', size: data.length, blob: new Blob([data]) }, (_source, offset) => {
+      asked.push(offset);
+      return Promise.reject(new Error('the host was asked'));
+    }, { blockSize: 4096, cacheBlocks: 3, yieldMs: 1 });
+    for (const [offset, length] of [[0, 10], [4090, 20], [12_000, 9000], [data.length - 5, 100]] as const) {
+      expect(await source.read(offset, length)).toEqual(data.slice(offset, Math.min(data.length, offset + length)));
+    }
+    expect(asked).toEqual([]);
+  });
+
+  it('refuses a file whose size is not the one announced', () => {
+    expect(() => createRemoteByteSource({ source: 'h_x', size: 10, blob: new Blob([new Uint8Array(11)]) }, () => Promise.reject(new Error('unused')))).toThrow(
+      'the file is 11 bytes, not the 10 announced',
+    );
+  });
+
   it('does not keep a failed block', async () => {
     let fail = true;
     const source = createRemoteByteSource({ source: 'h_x', size: 100 }, (_s, offset, length) => {

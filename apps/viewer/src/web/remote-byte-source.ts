@@ -1,7 +1,8 @@
 /**
  * The engine's `ByteSource` inside the Worker: ranges are requested from the renderer (which reads them through
- * `ViewerApi.readFileRange`) in aligned blocks, with a small LRU cache so the engine's many small sequential reads
- * become few large ones. Memory stays bounded: at most `cacheBlocks × blockSize` bytes are held.
+ * `ViewerApi.readFileRange`), or read from the file directly when the ref carries it (`blob`: browsers), in
+ * aligned blocks, with a small LRU cache so the engine's many small sequential reads become few large ones.
+ * Memory stays bounded: at most `cacheBlocks × blockSize` bytes are held.
  */
 import type { ByteSource } from '@custody/bundle';
 
@@ -21,10 +22,14 @@ export const DEFAULT_YIELD_MS = DEFAULT_SLICE_MS;
 
 /** Creates a cached remote byte source. */
 export function createRemoteByteSource(
-  ref: { readonly source: string; readonly size: number },
-  request: TRangeRequester,
+  ref: { readonly source: string; readonly size: number; readonly blob?: Blob },
+  requestFromHost: TRangeRequester,
   options: { blockSize?: number; cacheBlocks?: number; yieldMs?: number } = {},
 ): ByteSource {
+  const { blob } = ref;
+  if (blob !== undefined && blob.size !== ref.size) throw new Error(`the file is ${blob.size} bytes, not the ${ref.size} announced`);
+  const request: TRangeRequester =
+    blob === undefined ? requestFromHost : async (_source, offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
   const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
   const cacheBlocks = options.cacheBlocks ?? 6;
   const yieldMs = options.yieldMs ?? DEFAULT_YIELD_MS;

@@ -39,10 +39,15 @@ export type TFromWorker =
   | { readonly kind: 'state'; readonly state: TSourceState }
   | { readonly kind: 'read'; readonly id: number; readonly source: string; readonly offset: number; readonly length: number };
 
-/** A file as the Worker knows it: the renderer-side id it reads through, and its size. */
+/**
+ * A file as the Worker knows it: the renderer-side id it reads through, and its size. In a browser the `File`
+ * itself comes along (`blob`, cloned by reference, not copied): Workers then read it directly instead of asking
+ * the renderer, whose thread would otherwise carry every byte of the bundle twice (once per Worker).
+ */
 export interface TRemoteSourceRef {
   readonly source: string;
   readonly size: number;
+  readonly blob?: Blob;
 }
 
 /** Turns anything thrown into a {@link TRpcError}. */
