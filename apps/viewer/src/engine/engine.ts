@@ -54,7 +54,10 @@ export interface TViewerEngineOptions {
   readonly maxEventBytes?: number;
   /** Clock (ms since the epoch) for the action log and the report. */
   readonly now?: () => number;
-  /** Least time between two pushed states while loading. Default 100 ms. */
+  /**
+   * Least time between two pushed states while loading. Default 250 ms: each push re-renders the page's progress,
+   * which takes CPU from loading and verification on a small machine; the progress bar animates in between.
+   */
   readonly notifyIntervalMs?: number;
 }
 
@@ -263,7 +266,7 @@ class ViewerEngine implements TViewerEngine {
   }
 
   #notify(now = false): void {
-    const interval = this.#options.notifyIntervalMs ?? 100;
+    const interval = this.#options.notifyIntervalMs ?? 250;
     const elapsed = this.#now() - this.#lastNotify;
     if (now || elapsed >= interval) {
       if (this.#notifyTimer !== undefined) clearTimeout(this.#notifyTimer);

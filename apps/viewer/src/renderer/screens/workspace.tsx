@@ -80,14 +80,15 @@ export function Workspace({ session }: { session: TViewerSession }): ReactElemen
   const timeRange = useMemo(() => timeRangeOf(query), [query]);
   const pdf = session.platform?.pdf === true;
 
+  const { changed, notify } = session;
   const onAnnotated = useCallback(
     (rows: readonly TViewerRow[]) => {
       grid.current?.updateRows(rows);
       // Re-filter only when the filter reads annotations: otherwise the rows stay where they are (and selected).
       if (query.terms.some((term) => term.kind === 'flag' || (term.kind === 'field' && term.field === 'tag'))) setAnnotationRevision((r) => r + 1);
-      session.changed();
+      changed();
     },
-    [query, session],
+    [query, changed],
   );
 
   const exportView = useCallback(async () => {
@@ -154,6 +155,64 @@ export function Workspace({ session }: { session: TViewerSession }): ReactElemen
     [columns, history, session],
   );
 
+  // While bundles load, the engine's state (progress, row counts) arrives ten times a second and re-renders this
+  // workspace. The panels below read the view, not that state: each element is rebuilt only when its own inputs
+  // change, and React skips an element it rendered before, so progress no longer re-renders (and repaints) them.
+  const { push } = history;
+  const revision = session.revision;
+  const queryBar = useMemo(() => <QueryBar query={query} onQueryChange={push} history={history} />, [query, push, history]);
+  const chips = useMemo(() => <FilterChips query={query} onQueryChange={push} timeZone={timeZone} />, [query, push, timeZone]);
+  const histogram = useMemo(
+    () => (
+      <Histogram
+        source={engine}
+        view={view}
+        range={timeRange.after === undefined && timeRange.before === undefined ? null : timeRange}
+        onRangeChange={(range) => push(withTimeRange(query, range))}
+        timeZone={timeZone}
+        height={96}
+      />
+    ),
+    [engine, view, timeRange, push, query, timeZone],
+  );
+  const facets = useMemo(() => <FacetPanel source={engine} view={view} query={query} onQueryChange={push} />, [engine, view, query, push]);
+  const timeline = useMemo(
+    () => (
+      <TimelineGrid
+        ref={grid}
+        source={engine}
+        view={view}
+        sort={sort}
+        onSortChange={setSort}
+        timeZone={timeZone}
+        onTimeZoneChange={setTimeZone}
+        columns={columns}
+        onColumnsChange={setColumns}
+        onActiveRowChange={(row) => setActiveRowId(row?.rowId ?? null)}
+      />
+    ),
+    [engine, view, sort, timeZone, columns],
+  );
+  const detail = useMemo(
+    () => (
+      <DetailPanel
+        source={engine}
+        rowId={activeRowId}
+        timeZone={timeZone}
+        revision={detailRevision + revision}
+        onAnnotated={onAnnotated}
+        onSelectRow={(rowId) => {
+          void grid.current?.scrollToRowId(rowId).then((found) => {
+            if (!found) notify('info', 'That event is outside the current filter: clear filters to jump to it.');
+          });
+          setDetailRevision((r) => r + 1);
+        }}
+        onAddTerm={(term) => push(addTerm(query, term))}
+      />
+    ),
+    [engine, activeRowId, timeZone, detailRevision, revision, onAnnotated, notify, push, query],
+  );
+
   const bundles = session.state.bundles;
   return (
     <div className="vw-workspace">
@@ -213,58 +272,23 @@ export function Workspace({ session }: { session: TViewerSession }): ReactElemen
 
       <div className="vw-query-row">
         <div className="vw-query-bar">
-          <QueryBar query={query} onQueryChange={history.push} history={history} />
+          {queryBar}
         </div>
         <SavedViews session={session} current={currentView} onApply={applyView} />
       </div>
       <div className="vw-chips-row">
-        <FilterChips query={query} onQueryChange={history.push} timeZone={timeZone} />
+        {chips}
         {error === null ? null : <p className="vw-error vw-small">{error.message}</p>}
       </div>
 
-      <Histogram
-        source={engine}
-        view={view}
-        range={timeRange.after === undefined && timeRange.before === undefined ? null : timeRange}
-        onRangeChange={(range) => history.push(withTimeRange(query, range))}
-        timeZone={timeZone}
-        height={96}
-      />
+      {histogram}
 
       <div className={`vw-body${activeRowId === null ? ' is-without-detail' : ''}`}>
-        <aside className="vw-facets">
-          <FacetPanel source={engine} view={view} query={query} onQueryChange={history.push} />
-        </aside>
-        <main className="vw-grid">
-          <TimelineGrid
-            ref={grid}
-            source={engine}
-            view={view}
-            sort={sort}
-            onSortChange={setSort}
-            timeZone={timeZone}
-            onTimeZoneChange={setTimeZone}
-            columns={columns}
-            onColumnsChange={setColumns}
-            onActiveRowChange={(row) => setActiveRowId(row?.rowId ?? null)}
-          />
-        </main>
+        <aside className="vw-facets">{facets}</aside>
+        <main className="vw-grid">{timeline}</main>
         {/* The details pane opens with the first selected event, leaving the grid the room until then. */}
         <aside className="vw-detail" hidden={activeRowId === null}>
-          <DetailPanel
-            source={engine}
-            rowId={activeRowId}
-            timeZone={timeZone}
-            revision={detailRevision + session.revision}
-            onAnnotated={onAnnotated}
-            onSelectRow={(rowId) => {
-              void grid.current?.scrollToRowId(rowId).then((found) => {
-                if (!found) session.notify('info', 'That event is outside the current filter: clear filters to jump to it.');
-              });
-              setDetailRevision((r) => r + 1);
-            }}
-            onAddTerm={(term) => history.push(addTerm(query, term))}
-          />
+          {detail}
         </aside>
       </div>
       <footer className="vw-footer vw-small">
