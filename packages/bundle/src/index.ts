@@ -9,7 +9,7 @@ export type { BundleErrorCode, BundleErrorDetails, BundleErrorOptions } from './
 // Platform
 export type { BundleCrypto, ByteSink, ByteSource, ByteTransform, Crc32, CreateSha256, Ed25519, IncrementalSha256, Sha256, Sha256Into } from './platform/types';
 export {
-  blobSource, createPortableSha256, memorySink, memorySource, portableCrc32, portableSha256Into, resolveCrypto, webDeflateRaw, webInflateRaw,
+  blobSource, createPortableSha256, memorySink, memorySource, portableCrc32, portableSha256Into, resolveCrypto, wasmSha256, webDeflateRaw, webInflateRaw,
 } from './platform/defaults';
 export type { MemorySink, ResolvedCrypto } from './platform/defaults';
 

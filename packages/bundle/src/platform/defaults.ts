@@ -8,6 +8,7 @@ import { nobleEd25519, nobleSha256, sha256IntoOf, type Ed25519, type Sha256, typ
 import { BundleError } from '../errors';
 import { portableCrc32 } from './crc32';
 import { createPortableSha256, portableSha256Into } from './sha256';
+import { wasmSha256 } from './sha256-wasm';
 import type { BundleCrypto, ByteSink, ByteSource, ByteTransform, CreateSha256 } from './types';
 
 interface WebTransformStream {
@@ -79,19 +80,25 @@ export interface ResolvedCrypto {
   readonly ed25519: Ed25519;
 }
 
-/** Fills in the defaults of {@link BundleCrypto}. */
+/**
+ * Fills in the defaults of {@link BundleCrypto}. Without injected hashes (browsers, Workers) the streamed and
+ * per-leaf SHA-256 is the WebAssembly one where this realm may compile it (`wasmSha256`: 1.7-1.8x the portable
+ * TypeScript, measured in Chromium), else the portable one (3x faster than @noble/hashes on node hashes); both
+ * allocate nothing per leaf or node.
+ */
 export function resolveCrypto(crypto: BundleCrypto | undefined): ResolvedCrypto {
   const sha256 = crypto?.sha256 ?? nobleSha256;
+  const needsPortable = crypto?.createSha256 === undefined || (crypto.sha256Into === undefined && crypto.sha256 === undefined);
+  const wasm = needsPortable ? wasmSha256() : undefined;
   return {
     sha256,
-    // Without an injected hash: the portable allocation-free one (3x faster than @noble/hashes on node hashes).
-    sha256Into: crypto?.sha256Into ?? (crypto?.sha256 === undefined ? portableSha256Into : sha256IntoOf(sha256)),
-    createSha256: crypto?.createSha256 ?? createPortableSha256,
+    sha256Into: crypto?.sha256Into ?? (crypto?.sha256 === undefined ? (wasm?.sha256Into ?? portableSha256Into) : sha256IntoOf(sha256)),
+    createSha256: crypto?.createSha256 ?? wasm?.createSha256 ?? createPortableSha256,
     ed25519: crypto?.ed25519 ?? nobleEd25519,
   };
 }
 
-export { portableCrc32, createPortableSha256, portableSha256Into };
+export { portableCrc32, createPortableSha256, portableSha256Into, wasmSha256 };
 
 /** A {@link ByteSource} over bytes in memory. */
 export function memorySource(bytes: Uint8Array): ByteSource {

@@ -8,10 +8,35 @@ import { nobleSha256 } from '@custody/ledger';
 
 import { fromChunks } from '../stream-utils';
 import { portableCrc32 } from './crc32';
-import { blobSource, memorySink, memorySource, webDeflateRaw, webInflateRaw } from './defaults';
+import { blobSource, memorySink, memorySource, resolveCrypto, webDeflateRaw, webInflateRaw } from './defaults';
+import { wasmSha256 } from './sha256-wasm';
 import { createPortableSha256, portableSha256Into } from './sha256';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+describe('resolveCrypto', () => {
+  it('hashes with the WebAssembly SHA-256 where nothing is injected and WebAssembly compiles (as in Node)', () => {
+    const wasm = wasmSha256();
+    expect(wasm).toBeDefined();
+    const resolved = resolveCrypto(undefined);
+    expect(resolved.createSha256).toBe(wasm?.createSha256);
+    expect(resolved.sha256Into).toBe(wasm?.sha256Into);
+  });
+
+  it('keeps what the caller injects', () => {
+    const createSha256 = createPortableSha256;
+    const sha256Into = portableSha256Into;
+    const resolved = resolveCrypto({ createSha256, sha256Into });
+    expect(resolved.createSha256).toBe(createSha256);
+    expect(resolved.sha256Into).toBe(sha256Into);
+    // An injected one-shot hash also serves the per-leaf loops (through a copying adapter), not the default.
+    const viaOneShot = resolveCrypto({ sha256: nobleSha256 }).sha256Into;
+    expect(viaOneShot).not.toBe(wasmSha256()?.sha256Into);
+    const out = new Uint8Array(32);
+    viaOneShot(new Uint8Array([1, 2, 3]), out, 0);
+    expect(hex(out)).toBe(createHash('sha256').update(new Uint8Array([1, 2, 3])).digest('hex'));
+  });
+});
 
 describe('createPortableSha256', () => {
   it('matches node:crypto and noble for any input split into any chunks', () => {

@@ -2,7 +2,9 @@
  * The Content Security Policy of the viewer's pages (Electron security checklist #7, viewer.md §4.1).
  *
  * Scripts and workers come only from the app itself: no inline script, no eval, no remote origin. The engine
- * Worker is a bundled file (`worker-src 'self'`; `blob:` for workers a library may spawn from a Blob). Styles
+ * Worker is a bundled file (`worker-src 'self'`; `blob:` for workers a library may spawn from a Blob).
+ * `'wasm-unsafe-eval'` lets the verifier compile its WebAssembly SHA-256 (built by @custody/bundle from its own
+ * code, never from input); it allows WebAssembly compilation only, not `eval` or any other string-to-script. Styles
  * allow inline attributes (React `style` props), images allow `data:` (inline icons), and `connect-src 'self'`
  * means no request ever leaves the app. The same policy is a response header on `app://` (protocol handler), a
  * `<meta>` tag in the built index.html (so the static web build carries it to any server) and a header from
@@ -12,7 +14,7 @@
 /** The renderer's policy. */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
