@@ -8,6 +8,7 @@
  *   BENCH_EXPORT_EVENTS=100000 …             export only the first N events (seqTo)
  *   BENCH_EXPORT_ONLY=1 …                    skip the verification (with --cpu-prof, a profile of the export alone)
  *   BENCH_MEMLOG=1 …                         print the process's memory every second (where the peak comes from)
+ *   BENCH_KEEP_BUNDLE=<path> …               keep a copy of the bundle there (to profile `custody verify` on it)
  */
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
     const exportPeak = await peakRssMb();
     if (info.status !== 'completed') throw new Error(`export failed: ${info.error ?? info.status}`);
     const file = await custody.exports.file('acme', info.id);
+    if (process.env.BENCH_KEEP_BUNDLE !== undefined) await copyFile(file.path, process.env.BENCH_KEEP_BUNDLE);
     if (process.env.BENCH_EXPORT_ONLY === '1') {
       console.log(`  export ${exportSeconds.toFixed(1)} s, peak RSS ${exportPeak.toFixed(0)} MB (${rssBefore.toFixed(0)} MB before), ${(file.size / 2 ** 20).toFixed(1)} MiB`);
       await custody.close();
