@@ -93,6 +93,28 @@ describe('a GOOD bundle', () => {
   });
 });
 
+describe("the page's Content-Security-Policy", () => {
+  it('lets a Worker compile WebAssembly (the verifier hashes with it), and still refuses eval', async () => {
+    // In a Worker of the page (blob: workers inherit its policy): code evaluated through Playwright itself is
+    // exempt from CSP, so the check runs as the Worker's own script.
+    const allowed = await page.evaluate(
+      (source) =>
+        new Promise<unknown>((resolve) => {
+          const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+          worker.onmessage = (event) => {
+            resolve(event.data);
+            worker.terminate();
+          };
+        }),
+      `let wasm = false, evaluated = false;
+       try { new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); wasm = true; } catch {}
+       try { evaluated = (0, eval)('1 + 1') === 2; } catch {}
+       postMessage({ wasm, evaluated });`,
+    );
+    expect(allowed).toEqual({ wasm: true, evaluated: false });
+  });
+});
+
 describe('TAMPERED bundles (the bundle package tamper suite)', () => {
   it('builds every case of the suite', () => {
     expect(tampered.map((c) => c.name)).toEqual([...TAMPER_CASE_NAMES]);
