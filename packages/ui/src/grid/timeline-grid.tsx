@@ -126,7 +126,6 @@ export function TimelineGrid(props: TTimelineGridProps): ReactElement {
   const [headerHeight, setHeaderHeight] = useState(rowHeight + 8);
   const total = view?.total ?? 0;
   const viewId = view?.viewId ?? null;
-  const sourceState = useSourceState(source);
 
   // 1. Columns.
   const [columnsRaw, setColumns] = useControllable<readonly TGridColumnState[]>(props.columns, DEFAULT_GRID_COLUMNS, props.onColumnsChange);
@@ -806,7 +805,7 @@ export function TimelineGrid(props: TTimelineGridProps): ReactElement {
 
       <div className="cu-grid-status" aria-label="Grid status">
         <span className="cu-stat">
-          Total <strong data-stat="total">{sourceState === null ? '…' : formatCount(sourceState.rows)}</strong>
+          Total <TotalRows source={source} />
         </span>
         <span className="cu-stat">
           Visible <strong data-stat="visible">{view === null ? '…' : formatCount(total)}</strong>
@@ -846,4 +845,13 @@ export function TimelineGrid(props: TTimelineGridProps): ReactElement {
       </div>
     </div>
   );
+}
+
+/**
+ * The number of rows loaded so far. It follows the source's state on its own, so the pushes that arrive while
+ * bundles load re-render this count, not the grid.
+ */
+function TotalRows({ source }: { source: TViewerDataSource }): ReactElement {
+  const state = useSourceState(source);
+  return <strong data-stat="total">{state === null ? '…' : formatCount(state.rows)}</strong>;
 }
