@@ -2,6 +2,8 @@
  * `BENCH_TRACE=<file.json>` for the viewer bench: records a Chromium trace with V8's sampling CPU profiler
  * (every thread: the page, the engine and verifier Workers) over the bundle's opening, writes it for
  * DevTools' Performance panel (Load profile…), and summarises where each thread spent its time.
+ * `BENCH_TRACE_CATEGORIES` replaces the trace categories (e.g. add `disabled-by-default-v8.compile` to see
+ * V8's background compilation).
  */
 import { writeFile } from 'node:fs/promises';
 
@@ -38,7 +40,7 @@ export async function startCpuTrace(page: Page, path: string): Promise<{ stop():
     for (const event of payload.value) events.push(event as unknown as TTraceEvent);
   });
   await session.send('Tracing.start', {
-    categories: 'disabled-by-default-v8.cpu_profiler,v8.execute,devtools.timeline,toplevel',
+    categories: process.env.BENCH_TRACE_CATEGORIES ?? 'disabled-by-default-v8.cpu_profiler,v8.execute,devtools.timeline,toplevel',
     transferMode: 'ReportEvents',
   });
   return {
