@@ -5,7 +5,10 @@
  *
  * - incremental hashing in 64 KiB updates (MB/s, 1 MB = 10^6 bytes), as whole-file hashing does;
  * - one-shot `sha256Into` of 65-byte (a Merkle node: 0x01 ‖ two hashes) and 550-byte (a leaf: 0x00 ‖ a typical
- *   canonical event) messages, in hashes/s, as the per-leaf loops of verification do.
+ *   canonical event) messages, in hashes/s, as the per-leaf loops of verification do;
+ * - leaf hashes of a batch (2000 messages 0x00 ‖ line laid out as `checkLeafBatch` gets them, each followed by a
+ *   `\n`; 550 bytes each, or mixed 300…800): `sha256Into` per message over a `subarray` (what `checkLeafBatch`
+ *   does without `sha256IntoMany`) against one `sha256IntoMany` call (`simd`: 4-lane WebAssembly SIMD), hashes/s.
  *
  * Each figure is the best of several samples, portable and WebAssembly alternating, after a warm-up (WebAssembly
  * code starts in V8's baseline tier and is optimized in the background), so a busy machine disturbs them both
@@ -20,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 
 import { createPortableSha256, portableSha256Into } from '../src/platform/sha256';
 import { wasmSha256 } from '../src/platform/sha256-wasm';
-import type { CreateSha256, Sha256Into } from '../src/platform/types';
+import type { CreateSha256, Sha256Into, Sha256IntoMany } from '../src/platform/types';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BROWSER = process.env.BENCH_BROWSER !== '0';
@@ -29,6 +32,15 @@ const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 interface Implementations {
   readonly incremental: Record<string, CreateSha256>;
   readonly oneShot: Record<string, Sha256Into>;
+  /** Batch leaf hashing: `sha256IntoMany`, or a loop of `sha256Into` (see {@link manyOf}). */
+  readonly leaves: Record<string, Sha256IntoMany>;
+}
+
+/** `sha256IntoMany` as a loop of `sha256Into` over subarrays, as `checkLeafBatch` hashes without it. */
+function manyOf(into: Sha256Into): Sha256IntoMany {
+  return (data, starts, ends, count, out) => {
+    for (let i = 0; i < count; i++) into(data.subarray(starts[i], ends[i]), out, 32 * i);
+  };
 }
 
 interface Config {
@@ -37,6 +49,8 @@ interface Config {
   readonly incrementalBytes: number;
   /** One-shot message sizes and the hashes per sample of each. */
   readonly oneShot: readonly { readonly size: number; readonly count: number }[];
+  /** Leaf batches: messages per batch, batches per sample, message sizes (min…max; equal for a fixed size). */
+  readonly leaves: readonly { readonly batch: number; readonly batches: number; readonly min: number; readonly max: number }[];
 }
 
 /** Best (and median) rate of each implementation, per workload. */
@@ -48,6 +62,10 @@ const CONFIG: Config = {
   oneShot: [
     { size: 65, count: 200_000 },
     { size: 550, count: 40_000 },
+  ],
+  leaves: [
+    { batch: 2000, batches: 20, min: 550, max: 550 },
+    { batch: 2000, batches: 20, min: 300, max: 800 },
   ],
 };
 
@@ -111,6 +129,44 @@ function measure(impls: Implementations, config: Config): Results {
       Object.entries(rates).map(([label, r]) => [label, summary(r)]),
     );
   }
+
+  // Leaf batches: each message 0x00 ‖ line, followed by '\n', as checkLeafBatch gets them.
+  for (const { batch, batches, min, max } of config.leaves) {
+    const starts = new Int32Array(batch);
+    const ends = new Int32Array(batch);
+    let length = 0;
+    for (let i = 0; i < batch; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      starts[i] = length;
+      length += min + (seed % (max - min + 1));
+      ends[i] = length;
+      length += 1;
+    }
+    const layout = new Uint8Array(length);
+    for (let i = 0; i < length; i++) layout[i] = input[i % input.length] as number;
+    for (let i = 0; i < batch; i++) {
+      layout[starts[i] as number] = 0;
+      layout[ends[i] as number] = 0x0a;
+    }
+    const out = new Uint8Array(32 * batch);
+    const rates: Record<string, number[]> = {};
+    const outputs = new Set<string>();
+    for (let sample = -1; sample < config.samples; sample++) {
+      for (const [label, many] of Object.entries(impls.leaves)) {
+        out.fill(0);
+        const start = now();
+        for (let b = 0; b < batches; b++) many(layout, starts, ends, batch, out);
+        const seconds = (now() - start) / 1000;
+        outputs.add(hexOf(out));
+        if (sample >= 0) (rates[label] ??= []).push((batch * batches) / seconds);
+      }
+    }
+    if (outputs.size !== 1) throw new Error(`leaf batch digests differ for ${min}…${max} bytes`);
+    const sizes = min === max ? `${min} bytes` : `${min}…${max} bytes`;
+    results[`leaf hashes, batches of ${batch}, ${sizes} (hashes/s)`] = Object.fromEntries(
+      Object.entries(rates).map(([label, r]) => [label, summary(r)]),
+    );
+  }
   return results;
 }
 
@@ -120,8 +176,10 @@ function print(title: string, results: Results): void {
   for (const [workload, byImpl] of Object.entries(results)) {
     console.log(`  ${workload}`);
     const portable = byImpl.portable?.best ?? 0;
+    const wasm = byImpl.wasm?.best ?? 0;
     for (const [label, { best, median }] of Object.entries(byImpl)) {
-      const ratio = portable > 0 && label !== 'portable' ? `  ${(best / portable).toFixed(2)}× portable` : '';
+      let ratio = portable > 0 && label !== 'portable' ? `  ${(best / portable).toFixed(2)}× portable` : '';
+      if (label === 'simd' && wasm > 0) ratio += `  ${(best / wasm).toFixed(2)}× wasm`;
       console.log(`    ${label.padEnd(12)} best ${format(best).padStart(11)}   median ${format(median).padStart(11)}${ratio}`);
     }
   }
@@ -147,6 +205,12 @@ function nodeImplementations(): Implementations {
       wasm: wasm.sha256Into,
       'node:crypto': (data, out, offset) => void out.set(createHash('sha256').update(data).digest(), offset),
     },
+    leaves: {
+      portable: manyOf(portableSha256Into),
+      wasm: manyOf(wasm.sha256Into),
+      ...(wasm.sha256IntoMany === undefined ? {} : { simd: wasm.sha256IntoMany }),
+      'node:crypto': manyOf((data, out, offset) => void out.set(createHash('sha256').update(data).digest(), offset)),
+    },
   };
 }
 
@@ -163,6 +227,9 @@ async function measureInChromium(): Promise<void> {
       contents: [
         "import { createPortableSha256, portableSha256Into } from './src/platform/sha256';",
         "import { wasmSha256 } from './src/platform/sha256-wasm';",
+        'const manyOf = (into) => (data, starts, ends, count, out) => {',
+        '  for (let i = 0; i < count; i++) into(data.subarray(starts[i], ends[i]), out, 32 * i);',
+        '};',
         'globalThis.benchImplementations = () => {',
         '  const start = performance.now();',
         '  const wasm = wasmSha256();',
@@ -171,6 +238,11 @@ async function measureInChromium(): Promise<void> {
         '  return {',
         '    incremental: { portable: createPortableSha256, wasm: wasm.createSha256 },',
         '    oneShot: { portable: portableSha256Into, wasm: wasm.sha256Into },',
+        '    leaves: {',
+        '      portable: manyOf(portableSha256Into),',
+        '      wasm: manyOf(wasm.sha256Into),',
+        '      ...(wasm.sha256IntoMany === undefined ? {} : { simd: wasm.sha256IntoMany }),',
+        '    },',
         '  };',
         '};',
       ].join('\n'),

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { memorySource, verifyBundle, type VerificationReport } from '../src/index';
+import { createDifferentialChecker } from './differential-checker';
 import { SIGNER, buildBundle } from './fixtures';
 import { nodeCrc32, nodeCrypto, nodeInflateRaw } from './node-adapters';
 import { unpack } from './tamper-tools';
@@ -22,7 +23,10 @@ beforeAll(async () => {
 });
 
 async function check(bytes: Uint8Array): Promise<VerificationReport> {
-  const report = await verifyBundle(memorySource(bytes), { trustedKeys: [SIGNER.vkey], crypto: nodeCrypto, inflate: nodeInflateRaw, crc32: nodeCrc32 });
+  // Every leaf batch is checked with and without sha256IntoMany (WebAssembly SIMD), which must agree exactly.
+  const checker = createDifferentialChecker();
+  const report = await verifyBundle(memorySource(bytes), { trustedKeys: [SIGNER.vkey], crypto: nodeCrypto, inflate: nodeInflateRaw, crc32: nodeCrc32, checker });
+  expect(checker.mismatches).toEqual([]);
   if (report.valid) {
     const files = (await unpack(bytes)).files;
     expect([...files.keys()]).toEqual([...content.keys()]);

@@ -5,15 +5,29 @@
  * but cannot re-seal (careful: a seal failure plus the specific one).
  */
 import { signCheckpoint, signNote, parseCheckpoint, encodeBase64 } from '@custody/ledger';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { memorySource, verifyBundle, type VerificationReport } from '../src/index';
+import { createDifferentialChecker } from './differential-checker';
 import { FOREIGN, SIGNER, buildBundle, type BuiltBundle } from './fixtures';
 import { nodeCrc32, nodeCrypto, nodeInflateRaw } from './node-adapters';
 import { bytes, codes, expectFailure, lines, recomputeManifests, setLines, tamper, text, unpack, repack, type Files } from './tamper-tools';
 
-const verify = (zip: Uint8Array): Promise<VerificationReport> =>
-  verifyBundle(memorySource(zip), { trustedKeys: [SIGNER.vkey], crypto: nodeCrypto, inflate: nodeInflateRaw, crc32: nodeCrc32 });
+/** Leaf batches checked by every `verify`, hashed one by one and with sha256IntoMany (WebAssembly SIMD). */
+let leafBatches = 0;
+
+/** Verifies; every leaf batch is checked with and without sha256IntoMany, which must agree exactly. */
+async function verify(zip: Uint8Array): Promise<VerificationReport> {
+  const checker = createDifferentialChecker();
+  const report = await verifyBundle(memorySource(zip), { trustedKeys: [SIGNER.vkey], crypto: nodeCrypto, inflate: nodeInflateRaw, crc32: nodeCrc32, checker });
+  expect(checker.mismatches, 'checkLeafBatch with and without sha256IntoMany').toEqual([]);
+  leafBatches += checker.batches;
+  return report;
+}
+
+afterAll(() => {
+  expect(leafBatches).toBeGreaterThan(0);
+});
 
 let range: BuiltBundle;
 let selected: BuiltBundle;

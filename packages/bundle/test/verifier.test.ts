@@ -2,7 +2,7 @@ import { signCheckpoint } from '@custody/ledger';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  BundleError, formatVerificationReport, memorySource, verificationExitCode, verifyBundle, type VerificationReport, type VerifyBundleOptions,
+  BundleError, formatVerificationReport, memorySource, resolveCrypto, verificationExitCode, verifyBundle, type VerificationReport, type VerifyBundleOptions,
 } from '../src/index';
 import { ORIGIN, SIGNER, FOREIGN, buildBundle, buildLog, type BuiltBundle } from './fixtures';
 import { nodeCrc32, nodeCrypto, nodeInflateRaw } from './node-adapters';
@@ -53,6 +53,16 @@ describe('verifyBundle', () => {
         expect(parallel.counts).toEqual(inline.counts);
       } finally {
         await checker.close();
+      }
+    });
+
+    it('reports the same with the default platform (WebAssembly SHA-256, SIMD leaf hashes) as with node adapters', async () => {
+      expect(resolveCrypto(undefined).sha256IntoMany).toBeDefined(); // so the default inline checker uses it
+      const big = await buildBundle({ size: 600, old: 300, from: 10, to: 590, purged: [40, 41] });
+      for (const options of [{}, { organizationId: 'org_other', maxFailuresPerCheck: 7 }]) {
+        const defaults = await verifyBundle(memorySource(big.bytes), { trustedKeys: [SIGNER.vkey], ...options });
+        const node = await verify(big.bytes, options);
+        expect({ ...defaults, durationMs: 0 }).toEqual({ ...node, durationMs: 0 });
       }
     });
 

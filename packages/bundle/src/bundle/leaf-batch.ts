@@ -12,6 +12,8 @@ import { encodeBase64 } from '@custody/ledger';
 import type { Sha256Into } from '@custody/ledger';
 import { MAX_LEAF_BYTES } from '@custody/schema';
 
+import type { Sha256IntoMany } from '../platform/types';
+
 import { JCS_FAILURE_TEXT, createScanOutput, decodeJsonString, failureName, scanEventInto } from './jcs-scan';
 import { PATHS } from './format';
 import type { CheckName, FailureCode, VerificationFailure } from './report-types';
@@ -128,11 +130,40 @@ function sliceText(bytes: Uint8Array, start: number, end: number, max = 80): str
 }
 
 /**
- * Checks one {@link LeafBatch} (see the module header). Pure and synchronous; `sha256Into` is the platform's
- * SHA-256 writing into a buffer (`sha256IntoOf(sha256)` where there is none). Never throws for hostile input:
- * problems become failures.
+ * The leaf hashes (SHA-256(0x00 ‖ line)) of the event lines that {@link checkLeafBatch} consumes, in one
+ * `sha256IntoMany` call: line i's hash at `32i`. The ranges follow the check loop's rule exactly (the same
+ * positions, clamped as `subarray` clamps them), so each hash is the one the loop would compute; lines of leaves
+ * that fail before their event is checked are hashed too, and their hashes are not used.
  */
-export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha256Into: Sha256Into): LeafBatchResult {
+function hashEventLines(batch: LeafBatch, leafCount: number, eventCount: number, sha256IntoMany: Sha256IntoMany): Uint8Array {
+  const { events, eventFlags, eventEnds } = batch;
+  let flagged = 0;
+  for (let k = 0; k < leafCount; k++) if (eventFlags[k] === 1) flagged += 1;
+  const used = Math.min(flagged, eventCount);
+  const starts = new Int32Array(used);
+  const ends = new Int32Array(used);
+  let eventPos = 0;
+  for (let i = 0; i < used; i++) {
+    const eventStart = eventPos + 1;
+    const eventEnd = Math.max(eventStart, Math.min(eventEnds[i] as number, events.length));
+    eventPos = eventEnd + 1;
+    // events.subarray(eventStart - 1, eventEnd), as the loop hashes it.
+    const from = Math.min(eventStart - 1, events.length);
+    starts[i] = from;
+    ends[i] = Math.max(from, Math.min(eventEnd, events.length));
+  }
+  const hashes = new Uint8Array(32 * used);
+  sha256IntoMany(events, starts, ends, used, hashes);
+  return hashes;
+}
+
+/**
+ * Checks one {@link LeafBatch} (see the module header). Pure and synchronous; `sha256Into` is the platform's
+ * SHA-256 writing into a buffer (`sha256IntoOf(sha256)` where there is none). With `sha256IntoMany` (the SIMD
+ * `wasmSha256().sha256IntoMany`, where available), the leaf hashes of all event lines are computed first in one
+ * call, with the same results. Never throws for hostile input: problems become failures.
+ */
+export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha256Into: Sha256Into, sha256IntoMany?: Sha256IntoMany): LeafBatchResult {
   const { leaves, events, eventFlags } = batch;
   const treeSize = context.treeSize;
   const reducer = new SubtreeReducer(sha256Into);
@@ -161,6 +192,8 @@ export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha2
   const { leafEnds, eventEnds } = batch;
   const leafCount = Math.min(batch.leafCount, leafEnds.length, eventFlags.length);
   const eventCount = Math.min(batch.eventCount, eventEnds.length);
+  // Precomputed leaf hashes of the event lines (line i at 32i), or undefined: hashed one by one in checkEvent.
+  const lineHashes = sha256IntoMany === undefined ? undefined : hashEventLines(batch, leafCount, eventCount, sha256IntoMany);
   for (let k = 0; k < leafCount; k++) {
     const lineStart = leafPos;
     const lineEnd = Math.min(leafEnds[k] as number, leaves.length);
@@ -170,8 +203,10 @@ export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha2
     let eventStart = -1;
     let eventEnd = -1;
     let eventNumber = 0;
+    let eventIndex = -1;
     if (eventFlags[k] === 1) {
       if (eventsUsed < eventCount) {
+        eventIndex = eventsUsed;
         eventStart = eventPos + 1;
         eventEnd = Math.max(eventStart, Math.min(eventEnds[eventsUsed] as number, events.length));
         eventPos = eventEnd + 1;
@@ -242,7 +277,7 @@ export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha2
           check: 'completeness', code: 'EVENT_MISSING', file: PATHS.events, seq: String(seq),
           message: `leaves.txt line ${leafLine} lists event seq ${seq} but events.ndjson has no line for it`,
         });
-      } else if (checkEvent(eventStart, eventEnd, eventNumber, seq, slot)) {
+      } else if (checkEvent(eventStart, eventEnd, eventIndex, eventNumber, seq, slot)) {
         valid += 1;
       } else {
         invalid += 1;
@@ -258,17 +293,24 @@ export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha2
     pushed += 1;
   }
 
-  function checkEvent(start: number, end: number, line: number, seq: number, slot: number): boolean {
+  function checkEvent(start: number, end: number, index: number, line: number, seq: number, slot: number): boolean {
     let ok = true;
-    // Leaf hash over the 0x00 prefix and the line: no copy, no JSON parsing.
-    sha256Into(events.subarray(start - 1, end), computed, 0);
-    if (!equalBytes(computed, 0, listed, slot, 32)) {
+    // Leaf hash over the 0x00 prefix and the line: no copy, no JSON parsing (precomputed with sha256IntoMany).
+    let hash: Uint8Array = computed;
+    let at = 0;
+    if (lineHashes === undefined) {
+      sha256Into(events.subarray(start - 1, end), computed, 0);
+    } else {
+      hash = lineHashes;
+      at = 32 * index;
+    }
+    if (!equalBytes(hash, at, listed, slot, 32)) {
       ok = false;
       const listedHash = listed.subarray(slot, slot + 32);
       fail({
         check: 'proof', code: 'LEAF_HASH_MISMATCH', file: PATHS.events, line, seq: String(seq),
         message: `leaf hash of the event does not match leaves.txt`,
-        expected: encodeBase64(listedHash), found: encodeBase64(computed),
+        expected: encodeBase64(listedHash), found: encodeBase64(hash.subarray(at, at + 32)),
       });
     }
     if (end - start > MAX_LEAF_BYTES) {
@@ -339,11 +381,14 @@ export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha2
   };
 }
 
-/** The default {@link LeafBatchChecker}: runs {@link checkLeafBatch} inline, one batch at a time. */
-export function createInlineChecker(sha256Into: Sha256Into): LeafBatchChecker {
+/**
+ * The default {@link LeafBatchChecker}: runs {@link checkLeafBatch} inline, one batch at a time, with
+ * `sha256IntoMany` for the leaf hashes when given.
+ */
+export function createInlineChecker(sha256Into: Sha256Into, sha256IntoMany?: Sha256IntoMany): LeafBatchChecker {
   return {
     concurrency: 1,
-    check: (batch, context) => Promise.resolve(checkLeafBatch(batch, context, sha256Into)),
+    check: (batch, context) => Promise.resolve(checkLeafBatch(batch, context, sha256Into, sha256IntoMany)),
   };
 }
 

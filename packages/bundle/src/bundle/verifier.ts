@@ -910,7 +910,7 @@ class Verification {
     });
     const treeSize = proof.treeSize;
     const tiling = new TreeTiling(treeSize, createNodeHasher(this.#crypto.sha256), this.#options.maxFailuresPerCheck ?? 100);
-    const checker = this.#options.checker ?? createInlineChecker(this.#crypto.sha256Into);
+    const checker = this.#options.checker ?? createInlineChecker(this.#crypto.sha256Into, this.#crypto.sha256IntoMany);
     const context: LeafBatchContext = {
       treeSize, maxFailures: this.#options.maxFailuresPerCheck ?? 100,
       ...(this.#organizationId === undefined ? {} : { organizationId: this.#organizationId }),

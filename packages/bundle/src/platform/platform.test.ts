@@ -21,6 +21,17 @@ describe('resolveCrypto', () => {
     const resolved = resolveCrypto(undefined);
     expect(resolved.createSha256).toBe(wasm?.createSha256);
     expect(resolved.sha256Into).toBe(wasm?.sha256Into);
+    // The SIMD leaf hashes come with the WebAssembly default (Node 20 compiles SIMD).
+    expect(wasm?.sha256IntoMany).toBeDefined();
+    expect(resolved.sha256IntoMany).toBe(wasm?.sha256IntoMany);
+  });
+
+  it('offers sha256IntoMany only with the default sha256Into, never when a hash is injected', () => {
+    expect(resolveCrypto({ sha256Into: portableSha256Into }).sha256IntoMany).toBeUndefined();
+    expect(resolveCrypto({ sha256: nobleSha256 }).sha256IntoMany).toBeUndefined();
+    expect(resolveCrypto({ createSha256: createPortableSha256, sha256Into: portableSha256Into })).not.toHaveProperty('sha256IntoMany');
+    // Injecting only createSha256 or ed25519 keeps the WebAssembly per-leaf hash, and so its SIMD batch.
+    expect(resolveCrypto({ createSha256: createPortableSha256 }).sha256IntoMany).toBe(wasmSha256()?.sha256IntoMany);
   });
 
   it('keeps what the caller injects', () => {

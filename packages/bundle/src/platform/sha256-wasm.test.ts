@@ -238,6 +238,32 @@ describe('wasmSha256 without WebAssembly', () => {
     expect(attempts).toBe(1);
   });
 
+  it('keeps the scalar hash, without sha256IntoMany, where the SIMD module does not validate', async () => {
+    vi.resetModules();
+    const RealModule = WebAssembly.Module;
+    let compiled = 0;
+    vi.stubGlobal('WebAssembly', {
+      ...Object.fromEntries(Object.getOwnPropertyNames(WebAssembly).map((key) => [key, Reflect.get(WebAssembly, key) as unknown])),
+      // The scalar module compiles first; the second (SIMD) is refused as an engine without SIMD would.
+      Module: class {
+        constructor(bytes: Uint8Array<ArrayBuffer>) {
+          compiled++;
+          if (compiled > 1) throw new WebAssembly.CompileError('WebAssembly.Module(): invalid value type 0x7b');
+          return new RealModule(bytes);
+        }
+      },
+    });
+    const { wasmSha256: fresh } = await import('./sha256-wasm');
+    const api = fresh();
+    expect(api).toBeDefined();
+    expect(api?.sha256IntoMany).toBeUndefined();
+    expect('sha256IntoMany' in (api ?? {})).toBe(false);
+    const out = new Uint8Array(32);
+    api?.sha256Into(new Uint8Array([1, 2, 3]), out, 0);
+    expect(hex(out)).toBe(reference(new Uint8Array([1, 2, 3])));
+    expect(compiled).toBe(2);
+  });
+
   it('returns undefined where instantiation throws', async () => {
     vi.resetModules();
     vi.stubGlobal('WebAssembly', {
@@ -250,5 +276,102 @@ describe('wasmSha256 without WebAssembly', () => {
     });
     const { wasmSha256: fresh } = await import('./sha256-wasm');
     expect(fresh()).toBeUndefined();
+  });
+});
+
+describe('wasmSha256().sha256IntoMany (4-lane WebAssembly SIMD)', () => {
+  function many(): NonNullable<ReturnType<typeof wasmSha256>>['sha256IntoMany'] & {} {
+    const fn = wasm().sha256IntoMany;
+    if (fn === undefined) throw new Error('WebAssembly SIMD unavailable in Node 20: it must compile here');
+    return fn;
+  }
+
+  /** Hashes `ranges` of `data` in one call and checks each digest against node:crypto, and the bytes around. */
+  function check(data: Uint8Array, ranges: readonly (readonly [number, number])[]): void {
+    const count = ranges.length;
+    const starts = Int32Array.from(ranges, ([s]) => s);
+    const ends = Int32Array.from(ranges, ([, e]) => e);
+    const out = new Uint8Array(32 * count + 7).fill(0xa5);
+    const before = data.slice();
+    many()(data, starts, ends, count, out.subarray(0, 32 * count));
+    const got = ranges.map(([s, e], i) => `[${s}, ${e}) ${hex(out.subarray(32 * i, 32 * i + 32))}`);
+    const want = ranges.map(([s, e]) => `[${s}, ${e}) ${reference(data.subarray(s, e))}`);
+    expect(got).toEqual(want);
+    expect(hex(out.subarray(32 * count))).toBe('a5'.repeat(7));
+    expect(Buffer.compare(data, before)).toBe(0);
+  }
+
+  it('is present in Node (SIMD compiles) and is part of the frozen, cached object', () => {
+    expect(typeof wasm().sha256IntoMany).toBe('function');
+    expect(wasmSha256()?.sha256IntoMany).toBe(wasm().sha256IntoMany);
+  });
+
+  it('hashes counts 0…9 of equal-length messages, lengths 0…300 and about 550, back to back', () => {
+    const next = random(11);
+    const data = randomBytes(next, 10 * 700);
+    for (const length of [...Array.from({ length: 301 }, (_, i) => i), 549, 550, 551, 575, 576, 640]) {
+      for (let count = 0; count <= 9; count++) {
+        check(data, Array.from({ length: count }, (_, i) => [i * length, (i + 1) * length] as const));
+      }
+    }
+  });
+
+  it('hashes mixed lengths in one call: lanes ending at different blocks, refilled from the queue', () => {
+    const next = random(12);
+    const data = randomBytes(next, 1 << 16);
+    for (let round = 0; round < 200; round++) {
+      const count = Math.floor(next() * 40);
+      const ranges: (readonly [number, number])[] = [];
+      for (let i = 0; i < count; i++) {
+        const length = next() < 0.2 ? Math.floor(next() * 64) : Math.floor(next() * 1200);
+        const start = Math.floor(next() * (data.length - length));
+        ranges.push([start, start + length]);
+      }
+      check(data, ranges);
+    }
+  });
+
+  it('hashes at offsets into a larger buffer, in any order, overlapping, and in views with a byteOffset', () => {
+    const next = random(13);
+    const buffer = randomBytes(next, 5000);
+    const view = buffer.subarray(123, 4900);
+    check(view, [[0, 0], [1, 551], [4000, 4777], [0, 4777], [1, 551], [500, 555], [4776, 4777], [3, 3], [64, 128]]);
+    // The leaf layout: 0x00, the line, '\n', then the next; each message is 0x00 ‖ line.
+    const lines = Array.from({ length: 37 }, (_, i) => 500 + ((i * 37) % 120));
+    const layout = new Uint8Array(lines.reduce((sum, n) => sum + n + 2, 0));
+    const ranges: [number, number][] = [];
+    let at = 0;
+    for (const n of lines) {
+      layout.set(randomBytes(next, n), at + 1);
+      layout[at + n + 1] = 0x0a;
+      ranges.push([at, at + n + 1]);
+      at += n + 2;
+    }
+    check(layout, ranges);
+  });
+
+  it('hashes messages longer than a lane takes (16 KiB, the scalar path) among short ones, and fills more than one region', () => {
+    const next = random(14);
+    const data = randomBytes(next, 600 * 1024);
+    check(data, [[0, 100], [5, 16 * 1024], [7, 16 * 1024 + 1], [0, 70_000], [200, 750], [10, 200_000], [1, 2]]);
+    // More padded bytes than the input region (256 KiB) and messages beyond the staging window (128 KiB).
+    const ranges = Array.from({ length: 1100 }, (_, i) => [i * 551, i * 551 + 550] as const);
+    check(data, ranges);
+    check(data, [...ranges].reverse());
+  });
+
+  it('throws a RangeError for ranges outside the data or a count beyond the arrays or the output', () => {
+    const data = new Uint8Array(100);
+    const out = new Uint8Array(64);
+    expect(() => many()(data, Int32Array.of(0, 50), Int32Array.of(10, 101), 2, out)).toThrow(RangeError);
+    expect(() => many()(data, Int32Array.of(20), Int32Array.of(10), 1, out)).toThrow(RangeError);
+    expect(() => many()(data, Int32Array.of(-1), Int32Array.of(10), 1, out)).toThrow(RangeError);
+    expect(() => many()(data, Int32Array.of(0), Int32Array.of(10), 2, out)).toThrow(RangeError);
+    expect(() => many()(data, Int32Array.of(0, 0, 0), Int32Array.of(1, 1, 1), 3, out)).toThrow(RangeError);
+    // Still right afterwards, also after a throw with messages already queued (different lengths, same slots).
+    const next = random(15);
+    const bytes = randomBytes(next, 3000);
+    expect(() => many()(bytes, Int32Array.of(0, 0, 0), Int32Array.of(1000, 2000, 3001), 3, new Uint8Array(96))).toThrow(RangeError);
+    check(bytes, [[5, 60], [3, 4], [100, 700]]);
   });
 });

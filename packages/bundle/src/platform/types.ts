@@ -27,6 +27,22 @@ export interface IncrementalSha256 {
 export type CreateSha256 = () => IncrementalSha256;
 
 /**
+ * Many independent SHA-256 hashes in one call: `sha256IntoMany(data, starts, ends, count, out)` writes SHA-256 of
+ * `data[starts[i], ends[i])` to `out[32i, 32i + 32)` for every `i < count`, and touches no other byte of `out`.
+ *
+ * - Ranges may overlap, be empty, and come in any order; `data` is not modified.
+ * - Throws a `RangeError`, before or while writing (earlier digests may then be written), unless
+ *   `0 <= starts[i] <= ends[i] <= data.length` for every `i < count` and `count <= starts.length`,
+ *   `count <= ends.length`, `32 * count <= out.length`.
+ * - Synchronous; `out` must not be a view of `data`'s bytes being hashed.
+ *
+ * It exists for throughput: `wasmSha256().sha256IntoMany` hashes four messages at once in WebAssembly SIMD lanes
+ * (the per-leaf hashes of verification, many short messages). Equivalent to calling a {@link Sha256Into} per
+ * message.
+ */
+export type Sha256IntoMany = (data: Uint8Array, starts: Int32Array, ends: Int32Array, count: number, out: Uint8Array) => void;
+
+/**
  * `crc32(data, previous)` continues CRC-32 `previous` (0 to start) over `data` and returns it unsigned, like
  * Node's `zlib.crc32(data, value)`.
  */
