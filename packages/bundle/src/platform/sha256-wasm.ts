@@ -24,6 +24,7 @@
  * hashes of verification. It is optional: where SIMD does not validate, or its result differs from the scalar
  * module's on a few known messages, it is left out and the scalar module still serves.
  */
+import { padInPlace, paddedSize } from './sha256';
 import type { CreateSha256, IncrementalSha256, Sha256Into, Sha256IntoMany } from './types';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -525,28 +526,9 @@ function compressWhole(engine: Engine, bytes: Uint8Array, from: number, to: numb
   }
 }
 
-/**
- * Pads the last `rest` bytes of a message of `length` bytes, already at INPUT, in place (FIPS 180-4 §5.1.1: a
- * 1 bit, zeros, the length in bits as a 64-bit big-endian integer) and compresses them into H.
- */
+/** Pads the last `rest` bytes of a message of `length` bytes, already at INPUT, and compresses them into H. */
 function padAndCompress(engine: Engine, rest: number, length: number): void {
-  const heap = engine.heap;
-  const total = (rest + 72) & ~63; // the least multiple of 64 that holds rest + 1 + 8 bytes
-  heap[INPUT + rest] = 0x80;
-  heap.fill(0, INPUT + rest + 1, INPUT + total - 8);
-  const bits = length * 8;
-  const high = Math.floor(bits / 0x100000000);
-  const low = bits >>> 0;
-  const at = INPUT + total - 8;
-  heap[at] = high >>> 24;
-  heap[at + 1] = (high >>> 16) & 0xff;
-  heap[at + 2] = (high >>> 8) & 0xff;
-  heap[at + 3] = high & 0xff;
-  heap[at + 4] = low >>> 24;
-  heap[at + 5] = (low >>> 16) & 0xff;
-  heap[at + 6] = (low >>> 8) & 0xff;
-  heap[at + 7] = low & 0xff;
-  engine.compress(INPUT, total >>> 6);
+  engine.compress(INPUT, padInPlace(engine.heap, INPUT, rest, length) >>> 6);
 }
 
 /** Writes H as the big-endian digest (FIPS 180-4 §6.2.2) to `out[offset, offset + 32)`. */
@@ -611,7 +593,7 @@ class WasmSha256 implements IncrementalSha256 {
 }
 
 /** `sha256Into` over an engine: no allocation for messages up to 64 KiB (longer ones take a view per slice). */
-function sha256IntoOf(engine: Engine): Sha256Into {
+function engineSha256Into(engine: Engine): Sha256Into {
   const { heap, state } = engine;
   return (data, out, offset) => {
     state.set(INITIAL_STATE);
@@ -729,7 +711,7 @@ function sha256IntoManyOf(engine: SimdEngine, scalar: Sha256Into): Sha256IntoMan
         scalar(data.subarray(start, end), out, 32 * i);
         continue;
       }
-      const total = (length + 72) & ~63; // the padded length: the least multiple of 64 ≥ length + 1 + 8
+      const total = paddedSize(length);
       if (at + total > INPUT4 + REGION4) {
         drain(out);
         at = INPUT4;
@@ -749,14 +731,7 @@ function sha256IntoManyOf(engine: SimdEngine, scalar: Sha256Into): Sha256IntoMan
         heap.set(data.subarray(stageFrom, stageTo), STAGE4);
       }
       heap.copyWithin(at, STAGE4 + start - stageFrom, STAGE4 + end - stageFrom);
-      // FIPS 180-4 §5.1.1: a 1 bit, zeros, the length in bits as a 64-bit big-endian integer (< 2^32 here).
-      heap[at + length] = 0x80;
-      heap.fill(0, at + length + 1, at + total - 4);
-      const bits = length * 8;
-      heap[at + total - 4] = bits >>> 24;
-      heap[at + total - 3] = (bits >>> 16) & 0xff;
-      heap[at + total - 2] = (bits >>> 8) & 0xff;
-      heap[at + total - 1] = bits & 0xff;
+      padInPlace(heap, at, length, length);
       queuedPointer[queued] = at;
       queuedBlocks[queued] = total >>> 6;
       queuedIndex[queued] = i;
@@ -817,7 +792,7 @@ function instantiate(): WasmSha256Api | undefined {
       state: heap.subarray(STATE, STATE + 32),
       compress: compress as (pointer: number, blocks: number) => void,
     };
-    const sha256Into = sha256IntoOf(engine);
+    const sha256Into = engineSha256Into(engine);
     const check = new Uint8Array(32);
     sha256Into(new Uint8Array([0x61, 0x62, 0x63]), check, 0);
     if (Array.from(check, (byte) => byte.toString(16).padStart(2, '0')).join('') !== ABC_DIGEST) return undefined;

@@ -18,9 +18,48 @@ const K = new Int32Array([
 
 const INITIAL = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
+/** The padded size of a message's last `rest` bytes: the least multiple of 64 that holds rest + 1 + 8 bytes. */
+export const paddedSize = (rest: number): number => (rest + 72) & ~63;
+
+/**
+ * Pads in place the last `rest` bytes of a message of `length` bytes, at `buffer[at…]` (FIPS 180-4 §5.1.1: a 1
+ * bit, zeros, the length in bits as a 64-bit big-endian integer), and returns the padded size (`paddedSize(rest)`,
+ * 64 or 128 for a tail shorter than a block). The buffer must hold `at + paddedSize(rest)` bytes.
+ */
+export function padInPlace(buffer: Uint8Array, at: number, rest: number, length: number): number {
+  const total = paddedSize(rest);
+  buffer[at + rest] = 0x80;
+  buffer.fill(0, at + rest + 1, at + total - 8);
+  const bits = length * 8;
+  const high = Math.floor(bits / 0x100000000);
+  const low = bits >>> 0;
+  const end = at + total;
+  buffer[end - 8] = high >>> 24;
+  buffer[end - 7] = (high >>> 16) & 0xff;
+  buffer[end - 6] = (high >>> 8) & 0xff;
+  buffer[end - 5] = high & 0xff;
+  buffer[end - 4] = low >>> 24;
+  buffer[end - 3] = (low >>> 16) & 0xff;
+  buffer[end - 2] = (low >>> 8) & 0xff;
+  buffer[end - 1] = low & 0xff;
+  return total;
+}
+
+/** Writes the hash value `s` as the big-endian digest (FIPS 180-4 §6.2.2) to `out[offset, offset + 32)`. */
+function writeDigest(s: Int32Array, out: Uint8Array, offset: number): void {
+  for (let i = 0; i < 8; i++) {
+    const v = s[i] as number;
+    out[offset + 4 * i] = v >>> 24;
+    out[offset + 4 * i + 1] = (v >>> 16) & 0xff;
+    out[offset + 4 * i + 2] = (v >>> 8) & 0xff;
+    out[offset + 4 * i + 3] = v & 0xff;
+  }
+}
+
 class PortableSha256 implements IncrementalSha256 {
   readonly #state = new Int32Array(INITIAL);
-  readonly #block = new Uint8Array(64);
+  /** The partial block (its first 64 bytes), and room for the padding's second block at the end. */
+  readonly #block = new Uint8Array(128);
   #blockLength = 0;
   #length = 0;
   #done = false;
@@ -39,7 +78,7 @@ class PortableSha256 implements IncrementalSha256 {
       this.#compress(this.#block, 0);
       this.#blockLength = 0;
     }
-    const whole = offset + (n - offset) - ((n - offset) % 64);
+    const whole = n - ((n - offset) % 64);
     compressBlocks(this.#state, bytes, offset, whole);
     offset = whole;
     if (offset < n) {
@@ -51,23 +90,9 @@ class PortableSha256 implements IncrementalSha256 {
   digest(): Uint8Array {
     if (this.#done) throw new Error('sha256: digest called twice');
     this.#done = true;
-    const block = this.#block;
-    const bits = this.#length * 8;
-    block[this.#blockLength++] = 0x80;
-    if (this.#blockLength > 56) {
-      block.fill(0, this.#blockLength);
-      this.#compress(block, 0);
-      this.#blockLength = 0;
-    }
-    block.fill(0, this.#blockLength);
-    const high = Math.floor(bits / 0x100000000);
-    const view = new DataView(block.buffer, block.byteOffset, 64);
-    view.setUint32(56, high >>> 0);
-    view.setUint32(60, bits >>> 0);
-    this.#compress(block, 0);
+    compressBlocks(this.#state, this.#block, 0, padInPlace(this.#block, 0, this.#blockLength, this.#length));
     const out = new Uint8Array(32);
-    const outView = new DataView(out.buffer);
-    for (let i = 0; i < 8; i++) outView.setInt32(i * 4, this.#state[i] ?? 0);
+    writeDigest(this.#state, out, 0);
     return out;
   }
 
@@ -146,26 +171,7 @@ export const portableSha256Into = (data: Uint8Array, out: Uint8Array, offset: nu
   compressBlocks(S, data, 0, whole);
   const rest = n - whole;
   const tail = TAIL;
-  tail.fill(0);
   for (let i = 0; i < rest; i++) tail[i] = data[whole + i] as number;
-  tail[rest] = 0x80;
-  const tailLength = rest < 56 ? 64 : 128;
-  const bits = n * 8;
-  const high = Math.floor(bits / 0x100000000);
-  tail[tailLength - 8] = high >>> 24;
-  tail[tailLength - 7] = (high >>> 16) & 0xff;
-  tail[tailLength - 6] = (high >>> 8) & 0xff;
-  tail[tailLength - 5] = high & 0xff;
-  tail[tailLength - 4] = bits >>> 24;
-  tail[tailLength - 3] = (bits >>> 16) & 0xff;
-  tail[tailLength - 2] = (bits >>> 8) & 0xff;
-  tail[tailLength - 1] = bits & 0xff;
-  compressBlocks(S, tail, 0, tailLength);
-  for (let i = 0; i < 8; i++) {
-    const v = S[i] as number;
-    out[offset + 4 * i] = v >>> 24;
-    out[offset + 4 * i + 1] = (v >>> 16) & 0xff;
-    out[offset + 4 * i + 2] = (v >>> 8) & 0xff;
-    out[offset + 4 * i + 3] = v & 0xff;
-  }
+  compressBlocks(S, tail, 0, padInPlace(tail, 0, rest, n));
+  writeDigest(S, out, offset);
 };
