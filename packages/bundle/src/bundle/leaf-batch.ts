@@ -130,30 +130,39 @@ function sliceText(bytes: Uint8Array, start: number, end: number, max = 80): str
 }
 
 /**
- * The leaf hashes (SHA-256(0x00 ‖ line)) of the event lines that {@link checkLeafBatch} consumes, in one
- * `sha256IntoMany` call: line i's hash at `32i`. The ranges follow the check loop's rule exactly (the same
- * positions, clamped as `subarray` clamps them), so each hash is the one the loop would compute; lines of leaves
- * that fail before their event is checked are hashed too, and their hashes are not used.
+ * Where the batch's event lines lie, by the main thread's rule: line i is `events[starts[i], ends[i])`, after the
+ * 0x00 byte that precedes it. Positions past the end of `events` are kept (the checks clamp them as `subarray`
+ * does). One place for the rule, read by the check loop and by {@link hashEventLines}.
  */
-function hashEventLines(batch: LeafBatch, leafCount: number, eventCount: number, sha256IntoMany: Sha256IntoMany): Uint8Array {
-  const { events, eventFlags, eventEnds } = batch;
-  let flagged = 0;
-  for (let k = 0; k < leafCount; k++) if (eventFlags[k] === 1) flagged += 1;
-  const used = Math.min(flagged, eventCount);
-  const starts = new Int32Array(used);
-  const ends = new Int32Array(used);
-  let eventPos = 0;
+function eventLineRanges(batch: LeafBatch, eventCount: number): { starts: Int32Array; ends: Int32Array } {
+  const { events, eventEnds } = batch;
+  const starts = new Int32Array(eventCount);
+  const ends = new Int32Array(eventCount);
+  let pos = 0;
+  for (let i = 0; i < eventCount; i++) {
+    const start = pos + 1;
+    const end = Math.max(start, Math.min(eventEnds[i] as number, events.length));
+    starts[i] = start;
+    ends[i] = end;
+    pos = end + 1;
+  }
+  return { starts, ends };
+}
+
+/**
+ * The leaf hashes (SHA-256(0x00 ‖ line)) of the first `used` event lines in one `sha256IntoMany` call: line i's
+ * hash at `32i`, over `events.subarray(starts[i] - 1, ends[i])` as the loop would hash it (clamped the same way).
+ * Lines of leaves that fail before their event is checked are hashed too, and their hashes are not used.
+ */
+function hashEventLines(events: Uint8Array, lines: { starts: Int32Array; ends: Int32Array }, used: number, sha256IntoMany: Sha256IntoMany): Uint8Array {
+  const from = new Int32Array(used);
+  const to = new Int32Array(used);
   for (let i = 0; i < used; i++) {
-    const eventStart = eventPos + 1;
-    const eventEnd = Math.max(eventStart, Math.min(eventEnds[i] as number, events.length));
-    eventPos = eventEnd + 1;
-    // events.subarray(eventStart - 1, eventEnd), as the loop hashes it.
-    const from = Math.min(eventStart - 1, events.length);
-    starts[i] = from;
-    ends[i] = Math.max(from, Math.min(eventEnd, events.length));
+    from[i] = Math.min((lines.starts[i] as number) - 1, events.length);
+    to[i] = Math.max(from[i] as number, Math.min(lines.ends[i] as number, events.length));
   }
   const hashes = new Uint8Array(32 * used);
-  sha256IntoMany(events, starts, ends, used, hashes);
+  sha256IntoMany(events, from, to, used, hashes);
   return hashes;
 }
 
@@ -180,7 +189,6 @@ export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha2
   const purgedSeqs: number[] = [];
   const purgedHashes: Uint8Array[] = [];
   let leafPos = 0;
-  let eventPos = 0;
   let eventsUsed = 0;
   let previous = -1;
   let nEvents = 0;
@@ -192,8 +200,15 @@ export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha2
   const { leafEnds, eventEnds } = batch;
   const leafCount = Math.min(batch.leafCount, leafEnds.length, eventFlags.length);
   const eventCount = Math.min(batch.eventCount, eventEnds.length);
-  // Precomputed leaf hashes of the event lines (line i at 32i), or undefined: hashed one by one in checkEvent.
-  const lineHashes = sha256IntoMany === undefined ? undefined : hashEventLines(batch, leafCount, eventCount, sha256IntoMany);
+  const lines = eventLineRanges(batch, eventCount);
+  // Precomputed leaf hashes of the event lines the leaves consume (line i at 32i), or undefined: hashed one by one
+  // in checkEvent.
+  let lineHashes: Uint8Array | undefined;
+  if (sha256IntoMany !== undefined) {
+    let flagged = 0;
+    for (let k = 0; k < leafCount; k++) if (eventFlags[k] === 1) flagged += 1;
+    lineHashes = hashEventLines(events, lines, Math.min(flagged, eventCount), sha256IntoMany);
+  }
   for (let k = 0; k < leafCount; k++) {
     const lineStart = leafPos;
     const lineEnd = Math.min(leafEnds[k] as number, leaves.length);
@@ -207,9 +222,8 @@ export function checkLeafBatch(batch: LeafBatch, context: LeafBatchContext, sha2
     if (eventFlags[k] === 1) {
       if (eventsUsed < eventCount) {
         eventIndex = eventsUsed;
-        eventStart = eventPos + 1;
-        eventEnd = Math.max(eventStart, Math.min(eventEnds[eventsUsed] as number, events.length));
-        eventPos = eventEnd + 1;
+        eventStart = lines.starts[eventsUsed] as number;
+        eventEnd = lines.ends[eventsUsed] as number;
         eventNumber = batch.eventLine + eventsUsed + 1;
         eventsUsed += 1;
       }
