@@ -6,7 +6,7 @@ import * as nodeCrypto from 'node:crypto';
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
-import { createHasher } from '@custody/ledger';
+import { createHasher, sha256IntoOf } from '@custody/ledger';
 import type { Ed25519, Hasher, Sha256, Sha256Into } from '@custody/ledger';
 
 // One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object. Asked for a `'binary'` (latin1) string, it
@@ -55,11 +55,7 @@ export const nodeSha256: Sha256 = (...chunks) => {
  * loops of bundle verification and export use.
  */
 export const nodeSha256Into: Sha256Into =
-  oneShot === undefined
-    ? (data, out, offset) => {
-        out.set(nodeSha256(data), offset);
-      }
-    : (data, out, offset) => copyDigest(oneShot('sha256', data, 'binary'), out, offset);
+  oneShot === undefined ? sha256IntoOf(nodeSha256) : (data, out, offset) => copyDigest(oneShot('sha256', data, 'binary'), out, offset);
 
 /** The RFC 9162 hasher over Node's SHA-256. */
 export const nodeHasher: Hasher = createHasher(nodeSha256);

@@ -89,15 +89,17 @@ export interface ResolvedCrypto {
  * Fills in the defaults of {@link BundleCrypto}. Without injected hashes (browsers, Workers) the streamed and
  * per-leaf SHA-256 is the WebAssembly one where this realm may compile it (`wasmSha256`: 1.7-1.8x the portable
  * TypeScript, measured in Chromium), else the portable one (3x faster than @noble/hashes on node hashes); both
- * allocate nothing per leaf or node. The per-leaf hashes of verification
- * then also use `wasmSha256().sha256IntoMany` (4 lanes of WebAssembly SIMD) where SIMD compiles.
+ * allocate nothing per leaf or node. The per-leaf hashes of verification then also use
+ * `wasmSha256().sha256IntoMany` (4 lanes of WebAssembly SIMD) where SIMD compiles.
  */
 export function resolveCrypto(crypto: BundleCrypto | undefined): ResolvedCrypto {
   const sha256 = crypto?.sha256 ?? nobleSha256;
-  const needsPortable = crypto?.createSha256 === undefined || (crypto.sha256Into === undefined && crypto.sha256 === undefined);
-  const wasm = needsPortable ? wasmSha256() : undefined;
-  const sha256Into = crypto?.sha256Into ?? (crypto?.sha256 === undefined ? (wasm?.sha256Into ?? portableSha256Into) : sha256IntoOf(sha256));
-  const sha256IntoMany = wasm !== undefined && sha256Into === wasm.sha256Into ? wasm.sha256IntoMany : undefined;
+  // The per-leaf hash is a default only when neither it nor a one-shot hash is injected (a one-shot one is adapted).
+  const defaultPerLeaf = crypto?.sha256Into === undefined && crypto?.sha256 === undefined;
+  // Generated and compiled only when a default needs it (Node injects everything).
+  const wasm = defaultPerLeaf || crypto?.createSha256 === undefined ? wasmSha256() : undefined;
+  const sha256Into = crypto?.sha256Into ?? (defaultPerLeaf ? (wasm?.sha256Into ?? portableSha256Into) : sha256IntoOf(sha256));
+  const sha256IntoMany = defaultPerLeaf ? wasm?.sha256IntoMany : undefined;
   return {
     sha256,
     sha256Into,

@@ -79,11 +79,15 @@ export interface BundleCrypto {
   /** One-shot SHA-256 (leaf and node hashes, key ids). Default: the ledger's `nobleSha256`. */
   readonly sha256?: Sha256;
   /**
-   * The same hash written into a buffer, for the per-leaf loops (leaf and node hashes). Default: `sha256` then a
-   * copy. Node: `crypto.hash('sha256', data, 'latin1')` copied out, which allocates no buffer.
+   * The same hash written into a buffer, for the per-leaf loops (leaf and node hashes). Default: an injected
+   * `sha256` then a copy; with none, `wasmSha256().sha256Into` (WebAssembly), else `portableSha256Into`. Node:
+   * `crypto.hash('sha256', data, 'latin1')` copied out, which allocates no buffer.
    */
   readonly sha256Into?: Sha256Into;
-  /** Incremental SHA-256 for whole files. Default: {@link createPortableSha256} (pure TypeScript). */
+  /**
+   * Incremental SHA-256 for whole files. Default: `wasmSha256().createSha256` (WebAssembly), else
+   * {@link createPortableSha256} (pure TypeScript).
+   */
   readonly createSha256?: CreateSha256;
   /** Ed25519 for signing and verifying notes. Default: the ledger's `nobleEd25519`. */
   readonly ed25519?: Ed25519;
