@@ -11,8 +11,14 @@ const port = parentPort;
 if (port === null) throw new Error('leaf-checker.worker runs only as a worker thread');
 port.on('message', (message: { id: number; batch: LeafBatch; context: LeafBatchContext }) => {
   try {
-    const result = checkLeafBatch(message.batch, message.context, nodeSha256Into);
-    const buffers = [result.nodeLo.buffer, result.nodeHi.buffer, result.nodeHashes.buffer, result.purgedSeqs.buffer, result.purgedHashes.buffer];
+    const batch = message.batch;
+    const checked = checkLeafBatch(batch, message.context, nodeSha256Into);
+    // The batch's buffers go back with the result (transferred again), for the reading thread to fill anew.
+    const result = { ...checked, returned: batch };
+    const buffers = [
+      result.nodeLo.buffer, result.nodeHi.buffer, result.nodeHashes.buffer, result.purgedSeqs.buffer, result.purgedHashes.buffer,
+      batch.leaves.buffer, batch.events.buffer, batch.eventFlags.buffer, batch.leafEnds.buffer, batch.eventEnds.buffer,
+    ];
     const transfer = buffers.filter((buffer, i): buffer is ArrayBuffer => buffer instanceof ArrayBuffer && buffers.indexOf(buffer) === i);
     port.postMessage({ id: message.id, result } satisfies TLeafCheckerMessage, transfer);
   } catch (error) {

@@ -79,6 +79,29 @@ describe('the threaded leaf checker', () => {
     }
   });
 
+  it('hands each batch back with its result, so the verifier can fill the same buffers again', async () => {
+    const checker = createThreadedLeafChecker(1);
+    const returned: { sent: number; back: number }[] = [];
+    const watching: LeafBatchChecker = {
+      concurrency: checker.concurrency,
+      async check(batch, context) {
+        const sent = batch.events.buffer.byteLength;
+        const result = await checker.check(batch, context);
+        expect(batch.events.buffer.byteLength).toBe(0); // transferred to the thread
+        returned.push({ sent, back: result.returned?.events.buffer.byteLength ?? -1 });
+        return result;
+      },
+    };
+    try {
+      const report = await verify(bundle, watching);
+      expect(report.valid).toBe(true);
+      expect(returned.length).toBeGreaterThan(0);
+      for (const { sent, back } of returned) expect(back).toBe(sent);
+    } finally {
+      await checker.close();
+    }
+  });
+
   it('refuses a thread count that is not a positive integer', () => {
     expect(() => createThreadedLeafChecker(0)).toThrow(RangeError);
   });

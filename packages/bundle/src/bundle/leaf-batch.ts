@@ -75,6 +75,11 @@ export interface LeafBatchResult {
   readonly failures: readonly BatchFailure[];
   /** Failures per check, including those beyond `maxFailures`. */
   readonly failureCounts: Readonly<Partial<Record<CheckName, number>>>;
+  /**
+   * The batch itself, handed back by a checker that had its buffers transferred to a worker, so the verifier can
+   * fill them again instead of allocating new ones. Optional; `checkLeafBatch` never sets it.
+   */
+  readonly returned?: LeafBatch;
 }
 
 /** Runs {@link checkLeafBatch} somewhere (inline, a Worker pool). Results must come back per batch. */

@@ -21,6 +21,7 @@
 import { BundleError } from '../errors';
 import { portableCrc32, webInflateRaw } from '../platform/defaults';
 import type { ByteSource, ByteTransform, Crc32 } from '../platform/types';
+import { pieces } from '../stream-utils';
 import { decodeUtf8 } from '../text';
 import {
   CENTRAL_HEADER_SIGNATURE, CENTRAL_HEADER_SIZE, DATA_DESCRIPTOR_SIGNATURE, END_SIGNATURE, END_SIZE, FLAG_DATA_DESCRIPTOR,
@@ -116,6 +117,8 @@ export interface ZipArchive {
   read(entry: ZipEntry, maxBytes: number): Promise<Uint8Array>;
 }
 
+// Compressed bytes handed to the decompressor at a time: bounds what one piece of a hostile entry can inflate to at
+// once (DEFLATE's limit is 1032:1, so 66 MB) where the decompressor emits a piece's output together (DecompressionStream).
 const INFLATE_PIECE = 1 << 16;
 
 function bad(message: string, details?: Record<string, string | number | boolean>): BundleError {
@@ -515,7 +518,7 @@ export async function openZip(source: ByteSource, options: ZipReaderOptions = {}
       // Read the next chunk while this one is being consumed.
       next = offset < end ? start(offset) : undefined;
       next?.catch(() => undefined);
-      if (entry.method === 'deflate') yield* pieceify(chunk);
+      if (entry.method === 'deflate') yield* pieces(chunk, INFLATE_PIECE);
       else yield chunk;
     }
   }
@@ -588,10 +591,6 @@ export async function openZip(source: ByteSource, options: ZipReaderOptions = {}
       return out;
     },
   };
-}
-
-function* pieceify(chunk: Uint8Array): Generator<Uint8Array> {
-  for (let at = 0; at < chunk.length; at += INFLATE_PIECE) yield chunk.subarray(at, Math.min(chunk.length, at + INFLATE_PIECE));
 }
 
 function hex32(value: number): string {
