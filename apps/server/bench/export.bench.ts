@@ -20,14 +20,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { formatVerificationReport, openZip, verifyBundle } from '@custody/bundle';
-import { Custody, createThreadedLeafChecker, defaultVerifyThreads, nodeBundleCrypto, nodeCrc32, nodeEd25519, nodeInflateRaw, nodeSha256, openFileSource, signingKeyFromText } from '@custody/core';
+import { Custody, createThreadedLeafChecker, defaultVerifyThreads, nodeEd25519, nodeSha256, nodeVerifyOptions, openFileSource, signingKeyFromText } from '@custody/core';
 import { migrateToLatest, openDatabase } from '@custody/db';
 import { generateSigner } from '@custody/ledger';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const serverDir = join(here, '..');
 const source = join(here, '.data', 'query-1000000.db');
-const crc = nodeCrc32 === undefined ? {} : { crc32: nodeCrc32 };
 const limit = Number(process.env.BENCH_EXPORT_EVENTS ?? '1000000');
 
 async function peakRssMb(): Promise<number> {
@@ -179,20 +178,26 @@ async function main(): Promise<void> {
     await resetPeakRss();
     const handle = await openFileSource(file.path);
     const t1 = performance.now();
-    const report = await verifyBundle(handle, { trustedKeys: trusted, crypto: nodeBundleCrypto, inflate: nodeInflateRaw, ...crc });
+    const report = await verifyBundle(handle, { ...nodeVerifyOptions, trustedKeys: trusted, hashArchive: true });
     const verifySeconds = (performance.now() - t1) / 1000;
     await handle.close();
     const verifyPeak = await peakRssMb();
     if (!report.valid) console.log(formatVerificationReport(report));
     // What `custody verify` does by default: one thread per core, one reading and the others checking leaves.
     const threads = defaultVerifyThreads();
-    const checker = threads > 1 ? createThreadedLeafChecker(threads - 1) : undefined;
-    const threadedHandle = await openFileSource(file.path);
-    const t2 = performance.now();
-    const threadedReport = await verifyBundle(threadedHandle, { trustedKeys: trusted, crypto: nodeBundleCrypto, inflate: nodeInflateRaw, ...(checker === undefined ? {} : { checker }), ...crc });
-    const threadedSeconds = (performance.now() - t2) / 1000;
-    await threadedHandle.close();
-    await checker?.close();
+    // Three runs (this VM's speed varies from minute to minute); the median is the figure.
+    const threadedRuns: number[] = [];
+    let threadedReport = report;
+    for (let run = 0; run < 3; run++) {
+      const checker = threads > 1 ? createThreadedLeafChecker(threads - 1) : undefined;
+      const threadedHandle = await openFileSource(file.path);
+      const t2 = performance.now();
+      threadedReport = await verifyBundle(threadedHandle, { ...nodeVerifyOptions, trustedKeys: trusted, hashArchive: true, ...(checker === undefined ? {} : { checker }) });
+      threadedRuns.push((performance.now() - t2) / 1000);
+      await threadedHandle.close();
+      await checker?.close();
+    }
+    const threadedSeconds = [...threadedRuns].sort((a, b) => a - b)[1] as number;
 
     const row = (what: string, value: string, goal = '') => console.log(`  ${what.padEnd(52)} ${value.padStart(24)}  ${goal}`);
     row('bundle', `${(file.size / 2 ** 20).toFixed(1)} MiB, ${info.counts?.shown.toLocaleString('en-US')} events`);
@@ -201,9 +206,10 @@ async function main(): Promise<void> {
     row('custody export: peak RSS of the process', `${cli.peakMb.toFixed(0)} MB`, `goal < 300 MB ${cli.peakMb < 300 ? '(met)' : '(NOT met)'}`);
     row('export job in a running server (from source, tsx)', `${exportSeconds.toFixed(1)} s`);
     row('  its process peak RSS (before the job)', `${exportPeak.toFixed(0)} MB (${rssBefore.toFixed(0)} MB)`);
-    row('verify, one thread (--threads 1)', `${verifySeconds.toFixed(1)} s, ${report.valid ? 'valid' : 'INVALID'}`);
+    row('verify, one thread (--threads 1)', `${verifySeconds.toFixed(2)} s, ${report.valid ? 'valid' : 'INVALID'}`);
     row('verify rate, one thread', `${Math.round(count / verifySeconds).toLocaleString('en-US')} events/s`);
-    row(`verify, ${threads} threads (custody verify default: 1 reading, ${threads - 1} checking)`, `${threadedSeconds.toFixed(1)} s, ${threadedReport.valid ? 'valid' : 'INVALID'}`);
+    row(`verify, ${threads} threads (custody verify default: 1 reading, ${threads - 1} checking)`, `${threadedSeconds.toFixed(2)} s, ${threadedReport.valid ? 'valid' : 'INVALID'}`);
+    row('  three runs', threadedRuns.map((s) => `${s.toFixed(2)} s`).join(', '));
     const rate = count / threadedSeconds;
     row('verify rate', `${Math.round(rate).toLocaleString('en-US')} events/s`, `goal ≥ 300,000/s ${rate >= 300_000 ? '(met)' : '(NOT met)'}`);
     row('verify peak RSS', `${verifyPeak.toFixed(0)} MB`);

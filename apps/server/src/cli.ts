@@ -211,7 +211,7 @@ async function verifyCommand(file: string | undefined, values: TValues): Promise
   if (file === undefined) throw new UsageError('verify needs a bundle: custody verify bundle.zip --vkey <vkey>');
   const { readFile } = await import('node:fs/promises');
   const { formatVerificationReport, verificationExitCode, verifyBundle } = await import('@custody/bundle');
-  const { createThreadedLeafChecker, defaultVerifyThreads, nodeBundleCrypto, nodeCrc32, nodeInflateRaw, openFileSource } = await import('@custody/core');
+  const { createThreadedLeafChecker, defaultVerifyThreads, nodeVerifyOptions, openFileSource } = await import('@custody/core');
   const threadsText = str(values, 'threads');
   if (threadsText !== undefined && !/^[1-9][0-9]?$/.test(threadsText)) throw new UsageError(`--threads must be an integer from 1 to 99, got "${threadsText}"`);
   const threads = threadsText === undefined ? defaultVerifyThreads() : Number(threadsText);
@@ -244,10 +244,8 @@ async function verifyCommand(file: string | undefined, values: TValues): Promise
   try {
     const report = await verifyBundle(source, {
       ...(checker === undefined ? {} : { checker }),
+      ...nodeVerifyOptions,
       trustedKeys: keys,
-      crypto: nodeBundleCrypto,
-      inflate: nodeInflateRaw,
-      ...(nodeCrc32 === undefined ? {} : { crc32: nodeCrc32 }),
       hashArchive: true,
       onProgress: (p) => {
         const now = Date.now();

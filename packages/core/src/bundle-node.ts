@@ -13,7 +13,7 @@ import * as zlib from 'node:zlib';
 import { createDeflateRaw, createInflateRaw } from 'node:zlib';
 import type { Transform } from 'node:stream';
 
-import type { BundleCrypto, ByteSink, ByteSource, ByteTransform, Crc32 } from '@custody/bundle';
+import type { BundleCrypto, ByteSink, ByteSource, ByteTransform, Crc32, VerifyBundleOptions } from '@custody/bundle';
 
 import { nodeEd25519, nodeSha256, nodeSha256Into } from './node-crypto';
 
@@ -108,8 +108,21 @@ export function nodeDeflateRaw(level = 6): ByteTransform {
   return zlibTransform(() => createDeflateRaw({ level, memLevel: 9, chunkSize: 256 * 1024 }));
 }
 
-/** Raw INFLATE with zlib. */
+/**
+ * Raw INFLATE with zlib, in 256 KiB output chunks. (1 MiB chunks spent less CPU, but `custody verify` of 1M events
+ * then held up to 900 MB of spent chunks that V8 collected late, against 300 MB.)
+ */
 export const nodeInflateRaw: ByteTransform = zlibTransform(() => createInflateRaw({ chunkSize: 256 * 1024 }));
+
+/**
+ * What `verifyBundle` runs on in Node: Node's SHA-256 and Ed25519, zlib's INFLATE and zlib's CRC-32 where Node has
+ * it. Spread into the options: `verifyBundle(source, { ...nodeVerifyOptions, trustedKeys })`.
+ */
+export const nodeVerifyOptions: Pick<VerifyBundleOptions, 'crypto' | 'inflate' | 'crc32'> = {
+  crypto: nodeBundleCrypto,
+  inflate: nodeInflateRaw,
+  ...(nodeCrc32 === undefined ? {} : { crc32: nodeCrc32 }),
+};
 
 /** A file written sequentially, with backpressure; `close()` flushes and closes it. */
 export interface TFileSink extends ByteSink {

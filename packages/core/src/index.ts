@@ -29,5 +29,5 @@ export { nodeEd25519, nodeHasher, nodeSha256, nodeSha256Into } from './node-cryp
 export { RateLimiter } from './rate-limiter';
 export { ExportService, EXPORT_FORMATS, sha256File } from './exports';
 export type { TExportFormat, TExportInfo, TExportRequest, TExportRequester, TExportServiceOptions } from './exports';
-export { createFileSink, nodeBundleCrypto, nodeCrc32, nodeDeflateRaw, nodeInflateRaw, openFileSource } from './bundle-node';
+export { createFileSink, nodeBundleCrypto, nodeCrc32, nodeDeflateRaw, nodeInflateRaw, nodeVerifyOptions, openFileSource } from './bundle-node';
 export type { TFileSink, TFileSource } from './bundle-node';
