@@ -139,6 +139,25 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
       expect(threads.stderr).toContain('--threads must be an integer from 1 to 99');
     });
 
+    it('reports corrupt compressed data as invalid, without hanging', async () => {
+      const { readFile, writeFile } = await import('node:fs/promises');
+      const { memorySource, openZip } = await import('@custody/bundle');
+      const zip = new Uint8Array(await readFile(join(dataDir, 'b.zip')));
+      const entry = (await openZip(memorySource(zip))).entries.find((e) => e.name.endsWith('data/events.ndjson'));
+      if (entry === undefined) throw new Error('no events.ndjson in the bundle');
+      const middle = entry.dataOffset + Math.floor(entry.compressedSize / 2);
+      for (let i = 0; i < 16; i++) zip[middle + i] = (zip[middle + i] as number) ^ 0x5a;
+      await writeFile(join(dataDir, 'corrupt.zip'), zip);
+      for (const threads of ['1', '2']) {
+        const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'verify', join(dataDir, 'corrupt.zip'), '--vkey', vkey, '--threads', threads], {
+          cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, CUSTODY_DATA_DIR: dataDir, DATABASE_URL: '' },
+        });
+        expect(r.signal, 'custody verify was killed after 60 s: it hung').toBeNull();
+        expect(r.status, r.stdout + r.stderr).toBe(1);
+        expect(r.stdout).toContain('CORRUPT_FILE');
+      }
+    });
+
     it('reaches the same verdict on one thread and on several', () => {
       // 1: all inline; 2: one reading thread and one checker; 4: one reading and three checkers.
       const [one, two, four] = ['1', '2', '4'].map(

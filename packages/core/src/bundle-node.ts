@@ -64,11 +64,27 @@ function zlibTransform(create: () => Transform): ByteTransform {
       done = true;
       notify();
     });
+    // A write settles when zlib has consumed the chunk, or when the stream closes: a stream destroyed while zlib
+    // waits for its output to be read (the consumer stopped early) never calls back, and awaiting it would hang.
+    const write = (chunk: Uint8Array) =>
+      new Promise<void>((resolve, reject) => {
+        if (stream.destroyed) {
+          reject(new Error('the zlib stream is closed'));
+          return;
+        }
+        const onClose = () => reject(new Error('the zlib stream closed'));
+        stream.once('close', onClose);
+        stream.write(chunk, (error) => {
+          stream.off('close', onClose);
+          if (error) reject(error);
+          else resolve();
+        });
+      });
     const feed = (async () => {
       try {
         for await (const chunk of input) {
-          if (failure !== undefined) return;
-          await new Promise<void>((resolve, reject) => stream.write(chunk, (error) => (error ? reject(error) : resolve())));
+          if (failure !== undefined || stream.destroyed) return;
+          await write(chunk);
         }
         stream.end();
       } catch (error) {
