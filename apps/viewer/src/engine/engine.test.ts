@@ -178,6 +178,27 @@ describe('loading and verification', () => {
     expect((await allRows(e)).every((r) => r.status === 'failed')).toBe(true);
   });
 
+  it('a wrong CRC-32 on events.ndjson: the rows load (the engine does not check it) but the verifier fails the bundle', async () => {
+    const { openZip } = await import('@custody/bundle');
+    const entry = (await openZip(source(good.bytes))).entries.find((e) => e.name.endsWith('data/events.ndjson'));
+    if (entry === undefined) throw new Error('no events.ndjson');
+    const crc = new Uint8Array(new Uint32Array([entry.crc32]).buffer);
+    const bad = good.bytes.slice();
+    let replaced = 0;
+    for (let i = 0; i + 4 <= bad.length; i++) {
+      if (bad[i] === crc[0] && bad[i + 1] === crc[1] && bad[i + 2] === crc[2] && bad[i + 3] === crc[3]) {
+        bad[i] = (crc[0] as number) ^ 1;
+        replaced += 1;
+      }
+    }
+    expect(replaced).toBeGreaterThanOrEqual(2); // the local header and the central directory
+    const { engine: e, id } = await open(bad);
+    const state = bundleState(e, id);
+    expect(state.verdict).not.toBe('valid');
+    expect(JSON.stringify(state.failures)).toMatch(/CRC-32 mismatch/);
+    expect((await allRows(e)).some((r) => r.status === 'verified')).toBe(false);
+  });
+
   it('hostile input: not a zip, truncated, a zip bomb are unusable with a message; the engine keeps working', async () => {
     const e = createViewerEngine({ notifyIntervalMs: 0 });
     const cases: [string, Uint8Array, RegExp][] = [

@@ -444,7 +444,10 @@ class ViewerEngine implements TViewerEngine {
         line++;
         b.rowCount++;
       };
-      for await (const chunk of archive.stream(entry)) {
+      // No CRC-32 here: the verifier checks every byte of this file (its CRC-32, its SHA-256 in the manifest and each
+      // line's leaf hash), and no row counts as verified before it has; this pass only cuts the rows. (It saved the
+      // engine about 0.4 s of CPU per million events.)
+      for await (const chunk of archive.stream(entry, { verifyCrc: false })) {
         if (b.closed || store !== this.#store) return;
         let offset = 0;
         while (offset < chunk.length) {
