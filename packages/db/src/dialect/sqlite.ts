@@ -41,8 +41,13 @@ interface TCheckpointThread {
  * Starts a thread with its own connection that runs `PRAGMA wal_checkpoint(PASSIVE)` every
  * `intervalMs`: PASSIVE never blocks writers or readers; it copies what it can and the next writer
  * restarts the log once everything was copied. Plain JavaScript (eval), so it needs no loader.
+ *
+ * Every 20 ms: each checkpoint ends with an fsync of the database file, and a commit's fsync of the
+ * log waits behind it on the same disk, so the checkpoints are kept small. At 100 ms, single-event
+ * ingest on a log of 235,000 events stalled every request in flight for 20-50 ms three or four times
+ * a second (p99 32 ms); at 20 ms its p99 was 20-22 ms, with the same throughput for batches.
  */
-function startCheckpointThread(filename: string, intervalMs = 100): TCheckpointThread {
+function startCheckpointThread(filename: string, intervalMs = 20): TCheckpointThread {
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const Database = require(workerData.module);
