@@ -11,6 +11,8 @@ import { build } from 'esbuild';
 await build({
   entryPoints: {
     cli: 'src/cli.ts',
+    // `custody verify` alone: the launcher runs it without loading the server (see bin/custody.js).
+    'verify-cli': 'src/verify-command.ts',
     'log-writer.worker': join(coreSource, 'log-writer.worker.ts'),
     'leaf-checker.worker': join(coreSource, 'leaf-checker.worker.ts'),
   },

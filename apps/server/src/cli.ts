@@ -29,6 +29,7 @@ import { migrateToLatest, openDatabase } from '@custody/db';
 
 import { boot } from './boot';
 import { ConfigError, loadConfig } from './env';
+import { UsageError, verifyCommand } from './verify-command';
 import type { TConfig } from './env';
 import { createHttpServer } from './http';
 
@@ -63,8 +64,6 @@ Configuration comes from the environment: PORT, HOST, CUSTODY_DATA_DIR, DATABASE
 CUSTODY_LOG_NAME, CUSTODY_SIGNING_KEY_FILE, LOG_LEVEL, … (see docs/operations.md).
 `;
 
-/** A usage error: printed with the usage text, exit status 2. */
-class UsageError extends Error {}
 
 function print(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -200,66 +199,6 @@ type TValues = Record<string, string | boolean | string[] | undefined>;
 function str(values: TValues, name: string): string | undefined {
   const v = values[name];
   return typeof v === 'string' ? v : undefined;
-}
-
-function list(values: TValues, name: string): string[] {
-  const v = values[name];
-  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
-}
-
-async function verifyCommand(file: string | undefined, values: TValues): Promise<number> {
-  if (file === undefined) throw new UsageError('verify needs a bundle: custody verify bundle.zip --vkey <vkey>');
-  const { readFile } = await import('node:fs/promises');
-  const { formatVerificationReport, verificationExitCode, verifyBundle } = await import('@custody/bundle');
-  const { createThreadedLeafChecker, defaultVerifyThreads, nodeVerifyOptions, openFileSource } = await import('@custody/core');
-  const threadsText = str(values, 'threads');
-  if (threadsText !== undefined && !/^[1-9][0-9]?$/.test(threadsText)) throw new UsageError(`--threads must be an integer from 1 to 99, got "${threadsText}"`);
-  const threads = threadsText === undefined ? defaultVerifyThreads() : Number(threadsText);
-  const keys = [...list(values, 'vkey')];
-  for (const path of list(values, 'vkey-file')) {
-    keys.push(...(await readFile(path, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#')));
-  }
-  if (keys.length === 0) {
-    throw new UsageError('give the verifier key you obtained separately: --vkey <name+id+key> or --vkey-file <file> (the keys inside a bundle are only hints)');
-  }
-  const { parseVerifierKey } = await import('@custody/ledger');
-  for (const key of keys) {
-    try {
-      parseVerifierKey(key);
-    } catch (error) {
-      throw new UsageError(`"${key.slice(0, 80)}" is not a verifier key (name+keyid+base64): ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  let source;
-  try {
-    source = await openFileSource(file);
-  } catch (error) {
-    process.stderr.write(`custody: cannot open ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
-  }
-  const quiet = values.quiet === true || values.json === true;
-  let lastProgress = 0;
-  // One thread: check inline. More: this one reads, the other threads - 1 check the leaves.
-  const checker = threads > 1 ? createThreadedLeafChecker(threads - 1) : undefined;
-  try {
-    const report = await verifyBundle(source, {
-      ...(checker === undefined ? {} : { checker }),
-      ...nodeVerifyOptions,
-      trustedKeys: keys,
-      hashArchive: true,
-      onProgress: (p) => {
-        const now = Date.now();
-        if (quiet || now - lastProgress < 1000) return;
-        lastProgress = now;
-        process.stderr.write(`  … ${p.phase}: ${p.events.toLocaleString('en-US')} events, ${(p.bytes / 1e6).toFixed(1)} MB read\n`);
-      },
-    });
-    process.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerificationReport(report)}\n`);
-    return verificationExitCode(report);
-  } finally {
-    await checker?.close();
-    await source.close();
-  }
 }
 
 async function exportCommand(config: TConfig, organizationId: string | undefined, values: TValues): Promise<number> {

@@ -158,6 +158,22 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
       }
     });
 
+    it('runs verify through the launcher (bin/custody.js) on its own module, with the same verdict and exit codes', () => {
+      const launch = (args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'custody.js'), ...args], {
+        cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, CUSTODY_DATA_DIR: dataDir, DATABASE_URL: '' },
+      });
+      const ok = launch(['verify', join(dataDir, 'b.zip'), '--vkey', vkey, '--json']);
+      expect(ok.status, ok.stderr).toBe(0);
+      const report = JSON.parse(ok.stdout) as { valid: boolean; counts: { eventsValid: number } };
+      expect(report.valid).toBe(true);
+      expect(report.counts.eventsValid).toBe(20);
+      expect(launch(['verify', join(dataDir, 'corrupt.zip'), '--vkey', vkey]).status).toBe(1);
+      const usage = launch(['verify', join(dataDir, 'b.zip'), '--vkey', vkey, '--threads', '0']);
+      expect(usage.status).toBe(2);
+      expect(usage.stderr).toContain('Usage: custody verify');
+      expect(launch(['verify', join(dataDir, 'b.zip'), '--vkey', vkey, '--no-such-option']).status).toBe(2);
+    });
+
     it('reaches the same verdict on one thread and on several', () => {
       // 1: all inline; 2: one reading thread and one checker; 4: one reading and three checkers.
       const [one, two, four] = ['1', '2', '4'].map(
