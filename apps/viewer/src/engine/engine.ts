@@ -55,8 +55,10 @@ export interface TViewerEngineOptions {
   /** Clock (ms since the epoch) for the action log and the report. */
   readonly now?: () => number;
   /**
-   * Least time between two pushed states while loading. Default 250 ms: each push re-renders the page's progress,
-   * which takes CPU from loading and verification on a small machine; the progress bar animates in between.
+   * Least time between two pushed states while loading (changes of phase and verdict are pushed at once). Default
+   * 1,000 ms: each push re-renders the page's progress, which takes CPU from loading and verification on a small
+   * machine (1M events, 2 cores: verified in 9.5-9.95 s against 10.1-11.2 s at 250 ms, back to back); the progress
+   * bar glides in between.
    */
   readonly notifyIntervalMs?: number;
 }
@@ -266,7 +268,7 @@ class ViewerEngine implements TViewerEngine {
   }
 
   #notify(now = false): void {
-    const interval = this.#options.notifyIntervalMs ?? 250;
+    const interval = this.#options.notifyIntervalMs ?? 1000;
     const elapsed = this.#now() - this.#lastNotify;
     if (now || elapsed >= interval) {
       if (this.#notifyTimer !== undefined) clearTimeout(this.#notifyTimer);
