@@ -68,56 +68,14 @@ function rawInflateRate(): number {
 }
 
 /**
- * `custody export` as users run it: the built CLI (`dist/cli.js`, rebuilt here with esbuild) in a process
- * of its own, on a copy of the dataset. Returns the job's seconds (its started/finished times), the whole
- * command's seconds (boot, export, copying the file out) and the process's peak RSS (VmHWM, polled).
+ * Runs the built CLI (`bin/custody.js`) in a process of its own: its stdout, exit code, seconds from start to exit,
+ * and peak RSS (its VmHWM, polled every 20 ms).
  */
-async function cliExport(dir: string, count: number): Promise<{ jobSeconds: number; commandSeconds: number; peakMb: number; bytes: number }> {
-  const build = spawnSync(process.execPath, [join(serverDir, 'scripts', 'build.mjs')], { cwd: serverDir, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('building dist/cli.js failed');
-  const dataDir = join(dir, 'cli-data');
-  await mkdir(dataDir, { recursive: true });
-  await copyFile(source, join(dataDir, 'custody.db'));
-  const output = join(dir, 'cli-export.zip');
+async function runCli(nodeArgs: string[], args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; code: number | null; seconds: number; peakMb: number }> {
   const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [join(serverDir, 'bin', 'custody.js'), 'export', 'acme', '--matter-name', 'Benchmark v. Custody', '--matter-number', 'BENCH-1', '--custodian', 'bench', '--reason', 'benchmark', '--filter', JSON.stringify({ seqFrom: 0, seqTo: count }), '--output', output, '--json'],
-    { env: { ...process.env, CUSTODY_DATA_DIR: dataDir, CUSTODY_LOG_NAME: 'bench.localhost', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  let peakKb = 0;
-  const poll = setInterval(() => {
-    let status = '';
-    try {
-      status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    } catch {
-      return; // exited between two polls
-    }
-    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-    if (kb !== undefined) peakKb = Math.max(peakKb, Number(kb));
-  }, 20);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearInterval(poll);
-  const commandSeconds = (performance.now() - t0) / 1000;
-  if (code !== 0) throw new Error(`custody export exited with ${code}`);
-  const info = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { startedAt: string; finishedAt: string };
-  return { jobSeconds: (Date.parse(info.finishedAt) - Date.parse(info.startedAt)) / 1000, commandSeconds, peakMb: peakKb / 1024, bytes: (await stat(output)).size };
-}
-
-/**
- * `custody verify` as users run it (the built CLI, its own process, `bin/custody.js`; given `--single-threaded-gc`
- * itself, as the launcher would add it, so that this process is the one verifying and its peak RSS can be read):
- * the verification's own time (the report's durationMs), the whole command's, and the peak RSS.
- */
-async function cliVerify(bundle: string, keyFile: string, threads: number): Promise<{ verifySeconds: number; commandSeconds: number; peakMb: number; valid: boolean }> {
-  const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    ['--single-threaded-gc', join(serverDir, 'bin', 'custody.js'), 'verify', bundle, '--vkey-file', keyFile, '--json', '--threads', String(threads)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, join(serverDir, 'bin', 'custody.js'), ...args], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   let peakKb = 0;
@@ -131,10 +89,41 @@ async function cliVerify(bundle: string, keyFile: string, threads: number): Prom
   }, 20);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearInterval(poll);
-  const commandSeconds = (performance.now() - t0) / 1000;
-  if (code !== 0 && code !== 1) throw new Error(`custody verify exited with ${code}`);
-  const report = JSON.parse(stdout) as { valid: boolean; durationMs: number };
-  return { verifySeconds: report.durationMs / 1000, commandSeconds, peakMb: peakKb / 1024, valid: report.valid };
+  return { stdout, code, seconds: (performance.now() - t0) / 1000, peakMb: peakKb / 1024 };
+}
+
+/**
+ * `custody export` as users run it: the built CLI (`dist/cli.js`, rebuilt here with esbuild) in a process
+ * of its own, on a copy of the dataset. Returns the job's seconds (its started/finished times), the whole
+ * command's seconds (boot, export, copying the file out) and the process's peak RSS (VmHWM, polled).
+ */
+async function cliExport(dir: string, count: number): Promise<{ jobSeconds: number; commandSeconds: number; peakMb: number; bytes: number }> {
+  const build = spawnSync(process.execPath, [join(serverDir, 'scripts', 'build.mjs')], { cwd: serverDir, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('building dist/cli.js failed');
+  const dataDir = join(dir, 'cli-data');
+  await mkdir(dataDir, { recursive: true });
+  await copyFile(source, join(dataDir, 'custody.db'));
+  const output = join(dir, 'cli-export.zip');
+  const run = await runCli(
+    [],
+    ['export', 'acme', '--matter-name', 'Benchmark v. Custody', '--matter-number', 'BENCH-1', '--custodian', 'bench', '--reason', 'benchmark', '--filter', JSON.stringify({ seqFrom: 0, seqTo: count }), '--output', output, '--json'],
+    { CUSTODY_DATA_DIR: dataDir, CUSTODY_LOG_NAME: 'bench.localhost', LOG_LEVEL: 'warn' },
+  );
+  if (run.code !== 0) throw new Error(`custody export exited with ${run.code}`);
+  const info = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { startedAt: string; finishedAt: string };
+  return { jobSeconds: (Date.parse(info.finishedAt) - Date.parse(info.startedAt)) / 1000, commandSeconds: run.seconds, peakMb: run.peakMb, bytes: (await stat(output)).size };
+}
+
+/**
+ * `custody verify` as users run it (the built CLI, its own process; given `--single-threaded-gc` itself, as the
+ * launcher would add it, so that this process is the one verifying and its peak RSS can be read): the
+ * verification's own time (the report's durationMs), the whole command's, and the peak RSS.
+ */
+async function cliVerify(bundle: string, keyFile: string, threads: number): Promise<{ verifySeconds: number; commandSeconds: number; peakMb: number; valid: boolean }> {
+  const run = await runCli(['--single-threaded-gc'], ['verify', bundle, '--vkey-file', keyFile, '--json', '--threads', String(threads)]);
+  if (run.code !== 0 && run.code !== 1) throw new Error(`custody verify exited with ${run.code}`);
+  const report = JSON.parse(run.stdout) as { valid: boolean; durationMs: number };
+  return { verifySeconds: report.durationMs / 1000, commandSeconds: run.seconds, peakMb: run.peakMb, valid: report.valid };
 }
 
 /** Uncompressed sizes of the bundle's events.ndjson and of all its files (from the ZIP's central directory). */
