@@ -23,27 +23,20 @@ if (process.argv[2] === 'verify' && !process.execArgv.includes('--single-threade
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The bundled `dist/<built>` when present, else `src/<source>` through tsx. */
+async function load(built, source) {
+  const file = join(root, 'dist', built);
+  if (existsSync(file)) return import(pathToFileURL(file).href);
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(pathToFileURL(join(root, 'src', source)).href);
+}
+
 // `custody verify` needs no server code: its own module loads in a fraction of the whole CLI's time.
 if (process.argv[2] === 'verify') {
-  const builtVerify = join(root, 'dist', 'verify-cli.js');
-  let verify;
-  if (existsSync(builtVerify)) {
-    verify = await import(pathToFileURL(builtVerify).href);
-  } else {
-    const { register } = await import('tsx/esm/api');
-    register();
-    verify = await import(pathToFileURL(join(root, 'src', 'verify-command.ts')).href);
-  }
+  const verify = await load('verify-cli.js', 'verify-command.ts');
   await verify.runVerify(process.argv.slice(3));
 }
 
-const built = join(root, 'dist', 'cli.js');
-let cli;
-if (existsSync(built)) {
-  cli = await import(pathToFileURL(built).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  cli = await import(pathToFileURL(join(root, 'src', 'cli.ts')).href);
-}
+const cli = await load('cli.js', 'cli.ts');
 await cli.run(process.argv.slice(2));

@@ -28,6 +28,8 @@ import type { TScope } from '@custody/core';
 import { migrateToLatest, openDatabase } from '@custody/db';
 
 import { boot } from './boot';
+import { str } from './cli-values';
+import type { TValues } from './cli-values';
 import { ConfigError, loadConfig } from './env';
 import { UsageError, verifyCommand } from './verify-command';
 import type { TConfig } from './env';
@@ -63,7 +65,6 @@ Commands:
 Configuration comes from the environment: PORT, HOST, CUSTODY_DATA_DIR, DATABASE_URL,
 CUSTODY_LOG_NAME, CUSTODY_SIGNING_KEY_FILE, LOG_LEVEL, … (see docs/operations.md).
 `;
-
 
 function print(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -192,13 +193,6 @@ async function tail(config: TConfig, organizationId: string, from: number | unde
   } finally {
     await custody.close();
   }
-}
-
-type TValues = Record<string, string | boolean | string[] | undefined>;
-
-function str(values: TValues, name: string): string | undefined {
-  const v = values[name];
-  return typeof v === 'string' ? v : undefined;
 }
 
 async function exportCommand(config: TConfig, organizationId: string | undefined, values: TValues): Promise<number> {

@@ -5,20 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 
+import { list, str } from './cli-values';
+import type { TValues } from './cli-values';
+
 /** A usage error: printed with the usage text, exit status 2. */
 export class UsageError extends Error {}
-
-type TValues = Record<string, string | boolean | string[] | undefined>;
-
-function str(values: TValues, name: string): string | undefined {
-  const v = values[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-function list(values: TValues, name: string): string[] {
-  const v = values[name];
-  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
-}
 
 const VERIFY_USAGE = `Usage: custody verify <bundle.zip> --vkey <vkey> [--vkey-file <file>] [--json] [--threads <n>] [--quiet]
   exit 0 valid, 1 invalid, 2 unusable; --threads: threads in all, one reads and the others check events
