@@ -30,7 +30,13 @@ export function databaseLabel(url: string): string {
 /** Opens and migrates the database, loads (or creates) the signing key, and builds `Custody`. */
 export async function boot(
   config: TConfig,
-  options: { ingest?: TIngestOptions; checkpoints?: TCheckpointerOptions; createKey?: boolean } = {},
+  options: {
+    ingest?: TIngestOptions;
+    checkpoints?: TCheckpointerOptions;
+    createKey?: boolean;
+    /** Told as each pending database migration starts. */
+    onMigration?: (name: string) => void;
+  } = {},
 ): Promise<TBooted> {
   const target = parseDatabaseUrl(config.databaseUrl);
   await mkdir(config.CUSTODY_DATA_DIR, { recursive: true, mode: 0o700 });
@@ -50,7 +56,7 @@ export async function boot(
   });
   let migrations: string[];
   try {
-    migrations = (await migrateToLatest(database.db, database.dialect)).applied;
+    migrations = (await migrateToLatest(database.db, database.dialect, { onMigration: options.onMigration })).applied;
   } catch (error) {
     await database.close();
     throw error;

@@ -23,13 +23,31 @@ export interface TMigrationResult {
 
 /**
  * Applies every pending migration. Safe to call from several processes at once: kysely's migrator
- * takes a lock (an advisory lock on Postgres), and each migration runs in a transaction where the
- * dialect supports transactional DDL.
+ * takes a lock (an advisory lock on Postgres), and each migration runs in a transaction, so one that
+ * is stopped midway leaves nothing behind.
  */
-export async function migrateToLatest(db: Kysely<Database>, dialect: CustodyDialect): Promise<TMigrationResult> {
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  dialect: CustodyDialect,
+  options: {
+    /** Called as each pending migration starts (some count every stored event, and take minutes on a large log). */
+    onMigration?: (name: string) => void;
+  } = {},
+): Promise<TMigrationResult> {
+  // kysely runs each migration in a transaction only where it believes DDL is transactional, which it
+  // does not for SQLite, though SQLite's is: a migration stopped halfway (a killed process during a long
+  // backfill) would leave its first tables behind and fail the next start with "table already exists".
+  // So on SQLite each migration runs in a transaction of its own too; and each is written to be
+  // re-runnable, for the moment between its commit and kysely's record of it.
+  const transactional = db.getExecutor().adapter.supportsTransactionalDdl;
   const migrations: Record<string, Migration> = {};
   for (const [name, up] of Object.entries(MIGRATIONS)) {
-    migrations[name] = { up: (kdb: Kysely<unknown>) => up(kdb, dialect) };
+    migrations[name] = {
+      up: (kdb: Kysely<unknown>) => {
+        options.onMigration?.(name);
+        return transactional ? up(kdb, dialect) : kdb.transaction().execute((trx) => up(trx, dialect));
+      },
+    };
   }
   const migrator = new Migrator({
     db,
