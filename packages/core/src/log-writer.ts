@@ -138,8 +138,9 @@ interface TRowBatch {
   metadata: { organization_id: string; seq: number; key: string; value: string }[];
   idempotency: { organization_id: string; key: string; seq: number; event_id: string; request_hash: string }[];
   search: TSearchDocument[];
-  /** Counts to add to the rollups: `hour\u0000action` → n, and JSON `[type, id]` → n. */
+  /** Counts to add to the rollups: `hour\u0000action` and `day\u0000action` → n, and JSON `[type, id]` → n. */
   hourly: Map<string, number>;
+  daily: Map<string, number>;
   actors: Map<string, number>;
 }
 
@@ -301,7 +302,7 @@ export class LogWriter implements TLogCommitter {
       for (const r of rows) known.set(r.key, r);
     }
 
-    const rows: TRowBatch = { events: [], leaves: [], treeHashes: [], targets: [], metadata: [], idempotency: [], search: [], hourly: new Map(), actors: new Map() };
+    const rows: TRowBatch = { events: [], leaves: [], treeHashes: [], targets: [], metadata: [], idempotency: [], search: [], hourly: new Map(), daily: new Map(), actors: new Map() };
     let seq = log.size;
     for (const request of requests) {
       const results = new Map<number, TIngestResult>();
@@ -366,10 +367,9 @@ export class LogWriter implements TLogCommitter {
     event.targets.forEach((t, position) => rows.targets.push({ organization_id: organizationId, seq, position, type: t.type, id: t.id }));
     for (const m of event.metadata) rows.metadata.push({ organization_id: organizationId, seq, key: m.key, value: m.value });
     rows.search.push({ seq, text: event.searchText });
-    const hourKey = `${Math.floor(event.occurredAt / 3_600_000) * 3_600_000}\u0000${event.action}`;
-    rows.hourly.set(hourKey, (rows.hourly.get(hourKey) ?? 0) + 1);
-    const actorKey = JSON.stringify([event.actorType, event.actorId]);
-    rows.actors.set(actorKey, (rows.actors.get(actorKey) ?? 0) + 1);
+    increment(rows.hourly, `${Math.floor(event.occurredAt / HOUR_MS) * HOUR_MS}\u0000${event.action}`);
+    increment(rows.daily, `${Math.floor(event.occurredAt / DAY_MS) * DAY_MS}\u0000${event.action}`);
+    increment(rows.actors, JSON.stringify([event.actorType, event.actorId]));
   }
 
   async #insertRows(trx: Kysely<Database>, rows: TRowBatch, organizationId: string): Promise<void> {
@@ -386,15 +386,27 @@ export class LogWriter implements TLogCommitter {
 
   /** Adds this batch's counts to the rollups. */
   async #addCounts(trx: Kysely<Database>, organizationId: string, rows: TRowBatch): Promise<void> {
-    const hourly = [...rows.hourly].map(([key, n]) => {
-      const [hour = '0', action = ''] = key.split('\u0000');
-      return { organization_id: organizationId, hour: Number(hour), action, n };
-    });
-    await this.#dialect.addCounts(trx, 'event_counts_hourly', ['organization_id', 'hour', 'action'], hourly);
+    const d = this.#dialect;
+    const byTime = (counts: Map<string, number>) =>
+      [...counts].map(([key, n]) => {
+        const [time = '0', action = ''] = key.split('\u0000');
+        return { time: Number(time), action, n };
+      });
+    const hourly = byTime(rows.hourly).map(({ time, action, n }) => ({ organization_id: organizationId, hour: time, action, n }));
+    await d.addCounts(trx, 'event_counts_hourly', ['organization_id', 'hour', 'action'], hourly);
+    const daily = byTime(rows.daily).map(({ time, action, n }) => ({ organization_id: organizationId, day: time, action, n }));
+    await d.addCounts(trx, 'event_counts_daily', ['organization_id', 'day', 'action'], daily);
     const actors = [...rows.actors].map(([key, n]) => {
       const [type, id] = JSON.parse(key) as [string, string];
       return { organization_id: organizationId, actor_type: type, actor_id: id, n };
     });
-    await this.#dialect.addCounts(trx, 'actor_counts', ['organization_id', 'actor_type', 'actor_id'], actors);
+    await d.addCounts(trx, 'actor_counts', ['organization_id', 'actor_type', 'actor_id'], actors);
   }
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }

@@ -16,8 +16,9 @@ function eventNumber(i: number): Record<string, unknown> {
   const actions = ['user.signed_in', 'user.signed_out', 'invoice.paid', 'invoice.voided', 'document.deleted', 'username.changed'];
   return {
     action: actions[i % actions.length],
-    // Deliberate ties on occurred_at: the order must still be identical (seq breaks ties).
-    occurred_at: new Date(Date.UTC(2026, 0, 1) + Math.floor(i / 3) * 3_600_000).toISOString(),
+    // Deliberate ties on occurred_at: the order must still be identical (seq breaks ties). Every
+    // seventh event arrives two days late, so time order is not seq order.
+    occurred_at: new Date(Date.UTC(2026, 0, 3) + Math.floor(i / 3) * 3_600_000 - (i % 7 === 0 ? 2 * 86_400_000 : 0)).toISOString(),
     actor: { id: `u_${i % 7}`, type: i % 5 === 0 ? 'service' : 'user', name: ['Ada Lovelace', 'Grace Hopper', 'Zoë Ünïcode'][i % 3] },
     targets: i % 4 === 0 ? [] : [{ id: `t_${i % 11}`, type: i % 2 === 0 ? 'invoice' : 'document' }],
     context: { location: i % 3 === 0 ? `2001:db8::${i.toString(16)}` : `10.${i % 4}.0.${i % 250}`, user_agent: i % 2 === 0 ? 'Firefox/130' : 'curl/8.1' },
@@ -45,6 +46,11 @@ const FILTERS: TEventFilter[] = [
   { q: 'alice example' },
   { q: 'ünïcode invoice' },
   { seqFrom: 50, seqTo: 80 },
+  // Several indexed parts: the smallest drives a seek, the others are checked row by row.
+  { actorId: 'u_3', actions: ['user.*'] },
+  { q: 'grace', metadata: { plan: 'team' } },
+  { targetType: 'invoice', ip: '10.0.0.0/8', metadata: { mfa: 'true' } },
+  { actorId: 'u_1', seqFrom: 10, seqTo: 200, actions: ['invoice.paid'] },
 ];
 
 describe.skipIf(!BOTH)('sqlite vs postgres: identical query results', () => {
@@ -77,9 +83,10 @@ describe.skipIf(!BOTH)('sqlite vs postgres: identical query results', () => {
 
   for (const filter of FILTERS) {
     it(`returns the same events in the same order for ${JSON.stringify(filter)}`, async () => {
-      // SQLite also with a tiny seek limit, so that its ordered-scan plan is compared too.
+      // SQLite also with a tiny seek limit, so that its ordered-scan plan is compared too, and with a
+      // tiny full-text window, so that windows that hold the page, and windows that must grow, are too.
       const { db, dialect } = sides.sqlite.custody.database;
-      const scanning = { events: new EventQueries(db, dialect, { seekLimit: 2 }) } as unknown as Custody;
+      const scanning = { events: new EventQueries(db, dialect, { seekLimit: 2, searchWindow: 30 }) } as unknown as Custody;
       for (const order of ['asc', 'desc'] as const) {
         const a = await listAll(sides.sqlite.custody, filter, order);
         const b = await listAll(sides.postgres.custody, filter, order);
@@ -104,12 +111,23 @@ describe.skipIf(!BOTH)('sqlite vs postgres: identical query results', () => {
 
   it('answers overview stats from the ingest counts exactly as from the events', async () => {
     for (const side of Object.values(sides)) {
-      for (const filter of [{}, { actions: ['user.*'] }, { actions: ['invoice.paid'], occurredAfter: '2026-01-02T00:00:00Z', occurredBefore: '2026-01-04T00:00:00Z' }] as TEventFilter[]) {
-        const fromCounts = await side.custody.events.stats('org_p', filter, { bucketMs: 3 * 3_600_000 });
-        // seqFrom: 0 matches every event but forces the read of the events themselves.
-        const fromEvents = await side.custody.events.stats('org_p', { ...filter, seqFrom: 0 }, { bucketMs: 3 * 3_600_000 });
-        expect(fromCounts).toEqual(fromEvents);
-        expect(fromCounts.total).toBeGreaterThan(0);
+      const filters: TEventFilter[] = [
+        {},
+        { actions: ['user.*'] },
+        { actions: ['invoice.paid'], occurredAfter: '2026-01-02T00:00:00Z', occurredBefore: '2026-01-04T00:00:00Z' },
+        { occurredAfter: '2026-01-02T05:00:00Z' },
+        { actorId: 'u_3' },
+      ];
+      // Three-hour buckets come from the hourly counts, day buckets from the daily ones; one actor's
+      // statistics from the actor index (which holds each event's action and actor type).
+      for (const bucketMs of [3 * 3_600_000, 86_400_000, 2 * 86_400_000]) {
+        for (const filter of filters) {
+          const fromCounts = await side.custody.events.stats('org_p', filter, { bucketMs });
+          // seqFrom: 0 matches every event but forces the read of the events themselves.
+          const fromEvents = await side.custody.events.stats('org_p', { ...filter, seqFrom: 0 }, { bucketMs });
+          expect(fromCounts).toEqual(fromEvents);
+          expect(fromCounts.total).toBeGreaterThan(0);
+        }
       }
     }
   });

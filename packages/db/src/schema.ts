@@ -193,6 +193,15 @@ export interface ActorCountsTable {
   n: number;
 }
 
+/** Events per organization, UTC day and action; maintained at ingest. */
+export interface EventCountsDailyTable {
+  organization_id: string;
+  /** Start of the UTC day, ms. */
+  day: number;
+  action: string;
+  n: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_keys: ApiKeysTable;
@@ -208,6 +217,7 @@ export interface Database {
   exports: ExportsTable;
   event_counts_hourly: EventCountsHourlyTable;
   actor_counts: ActorCountsTable;
+  event_counts_daily: EventCountsDailyTable;
 }
 
 export type TOrganizationRow = Selectable<OrganizationsTable>;

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { isImmutabilityViolation, isUniqueViolation, migrateToLatest, normalizeSearchText, openDatabase, parseDatabaseUrl, searchWords } from '../src/index';
+import { up as upDailyCounts } from '../src/migrations/0004-daily-counts';
 import { createTestDatabase, DIALECTS } from '../src/testing/index';
 import type { TTestDatabase } from '../src/testing/index';
 
@@ -45,6 +46,14 @@ for (const dialect of DIALECTS) {
 
     it('migrates idempotently', async () => {
       expect(await migrateToLatest(t.db, t.dialect)).toEqual({ applied: [] });
+    });
+
+    it('can run the daily-counts migration again (stopped between its commit and its record) without changing a count', async () => {
+      // A count the backfill must leave alone on a second run.
+      await t.db.insertInto('event_counts_daily').values({ organization_id: 'org_x', day: 0, action: 'a.b', n: 7 }).execute();
+      await upDailyCounts(t.db as never, t.dialect);
+      expect(await t.db.selectFrom('event_counts_daily').select('n').where('organization_id', '=', 'org_x').execute()).toEqual([{ n: 7 }]);
+      await t.db.deleteFrom('event_counts_daily').where('organization_id', '=', 'org_x').execute();
     });
 
     it('round-trips bytes and integers above 2^32 as numbers', async () => {

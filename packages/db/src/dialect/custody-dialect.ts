@@ -6,7 +6,16 @@ import type { Database } from '../schema';
 export type TExecutor = Kysely<Database> | Transaction<Database>;
 
 /** The rollup tables `addCounts` maintains (their counter column is `n`). */
-export type TCountTable = 'event_counts_hourly' | 'actor_counts';
+export type TCountTable = 'event_counts_hourly' | 'actor_counts' | 'event_counts_daily';
+
+/**
+ * Events with `seq` in `[from, to)`: a full-text match restricted to them reads only the part of each
+ * word's list of documents that covers them (the newest events, for the first page newest first).
+ */
+export interface TSeqWindow {
+  readonly from: number;
+  readonly to: number;
+}
 
 /** One event's full-text document. */
 export interface TSearchDocument {
@@ -98,7 +107,15 @@ export interface CustodyDialect {
    * A predicate over the `events` table (unaliased) that is true when the event's text contains
    * every word of `words` (already normalized, non-empty).
    */
-  matchesSearch(organizationId: string, words: readonly string[]): Expression<SqlBool>;
+  matchesSearch(organizationId: string, words: readonly string[], window?: TSeqWindow): Expression<SqlBool>;
+
+  /**
+   * A query of the full-text index's entries matching every word of `words`, one row each, read
+   * straight from the index: to count them with a `LIMIT` (an estimate of a search's size that stops
+   * early). On SQLite it also counts other organizations' events (one index for all), so it is an
+   * upper bound; on Postgres it is exact.
+   */
+  searchEntries(organizationId: string, words: readonly string[]): RawBuilder<unknown>;
 
   /** Creates the dialect's full-text index objects (migration 0001). */
   createSearchIndex(db: Kysely<unknown>): Promise<void>;

@@ -4,10 +4,18 @@
  * appends to an organization's log serialize on its `logs` row.
  */
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { RawBuilder } from 'kysely';
 import type pgModule from 'pg';
 
 import type { Database } from '../schema';
 import type { CustodyDialect } from './custody-dialect';
+
+/** The `event_search` rows of an organization holding every word of `words`. */
+function searchEntries(organizationId: string, words: readonly string[]): RawBuilder<unknown> {
+  // Each word becomes a quoted lexeme: user input never reaches to_tsquery's syntax.
+  const query = words.map((w) => `'${w.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`).join(' & ');
+  return sql`SELECT seq FROM event_search WHERE organization_id = ${organizationId} AND search @@ to_tsquery('simple', ${query})`;
+}
 
 export interface TPostgresOptions {
   /** `postgres://user:password@host:port/database` */
@@ -128,11 +136,12 @@ export const postgresDialect: CustodyDialect = {
     await sql`DELETE FROM event_search WHERE organization_id = ${organizationId} AND seq = ANY(${seqs}::bigint[])`.execute(trx);
   },
 
-  matchesSearch(organizationId, words) {
-    // Each word becomes a quoted lexeme: user input never reaches to_tsquery's syntax.
-    const query = words.map((w) => `'${w.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`).join(' & ');
-    return sql<boolean>`events.seq IN (SELECT seq FROM event_search WHERE organization_id = ${organizationId} AND search @@ to_tsquery('simple', ${query}))`;
+  matchesSearch(organizationId, words, window) {
+    if (window === undefined) return sql<boolean>`events.seq IN (${searchEntries(organizationId, words)})`;
+    return sql<boolean>`events.seq IN (${searchEntries(organizationId, words)} AND seq >= ${window.from} AND seq < ${window.to})`;
   },
+
+  searchEntries,
 
   async createSearchIndex(db) {
     await sql`

@@ -128,6 +128,11 @@ function withStatementCache(native: Database.Database, writable: boolean, max = 
   };
 }
 
+/** An FTS5 query for documents holding every word: each quoted, so user input never reaches FTS5's syntax. */
+function ftsQuery(words: readonly string[]): string {
+  return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' AND ');
+}
+
 /** better-sqlite3 binds Buffers, not plain Uint8Arrays: wrap without copying. */
 function bindable(value: unknown): unknown {
   if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
@@ -236,10 +241,17 @@ const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText' |
     }
   },
 
-  matchesSearch(_organizationId, words) {
-    // Every word quoted: user input never reaches FTS5's query syntax.
-    const query = words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' AND ');
-    return sql<boolean>`events.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${query})`;
+  matchesSearch(organizationId, words, window) {
+    if (window === undefined) return sql<boolean>`events.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${ftsQuery(words)})`;
+    // The index is keyed by the events' rowids: the window's rowid range (from the (organization, seq)
+    // key, which holds them) lets FTS5 seek into each word's list instead of reading all of it.
+    return sql<boolean>`events.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${ftsQuery(words)}
+      AND rowid >= (SELECT min(rowid) FROM events WHERE organization_id = ${organizationId} AND seq >= ${window.from} AND seq < ${window.to})
+      AND rowid <= (SELECT max(rowid) FROM events WHERE organization_id = ${organizationId} AND seq >= ${window.from} AND seq < ${window.to}))`;
+  },
+
+  searchEntries(_organizationId, words) {
+    return sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${ftsQuery(words)}`;
   },
 
   async createSearchIndex(db) {

@@ -1,0 +1,75 @@
+/**
+ * The read plans `EventQueries` picks on SQLite give exactly the results of the plain ones: a full-text
+ * page read through a window of seqs, and whole-log statistics answered from the daily counts kept at ingest.
+ * (dialect-parity.test.ts compares the same with Postgres when it runs; these need only SQLite.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { EventQueries } from '../src/index';
+import type { TEventFilter } from '../src/index';
+import { createTestCustody, event } from './helpers';
+
+const HOUR = 3_600_000;
+const START = Date.UTC(2026, 2, 1);
+
+/** Event `i`: one an hour, but every fifth arrives three days late; every one holds the word "common". */
+function eventNumber(i: number): Record<string, unknown> {
+  return event({
+    action: ['user.signed_in', 'user.signed_out', 'invoice.paid'][i % 3],
+    occurred_at: new Date(START + i * HOUR - (i % 5 === 0 ? 72 * HOUR : 0)).toISOString(),
+    actor: { id: `u_${i % 4}`, type: i % 8 === 0 ? 'service' : 'user', name: i % 2 === 0 ? 'Common Even' : 'Common Odd' },
+  });
+}
+
+describe('query plans on SQLite', () => {
+  let side: Awaited<ReturnType<typeof createTestCustody>>;
+  beforeAll(async () => {
+    side = await createTestCustody('sqlite');
+    await side.custody.createOrganization({ id: 'org_q', name: 'Q' });
+    await side.custody.ingestor.ingest('org_q', Array.from({ length: 240 }, (_, i) => eventNumber(i)));
+  });
+  afterAll(async () => {
+    await side.destroy();
+  });
+
+  const pages = async (queries: EventQueries, filter: TEventFilter, order: 'asc' | 'desc', limit: number) => {
+    const out: { seqs: number[]; more: boolean }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await queries.list('org_q', filter, { order, limit, cursor });
+      out.push({ seqs: page.events.map((e) => e.seq), more: page.nextCursor !== null });
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return out;
+  };
+
+  it('reads a full-text page through a window exactly as without one, in both orders, page after page', async () => {
+    const { db, dialect } = side.custody.database;
+    // seekLimit 1: every search scans; the plain reading has a window larger than the log.
+    const plain = new EventQueries(db, dialect, { seekLimit: 1, searchWindow: 1_000_000 });
+    for (const searchWindow of [1, 10, 25, 100]) {
+      const windowed = new EventQueries(db, dialect, { seekLimit: 1, searchWindow });
+      for (const filter of [{ q: 'common' }, { q: 'even' }, { q: 'odd', actions: ['user.*'] }] as TEventFilter[]) {
+        for (const order of ['asc', 'desc'] as const) {
+          // A limit of 10 with a window of 10: the window holds exactly one page and nothing more.
+          for (const limit of [10, 30]) {
+            const expected = await pages(plain, filter, order, limit);
+            expect(expected.length).toBeGreaterThan(1);
+            expect(await pages(windowed, filter, order, limit), `${JSON.stringify(filter)} ${order} window ${searchWindow} limit ${limit}`).toEqual(expected);
+          }
+        }
+      }
+    }
+  });
+
+  it('answers whole-log stats in day buckets from the daily counts exactly as from the events', async () => {
+    for (const filter of [{}, { actions: ['user.*'] }, { occurredAfter: '2026-03-02T00:00:00Z', occurredBefore: '2026-03-08T00:00:00Z' }] as TEventFilter[]) {
+      // Bucket widths are given: left to choose, the counts pick one from whole hours, the events from milliseconds.
+      for (const bucketMs of [86_400_000, 2 * 86_400_000]) {
+        const fromCounts = await side.custody.events.stats('org_q', filter, { bucketMs });
+        const fromEvents = await side.custody.events.stats('org_q', { ...filter, seqFrom: 0 }, { bucketMs });
+        expect(fromCounts, `${JSON.stringify(filter)} ${bucketMs}`).toEqual(fromEvents);
+      }
+    }
+  });
+});
