@@ -687,16 +687,30 @@ export class EventQueries {
 
   async #statsFromEvents(organizationId: string, filter: TEventFilter, requestedBucket: number | undefined, top: number): Promise<TEventStats> {
     const where = (eb: TEventsEb) => this.#where(eb, organizationId, filter);
-    const range = await this.#db
-      .selectFrom('events')
-      .select((eb) => [eb.fn.min('events.occurred_at').as('lo'), eb.fn.max('events.occurred_at').as('hi'), eb.fn.countAll().as('n')])
-      .where(where)
-      .executeTakeFirstOrThrow();
-    const total = Number(range.n);
-    const lo = filter.occurredAfter !== undefined ? parseTime(filter.occurredAfter, 'occurredAfter') : Number(range.lo ?? 0);
-    const hi = filter.occurredBefore !== undefined ? parseTime(filter.occurredBefore, 'occurredBefore') : Number(range.hi ?? 0) + 1;
+    // One actor alone: its first and last times are two seeks on the actor index, the total is the sum of
+    // the buckets and its top actors come from the counts kept at ingest, so the actor's index entries
+    // are read twice (buckets, top actions) instead of four times.
+    const actorOnly = filter.actorId !== undefined && Object.keys(filter).every((k) => k === 'actorId' || filter[k as keyof TEventFilter] === undefined);
+    let range: { lo: number | null; hi: number | null; n: number | null };
+    if (actorOnly) {
+      const edge = async (fn: 'min' | 'max') => {
+        const row = await this.#db.selectFrom('events').select((eb) => eb.fn[fn]<number | null>('events.occurred_at').as('t')).where(where).executeTakeFirst();
+        return row?.t === null || row?.t === undefined ? null : Number(row.t);
+      };
+      const first = await edge('min');
+      range = { lo: first, hi: first === null ? null : await edge('max'), n: first === null ? 0 : null };
+    } else {
+      const row = await this.#db
+        .selectFrom('events')
+        .select((eb) => [eb.fn.min('events.occurred_at').as('lo'), eb.fn.max('events.occurred_at').as('hi'), eb.fn.countAll().as('n')])
+        .where(where)
+        .executeTakeFirstOrThrow();
+      range = { lo: row.lo === null ? null : Number(row.lo), hi: row.hi === null ? null : Number(row.hi), n: Number(row.n) };
+    }
+    const lo = filter.occurredAfter !== undefined ? parseTime(filter.occurredAfter, 'occurredAfter') : (range.lo ?? 0);
+    const hi = filter.occurredBefore !== undefined ? parseTime(filter.occurredBefore, 'occurredBefore') : (range.hi ?? 0) + 1;
     const bucketMs = requestedBucket ?? chooseBucket(Math.max(hi - lo, 1));
-    if (total === 0) return { total, bucketMs, buckets: [], topActions: [], topActors: [] };
+    if (range.n === 0) return { total: 0, bucketMs, buckets: [], topActions: [], topActors: [] };
 
     // bucketMs is a validated safe integer: inlined so both engines do integer division.
     const bucketExpr = sql<number>`(events.occurred_at / ${sql.raw(String(bucketMs))}) * ${sql.raw(String(bucketMs))}`;
@@ -716,12 +730,27 @@ export class EventQueries {
       .orderBy('events.action')
       .limit(top)
       .execute();
+    const topActors =
+      filter.actorId !== undefined && actorOnly
+        ? (
+            await this.#db
+              .selectFrom('actor_counts')
+              .select(['actor_type', 'actor_id', 'n'])
+              .where('organization_id', '=', organizationId)
+              .where('actor_id', '=', filter.actorId)
+              .orderBy('n', 'desc')
+              .orderBy('actor_type')
+              .orderBy('actor_id')
+              .limit(top)
+              .execute()
+          ).map((a) => ({ type: a.actor_type, id: a.actor_id, count: Number(a.n) }))
+        : await this.#topActors(organizationId, filter, top);
     return {
-      total,
+      total: range.n ?? buckets.reduce((sum, b) => sum + Number(b.n), 0),
       bucketMs,
       buckets: buckets.map((b) => ({ start: new Date(Number(b.start)).toISOString(), count: Number(b.n) })),
       topActions: topActions.map((a) => ({ action: a.action, count: Number(a.n) })),
-      topActors: await this.#topActors(organizationId, filter, top),
+      topActors,
     };
   }
 
