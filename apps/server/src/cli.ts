@@ -73,7 +73,7 @@ function print(line: string): void {
 async function serve(config: TConfig): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'custody' } });
   const booted = await boot(config, {
-    onMigration: (name) => logger.info({ migration: name }, 'applying database migration (counting stored events can take minutes on a large log)'),
+    onMigration: (name) => logger.info({ migration: name }, 'applying database migration'),
   });
   const { custody } = booted;
   await custody.start();
