@@ -325,6 +325,7 @@ async function queryBench(size: number): Promise<void> {
       ['stats, action exact, one day', true, sample((i) => ({ organizationId: 'acme', filter: { actions: [ACTIONS[i % ACTIONS.length]], occurredAfter: new Date(START_MS).toISOString(), occurredBefore: new Date(START_MS + day).toISOString() } }))],
       ['list, full text one word', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5] }, limit: 100 }))],
       ['list, full text two words', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['grace hopper', 'safari invoice', 'python deleted', 'dijkstra shared'][i % 4] }, limit: 100 }))],
+      ['list, full text one word, one day of time', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5], occurredAfter: new Date(START_MS + ((i * day) % Math.max(spanMs, day))).toISOString(), occurredBefore: new Date(START_MS + ((i * day) % Math.max(spanMs, day)) + day).toISOString() }, limit: 100 }))],
       ['stats, whole log (from the counts kept at ingest)', true, sample(() => ({ organizationId: 'acme' }))],
     ];
     for (const [name, indexed, inputs] of cases) {

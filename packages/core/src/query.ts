@@ -406,7 +406,7 @@ export class EventQueries {
             .execute()
         : pageQuery(window).select('events.body').execute();
     const words = filter.q === undefined ? [] : searchWords(filter.q);
-    const rows = !seek && words.length > 0 && this.#dialect.plannerHints ? await this.#searchPage(organizationId, cursor, order, m, limit, read) : await read();
+    const rows = !seek && words.length > 0 && this.#dialect.plannerHints ? await this.#searchPage(organizationId, filter, cursor, order, m, limit, read) : await read();
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page.at(-1);
@@ -425,23 +425,43 @@ export class EventQueries {
    * A page of a full-text scan, read through a window of seqs first. Scanning in time order checks each
    * event against the list of the words' matches, and building that list reads every match of a
    * common word (2,000,000 of 10,000,000 events). Events mostly arrive in time order, so the page
-   * usually lies among the newest seqs (newest first) or the oldest (oldest first): the page is read
-   * with the list restricted to a window of `searchWindow` seqs next to the cursor, and kept if no
-   * event outside the window comes before its last row (one walk of the time index over the rows the
-   * page spans). Otherwise the window grows eightfold, up to the whole log; the result is always
+   * usually lies among the seqs next to where it starts: the cursor's, else the time bound's (one seek
+   * on the time index), else the newest (newest first) or the oldest. The page is read with the list
+   * restricted to `searchWindow` seqs on each side of that point, and kept if no event outside the
+   * window lies between the page's start and its last row (one walk of the time index over the span the
+   * page covers). Otherwise the window grows eightfold, up to the whole log; the result is always
    * exactly the unwindowed page.
    */
   async #searchPage<T extends { seq: number; occurred_at: number }>(
     organizationId: string,
+    filter: TEventFilter,
     cursor: TCursor | null,
     order: TSortOrder,
     size: number,
     limit: number,
     read: (window?: TSeqWindow) => Promise<T[]>,
   ): Promise<T[]> {
-    const anchor = Math.min(size, Math.max(0, cursor?.s ?? (order === 'desc' ? size : 0)));
+    const after = filter.occurredAfter === undefined ? undefined : parseTime(filter.occurredAfter, 'occurredAfter');
+    const before = filter.occurredBefore === undefined ? undefined : parseTime(filter.occurredBefore, 'occurredBefore');
+    let anchor = order === 'desc' ? size : 0;
+    if (cursor !== null) anchor = cursor.s;
+    else if (order === 'desc' ? before !== undefined : after !== undefined) {
+      // The newest event before the bound (newest first), or the oldest from it (oldest first).
+      const edge = await this.#db
+        .selectFrom('events')
+        .select('events.seq')
+        .where('events.organization_id', '=', organizationId)
+        .where((eb) => eb.and([order === 'desc' ? eb('events.occurred_at', '<', before ?? 0) : eb('events.occurred_at', '>=', after ?? 0), eb(this.#dialect.unindexed(eb.ref('events.seq')), '<', size)]))
+        .orderBy('events.occurred_at', order)
+        .orderBy('events.seq', order)
+        .limit(1)
+        .executeTakeFirst();
+      if (edge === undefined) return read(); // nothing on that side of the bound: an empty page, read as it is
+      anchor = Number(edge.seq);
+    }
+    anchor = Math.min(size, Math.max(0, anchor));
     for (let width = this.#searchWindow; ; width *= 8) {
-      const window = order === 'desc' ? { from: Math.max(0, anchor - width), to: size } : { from: 0, to: Math.min(size, anchor + width + 1) };
+      const window = { from: Math.max(0, anchor - width), to: Math.min(size, anchor + width + 1) };
       if (window.from === 0 && window.to === size) return read();
       const rows = await read(window);
       // A whole page and one more row inside the window (the extra row tells that there are more).
@@ -454,11 +474,14 @@ export class EventQueries {
         .where((eb) => {
           const seq = this.#dialect.unindexed(eb.ref('events.seq'));
           const parts = [
-            // Before the page's last row in page order, and outside the window (but in the snapshot).
+            // Between the page's start and its last row in page order, and outside the window (but in the snapshot).
             this.#afterCursor(eb, { o: last.occurred_at, s: last.seq }, order === 'desc' ? 'asc' : 'desc'),
-            order === 'desc' ? eb(seq, '<', window.from) : eb.and([eb(seq, '>=', window.to), eb(seq, '<', size)]),
+            eb.or([eb(seq, '<', window.from), eb(seq, '>=', window.to)]),
+            eb(seq, '<', size),
           ];
           if (cursor !== null) parts.push(this.#afterCursor(eb, cursor, order));
+          if (order === 'desc' && before !== undefined) parts.push(eb('events.occurred_at', '<', before));
+          if (order === 'asc' && after !== undefined) parts.push(eb('events.occurred_at', '>=', after));
           return eb.and(parts);
         })
         .limit(1)
@@ -466,6 +489,7 @@ export class EventQueries {
       if (outside === undefined) return rows;
     }
   }
+
 
   /**
    * Events matching `filter` with `seq` in `[from, to)`, in ascending `seq` order, `chunk` rows at a
