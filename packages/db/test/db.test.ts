@@ -194,3 +194,26 @@ describe('openDatabase', () => {
     });
   });
 });
+
+describe('migrateToLatest on SQLite', () => {
+  it('leaves nothing of a migration that fails halfway, and records only the ones before it', async () => {
+    const d = await openDatabase({ url: ':memory:' });
+    try {
+      // A view holding the name of the index 0004 creates after its table and backfill: 0004 fails there.
+      await sql`CREATE VIEW actor_counts_id AS SELECT 1 AS x`.execute(d.db);
+      const announced: string[] = [];
+      await expect(migrateToLatest(d.db, d.dialect, { onMigration: (name) => announced.push(name) })).rejects.toThrow(/0004-daily-counts failed/);
+      expect(announced).toEqual(['0001-initial', '0002-exports', '0003-rollups', '0004-daily-counts']);
+      const recorded = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(d.db);
+      expect(recorded.rows.map((r) => r.name)).toEqual(['0001-initial', '0002-exports', '0003-rollups']);
+      // 0004's first statement created event_counts_daily: rolled back with the rest.
+      const tables = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE name = 'event_counts_daily'`.execute(d.db);
+      expect(tables.rows).toEqual([]);
+      // With the obstacle gone, the next start completes it.
+      await sql`DROP VIEW actor_counts_id`.execute(d.db);
+      expect(await migrateToLatest(d.db, d.dialect)).toEqual({ applied: ['0004-daily-counts'] });
+    } finally {
+      await d.close();
+    }
+  });
+});
