@@ -607,8 +607,7 @@ export class EventQueries {
   }
 
   async #statsFromRollups(organizationId: string, filter: TEventFilter, requestedBucket: number | undefined, top: number): Promise<TEventStats | null> {
-    const keys = Object.keys(filter).filter((k) => filter[k as keyof TEventFilter] !== undefined);
-    if (!keys.every((k) => k === 'actions' || k === 'occurredAfter' || k === 'occurredBefore')) return null;
+    if (!definedKeys(filter).every((k) => k === 'actions' || k === 'occurredAfter' || k === 'occurredBefore')) return null;
     const after = filter.occurredAfter === undefined ? undefined : parseTime(filter.occurredAfter, 'occurredAfter');
     const before = filter.occurredBefore === undefined ? undefined : parseTime(filter.occurredBefore, 'occurredBefore');
     if ((after !== undefined && after % HOUR !== 0) || (before !== undefined && before % HOUR !== 0)) return null;
@@ -672,20 +671,7 @@ export class EventQueries {
       .orderBy(sql.ref(`${table}.action`))
       .limit(top)
       .execute();
-    const topActors =
-      keys.length === 0
-        ? (
-            await this.#db
-              .selectFrom('actor_counts')
-              .select(['actor_type', 'actor_id', 'n'])
-              .where('organization_id', '=', organizationId)
-              .orderBy('n', 'desc')
-              .orderBy('actor_type')
-              .orderBy('actor_id')
-              .limit(top)
-              .execute()
-          ).map((a) => ({ type: a.actor_type, id: a.actor_id, count: Number(a.n) }))
-        : await this.#topActors(organizationId, filter, top);
+    const topActors = await this.#topActors(organizationId, filter, top);
     return {
       total,
       bucketMs,
@@ -695,7 +681,18 @@ export class EventQueries {
     };
   }
 
+  /**
+   * The actors with the most events matching `filter`: from the counts kept at ingest for the whole log
+   * or one actor alone (`actor_counts`, indexed by organization and by actor id), else from the events.
+   */
   async #topActors(organizationId: string, filter: TEventFilter, top: number): Promise<TEventStats['topActors']> {
+    const keys = definedKeys(filter);
+    if (keys.length === 0 || (keys.length === 1 && filter.actorId !== undefined)) {
+      let counts = this.#db.selectFrom('actor_counts').select(['actor_type', 'actor_id', 'n']).where('organization_id', '=', organizationId);
+      if (filter.actorId !== undefined) counts = counts.where('actor_id', '=', filter.actorId);
+      const rows = await counts.orderBy('n', 'desc').orderBy('actor_type').orderBy('actor_id').limit(top).execute();
+      return rows.map((a) => ({ type: a.actor_type, id: a.actor_id, count: Number(a.n) }));
+    }
     const rows = await this.#db
       .selectFrom('events')
       .select((eb) => ['events.actor_type', 'events.actor_id', eb.fn.countAll().as('n')])
@@ -714,7 +711,7 @@ export class EventQueries {
     // One actor alone: its first and last times are two seeks on the actor index, the total is the sum of
     // the buckets and its top actors come from the counts kept at ingest, so the actor's index entries
     // are read twice (buckets, top actions) instead of four times.
-    const actorOnly = filter.actorId !== undefined && Object.keys(filter).every((k) => k === 'actorId' || filter[k as keyof TEventFilter] === undefined);
+    const actorOnly = filter.actorId !== undefined && definedKeys(filter).length === 1;
     let range: { lo: number | null; hi: number | null; n: number | null };
     if (actorOnly) {
       const edge = async (fn: 'min' | 'max') => {
@@ -754,21 +751,7 @@ export class EventQueries {
       .orderBy('events.action')
       .limit(top)
       .execute();
-    const topActors =
-      filter.actorId !== undefined && actorOnly
-        ? (
-            await this.#db
-              .selectFrom('actor_counts')
-              .select(['actor_type', 'actor_id', 'n'])
-              .where('organization_id', '=', organizationId)
-              .where('actor_id', '=', filter.actorId)
-              .orderBy('n', 'desc')
-              .orderBy('actor_type')
-              .orderBy('actor_id')
-              .limit(top)
-              .execute()
-          ).map((a) => ({ type: a.actor_type, id: a.actor_id, count: Number(a.n) }))
-        : await this.#topActors(organizationId, filter, top);
+    const topActors = await this.#topActors(organizationId, filter, top);
     return {
       total: range.n ?? buckets.reduce((sum, b) => sum + Number(b.n), 0),
       bucketMs,
@@ -783,6 +766,11 @@ export class EventQueries {
     if (!parsed.ok) throw new AppError('INTERNAL', 'a stored event does not parse as a logged event');
     return parsed.event;
   }
+}
+
+/** The fields of `filter` that are set. */
+function definedKeys(filter: TEventFilter): (keyof TEventFilter)[] {
+  return (Object.keys(filter) as (keyof TEventFilter)[]).filter((k) => filter[k] !== undefined);
 }
 
 const BUCKETS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000, 2_592_000_000];
