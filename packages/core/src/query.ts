@@ -231,17 +231,7 @@ export class EventQueries {
 
   /** Any of `actions` (exact, or `prefix.*`); `exactIndexed`/`rangeIndexed`: whether the planner may use the action index. */
   #actionsMatch(eb: TEventsEb, actions: readonly string[], exactIndexed: boolean, rangeIndexed: boolean): Expression<SqlBool> {
-    const column = (indexed: boolean) => (indexed ? eb.ref('events.action') : this.#dialect.unindexed(eb.ref('events.action')));
-    return eb.or(
-      actions.map((action) => {
-        if (action.endsWith('.*')) {
-          if (!ACTION_PREFIX.test(action)) throw new AppError('BAD_REQUEST', `invalid action prefix "${action}" (use e.g. user.*)`);
-          const prefix = action.slice(0, -1); // keep the dot: `user.` matches `user.x`, not `username.x`
-          return eb.and([eb(column(rangeIndexed), '>=', prefix), eb(column(rangeIndexed), '<', `${prefix.slice(0, -1)}/`)]);
-        }
-        return eb(column(exactIndexed), '=', action);
-      }),
-    );
+    return actionsMatch(eb, actions, (range) => ((range ? rangeIndexed : exactIndexed) ? eb.ref('events.action') : this.#dialect.unindexed(eb.ref('events.action'))));
   }
 
   /** The IP address or CIDR block `ip`; `rangeIndexed`/`exactIndexed`: whether the planner may use the IP index. */
@@ -619,18 +609,7 @@ export class EventQueries {
       const all: Expression<SqlBool>[] = [eb(column<string>('organization_id'), '=', organizationId)];
       if (after !== undefined) all.push(eb(column<number>(time), '>=', after));
       if (before !== undefined) all.push(eb(column<number>(time), '<', before));
-      if (actions.length > 0) {
-        all.push(
-          eb.or(
-            actions.map((action) => {
-              if (!action.endsWith('.*')) return eb(column<string>('action'), '=', action);
-              if (!ACTION_PREFIX.test(action)) throw new AppError('BAD_REQUEST', `invalid action prefix "${action}" (use e.g. user.*)`);
-              const prefix = action.slice(0, -1);
-              return eb.and([eb(column<string>('action'), '>=', prefix), eb(column<string>('action'), '<', `${prefix.slice(0, -1)}/`)]);
-            }),
-          ),
-        );
-      }
+      if (actions.length > 0) all.push(actionsMatch(eb, actions, () => column<string>('action')));
       return eb.and(all);
     };
     const hourly = where('event_counts_hourly', 'hour');
@@ -766,6 +745,25 @@ export class EventQueries {
     if (!parsed.ok) throw new AppError('INTERNAL', 'a stored event does not parse as a logged event');
     return parsed.event;
   }
+}
+
+/**
+ * Any of `actions`: exact (`user.signed_in`) or a prefix of whole segments (`user.*` matches `user.x`, not
+ * `username.x`), compared with `column(isPrefix)`. Throws BAD_REQUEST for a malformed prefix.
+ */
+function actionsMatch<DB, TB extends keyof DB>(
+  eb: ExpressionBuilder<DB, TB>,
+  actions: readonly string[],
+  column: (isPrefix: boolean) => Expression<string>,
+): Expression<SqlBool> {
+  return eb.or(
+    actions.map((action) => {
+      if (!action.endsWith('.*')) return eb(column(false), '=', action);
+      if (!ACTION_PREFIX.test(action)) throw new AppError('BAD_REQUEST', `invalid action prefix "${action}" (use e.g. user.*)`);
+      const prefix = action.slice(0, -1); // keep the dot
+      return eb.and([eb(column(true), '>=', prefix), eb(column(true), '<', `${prefix.slice(0, -1)}/`)]);
+    }),
+  );
 }
 
 /** The fields of `filter` that are set. */

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { RawBuilder } from 'kysely';
 
 import type { Database as TDatabase } from '../schema';
 import type { CustodyDialect } from './custody-dialect';
@@ -128,9 +129,11 @@ function withStatementCache(native: Database.Database, writable: boolean, max = 
   };
 }
 
-/** An FTS5 query for documents holding every word: each quoted, so user input never reaches FTS5's syntax. */
-function ftsQuery(words: readonly string[]): string {
-  return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' AND ');
+/** The FTS5 entries (rowids of events, of every organization) holding every word of `words`. */
+function searchEntries(words: readonly string[]): RawBuilder<unknown> {
+  // Every word quoted: user input never reaches FTS5's query syntax.
+  const query = words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' AND ');
+  return sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${query}`;
 }
 
 /** better-sqlite3 binds Buffers, not plain Uint8Arrays: wrap without copying. */
@@ -242,16 +245,16 @@ const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText' |
   },
 
   matchesSearch(organizationId, words, window) {
-    if (window === undefined) return sql<boolean>`events.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${ftsQuery(words)})`;
+    if (window === undefined) return sql<boolean>`events.rowid IN (${searchEntries(words)})`;
     // The index is keyed by the events' rowids: the window's rowid range (from the (organization, seq)
     // key, which holds them) lets FTS5 seek into each word's list instead of reading all of it.
-    return sql<boolean>`events.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ${ftsQuery(words)}
-      AND rowid >= (SELECT min(rowid) FROM events WHERE organization_id = ${organizationId} AND seq >= ${window.from} AND seq < ${window.to})
-      AND rowid <= (SELECT max(rowid) FROM events WHERE organization_id = ${organizationId} AND seq >= ${window.from} AND seq < ${window.to}))`;
+    const inWindow = sql`FROM events WHERE organization_id = ${organizationId} AND seq >= ${window.from} AND seq < ${window.to}`;
+    return sql<boolean>`events.rowid IN (${searchEntries(words)}
+      AND rowid >= (SELECT min(rowid) ${inWindow}) AND rowid <= (SELECT max(rowid) ${inWindow}))`;
   },
 
   searchEntries(_organizationId, words) {
-    return sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${ftsQuery(words)}`;
+    return searchEntries(words);
   },
 
   async createSearchIndex(db) {
