@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `custody` command: runs the bundled build when present (npm run build), else the TypeScript
 // sources through tsx, so the command works straight after `npm install` too.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -23,10 +23,42 @@ if (process.argv[2] === 'verify' && !process.execArgv.includes('--single-threade
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The bundled `dist/<built>` when present, else `src/<source>` through tsx. */
+/** The newest modification time of a file under `dir` (0 when it does not exist). */
+function newestMtime(dir) {
+  let newest = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.isFile()) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Whether `dist/<built>` is at least as new as every source compiled into it: the server's and the workspace
+ * packages' `src/`. After a `git pull` without `npm run build`, the build is older and running it would run the old
+ * code, so the sources run instead.
+ */
+function builtIsCurrent(file) {
+  if (!existsSync(file)) return false;
+  const builtAt = statSync(file).mtimeMs;
+  const packages = join(root, '..', '..', 'packages');
+  const sources = [join(root, 'src'), ...(existsSync(packages) ? readdirSync(packages).map((name) => join(packages, name, 'src')) : [])];
+  const stale = sources.some((dir) => newestMtime(dir) > builtAt);
+  if (stale) process.stderr.write(`custody: ${file} is older than the sources, so the sources run instead (npm run build refreshes it)\n`);
+  return !stale;
+}
+
+/** The bundled `dist/<built>` when present and current, else `src/<source>` through tsx. */
 async function load(built, source) {
   const file = join(root, 'dist', built);
-  if (existsSync(file)) return import(pathToFileURL(file).href);
+  if (builtIsCurrent(file)) return import(pathToFileURL(file).href);
   const { register } = await import('tsx/esm/api');
   register();
   return import(pathToFileURL(join(root, 'src', source)).href);
