@@ -12,7 +12,6 @@
  * Query datasets are built once through the real ingest path and cached in bench/.data/.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import http from 'node:http';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,6 +27,7 @@ import { createLoggedEvent, generateSalt, generateUuidV7, ipSortKey, validateEve
 
 import { startServerProcess } from '../test/process';
 import type { TServerProcess } from '../test/process';
+import { RawHttpConnection, buildPost } from './raw-http';
 import { ACTIONS, ACTORS, START_MS, workloadEvent } from './workload';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -116,29 +116,10 @@ interface TLoadResult {
   latencies: number[];
 }
 
-/** A keep-alive HTTP POST with node:http (much lighter than fetch, so the load generator steals less CPU). */
-function post(agent: http.Agent, url: string, path: string, key: string, body: string): Promise<{ status: number; text: string }> {
-  const target = new URL(path, url);
-  const data = Buffer.from(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length, authorization: `Bearer ${key}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
 /** Drives `concurrency` clients, each sending `batch` events per request, until `total` events are sent. */
 async function load(urls: string[], key: string, org: string, total: number, batch: number, concurrency: number, offset: number, workos = false): Promise<TLoadResult> {
   let next = 0;
   const latencies: number[] = [];
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   // Bodies are prepared ahead so that the clock measures the server, not JSON.stringify.
   const bodies: string[] = [];
   for (let start = 0; start < total; start += batch) {
@@ -155,18 +136,25 @@ async function load(urls: string[], key: string, org: string, total: number, bat
   const t0 = performance.now();
   const worker = async (w: number) => {
     const url = urls[w % urls.length] ?? '';
-    for (;;) {
-      const i = next++;
-      const body = bodies[i];
-      if (body === undefined) return;
-      const s = performance.now();
-      const res = await post(agent, url, path, key, body);
-      latencies.push(performance.now() - s);
-      if (res.status !== 200 && res.status !== 201) throw new Error(`ingest failed: ${res.status} ${res.text.slice(0, 300)}`);
+    const connection = new RawHttpConnection(url);
+    try {
+      for (;;) {
+        const i = next++;
+        const body = bodies[i];
+        if (body === undefined) return;
+        const request = buildPost(url, path, key, body);
+        const s = performance.now();
+        const res = await connection.request(request);
+        latencies.push(performance.now() - s);
+        if (res.status !== 200 && res.status !== 201) throw new Error(`ingest failed: ${res.status} ${res.body.toString('utf8').slice(0, 300)}`);
+        // A batch answers 200 with a result per event: every one must be accepted.
+        if (res.body.includes('"status":"rejected"')) throw new Error(`an event was rejected: ${res.body.toString('utf8').slice(0, 300)}`);
+      }
+    } finally {
+      connection.close();
     }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  agent.destroy();
   return { events: total, seconds: (performance.now() - t0) / 1000, latencies: latencies.sort((a, b) => a - b) };
 }
 
@@ -194,7 +182,8 @@ function threadCpu(pids: readonly number[]): Map<string, number> {
  * threads, and this process (the load generator), beside what the machine's cores allow at the
  * measured rate. A Postgres server's own processes are not counted.
  */
-async function measured<T extends TLoadResult>(pids: readonly number[], run: () => Promise<T>): Promise<T & { cpu: string }> {
+async function measured<T extends TLoadResult>(pids: readonly number[], run: () => Promise<T>, urls: readonly string[] = []): Promise<T & { cpu: string; commits?: string }> {
+  const commitsBefore = await commitTotals(urls);
   const before = threadCpu(pids);
   const own = process.cpuUsage();
   const result = await run();
@@ -215,10 +204,29 @@ async function measured<T extends TLoadResult>(pids: readonly number[], run: () 
   const per = (ms: number) => `${Math.round((ms * 1000) / result.events)}`;
   const budget = Math.round((cpus().length * result.seconds * 1e6) / result.events);
   const cpu = after.size === 0 ? 'n/a (no /proc)' : `main ${per(main)} + busiest other thread ${per(busiest)} + rest ${per(rest)} µs; load generator ${per((client.user + client.system) / 1000)} µs; ${cpus().length} cores allow ${budget} µs`;
-  return { ...result, cpu };
+  const commitsAfter = await commitTotals(urls);
+  const count = commitsAfter.count - commitsBefore.count;
+  const commits =
+    count > 0
+      ? `${fmt(count)} commits: ${((commitsAfter.events - commitsBefore.events) / count).toFixed(1)} events and ${(((commitsAfter.seconds - commitsBefore.seconds) * 1000) / count).toFixed(2)} ms each on average`
+      : undefined;
+  return { ...result, cpu, ...(commits === undefined ? {} : { commits }) };
 }
 
-function reportLoad(section: string, label: string, r: TLoadResult & { cpu?: string }, goal: string, goalRate: number, goalP99?: number): void {
+/** The servers' group-commit totals, from their /metrics (`custody_ingest_commit_*`). */
+async function commitTotals(urls: readonly string[]): Promise<{ count: number; events: number; seconds: number }> {
+  const totals = { count: 0, events: 0, seconds: 0 };
+  for (const url of urls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    totals.count += value('custody_ingest_commit_events_count');
+    totals.events += value('custody_ingest_commit_events_sum');
+    totals.seconds += value('custody_ingest_commit_seconds_sum');
+  }
+  return totals;
+}
+
+function reportLoad(section: string, label: string, r: TLoadResult & { cpu?: string; commits?: string }, goal: string, goalRate: number, goalP99?: number): void {
   const rate = r.events / r.seconds;
   const p50 = percentile(r.latencies, 50);
   const p99 = percentile(r.latencies, 99);
@@ -226,6 +234,7 @@ function reportLoad(section: string, label: string, r: TLoadResult & { cpu?: str
   report(section, `${label}: events/s`, `${fmt(rate)}`, goal, goal === '' ? '' : met ? '(met)' : '(NOT met)');
   report(section, `${label}: request latency p50 / p99`, `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`);
   if (r.cpu !== undefined) report(section, `${label}: CPU per event`, r.cpu);
+  if (r.commits !== undefined) report(section, `${label}: group commits`, r.commits);
 }
 
 async function httpIngest(section: string, env: Record<string, string>, processes: number): Promise<void> {
@@ -242,19 +251,19 @@ async function httpIngest(section: string, env: Record<string, string>, processe
     await load(urls, key, org, n(5_000), 100, 4, 0);
     let offset = 10_000_000;
     if (HTTP_LOADS.has('b100')) {
-      const b100 = await measured(pids, () => load(urls, key, org, n(100_000), 100, 4, (offset += 1_000_000)));
+      const b100 = await measured(pids, () => load(urls, key, org, n(100_000), 100, 4, (offset += 1_000_000)), urls);
       reportLoad(section, 'batches of 100, 4 clients', b100, '', 0);
     }
     if (HTTP_LOADS.has('b500')) {
-      const b500 = await measured(pids, () => load(urls, key, org, n(200_000), 500, 4, (offset += 1_000_000)));
+      const b500 = await measured(pids, () => load(urls, key, org, n(200_000), 500, 4, (offset += 1_000_000)), urls);
       reportLoad(section, 'batches of 500, 4 clients', b500, 'goal ≥ 25,000/s', 25_000);
     }
     if (HTTP_LOADS.has('single')) {
-      const single = await measured(pids, () => load(urls, key, org, n(30_000), 1, 16, (offset += 1_000_000)));
+      const single = await measured(pids, () => load(urls, key, org, n(30_000), 1, 16, (offset += 1_000_000)), urls);
       reportLoad(section, 'single events, 16 concurrent', single, 'goal ≥ 3,000/s, p99 < 25 ms', 3_000, 25);
     }
     if (HTTP_LOADS.has('workos')) {
-      const workos = await measured(pids, () => load(urls, key, org, n(30_000), 1, 16, (offset += 1_000_000), true));
+      const workos = await measured(pids, () => load(urls, key, org, n(30_000), 1, 16, (offset += 1_000_000), true), urls);
       reportLoad(section, 'single events via POST /audit_logs/events, 16 concurrent', workos, '', 0);
     }
     const cp = (await trpc(urls[0] ?? '', key, 'log.signCheckpoint', { organizationId: org })) as { size: number };
