@@ -260,14 +260,14 @@ async function main(): Promise<void> {
     const total = (await page.locator('[data-stat="total"]').first().innerText()).replace(/\D/g, '');
     await page.waitForFunction((t) => document.querySelector('[data-stat="visible"]')?.textContent?.replace(/\D/g, '') === t, total);
 
-    const filters: { ms: number; visible: string }[] = [];
+    const filters: { ms: number; visible: string; text: string }[] = [];
     for (const text of FILTERS) {
-      filters.push(await timeQuery(page, text));
+      filters.push({ ...(await timeQuery(page, text)), text });
       await reset(page, total);
     }
-    const searches: { ms: number; visible: string }[] = [];
+    const searches: { ms: number; visible: string; text: string }[] = [];
     for (const text of SEARCHES) {
-      searches.push(await timeQuery(page, text));
+      searches.push({ ...(await timeQuery(page, text)), text });
       await reset(page, total);
     }
     const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
@@ -288,6 +288,10 @@ async function main(): Promise<void> {
     for (const [label, value, goal] of rows) console.log(`  ${label.padEnd(54)} ${value.padStart(22)}   ${goal}`);
     console.log(`  filter matches: ${filters.map((f) => f.visible.replace(/\D/g, '')).join(', ')}`);
     console.log(`  search matches: ${searches.map((f) => f.visible.replace(/\D/g, '')).join(', ')}`);
+    const slowest = (list: readonly { ms: number; text: string }[]) =>
+      [...list].sort((a, b) => b.ms - a.ms).slice(0, 3).map((q) => `${q.text} (${q.ms.toFixed(0)} ms)`).join(', ');
+    console.log(`  slowest filters: ${slowest(filters)}`);
+    console.log(`  slowest searches: ${slowest(searches)}`);
   } finally {
     clearInterval(sampler);
     await context.close();

@@ -282,6 +282,8 @@ describe('queries', () => {
     ['text punctuation', [textTerm('req_1f')], (r) => words(r).has('req') && words(r).has('1f')],
     ['text phrase in request id', [textTerm('"req 1f"')], (r) => phrase(r, ['req', '1f'])],
     ['text prefix', [textTerm('firef*')], (r) => [...words(r)].some((w) => w.startsWith('firef'))],
+    ['text prefix, non-ASCII', [textTerm('MÜL*')], (r) => [...words(r)].some((w) => w.startsWith('mül'))],
+    ['text prefix, a whole word', [textTerm('müller*')], (r) => [...words(r)].some((w) => w.startsWith('müller'))],
     ['text negated', [textTerm('curl', true)], (r) => !words(r).has('curl')],
     ['text with quotes in metadata', [textTerm('"legal hold review"')], (r) => phrase(r, ['legal', 'hold', 'review'])],
     ['combined', [field('action', 'document.', 'prefix'), field('ip', '10.0.0.0/8', 'cidr'), textTerm('report')],

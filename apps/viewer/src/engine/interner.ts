@@ -93,6 +93,24 @@ export class ByteInterner {
     return this.#pool.subarray(this.#starts.array[id], this.#ends.array[id]);
   }
 
+  /** The ids whose bytes start with `prefix`, in increasing order. */
+  idsWithPrefix(prefix: Uint8Array): number[] {
+    const out: number[] = [];
+    const pool = this.#pool;
+    const starts = this.#starts.array;
+    const ends = this.#ends.array;
+    const length = prefix.length;
+    const first = prefix[0] as number;
+    for (let id = 0; id < this.#starts.length; id++) {
+      const s = starts[id] as number;
+      if ((ends[id] as number) - s < length || (length > 0 && pool[s] !== first)) continue;
+      let i = 1;
+      while (i < length && pool[s + i] === prefix[i]) i++;
+      if (i >= length) out.push(id);
+    }
+    return out;
+  }
+
   text(id: number): string {
     return decoder.decode(this.bytes(id));
   }
