@@ -270,6 +270,7 @@ describe('queries', () => {
     ['meta boolean', [field('meta.notify', 'true')], (r) => e(r).metadata.notify === true],
     ['meta number', [field('meta.expires_in_days', '3')], (r) => e(r).metadata.expires_in_days === 3],
     ['meta null', [field('meta.reason', 'null')], (r) => e(r).metadata.reason === null],
+    ['meta CIDR block', [field('meta.forwarded_for', '10.0.0.0/8', 'cidr')], (r) => String(e(r).metadata.forwarded_for ?? '').startsWith('10.')],
     ['time', [{ kind: 'time', after: Date.UTC(2026, 2, 14, 8, 10), before: Date.UTC(2026, 2, 14, 8, 40) }], (r) => r.time >= Date.UTC(2026, 2, 14, 8, 10) && r.time < Date.UTC(2026, 2, 14, 8, 40)],
     ['starred', [{ kind: 'flag', flag: 'starred' }], (r) => r.starred],
     ['noted', [{ kind: 'flag', flag: 'noted' }], (r) => r.hasNote],

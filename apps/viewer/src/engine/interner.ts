@@ -100,13 +100,12 @@ export class ByteInterner {
     const starts = this.#starts.array;
     const ends = this.#ends.array;
     const length = prefix.length;
-    const first = prefix[0] as number;
     for (let id = 0; id < this.#starts.length; id++) {
       const s = starts[id] as number;
-      if ((ends[id] as number) - s < length || (length > 0 && pool[s] !== first)) continue;
-      let i = 1;
+      if ((ends[id] as number) - s < length) continue;
+      let i = 0;
       while (i < length && pool[s + i] === prefix[i]) i++;
-      if (i >= length) out.push(id);
+      if (i === length) out.push(id);
     }
     return out;
   }

@@ -11,6 +11,8 @@ import { FLAG_NOTED, FLAG_STARRED, FLAG_TAGGED, type ColumnStore } from './store
 import { intersectSorted, unionSorted } from './text-index';
 import { MAX_SEARCH_WORD_LENGTH, findTerm, searchWords } from './tokenize';
 
+const encoder = new TextEncoder();
+
 /** What a query needs besides the columns. */
 export interface QueryContext {
   readonly store: ColumnStore;
@@ -81,8 +83,6 @@ function evaluateTerm(term: TQueryTerm, context: QueryContext, n: number): Uint8
   }
 }
 
-
-const encoder = new TextEncoder();
 // ------------------------------------------------------------------------------------------------ fields
 
 function valueMask(dictionary: Dictionary, op: 'eq' | 'prefix', value: string): Uint8Array {
@@ -211,44 +211,39 @@ function fieldMask(field: TQueryField, op: 'eq' | 'prefix' | 'cidr', rawValue: s
   }
 }
 
+/**
+ * The values an IP term matches. An address (in any notation: 2001:DB8::1 = 2001:db8::1) is the block
+ * [address, address]; blocks are compared as 4×32-bit words, read from `keys` (the IP column's parsed addresses,
+ * cached) or parsed here (metadata values). A value that is not an address is compared as text, case-insensitively.
+ */
 function ipValueMask(dictionary: Dictionary, op: 'eq' | 'prefix' | 'cidr', value: string, keys: IpKeys | undefined): Uint8Array {
   if (op === 'prefix') return valueMask(dictionary, 'prefix', value);
+  let range: { first: Uint32Array; last: Uint32Array };
   if (op === 'cidr') {
-    let range: { first: Uint32Array; last: Uint32Array };
     try {
       range = cidrRange(value);
     } catch (error) {
       throw new QueryError(`${JSON.stringify(value)} is not a CIDR block: ${(error as Error).message}`);
     }
-    const mask = new Uint8Array(dictionary.size);
-    if (keys !== undefined) {
-      keys.matchCidr(dictionary, range, mask);
-    } else {
-      const words = new Uint32Array(4);
-      const inRange = (bound: Uint32Array, sign: number): boolean => {
-        for (let w = 0; w < 4; w++) {
-          if (words[w] !== bound[w]) return ((words[w] as number) < (bound[w] as number) ? -1 : 1) * sign > 0;
-        }
-        return true;
-      };
-      for (let id = 0; id < dictionary.size; id++) {
-        if (ipWords(dictionary.values[id] as string, words, 0) && inRange(range.first, 1) && inRange(range.last, -1)) mask[id] = 1;
-      }
-    }
-    return mask;
+  } else {
+    const wanted = new Uint32Array(4);
+    if (!ipWords(value.trim(), wanted, 0)) return valueMask(dictionary, 'eq', value.trim());
+    range = { first: wanted, last: wanted };
   }
-  // eq: the same address in any notation (2001:DB8::1 = 2001:db8::1); otherwise the text, case-insensitively.
-  const wanted = new Uint32Array(4);
-  if (!ipWords(value.trim(), wanted, 0)) return valueMask(dictionary, 'eq', value.trim());
   const mask = new Uint8Array(dictionary.size);
   if (keys !== undefined) {
-    // The parsed addresses are cached: one address is the block [wanted, wanted].
-    keys.matchCidr(dictionary, { first: wanted, last: wanted }, mask);
+    keys.matchCidr(dictionary, range, mask);
     return mask;
   }
   const words = new Uint32Array(4);
+  const inRange = (bound: Uint32Array, sign: number): boolean => {
+    for (let w = 0; w < 4; w++) {
+      if (words[w] !== bound[w]) return ((words[w] as number) < (bound[w] as number) ? -1 : 1) * sign > 0;
+    }
+    return true;
+  };
   for (let id = 0; id < dictionary.size; id++) {
-    if (ipWords(dictionary.values[id] as string, words, 0) && words[0] === wanted[0] && words[1] === wanted[1] && words[2] === wanted[2] && words[3] === wanted[3]) mask[id] = 1;
+    if (ipWords(dictionary.values[id] as string, words, 0) && inRange(range.first, 1) && inRange(range.last, -1)) mask[id] = 1;
   }
   return mask;
 }

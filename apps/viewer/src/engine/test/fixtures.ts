@@ -38,7 +38,7 @@ export function eventInput(i: number, overrides: Partial<Record<string, unknown>
       ...(i % 3 === 0 ? [{ id: `folder_${i % 4}`, type: 'folder' }] : []),
     ],
     context: { location: ipOf(i), user_agent: AGENTS[i % AGENTS.length], request_id: `req_${i.toString(16)}`, ...(i % 2 === 0 ? { session_id: `sess-${i % 9}` } : {}) },
-    metadata: { permission: i % 2 === 0 ? 'view' : 'edit', expires_in_days: i % 30, notify: i % 5 === 0, reason: i % 11 === 0 ? 'Legal "hold" review, phase two' : null },
+    metadata: { permission: i % 2 === 0 ? 'view' : 'edit', expires_in_days: i % 30, notify: i % 5 === 0, reason: i % 11 === 0 ? 'Legal "hold" review, phase two' : null, ...(i % 4 === 1 ? { forwarded_for: ipOf(i + 5) } : {}) },
     ...overrides,
   });
   if (!result.ok) throw new Error(JSON.stringify(result.issues));
