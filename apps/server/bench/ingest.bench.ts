@@ -27,7 +27,7 @@ import { createLoggedEvent, generateSalt, generateUuidV7, ipSortKey, validateEve
 
 import { startServerProcess } from '../test/process';
 import type { TServerProcess } from '../test/process';
-import { RawHttpConnection, buildPost } from './raw-http';
+import { RawHttpConnection, postBuilder } from './raw-http';
 import { ACTIONS, ACTORS, START_MS, workloadEvent } from './workload';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -137,12 +137,13 @@ async function load(urls: string[], key: string, org: string, total: number, bat
   const worker = async (w: number) => {
     const url = urls[w % urls.length] ?? '';
     const connection = new RawHttpConnection(url);
+    const post = postBuilder(url, path, key);
     try {
       for (;;) {
         const i = next++;
         const body = bodies[i];
         if (body === undefined) return;
-        const request = buildPost(url, path, key, body);
+        const request = post(body);
         const s = performance.now();
         const res = await connection.request(request);
         latencies.push(performance.now() - s);
@@ -208,7 +209,7 @@ async function measured<T extends TLoadResult>(pids: readonly number[], run: () 
   const count = commitsAfter.count - commitsBefore.count;
   const commits =
     count > 0
-      ? `${fmt(count)} commits: ${((commitsAfter.events - commitsBefore.events) / count).toFixed(1)} events and ${(((commitsAfter.seconds - commitsBefore.seconds) * 1000) / count).toFixed(2)} ms each on average`
+      ? `${count.toLocaleString('en-US')} commits: ${((commitsAfter.events - commitsBefore.events) / count).toFixed(1)} events and ${(((commitsAfter.seconds - commitsBefore.seconds) * 1000) / count).toFixed(2)} ms each on average`
       : undefined;
   return { ...result, cpu, ...(commits === undefined ? {} : { commits }) };
 }
