@@ -7,9 +7,9 @@ export { BUNDLE_ERROR_CODES, BundleError, isBundleError } from './errors';
 export type { BundleErrorCode, BundleErrorDetails, BundleErrorOptions } from './errors';
 
 // Platform
-export type { BundleCrypto, ByteSink, ByteSource, ByteTransform, Crc32, CreateSha256, Ed25519, IncrementalSha256, Sha256, Sha256Into, Sha256IntoMany } from './platform/types';
+export type { BundleCrypto, ByteSink, ByteSource, ByteTransform, CheckedInflate, Crc32, CreateSha256, Ed25519, IncrementalSha256, Sha256, Sha256Into, Sha256IntoMany } from './platform/types';
 export {
-  blobSource, createPortableSha256, memorySink, memorySource, portableCrc32, portableSha256Into, resolveCrypto, wasmSha256, webDeflateRaw, webInflateRaw,
+  blobSource, createPortableSha256, memorySink, memorySource, portableCrc32, portableSha256Into, resolveCrypto, wasmSha256, webDeflateRaw, webInflateChecked, webInflateRaw,
 } from './platform/defaults';
 export type { MemorySink, ResolvedCrypto } from './platform/defaults';
 

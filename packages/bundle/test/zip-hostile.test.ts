@@ -7,7 +7,9 @@ import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { BundleError, createZipWriter, memorySink, memorySource, openZip, type ZipReaderOptions } from '../src/index';
+import {
+  BundleError, createZipWriter, memorySink, memorySource, openZip, webInflateChecked, webInflateRaw, type ByteTransform, type ZipReaderOptions,
+} from '../src/index';
 import { craftZip, type CraftEntry } from './craft-zip';
 import { nodeCrc32, nodeInflateRaw } from './node-adapters';
 
@@ -170,6 +172,53 @@ describe('openZip on hostile input', () => {
 
     it('reports corrupt deflate data with the default DecompressionStream too', async () => {
       expect(await outcome(one({ raw: Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff), uncompressedSize: 5 }), {})).toBe('BAD_ZIP');
+    });
+  });
+
+  describe('with the default inflate, which checks CRC-32 and size natively (gzip framing)', () => {
+    /** The plain inflate, counted: it runs only to name the problem of an entry the native check failed. */
+    const counted = (): { options: ZipReaderOptions; calls: () => number } => {
+      let calls = 0;
+      const inflateRaw: ByteTransform = (input) => {
+        calls += 1;
+        return webInflateRaw(input);
+      };
+      return { options: { inflateRaw, inflateChecked: webInflateChecked }, calls: () => calls };
+    };
+
+    it('reads good entries in one pass, without the plain inflate', async () => {
+      const { options, calls } = counted();
+      const bytes = craftZip([
+        { name: 'bag/a.txt', data: 'alpha beta gamma '.repeat(20_000) },
+        { name: 'bag/empty.txt', data: '' },
+        { name: 'bag/stored.txt', data: 'stored', method: 0 },
+      ]);
+      expect(await outcome(bytes, options)).toBe('ok');
+      expect(await outcome(bytes, {})).toBe('ok');
+      expect(calls()).toBe(0);
+    });
+
+    it('names a CRC-32 mismatch, with the expected and found values, by reading the entry again', async () => {
+      const { options, calls } = counted();
+      const archive = await openZip(memorySource(one({ crc: 0x3039 })), options);
+      const error = await archive.read(archive.entries[0] as never, 1 << 20).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(BundleError);
+      expect((error as BundleError).code).toBe('CRC_MISMATCH');
+      expect((error as BundleError).details).toMatchObject({ name: 'bag/file.txt', expected: '00003039', found: '3610a686' });
+      expect(calls()).toBe(1);
+    });
+
+    it('names data shorter or longer than declared, and corrupt data, as BAD_ZIP', async () => {
+      const short = one({ raw: deflateRawSync(new TextEncoder().encode('hi')), uncompressedSize: 5 });
+      const long = one({ raw: deflateRawSync(new Uint8Array(4 << 20)), uncompressedSize: 1000 });
+      const corrupt = one({ raw: Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff), uncompressedSize: 5 });
+      for (const bytes of [short, long, corrupt]) {
+        const archive = await openZip(memorySource(bytes), {});
+        const error = await archive.read(archive.entries[0] as never, 1 << 30).then(() => undefined, (e: unknown) => e);
+        expect((error as BundleError).code).toBe('BAD_ZIP');
+      }
+      const archive = await openZip(memorySource(short), {});
+      await expect(archive.read(archive.entries[0] as never, 1 << 20)).rejects.toThrow(/has 2 bytes, not its declared 5/);
     });
   });
 

@@ -30,7 +30,7 @@ import {
   parseBagInfo, parseManifest, type BagInfoField, type BagProblem,
 } from '../bagit/bagit';
 import { BundleError, isBundleError } from '../errors';
-import { portableCrc32, resolveCrypto, webInflateRaw, type ResolvedCrypto } from '../platform/defaults';
+import { resolveCrypto, type ResolvedCrypto } from '../platform/defaults';
 import type { BundleCrypto, ByteSource, ByteTransform, Crc32, IncrementalSha256 } from '../platform/types';
 import { readAhead } from '../stream-utils';
 import { decodeUtf8, formatCount } from '../text';
@@ -77,9 +77,12 @@ export interface VerifyBundleOptions {
   /** Verifier keys (vkeys) trusted for the seal and the checkpoints, obtained out of band. */
   readonly trustedKeys: readonly string[];
   readonly crypto?: BundleCrypto;
-  /** Raw DEFLATE decompressor. Default: `DecompressionStream('deflate-raw')`. */
+  /**
+   * Raw DEFLATE decompressor. Default: `DecompressionStream`, as gzip so that the platform checks each entry's
+   * CRC-32 while inflating (`webInflateChecked`), and as `deflate-raw` to name the problem of an entry that fails.
+   */
   readonly inflate?: ByteTransform;
-  /** CRC-32. Default: portable; Node callers may pass `zlib.crc32`. */
+  /** CRC-32, with an injected `inflate` or to name a failing entry's problem. Default: portable; Node callers may pass `zlib.crc32`. */
   readonly crc32?: Crc32;
   readonly limits?: Partial<BundleLimits>;
   /** Called after each batch and at phase changes. */
@@ -309,8 +312,6 @@ class Verification {
   readonly #options: VerifyBundleOptions;
   readonly #crypto: ResolvedCrypto;
   readonly #limits: BundleLimits;
-  readonly #inflate: ByteTransform;
-  readonly #crc32: Crc32;
   readonly #trusted: VerifierKey[];
   readonly #report: ReportBuilder;
   readonly #started = Date.now();
@@ -349,8 +350,6 @@ class Verification {
     this.#options = options;
     this.#crypto = resolveCrypto(options.crypto);
     this.#limits = { ...DEFAULT_BUNDLE_LIMITS, ...options.limits };
-    this.#inflate = options.inflate ?? webInflateRaw;
-    this.#crc32 = options.crc32 ?? portableCrc32;
     this.#trusted = options.trustedKeys.map((vkey: unknown) => {
       try {
         return parseVerifierKey(vkey as string, this.#crypto);
@@ -442,7 +441,12 @@ class Verification {
   // ------------------------------------------------------------------------------------------ 1. structure
 
   async #open(): Promise<void> {
-    const archive = await openZip(this.#source, { limits: this.#limits, inflateRaw: this.#inflate, crc32: this.#crc32 });
+    const archive = await openZip(this.#source, {
+      limits: this.#limits,
+      // Injected ones replace the defaults, whose native CRC check (`inflateChecked`) is kept otherwise.
+      ...(this.#options.inflate === undefined ? {} : { inflateRaw: this.#options.inflate }),
+      ...(this.#options.crc32 === undefined ? {} : { crc32: this.#options.crc32 }),
+    });
     const r = this.#report;
     const files = archive.entries.filter((entry) => !entry.isDirectory);
     const tops = new Map<string, number>();

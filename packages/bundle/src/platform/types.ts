@@ -57,6 +57,17 @@ export type Crc32 = (data: Uint8Array, previous?: number) => number;
 export type ByteTransform = (input: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
 
 /**
+ * Raw DEFLATE decompression that also checks its output against the CRC-32 and size a ZIP entry declares, in one
+ * native pass (the web default frames the data as a gzip member, RFC 1952, whose trailer holds them). Same contract
+ * as {@link ByteTransform}; a mismatch or corrupt data fails the iteration without saying which, and the ZIP
+ * reader then reads the entry again with the plain transform and {@link Crc32} to name the problem.
+ */
+export type CheckedInflate = (
+  input: AsyncIterable<Uint8Array>,
+  expected: { readonly crc32: number; readonly size: number },
+) => AsyncIterable<Uint8Array>;
+
+/**
  * Where a writer puts bytes, in order. `write` may return a promise (backpressure); the writer awaits it before
  * the next write. The writer never modifies a chunk after passing it to `write`, so a sink may keep it.
  */

@@ -19,8 +19,8 @@
  * its declared size (checked against the limits when opening), so a lying size cannot inflate unboundedly.
  */
 import { BundleError } from '../errors';
-import { portableCrc32, webInflateRaw } from '../platform/defaults';
-import type { ByteSource, ByteTransform, Crc32 } from '../platform/types';
+import { portableCrc32, webInflateChecked, webInflateRaw } from '../platform/defaults';
+import type { ByteSource, ByteTransform, CheckedInflate, Crc32 } from '../platform/types';
 import { pieces } from '../stream-utils';
 import { decodeUtf8 } from '../text';
 import {
@@ -69,6 +69,12 @@ export interface ZipReaderOptions {
   readonly inflateRaw?: ByteTransform;
   /** CRC-32. Default: portable; Node callers may pass `zlib.crc32`. */
   readonly crc32?: Crc32;
+  /**
+   * Inflates a DEFLATE entry and checks its CRC-32 and size in one native pass, when the CRC is to be checked; the
+   * plain `inflateRaw` and `crc32` then only name the problem of an entry it fails. Default: `DecompressionStream`
+   * with gzip framing when `inflateRaw` is not given, else none (`inflateRaw` and `crc32` do all of it).
+   */
+  readonly inflateChecked?: CheckedInflate;
   /** Bytes per source read while streaming an entry. Default is 1 MiB. */
   readonly readSize?: number;
 }
@@ -484,6 +490,7 @@ export async function openZip(source: ByteSource, options: ZipReaderOptions = {}
   const limits = resolveLimits(options.limits);
   const inflateRaw = options.inflateRaw ?? webInflateRaw;
   const crc32 = options.crc32 ?? portableCrc32;
+  const inflateChecked = options.inflateChecked ?? (options.inflateRaw === undefined ? webInflateChecked : undefined);
   const readSize = options.readSize ?? 1 << 20;
   const endRecord = await readEndRecords(source);
   if (endRecord.count > limits.maxEntries) {
@@ -526,6 +533,34 @@ export async function openZip(source: ByteSource, options: ZipReaderOptions = {}
   async function* stream(entry: ZipEntry, streamOptions: ZipStreamOptions = {}): AsyncGenerator<Uint8Array> {
     requireEntry(entry);
     const verifyCrc = streamOptions.verifyCrc !== false;
+    if (entry.method === 'store' || !verifyCrc || inflateChecked === undefined) {
+      yield* streamChecked(entry, verifyCrc);
+      return;
+    }
+    const label = `entry ${JSON.stringify(entry.name)}`;
+    let produced = 0;
+    let failed = false;
+    try {
+      for await (const chunk of inflateChecked(rawData(entry), { crc32: entry.crc32, size: entry.uncompressedSize })) {
+        produced += chunk.length;
+        if (produced > entry.uncompressedSize) {
+          throw bad(`${label} inflates beyond its declared ${entry.uncompressedSize} bytes`, { name: entry.name });
+        }
+        yield chunk;
+      }
+    } catch (error) {
+      if (error instanceof BundleError) throw error;
+      failed = true;
+    }
+    if (!failed && produced === entry.uncompressedSize) return;
+    // The native check failed without saying why: read the entry again, the plain way, to name the problem
+    // (corrupt data, wrong size, CRC-32 mismatch). Tampered archives only; a good entry is read once.
+    for await (const chunk of streamChecked(entry, true)) void chunk;
+    throw bad(`${label}: corrupt deflate data`, { name: entry.name });
+  }
+
+  /** Streams an entry through `inflateRaw`, counting its size and (`verifyCrc`) its CRC-32 with `crc32`. */
+  async function* streamChecked(entry: ZipEntry, verifyCrc: boolean): AsyncGenerator<Uint8Array> {
     const label = `entry ${JSON.stringify(entry.name)}`;
     let crc = 0;
     let produced = 0;
