@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  checkLeafBatch, memorySource, openZip, verifyBundle, type LeafBatch, type LeafBatchChecker, type LeafBatchResult,
+  checkLeafBatch, memorySource, openZip, resolveCrypto, verifyBundle, type LeafBatch, type LeafBatchChecker, type LeafBatchResult,
   type VerificationReport, type VerifyBundleOptions,
 } from '../src/index';
 import { SIGNER, buildBundle, type BuiltBundle } from './fixtures';
@@ -89,6 +89,25 @@ describe('the file pass beside the main pass', () => {
     const after = reads;
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(reads).toBe(after); // nothing reads the source once the report is out
+  });
+
+  it("takes the archive's SHA-256 in one piece with a one-shot digest (WebCrypto by default), the same as streamed", async () => {
+    expect(resolveCrypto(undefined).digestSha256).toBeDefined(); // Node has crypto.subtle
+    expect(resolveCrypto({ createSha256: NODE.crypto.createSha256 }).digestSha256).toBeUndefined();
+    const expected = createHash('sha256').update(big.bytes).digest('hex');
+    const defaults = await verifyBundle(memorySource(big.bytes), { trustedKeys: [SIGNER.vkey], hashArchive: true });
+    expect(defaults.archiveSha256).toBe(expected);
+    const sizes: number[] = [];
+    const digestSha256 = (data: Uint8Array): Promise<Uint8Array> => {
+      sizes.push(data.length);
+      return Promise.resolve(createHash('sha256').update(data).digest());
+    };
+    // Stored, so that the archive spans several 4 MiB reads.
+    const stored = await buildBundle({ size: 12_000, old: 100, from: 0, to: 12_000, method: 'store' });
+    expect(stored.bytes.length).toBeGreaterThan(4 << 20);
+    const report = await verify(stored.bytes, { hashArchive: true, crypto: { ...NODE.crypto, digestSha256 } });
+    expect(report.archiveSha256).toBe(createHash('sha256').update(stored.bytes).digest('hex'));
+    expect(sizes).toEqual([stored.bytes.length]);
   });
 });
 

@@ -34,7 +34,7 @@ import { resolveCrypto, type ResolvedCrypto } from '../platform/defaults';
 import type { BundleCrypto, ByteSource, ByteTransform, Crc32, IncrementalSha256 } from '../platform/types';
 import { readAhead } from '../stream-utils';
 import { decodeUtf8, formatCount } from '../text';
-import { DEFAULT_ZIP_LIMITS, openZip, type ZipArchive, type ZipEntry, type ZipLimits } from '../zip/reader';
+import { DEFAULT_ZIP_LIMITS, openZip, readExactly, type ZipArchive, type ZipEntry, type ZipLimits } from '../zip/reader';
 import {
   BUNDLE_FORMAT, CUSTODY_FORMAT, PATHS, PROOF_FORMAT, REQUIRED_PAYLOAD, REQUIRED_TAG_FILES, sealText, type BundleMode,
 } from './format';
@@ -110,6 +110,8 @@ export interface VerifyBundleOptions {
 export const PRODUCTION_FILES: readonly string[] = ['data/events.csv', 'data/loadfile.dat', 'data/README.txt', 'data/production/'];
 
 const BATCH_LEAVES = 4096;
+/** Largest archive whose own SHA-256 is taken in one piece by `digestSha256` (it is read into memory whole). */
+const WHOLE_ARCHIVE_DIGEST_BYTES = 256 * 2 ** 20;
 const BATCH_EVENT_BYTES = 1 << 20;
 
 /** A growable byte buffer. */
@@ -1402,12 +1404,21 @@ class Verification {
   }
 
   async #hashArchive(stop: { requested: boolean }): Promise<string> {
-    const hash = this.#crypto.createSha256();
     const size = this.#source.size;
+    const digest = this.#crypto.digestSha256;
+    if (digest !== undefined && size <= WHOLE_ARCHIVE_DIGEST_BYTES) {
+      // Held at once for a native one-shot hash: early in the verification, before the rows fill memory.
+      const whole = new Uint8Array(size);
+      for (let offset = 0; offset < size && !stop.requested; offset += 4 << 20) {
+        whole.set(await readExactly(this.#source, offset, Math.min(4 << 20, size - offset), 'the archive'), offset);
+      }
+      return encodeHex(await digest(whole));
+    }
+    const hash = this.#crypto.createSha256();
     for (let offset = 0; offset < size && !stop.requested; offset += 4 << 20) {
-      const chunk = await this.#source.read(offset, Math.min(4 << 20, size - offset));
-      hash.update(chunk);
+      hash.update(await readExactly(this.#source, offset, Math.min(4 << 20, size - offset), 'the archive'));
     }
     return encodeHex(hash.digest());
   }
+
 }

@@ -100,6 +100,8 @@ export interface ResolvedCrypto {
   readonly sha256Into: Sha256Into;
   readonly createSha256: CreateSha256;
   readonly ed25519: Ed25519;
+  /** One-shot SHA-256 of a whole buffer, when injected or where WebCrypto provides the default. */
+  readonly digestSha256?: (data: Uint8Array) => Promise<Uint8Array>;
   /**
    * Many leaf hashes at once (WebAssembly SIMD), present only where `sha256Into` is the WebAssembly default and
    * SIMD compiles here: never when a hash is injected (Node injects its native one).
@@ -122,13 +124,22 @@ export function resolveCrypto(crypto: BundleCrypto | undefined): ResolvedCrypto 
   const wasm = defaultPerLeaf || crypto?.createSha256 === undefined ? wasmSha256() : undefined;
   const sha256Into = crypto?.sha256Into ?? (defaultPerLeaf ? (wasm?.sha256Into ?? portableSha256Into) : sha256IntoOf(sha256));
   const sha256IntoMany = defaultPerLeaf ? wasm?.sha256IntoMany : undefined;
+  const digestSha256 = crypto?.digestSha256 ?? (crypto?.createSha256 === undefined ? webDigestSha256() : undefined);
   return {
     sha256,
     sha256Into,
     createSha256: crypto?.createSha256 ?? wasm?.createSha256 ?? createPortableSha256,
     ed25519: crypto?.ed25519 ?? nobleEd25519,
     ...(sha256IntoMany === undefined ? {} : { sha256IntoMany }),
+    ...(digestSha256 === undefined ? {} : { digestSha256 }),
   };
+}
+
+/** `crypto.subtle.digest('SHA-256', …)` where the platform has WebCrypto (browsers, Workers, Node >= 19). */
+function webDigestSha256(): ((data: Uint8Array) => Promise<Uint8Array>) | undefined {
+  const subtle = (globalThis as { crypto?: { subtle?: { digest(algorithm: string, data: Uint8Array): Promise<ArrayBuffer> } } }).crypto?.subtle;
+  if (subtle === undefined || typeof subtle.digest !== 'function') return undefined;
+  return async (data) => new Uint8Array(await subtle.digest('SHA-256', data));
 }
 
 export { portableCrc32, createPortableSha256, portableSha256Into, wasmSha256 };

@@ -146,7 +146,7 @@ function limit(name: string, message: string, value: number): BundleError {
 }
 
 /** Reads exactly `length` bytes or throws `TRUNCATED`. */
-async function readExactly(source: ByteSource, offset: number, length: number, what: string): Promise<Uint8Array> {
+export async function readExactly(source: ByteSource, offset: number, length: number, what: string): Promise<Uint8Array> {
   if (length === 0) return new Uint8Array(0);
   if (offset < 0 || offset + length > source.size) {
     throw new BundleError('TRUNCATED', `${what} at offset ${offset} extends past the end of the ${source.size}-byte archive`, {
