@@ -90,12 +90,6 @@ export class Dictionary {
     this.#rank = rank;
     return rank;
   }
-
-  trim(): void {
-    this.interner.trim();
-    this.#words.trim();
-    this.#wordStarts.trim();
-  }
 }
 
 /** Case-insensitive first, then exact (so `Alice` and `alice` sit together, in a stable order). */

@@ -36,13 +36,6 @@ abstract class Growable<T extends TypedArray> {
     return this.array.subarray(0, this.length) as T;
   }
 
-  /** Drops spare capacity (after loading). */
-  trim(): void {
-    if (this.array.length === this.length) return;
-    const next = this.create(Math.max(16, this.length));
-    next.set(this.array.subarray(0, this.length));
-    this.array = next;
-  }
 
   clear(): void {
     this.length = 0;

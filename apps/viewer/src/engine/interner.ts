@@ -141,12 +141,4 @@ export class ByteInterner {
     this.#table = table;
     this.#mask = mask;
   }
-
-  /** Drops spare capacity (after loading). */
-  trim(): void {
-    if (this.#pool.length > this.#poolLength) this.#pool = this.#pool.slice(0, Math.max(16, this.#poolLength));
-    this.#starts.trim();
-    this.#ends.trim();
-    this.#hashes.trim();
-  }
 }

@@ -260,16 +260,6 @@ export class ColumnStore {
     return parts.join('; ');
   }
 
-  /** Drops spare capacity once loading is done. */
-  trim(): void {
-    for (const column of [
-      this.bundle, this.line, this.seq, this.time, this.actionCol, this.actorTypeCol, this.actorIdCol, this.actorNameCol, this.ipCol,
-      this.uaCol, this.targetEnd, this.targetTypeCol, this.targetIdCol, this.targetNameCol, this.metaEnd, this.metaKeyCol,
-      this.metaValueCol, this.rawBlock, this.rawStart, this.rawLength, this.flags,
-    ]) column.trim();
-    for (const dictionary of this.dictionaries()) dictionary.trim();
-    this.terms.trim();
-  }
 
   dictionaries(): Dictionary[] {
     return [this.action, this.actorType, this.actorId, this.actorName, this.ip, this.ua, this.targetType, this.targetId, this.targetName, this.metaKey, this.metaValue];
