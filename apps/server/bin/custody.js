@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `custody` command: runs the bundled build when present (npm run build), else the TypeScript
 // sources through tsx, so the command works straight after `npm install` too.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -41,15 +41,40 @@ function newestMtime(dir) {
 }
 
 /**
+ * The `src/` folders of the workspace packages compiled into the build: the server's `@custody/*` dependencies and,
+ * in turn, theirs (not, say, the console's UI package, which the server does not bundle).
+ */
+function bundledPackageSources() {
+  const packages = join(root, '..', '..', 'packages');
+  const found = new Set();
+  const visit = (manifest) => {
+    let dependencies = {};
+    try {
+      dependencies = JSON.parse(readFileSync(manifest, 'utf8')).dependencies ?? {};
+    } catch {
+      return;
+    }
+    for (const name of Object.keys(dependencies)) {
+      if (!name.startsWith('@custody/')) continue;
+      const dir = join(packages, name.slice('@custody/'.length));
+      if (found.has(dir) || !existsSync(dir)) continue;
+      found.add(dir);
+      visit(join(dir, 'package.json'));
+    }
+  };
+  visit(join(root, 'package.json'));
+  return [...found].map((dir) => join(dir, 'src'));
+}
+
+/**
  * Whether `dist/<built>` is at least as new as every source compiled into it: the server's and the workspace
- * packages' `src/`. After a `git pull` without `npm run build`, the build is older and running it would run the old
- * code, so the sources run instead.
+ * packages' it bundles. After a `git pull` without `npm run build`, the build is older and running it would run
+ * the old code, so the sources run instead.
  */
 function builtIsCurrent(file) {
   if (!existsSync(file)) return false;
   const builtAt = statSync(file).mtimeMs;
-  const packages = join(root, '..', '..', 'packages');
-  const sources = [join(root, 'src'), ...(existsSync(packages) ? readdirSync(packages).map((name) => join(packages, name, 'src')) : [])];
+  const sources = [join(root, 'src'), ...bundledPackageSources()];
   const stale = sources.some((dir) => newestMtime(dir) > builtAt);
   if (stale) process.stderr.write(`custody: ${file} is older than the sources, so the sources run instead (npm run build refreshes it)\n`);
   return !stale;
