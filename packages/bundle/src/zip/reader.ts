@@ -534,7 +534,7 @@ export async function openZip(source: ByteSource, options: ZipReaderOptions = {}
     requireEntry(entry);
     const verifyCrc = streamOptions.verifyCrc !== false;
     if (entry.method === 'store' || !verifyCrc || inflateChecked === undefined) {
-      yield* streamChecked(entry, verifyCrc);
+      yield* streamPlain(entry, verifyCrc);
       return;
     }
     const label = `entry ${JSON.stringify(entry.name)}`;
@@ -555,12 +555,12 @@ export async function openZip(source: ByteSource, options: ZipReaderOptions = {}
     if (!failed && produced === entry.uncompressedSize) return;
     // The native check failed without saying why: read the entry again, the plain way, to name the problem
     // (corrupt data, wrong size, CRC-32 mismatch). Tampered archives only; a good entry is read once.
-    for await (const chunk of streamChecked(entry, true)) void chunk;
+    for await (const chunk of streamPlain(entry, true)) void chunk;
     throw bad(`${label}: corrupt deflate data`, { name: entry.name });
   }
 
   /** Streams an entry through `inflateRaw`, counting its size and (`verifyCrc`) its CRC-32 with `crc32`. */
-  async function* streamChecked(entry: ZipEntry, verifyCrc: boolean): AsyncGenerator<Uint8Array> {
+  async function* streamPlain(entry: ZipEntry, verifyCrc: boolean): AsyncGenerator<Uint8Array> {
     const label = `entry ${JSON.stringify(entry.name)}`;
     let crc = 0;
     let produced = 0;
