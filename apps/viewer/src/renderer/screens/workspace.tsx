@@ -64,24 +64,25 @@ export function Workspace({ session }: { session: TViewerSession }): ReactElemen
   // While bundles load, re-materialize the view as rows arrive, but only once the previous view has arrived (the
   // Worker is busy loading: stacked requests would all be superseded before they finish). Each new view sorts
   // every row so far and refreshes the histogram and facets, work taken from loading and verification, so views
-  // follow the rows geometrically: once the rows have grown by half (at most once a second), else every 5 s.
-  // A million rows take about a dozen views instead of one a second.
+  // follow the rows geometrically: once the rows have doubled (at most once a second), else every 5 s. A million
+  // rows take a handful of views instead of one a second (a view each time they grew by half cost the engine more
+  // of the CPU that verification needs: 10.05 against 9.81 s to verified, means of four alternating runs).
   const rowsRequested = useRef(0);
   const rowsNow = useRef(0);
   rowsNow.current = session.state.rows;
   // Once no bundle is reading, its phase change has re-materialized the view with every row (session.revision).
   const reading = session.state.bundles.some((b) => b.phase === 'reading');
   const growing = reading && view !== null && !loading && session.state.rows > rowsRequested.current;
-  const grownByHalf = session.state.rows >= rowsRequested.current * 1.5;
+  const grownEnough = session.state.rows >= rowsRequested.current * 2;
   useEffect(() => {
     if (!growing) return undefined;
-    const delay = rowsRequested.current === 0 ? 0 : grownByHalf ? 1000 : 5000;
+    const delay = rowsRequested.current === 0 ? 0 : grownEnough ? 1000 : 5000;
     const timer = setTimeout(() => {
       rowsRequested.current = rowsNow.current;
       setGrowthRevision((r) => r + 1);
     }, delay);
     return () => clearTimeout(timer);
-  }, [view, growing, grownByHalf]);
+  }, [view, growing, grownEnough]);
 
   const timeRange = useMemo(() => timeRangeOf(query), [query]);
   const pdf = session.platform?.pdf === true;
