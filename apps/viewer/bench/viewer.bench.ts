@@ -137,6 +137,38 @@ async function keysOf(path: string): Promise<string[]> {
   }
 }
 
+/**
+ * How fast this machine is right now, for comparing runs on a VM whose speed drifts: MB/s of the viewer's kind of
+ * work in Node, one thread (inflating the bundle's events and parsing each line as JSON), median of three passes
+ * over the first 32 MiB.
+ */
+async function cpuReference(path: string): Promise<number> {
+  const source = await fileSource(path);
+  try {
+    const zip = await openZip(source, { inflateRaw: zlibTransform(() => createInflateRaw()) });
+    const entry = zip.entries.find((e) => e.name.endsWith('/data/events.ndjson'));
+    if (entry === undefined) throw new Error(`${path} has no data/events.ndjson`);
+    const decoder = new TextDecoder();
+    const rates: number[] = [];
+    for (let pass = 0; pass < 3; pass++) {
+      const started = performance.now();
+      let bytes = 0;
+      let carry = '';
+      for await (const chunk of zip.stream(entry, { verifyCrc: false })) {
+        const lines = (carry + decoder.decode(chunk, { stream: true })).split('\n');
+        carry = lines.pop() ?? '';
+        for (const line of lines) JSON.parse(line);
+        bytes += chunk.length;
+        if (bytes >= 32 << 20) break;
+      }
+      rates.push(bytes / 2 ** 20 / ((performance.now() - started) / 1000));
+    }
+    return rates.sort((a, b) => a - b)[1] ?? 0;
+  } finally {
+    await source.close();
+  }
+}
+
 // ------------------------------------------------------------------------------------------------- measuring
 
 /**
@@ -227,6 +259,7 @@ async function main(): Promise<void> {
     // printed as '?'
   }
   console.log(`browser: ${chromiumVersion}, headless, static web build served on 127.0.0.1`);
+  console.log(`CPU reference (Node, one thread: inflate + JSON.parse of the events, to compare runs): ${(await cpuReference(bundle)).toFixed(0)} MB/s`);
 
   const server = await serveStatic(WEB_DIR);
   const profile = await mkdtemp(join(tmpdir(), 'custody-viewer-bench-'));
