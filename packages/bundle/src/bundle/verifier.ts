@@ -1420,5 +1420,4 @@ class Verification {
     }
     return encodeHex(hash.digest());
   }
-
 }

@@ -103,8 +103,8 @@ export interface BundleCrypto {
   /**
    * SHA-256 of one whole buffer, possibly in native code off the calling thread: the archive's own hash
    * (`hashArchive`) when the archive is small enough to hold at once. Default, where `createSha256` is not
-   * injected: WebCrypto's `crypto.subtle.digest` when the platform has it (SHA extensions of the CPU, where the
-   * WebAssembly hash is about a tenth as fast).
+   * injected: WebCrypto's `crypto.subtle.digest` when the platform has it (the CPU's SHA extensions, several times
+   * the WebAssembly hash's speed).
    */
   readonly digestSha256?: (data: Uint8Array) => Promise<Uint8Array>;
   /** Ed25519 for signing and verifying notes. Default: the ledger's `nobleEd25519`. */
