@@ -31,7 +31,7 @@ import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
 
 import { createBundleWriter, openZip } from '@custody/bundle';
-import type { ByteSink } from '@custody/bundle';
+import type { ByteSink, ZipArchive, ZipEntry } from '@custody/bundle';
 import { createHasher, createSignerFromSeed, hashLeaf, rootHash, signCheckpoint } from '@custody/ledger';
 import { canonicalize } from '@custody/schema';
 
@@ -124,17 +124,23 @@ async function benchBundle(): Promise<string> {
   return ours;
 }
 
-/** The verifier keys a bundle names in data/keys.txt (trusted here as an examiner would after checking them). */
-async function keysOf(path: string): Promise<string[]> {
-  const source = await fileSource(path);
+/** Runs `use` on the bundle's entry whose path ends with `/<path>`, read through Node's zlib. */
+async function withEntry<T>(bundle: string, path: string, use: (zip: ZipArchive, entry: ZipEntry) => Promise<T>): Promise<T> {
+  const source = await fileSource(bundle);
   try {
     const zip = await openZip(source, { inflateRaw: zlibTransform(() => createInflateRaw()) });
-    const entry = zip.entries.find((e) => e.name.endsWith('/data/keys.txt'));
-    if (entry === undefined) throw new Error(`${path} has no data/keys.txt`);
-    return new TextDecoder().decode(await zip.read(entry, 1 << 20)).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const entry = zip.entries.find((e) => e.name.endsWith(`/${path}`));
+    if (entry === undefined) throw new Error(`${bundle} has no ${path}`);
+    return await use(zip, entry);
   } finally {
     await source.close();
   }
+}
+
+/** The verifier keys a bundle names in data/keys.txt (trusted here as an examiner would after checking them). */
+function keysOf(bundle: string): Promise<string[]> {
+  return withEntry(bundle, 'data/keys.txt', async (zip, entry) =>
+    new TextDecoder().decode(await zip.read(entry, 1 << 20)).split('\n').map((l) => l.trim()).filter((l) => l !== ''));
 }
 
 /**
@@ -142,15 +148,11 @@ async function keysOf(path: string): Promise<string[]> {
  * work in Node, one thread (inflating the bundle's events and parsing each line as JSON), median of three passes
  * over the first 32 MiB.
  */
-async function cpuReference(path: string): Promise<number> {
-  const source = await fileSource(path);
-  try {
-    const zip = await openZip(source, { inflateRaw: zlibTransform(() => createInflateRaw()) });
-    const entry = zip.entries.find((e) => e.name.endsWith('/data/events.ndjson'));
-    if (entry === undefined) throw new Error(`${path} has no data/events.ndjson`);
-    const decoder = new TextDecoder();
+function cpuReference(bundle: string): Promise<number> {
+  return withEntry(bundle, 'data/events.ndjson', async (zip, entry) => {
     const rates: number[] = [];
     for (let pass = 0; pass < 3; pass++) {
+      const decoder = new TextDecoder();
       const started = performance.now();
       let bytes = 0;
       let carry = '';
@@ -164,9 +166,7 @@ async function cpuReference(path: string): Promise<number> {
       rates.push(bytes / 2 ** 20 / ((performance.now() - started) / 1000));
     }
     return rates.sort((a, b) => a - b)[1] ?? 0;
-  } finally {
-    await source.close();
-  }
+  });
 }
 
 // ------------------------------------------------------------------------------------------------- measuring

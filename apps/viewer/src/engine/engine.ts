@@ -506,7 +506,6 @@ class ViewerEngine implements TViewerEngine {
     this.#store.index.seal();
   }
 
-
   #verifyOptions(b: BundleRecord): VerifyBundleOptions {
     const o = this.#options;
     return {
