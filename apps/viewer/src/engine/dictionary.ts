@@ -59,12 +59,25 @@ export class Dictionary {
     return this.#words.array.subarray(this.#wordStarts.array[id], this.#wordStarts.array[id + 1]);
   }
 
-  /** Adds the words of value `id` to `row` of the index (no allocation). */
-  addWordsTo(id: number, index: { add(row: number, term: number): void }, row: number): void {
+  /**
+   * Marks in `out` (indexed by value id, at least `size` long) each value having a word whose term id is marked in
+   * `terms` (indexed by term id); returns whether any was marked. No allocation.
+   */
+  markValuesWithTerms(terms: Uint8Array, out: Uint8Array): boolean {
     const starts = this.#wordStarts.array;
     const words = this.#words.array;
-    const end = starts[id + 1] as number;
-    for (let i = starts[id] as number; i < end; i++) index.add(row, words[i] as number);
+    let any = false;
+    for (let id = 0; id < this.values.length; id++) {
+      const end = starts[id + 1] as number;
+      for (let i = starts[id] as number; i < end; i++) {
+        if (terms[words[i] as number] === 1) {
+          out[id] = 1;
+          any = true;
+          break;
+        }
+      }
+    }
+    return any;
   }
 
   /** Lowercased values (computed incrementally). */

@@ -298,6 +298,13 @@ describe('queries', () => {
     expect(got.length, 'each query should match something or be a deliberate empty case').toBeGreaterThanOrEqual(_name.includes('reversed') ? 0 : 1);
   });
 
+  it('full text skips metadata numbers, booleans and null, as the server does', async () => {
+    expect(rows.some((r) => e(r).metadata.notify === true), 'the fixture has boolean metadata').toBe(true);
+    const got = await allRows(engine, { terms: [textTerm('true')] });
+    expect(got.map((r) => r.rowId)).toEqual(rows.filter((r) => words(r).has('true')).map((r) => r.rowId));
+    expect(got.filter((r) => e(r).metadata.notify === true && !words(r).has('true'))).toEqual([]);
+  });
+
   it('rejects a bad CIDR block and a CIDR on a text field', async () => {
     await expect(engine.view({ terms: [field('ip', '10.0.0.1/8', 'cidr')] }, TIME)).rejects.toThrow(/host bits/);
     await expect(engine.view({ terms: [field('action', '10.0.0.0/8', 'cidr')] }, TIME)).rejects.toThrow(/CIDR/);

@@ -8,7 +8,6 @@ import type { TQuery, TQueryField, TQueryTerm } from '@custody/ui';
 import type { Dictionary } from './dictionary';
 import { cidrRange, ipWords, type IpKeys } from './ip';
 import { FLAG_NOTED, FLAG_STARRED, FLAG_TAGGED, type ColumnStore } from './store';
-import { intersectSorted, unionSorted } from './text-index';
 import { MAX_SEARCH_WORD_LENGTH, findTerm, searchWords } from './tokenize';
 
 const encoder = new TextEncoder();
@@ -99,10 +98,7 @@ function valueMask(dictionary: Dictionary, op: 'eq' | 'prefix', value: string): 
 
 function columnMask(column: Int32Array, values: Uint8Array, n: number): Uint8Array {
   const mask = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = column[i] as number;
-    if (v >= 0 && values[v] === 1) mask[i] = 1;
-  }
+  markColumn(column, values, n, mask);
   return mask;
 }
 
@@ -269,8 +265,7 @@ function textMask(value: string, context: QueryContext, n: number): Uint8Array |
   const { store } = context;
   const { words, phrase } = parseTextTerm(value);
   if (words.length === 0) return undefined;
-  const mask = new Uint8Array(n);
-  const lists: Int32Array[] = [];
+  let result: Uint8Array | undefined;
   const phraseTerms: number[][] = [];
   for (const { word, prefix } of words) {
     let terms: number[];
@@ -280,23 +275,79 @@ function textMask(value: string, context: QueryContext, n: number): Uint8Array |
       const id = findTerm(word.slice(0, MAX_SEARCH_WORD_LENGTH), store.terms);
       terms = id < 0 ? [] : [id];
     }
-    if (terms.length === 0) return mask;
+    if (terms.length === 0) return new Uint8Array(n);
     phraseTerms.push(terms);
-    lists.push(terms.length === 1 ? store.index.postings(terms[0] as number) : unionSorted(terms.map((t) => store.index.postings(t)), n));
+    const mask = wordRows(store, terms, n);
+    if (result === undefined) result = mask;
+    else for (let i = 0; i < n; i++) result[i] = (result[i] as number) & (mask[i] as number);
   }
-  lists.sort((a, b) => a.length - b.length);
-  let rows = lists[0] as Int32Array;
-  for (let i = 1; i < lists.length && rows.length > 0; i++) rows = intersectSorted(rows, lists[i] as Int32Array);
+  const mask = result ?? new Uint8Array(n);
   if (phrase && words.length > 1) {
     const check = new PhraseCheck(store, phraseTerms);
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as number;
-      if (row < n && (check.row(row) || context.phraseInLine(row, words.map((w) => w.word)))) mask[row] = 1;
-    }
-  } else {
-    for (let i = 0; i < rows.length; i++) if ((rows[i] as number) < n) mask[rows[i] as number] = 1;
+    const wanted = words.map((w) => w.word);
+    for (let row = 0; row < n; row++) if (mask[row] === 1 && !check.row(row) && !context.phraseInLine(row, wanted)) mask[row] = 0;
   }
   return mask;
+}
+
+/**
+ * Rows holding any of `terms` (term ids) in any searchable field: the rows the text index posts (request and
+ * session ids), and the rows whose dictionary values hold one of the terms among their words.
+ */
+function wordRows(store: ColumnStore, terms: readonly number[], n: number): Uint8Array {
+  const mask = new Uint8Array(n);
+  for (const term of terms) {
+    const rows = store.index.postings(term);
+    for (let i = 0; i < rows.length; i++) if ((rows[i] as number) < n) mask[rows[i] as number] = 1;
+  }
+  const wanted = new Uint8Array(store.terms.size);
+  for (const term of terms) wanted[term] = 1;
+  const valuesOf = (dictionary: Dictionary): Uint8Array | undefined => {
+    const values = new Uint8Array(dictionary.size);
+    return dictionary.markValuesWithTerms(wanted, values) ? values : undefined;
+  };
+  const single: [Dictionary, Int32Array][] = [
+    [store.action, store.actionCol.array], [store.actorId, store.actorIdCol.array], [store.actorName, store.actorNameCol.array],
+    [store.actorType, store.actorTypeCol.array], [store.ua, store.uaCol.array],
+  ];
+  for (const [dictionary, column] of single) {
+    const values = valuesOf(dictionary);
+    if (values !== undefined) markColumn(column, values, n, mask);
+  }
+  const targets: [Dictionary, Int32Array][] = [
+    [store.targetId, store.targetIdCol.array], [store.targetName, store.targetNameCol.array], [store.targetType, store.targetTypeCol.array],
+  ];
+  for (const [dictionary, column] of targets) {
+    const values = valuesOf(dictionary);
+    if (values !== undefined) markMulti(store.targetEnd.array, column, values, n, mask);
+  }
+  const metaValues = valuesOf(store.metaValue);
+  if (metaValues !== undefined) markMulti(store.metaEnd.array, store.metaValueCol.array, metaValues, n, mask, store.metaString.array);
+  return mask;
+}
+
+/** Sets `mask[i]` for rows whose value is marked in `values`. */
+function markColumn(column: Int32Array, values: Uint8Array, n: number, mask: Uint8Array): void {
+  for (let i = 0; i < n; i++) {
+    const v = column[i] as number;
+    if (v >= 0 && values[v] === 1) mask[i] = 1;
+  }
+}
+
+/** Sets `mask[i]` for rows of a multi-valued column with a value marked in `values` (and `only[j]` = 1, if given). */
+function markMulti(ends: Int32Array, column: Int32Array, values: Uint8Array, n: number, mask: Uint8Array, only?: Uint8Array): void {
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const end = ends[i] as number;
+    for (let j = start; j < end; j++) {
+      const v = column[j] as number;
+      if (v >= 0 && values[v] === 1 && (only === undefined || only[j] === 1)) {
+        mask[i] = 1;
+        break;
+      }
+    }
+    start = end;
+  }
 }
 
 /**
@@ -354,7 +405,7 @@ class PhraseCheck {
         this.#has(s.targetType, s.targetTypeCol.array[j] as number)) return true;
     }
     for (let j = s.metaStart(row); j < (s.metaEnd.array[row] as number); j++) {
-      if (this.#has(s.metaValue, s.metaValueCol.array[j] as number)) return true;
+      if (s.metaString.array[j] === 1 && this.#has(s.metaValue, s.metaValueCol.array[j] as number)) return true;
     }
     return false;
   }

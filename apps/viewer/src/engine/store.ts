@@ -24,8 +24,13 @@ export const FLAG_NOTED = 2;
 export const FLAG_TAGGED = 4;
 
 export class ColumnStore {
-  /** Full-text terms (shared by the searchable dictionaries). */
+  /** Full-text terms (shared by the searchable dictionaries and the index). */
   readonly terms = new ByteInterner();
+  /**
+   * Rows by term, for the words of each row's own free text (request and session ids). The words of dictionary
+   * columns are not posted per row: a search marks the dictionary values holding the term, then the rows holding
+   * those values (`query.ts`), which saved about 17 million (term, row) pairs per million events.
+   */
   readonly index = new TextIndex();
 
   readonly action = new Dictionary(this.terms);
@@ -58,6 +63,8 @@ export class ColumnStore {
   readonly metaEnd = new GrowInt32(1 << 12);
   readonly metaKeyCol = new GrowInt32(1 << 12);
   readonly metaValueCol = new GrowInt32(1 << 12);
+  /** 1 where the metadata value is a JSON string (only those are full-text words, as on the server). */
+  readonly metaString = new GrowUint8(1 << 12);
   readonly rawBlock = new GrowInt32(1 << 12);
   readonly rawStart = new GrowInt32(1 << 12);
   readonly rawLength = new GrowInt32(1 << 12);
@@ -125,7 +132,6 @@ export class ColumnStore {
     let ua = -1;
     let metaKey = -1;
     this.#inTarget = false;
-    const index = this.index;
     const count = scan.count;
     const kinds = scan.kinds;
     const flags = scan.flags;
@@ -155,26 +161,21 @@ export class ColumnStore {
       switch (kind) {
         case F_ACTION:
           action = this.action.intern(bytes, s, e);
-          this.action.addWordsTo(action, index, row);
           break;
         case F_ACTOR_ID:
           actorId = this.actorId.intern(bytes, s, e);
-          this.actorId.addWordsTo(actorId, index, row);
           break;
         case F_ACTOR_NAME:
           actorName = this.actorName.intern(bytes, s, e);
-          this.actorName.addWordsTo(actorName, index, row);
           break;
         case F_ACTOR_TYPE:
           actorType = this.actorType.intern(bytes, s, e);
-          this.actorType.addWordsTo(actorType, index, row);
           break;
         case F_IP:
           ip = this.ip.intern(bytes, s, e);
           break;
         case F_UA:
           ua = this.ua.intern(bytes, s, e);
-          this.ua.addWordsTo(ua, index, row);
           break;
         case F_REQUEST:
         case F_SESSION:
@@ -184,19 +185,16 @@ export class ColumnStore {
         case F_TARGET_ID:
           if (this.#inTarget) {
             this.#targetId = this.targetId.intern(bytes, s, e);
-            this.targetId.addWordsTo(this.#targetId, index, row);
           }
           break;
         case F_TARGET_NAME:
           if (this.#inTarget) {
             this.#targetName = this.targetName.intern(bytes, s, e);
-            this.targetName.addWordsTo(this.#targetName, index, row);
           }
           break;
         case F_TARGET_TYPE:
           if (this.#inTarget) {
             this.#targetType = this.targetType.intern(bytes, s, e);
-            this.targetType.addWordsTo(this.#targetType, index, row);
           }
           break;
         case F_META_KEY:
@@ -206,9 +204,9 @@ export class ColumnStore {
         case F_META_STRING:
         case F_META_LITERAL: {
           const value = this.metaValue.intern(bytes, s, e);
-          if (kind === F_META_STRING) this.metaValue.addWordsTo(value, index, row);
           this.metaKeyCol.push(metaKey);
           this.metaValueCol.push(value);
+          this.metaString.push(kind === F_META_STRING ? 1 : 0);
           break;
         }
         default:
@@ -271,7 +269,7 @@ export class ColumnStore {
     for (const column of [
       this.bundle, this.line, this.seq, this.time, this.actionCol, this.actorTypeCol, this.actorIdCol, this.actorNameCol, this.ipCol,
       this.uaCol, this.targetEnd, this.targetTypeCol, this.targetIdCol, this.targetNameCol, this.metaEnd, this.metaKeyCol,
-      this.metaValueCol, this.rawBlock, this.rawStart, this.rawLength, this.flags,
+      this.metaValueCol, this.metaString, this.rawBlock, this.rawStart, this.rawLength, this.flags,
     ]) columns += column.array.byteLength;
     for (const dictionary of this.dictionaries()) columns += dictionary.interner.byteSize;
     let raw = 0;

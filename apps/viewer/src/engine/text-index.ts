@@ -1,11 +1,11 @@
 /**
- * The inverted index for full-text search, built incrementally while rows load. Each row adds its distinct
- * term ids as (term, row) pairs to a pending buffer; `seal()` turns pending pairs into a compressed segment
- * (terms sorted, row lists per term, by a counting sort), and `merge()` folds all segments into one when there
- * are more than twelve (a million events make about six: loading ends with a seal, since a query over a few
- * segments is as fast and folding them cost 0.7 s just as verification needs the CPU). Rows are added in
- * increasing rowId order, so every posting list is sorted without sorting.
- */
+ * The inverted index for full-text search, built incrementally while rows load. It posts the words of each row's
+ * own free text (request and session ids); the words of dictionary columns are found through their dictionaries
+ * (`ColumnStore.index`). Each row adds its distinct term ids as (term, row) pairs to a pending buffer; `seal()`
+ * turns pending pairs into a compressed segment (terms sorted, row lists per term, by a counting sort), and
+ * `merge()` folds all segments into one when there are more than twelve (loading ends with a seal, since a query
+ * over a few segments is as fast and folding them cost CPU just as verification needs it). Rows are added in
+ * increasing rowId order, so every posting list is sorted without sorting. */
 import { GrowInt32 } from './growable';
 
 interface Segment {
@@ -162,38 +162,4 @@ function binarySearch(sorted: Int32Array, value: number): number {
     else hi = mid - 1;
   }
   return -1;
-}
-
-/** Intersection of two sorted lists. */
-export function intersectSorted(a: Int32Array, b: Int32Array): Int32Array {
-  if (a.length > b.length) return intersectSorted(b, a);
-  const out = new Int32Array(a.length);
-  let n = 0;
-  let j = 0;
-  for (let i = 0; i < a.length && j < b.length; i++) {
-    const v = a[i] as number;
-    while (j < b.length && (b[j] as number) < v) j++;
-    if (j < b.length && b[j] === v) out[n++] = v;
-  }
-  return out.subarray(0, n);
-}
-
-/** Union of sorted lists (sorted, distinct). */
-export function unionSorted(lists: readonly Int32Array[], rowCount: number): Int32Array {
-  if (lists.length === 1) return lists[0] as Int32Array;
-  const mark = new Uint8Array(rowCount);
-  let n = 0;
-  for (const list of lists) {
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i] as number;
-      if (mark[r] === 0) {
-        mark[r] = 1;
-        n++;
-      }
-    }
-  }
-  const out = new Int32Array(n);
-  let k = 0;
-  for (let r = 0; r < rowCount; r++) if (mark[r] === 1) out[k++] = r;
-  return out;
 }
