@@ -153,7 +153,8 @@ for (const dialect of DIALECTS) {
         const [apiKey, target] =
           code === 'UNAUTHORIZED' ? ['ck_not_a_real_key', organizationId] : code === 'FORBIDDEN' ? [otherKey, organizationId] : [server.adminKey, 'no-such-org'];
         const recorder = recordingFetch();
-        const custody = createCustody({ url: server.url, apiKey, organizationId: target, fetch: recorder.fetch, batch: { maxDelayMs: 10 }, retry: { baseDelayMs: 1 } });
+        // Both events in one batch whatever the timing: it is due when the second is queued.
+        const custody = createCustody({ url: server.url, apiKey, organizationId: target, fetch: recorder.fetch, batch: { maxEvents: 2, maxDelayMs: 60_000 }, retry: { baseDelayMs: 1 } });
         clients.push(custody);
         const errors = await Promise.all([rejectionOf(custody.emit(makeEvent(1))), rejectionOf(custody.emit(makeEvent(2)))]);
         for (const error of errors) expect(error).toMatchObject({ code, httpStatus: status });

@@ -123,7 +123,9 @@ for (const dialect of DIALECTS) {
           return fetch(input, init);
         };
         const onError = vi.fn();
-        const { organizationId, recorder, custody } = await setup(flaky, { onError });
+        // One batch of both events whatever the timing: it is due when the second is queued, never by the clock
+        // (with a 10 ms delay, a loaded machine could send the first alone).
+        const { organizationId, recorder, custody } = await setup(flaky, { onError, batch: { maxEvents: 2, maxDelayMs: 60_000 } });
         const results = await Promise.all([1, 2].map((n) => custody.emit(makeEvent(n))));
         expect(results.map((r) => [r.seq, r.replayed])).toEqual([
           [0, false],
