@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  checkLeafBatch, memorySource, openZip, resolveCrypto, verifyBundle, type LeafBatch, type LeafBatchChecker, type LeafBatchResult,
+  BundleError, checkLeafBatch, memorySource, openZip, resolveCrypto, verifyBundle, type LeafBatch, type LeafBatchChecker, type LeafBatchResult,
   type VerificationReport, type VerifyBundleOptions,
 } from '../src/index';
 import { SIGNER, buildBundle, type BuiltBundle } from './fixtures';
 import { nodeCrc32, nodeCrypto, nodeInflateRaw, nodeSha256Into } from './node-adapters';
-import { expectFailure, lines, setLines, tamper } from './tamper-tools';
+import { expectFailure, failuresOf, lines, setLines, tamper } from './tamper-tools';
 
 const NODE = { crypto: nodeCrypto, inflate: nodeInflateRaw, crc32: nodeCrc32 };
 const verify = (zip: Uint8Array, options: Partial<VerifyBundleOptions> = {}): Promise<VerificationReport> =>
@@ -132,6 +132,62 @@ function transferringChecker(giveBack: (batch: LeafBatch) => LeafBatch | undefin
     },
   };
 }
+
+/** The uncompressed data/events.ndjson of a bundle, in the chunks the archive streams. */
+async function eventsChunks(zip: Uint8Array): Promise<Uint8Array[]> {
+  const archive = await openZip(memorySource(zip), { inflateRaw: nodeInflateRaw });
+  const entry = archive.entries.find((e) => e.name.endsWith('data/events.ndjson'));
+  if (entry === undefined) throw new Error('no events.ndjson');
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of archive.stream(entry)) chunks.push(chunk.slice());
+  return chunks;
+}
+
+/** The chunks as a stream delivers them (each a step later), then `error` if given. */
+async function* yieldAll(chunks: readonly Uint8Array[], error?: Error): AsyncGenerator<Uint8Array> {
+  for (const chunk of chunks) {
+    await Promise.resolve();
+    yield chunk;
+  }
+  if (error !== undefined) throw error;
+}
+
+describe('the content of events.ndjson supplied by the caller', () => {
+  it('reaches the verdict of reading the entry itself', async () => {
+    const chunks = await eventsChunks(big.bytes);
+    expect(stable(await verify(big.bytes, { eventsContent: yieldAll(chunks) }))).toEqual(stable(await verify(big.bytes)));
+  });
+
+  it('checks the supplied bytes, not the archive\'s: a changed byte fails its event and the manifest', async () => {
+    const chunks = await eventsChunks(small.bytes);
+    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const chunk of chunks) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    const second = all.indexOf(0x0a) + 1;
+    const changed = all.indexOf(0x22 /* " */, all.indexOf(0x3a /* : */, second + 2)) + 1; // the first value of line 2
+    all[changed] = (all[changed] as number) ^ 0x01;
+    const report = await verify(small.bytes, { eventsContent: yieldAll([all.subarray(0, 1000), all.subarray(1000)]) });
+    expect(report.valid).toBe(false);
+    expect(expectFailure(report, 'manifests', 'MANIFEST_MISMATCH').file).toBe('data/events.ndjson');
+    expect(failuresOf(report, 'proof').length + failuresOf(report, 'canonical').length).toBeGreaterThan(0);
+    expect(report.counts.eventsValid).toBeLessThan(report.counts.events);
+  });
+
+  it("reports the supplier's read error as an unreadable events.ndjson, and no event as verified", async () => {
+    const chunks = await eventsChunks(big.bytes);
+    expect(chunks.length).toBeGreaterThan(1);
+    const name = (await openZip(memorySource(big.bytes), { inflateRaw: nodeInflateRaw })).entries.find((e) => e.name.endsWith('data/events.ndjson'))?.name ?? '';
+    const error = new BundleError('CRC_MISMATCH', `${name}: CRC-32 mismatch`, { details: { name } });
+    const report = await verify(big.bytes, { eventsContent: yieldAll(chunks.slice(0, 1), error) });
+    expect(report.valid).toBe(false);
+    expect(expectFailure(report, 'manifests', 'CORRUPT_FILE').file).toBe('data/events.ndjson');
+    for (const check of ['proof', 'completeness', 'canonical'] as const) expectFailure(report, check, 'CORRUPT_FILE');
+    expect(report.counts.eventsValid).toBe(0);
+  });
+});
 
 describe('batch buffers handed back by a checker', () => {
   it('fills them again, with the verdict of the inline checker', async () => {

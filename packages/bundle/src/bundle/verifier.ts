@@ -100,6 +100,15 @@ export interface VerifyBundleOptions {
   /** Also compute the SHA-256 of the whole archive (one more read of the source). Default is `false`. */
   readonly hashArchive?: boolean;
   /**
+   * The uncompressed content of `data/events.ndjson` as the caller reads it, to check instead of inflating the entry
+   * again: the viewer hands over the bytes its rows come from, so the rows shown are the bytes verified and the
+   * entry is inflated once. It must yield the entry's content in order, checked against the entry's CRC-32 and
+   * size, and throw what `ZipArchive.stream` throws when they differ (a `BundleError` naming the entry). Every byte
+   * is still hashed for the manifest and every line checked. Read only by the main pass; the caller stops feeding
+   * when the returned promise settles.
+   */
+  readonly eventsContent?: AsyncIterable<Uint8Array>;
+  /**
    * Payload files allowed besides the format's own: exact paths, or folders ending in `/`. Default:
    * {@link PRODUCTION_FILES}.
    */
@@ -971,9 +980,10 @@ class Verification {
     }
     const hashes = new Map<string, IncrementalSha256>(required.map((path) => [path, this.#crypto.createSha256()]));
     const open = (path: string, ahead: number): LineReader =>
-      new LineReader(readAhead(archive.stream(this.#files.get(path) as ZipEntry), ahead), {
-        hash: hashes.get(path), maxLineLength: this.#limits.maxLineLength, file: path,
-      });
+      new LineReader(
+        path === PATHS.events && this.#options.eventsContent !== undefined ? this.#options.eventsContent : readAhead(archive.stream(this.#files.get(path) as ZipEntry), ahead),
+        { hash: hashes.get(path), maxLineLength: this.#limits.maxLineLength, file: path },
+      );
     const events = open(PATHS.events, 4 << 20);
     const leaves = open(PATHS.leaves, 1 << 20);
     const proofLines = open(PATHS.proofHashes, 1 << 20);
