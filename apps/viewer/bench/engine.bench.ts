@@ -216,7 +216,8 @@ async function measure(path: string, mode: 'inline' | 'worker'): Promise<void> {
   }, 20);
   const source = await fileSource(path);
   const engine = createViewerEngine({
-    inflateRaw: nodeInflateRaw, notifyIntervalMs: 10, ...(mode === 'worker' ? { verify: workerVerify(path) } : {}),
+    // The worker thread reads the bundle itself: it does not take the loader's bytes (shareEventBytes).
+    inflateRaw: nodeInflateRaw, notifyIntervalMs: 10, ...(mode === 'worker' ? { verify: workerVerify(path), shareEventBytes: false } : {}),
   });
   const t0 = performance.now();
   let firstRows = Number.NaN;

@@ -178,7 +178,7 @@ describe('loading and verification', () => {
     expect((await allRows(e)).every((r) => r.status === 'failed')).toBe(true);
   });
 
-  it('a wrong CRC-32 on events.ndjson: the rows load (the engine does not check it) but the verifier fails the bundle', async () => {
+  it.each([true, false])('a wrong CRC-32 on events.ndjson fails the bundle, whichever read checks it (shared bytes: %s)', async (shareEventBytes) => {
     const { openZip } = await import('@custody/bundle');
     const entry = (await openZip(source(good.bytes))).entries.find((e) => e.name.endsWith('data/events.ndjson'));
     if (entry === undefined) throw new Error('no events.ndjson');
@@ -192,11 +192,39 @@ describe('loading and verification', () => {
       }
     }
     expect(replaced).toBeGreaterThanOrEqual(2); // the local header and the central directory
-    const { engine: e, id } = await open(bad);
+    const { engine: e, id } = await open(bad, [SIGNER.vkey], createViewerEngine({ notifyIntervalMs: 0, shareEventBytes }));
     const state = bundleState(e, id);
     expect(state.verdict).not.toBe('valid');
     expect(JSON.stringify(state.failures)).toMatch(/CRC-32 mismatch/);
     expect((await allRows(e)).some((r) => r.status === 'verified')).toBe(false);
+  });
+
+  it("hands the verifier the loader's bytes of events.ndjson instead of letting it read the entry again", async () => {
+    const { openZip } = await import('@custody/bundle');
+    const entry = (await openZip(source(good.bytes))).entries.find((e) => e.name.endsWith('data/events.ndjson'));
+    if (entry === undefined) throw new Error('no events.ndjson');
+    const readOfEvents = async (shareEventBytes: boolean): Promise<number> => {
+      const inner = source(good.bytes);
+      let bytes = 0;
+      const counting = {
+        size: inner.size,
+        read: (offset: number, length: number) => {
+          const from = Math.max(offset, entry.dataOffset);
+          const to = Math.min(offset + length, entry.dataOffset + entry.compressedSize);
+          if (to > from) bytes += to - from;
+          return inner.read(offset, length);
+        },
+      };
+      const e = createViewerEngine({ notifyIntervalMs: 0, shareEventBytes });
+      const id = await e.openBundle(counting, { fileName: 'bundle.zip', trustedKeys: [SIGNER.vkey] });
+      await e.whenIdle();
+      expect(bundleState(e, id).verdict).toBe('valid');
+      return bytes / entry.compressedSize;
+    };
+    // Not shared, the verifier reads the entry's compressed bytes once more (small reads of the neighbouring files
+    // overlap the range too, the same in both cases).
+    const shared = await readOfEvents(true);
+    expect(await readOfEvents(false)).toBeCloseTo(shared + 1, 1);
   });
 
   it('hostile input: not a zip, truncated, a zip bomb are unusable with a message; the engine keeps working', async () => {

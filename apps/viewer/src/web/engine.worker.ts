@@ -8,7 +8,7 @@ import type { ByteSource, VerificationReport, VerifyBundleOptions } from '@custo
 
 import { createViewerEngine } from '../engine';
 import type { TViewerEngine } from '../engine';
-import { createSlicedInflateRaw } from './event-loop';
+import { createSlicedInflateChecked, createSlicedInflateRaw } from './event-loop';
 import { createRemoteByteSource } from './remote-byte-source';
 import { RemoteError, toRpcError } from './rpc-protocol';
 import type { TFromVerifier, TFromWorker, TRemoteSourceRef, TToVerifier, TToWorker } from './rpc-protocol';
@@ -27,7 +27,21 @@ let verifier: MessagePort | null = null;
 /** The renderer-side file behind each source this Worker created (the verifier opens its own source on it). */
 const sourceRefs = new WeakMap<ByteSource, TRemoteSourceRef>();
 let nextVerify = 1;
-const verifies = new Map<number, { resolve: (report: VerificationReport) => void; reject: (error: Error) => void; onProgress: VerifyBundleOptions['onProgress'] }>();
+
+interface TPendingVerify {
+  readonly resolve: (report: VerificationReport) => void;
+  readonly reject: (error: Error) => void;
+  readonly onProgress: VerifyBundleOptions['onProgress'];
+  /** Bytes of data/events.ndjson sent and not yet acknowledged as read. */
+  unread: number;
+  /** Wakes the sender waiting for the verifier to read. */
+  wake: (() => void) | undefined;
+  settled: boolean;
+}
+
+const verifies = new Map<number, TPendingVerify>();
+/** Bytes of data/events.ndjson sent ahead of the verifier reading them. */
+const EVENTS_AHEAD = 32 << 20;
 
 function connectVerifier(port: MessagePort): void {
   verifier = port;
@@ -39,10 +53,48 @@ function connectVerifier(port: MessagePort): void {
       pending.onProgress?.(message.progress as Parameters<NonNullable<VerifyBundleOptions['onProgress']>>[0]);
       return;
     }
+    if (message.kind === 'events-read') {
+      pending.unread -= message.bytes;
+      if (pending.unread <= EVENTS_AHEAD / 2) wakeSender(pending);
+      return;
+    }
     verifies.delete(message.id);
+    pending.settled = true;
+    wakeSender(pending);
     if (message.kind === 'report') pending.resolve(message.report as VerificationReport);
     else pending.reject(new RemoteError(message.error));
   };
+}
+
+function wakeSender(pending: TPendingVerify): void {
+  const wake = pending.wake;
+  pending.wake = undefined;
+  wake?.();
+}
+
+/**
+ * Sends the loader's bytes of data/events.ndjson to the verifier, transferring each chunk's buffer (the loader has
+ * copied it into its blocks by then; a chunk that is a view into a larger buffer is copied), at most
+ * `EVENTS_AHEAD` bytes ahead of what the verifier has read.
+ */
+async function sendEvents(id: number, port: MessagePort, content: AsyncIterable<Uint8Array>, pending: TPendingVerify): Promise<void> {
+  try {
+    for await (const chunk of content) {
+      if (pending.settled) return;
+      const whole = chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+      const owned = whole ? chunk : chunk.slice();
+      port.postMessage({ kind: 'events', id, chunk: owned } satisfies TToVerifier, [owned.buffer as ArrayBuffer]);
+      pending.unread += owned.length;
+      while (pending.unread > EVENTS_AHEAD && !pending.settled) {
+        await new Promise<void>((resolve) => {
+          pending.wake = resolve;
+        });
+      }
+    }
+    if (!pending.settled) port.postMessage({ kind: 'events-end', id } satisfies TToVerifier);
+  } catch (error) {
+    if (!pending.settled) port.postMessage({ kind: 'events-failed', id, error: toRpcError(error) } satisfies TToVerifier);
+  }
 }
 
 /** `verifyBundle`, in the verifier Worker when there is one (same options; the report is plain data). */
@@ -51,22 +103,26 @@ function verify(source: ByteSource, options: VerifyBundleOptions): Promise<Verif
   if (verifier === null || ref === undefined) return verifyBundle(source, options);
   const id = nextVerify++;
   const port = verifier;
+  const content = options.eventsContent;
   return new Promise((resolve, reject) => {
-    verifies.set(id, { resolve, reject, onProgress: options.onProgress });
+    const pending: TPendingVerify = { resolve, reject, onProgress: options.onProgress, unread: 0, wake: undefined, settled: false };
+    verifies.set(id, pending);
     const message: TToVerifier = {
       kind: 'verify', id, ref,
       options: {
         trustedKeys: options.trustedKeys,
         ...(options.hashArchive === undefined ? {} : { hashArchive: options.hashArchive }),
         ...(options.maxFailuresPerCheck === undefined ? {} : { maxFailuresPerCheck: options.maxFailuresPerCheck }),
+        ...(content === undefined ? {} : { eventsContent: true }),
       },
     };
     port.postMessage(message);
+    if (content !== undefined) void sendEvents(id, port, content, pending);
   });
 }
 
 // Rows stream through a decompressor that yields between chunks, so the UI's calls are answered while loading.
-const engine = createViewerEngine({ verify, inflateRaw: createSlicedInflateRaw() });
+const engine = createViewerEngine({ verify, inflateRaw: createSlicedInflateRaw(), inflateChecked: createSlicedInflateChecked() });
 
 /** Methods the renderer may call (everything of the engine but `subscribe`, which is pushed as `state`). */
 const CALLABLE = new Set<string>([

@@ -3,8 +3,8 @@
  * Worker's message queue run, so a loader that only awaits already-available data would make every UI call wait
  * until it stops. These helpers yield to the event loop (a macrotask) when a task has run longer than a budget.
  */
-import { webInflateRaw } from '@custody/bundle';
-import type { ByteTransform } from '@custody/bundle';
+import { webInflateChecked, webInflateRaw } from '@custody/bundle';
+import type { ByteTransform, CheckedInflate } from '@custody/bundle';
 
 /** Default budget of continuous work before yielding, in ms. */
 export const DEFAULT_SLICE_MS = 25;
@@ -35,6 +35,14 @@ export function createSlicer(budgetMs = DEFAULT_SLICE_MS): () => Promise<void> |
   };
 }
 
+/** Passes `source` on, yielding to the event loop between chunks once a time slice is used up. */
+async function* sliced(source: AsyncIterable<Uint8Array>, slice: () => Promise<void> | undefined): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    await slice();
+    yield chunk;
+  }
+}
+
 /**
  * Raw DEFLATE decompression (`DecompressionStream('deflate-raw')`) that yields to the event loop between output
  * chunks once a time slice is used up: the engine's row loader consumes decompressed data in a tight loop, and
@@ -42,11 +50,11 @@ export function createSlicer(budgetMs = DEFAULT_SLICE_MS): () => Promise<void> |
  */
 export function createSlicedInflateRaw(budgetMs = DEFAULT_SLICE_MS): ByteTransform {
   const slice = createSlicer(budgetMs);
-  return (input) =>
-    (async function* () {
-      for await (const chunk of webInflateRaw(input)) {
-        await slice();
-        yield chunk;
-      }
-    })();
+  return (input) => sliced(webInflateRaw(input), slice);
+}
+
+/** The same for the inflate that checks an entry's CRC-32 and size natively (`webInflateChecked`). */
+export function createSlicedInflateChecked(budgetMs = DEFAULT_SLICE_MS): CheckedInflate {
+  const slice = createSlicer(budgetMs);
+  return (input, expected) => sliced(webInflateChecked(input, expected), slice);
 }
