@@ -13,7 +13,7 @@
  * two cores. The renderer connects the two Workers with a MessageChannel (`connect`); over it the engine Worker
  * sends `verify` {id, ref, options} and the verifier answers with `progress` and `report`/`failed`. The verifier
  * reads its bytes from the renderer with the same `read`/`bytes` messages, except `data/events.ndjson` when
- * `options.eventsContent` is set: the engine Worker sends the bytes its rows come from as `events` {id, chunk}
+ * `options.eventsContent` is set: the engine Worker sends the bytes its rows come from as `events` {id, chunks}
  * (transferred), then `events-end` or `events-failed`, and the verifier acknowledges what it has read with
  * `events-read` {id, bytes}, so the engine Worker stays at most a few tens of megabytes ahead.
  *
@@ -99,7 +99,7 @@ export interface TRemoteVerifyOptions {
 /** Engine Worker → verifier Worker. */
 export type TToVerifier =
   | { readonly kind: 'verify'; readonly id: number; readonly ref: TRemoteSourceRef; readonly options: TRemoteVerifyOptions }
-  | { readonly kind: 'events'; readonly id: number; readonly chunk: Uint8Array }
+  | { readonly kind: 'events'; readonly id: number; readonly chunks: readonly Uint8Array[] }
   | { readonly kind: 'events-end'; readonly id: number }
   | { readonly kind: 'events-failed'; readonly id: number; readonly error: TRpcError };
 

@@ -75,7 +75,10 @@ function serve(port: MessagePort): void {
     const message = event.data;
     if (message.kind === 'verify') start(message);
     // Never a promise here: this queue has no limit (the engine Worker bounds what it sends).
-    else if (message.kind === 'events') void feeds.get(message.id)?.push(message.chunk);
+    else if (message.kind === 'events') {
+      const feed = feeds.get(message.id);
+      for (const chunk of message.chunks) void feed?.push(chunk);
+    }
     else if (message.kind === 'events-end') feeds.get(message.id)?.end();
     else feeds.get(message.id)?.fail(fromRpcError(message.error));
   };
