@@ -523,16 +523,8 @@ class ViewerEngine implements TViewerEngine {
       // after end or fail).
       feed?.fail(new Error('data/events.ndjson was not read to the end'));
       b.loadDone = true;
-      this.#afterLoad();
       this.#finish(b);
     }
-  }
-
-  #afterLoad(): void {
-    // Sealed, not merged into one segment, and the columns not trimmed to size: folding the index and copying the
-    // columns took 1.2 s of CPU per million events just as verification needs both cores, queries over the few
-    // segments are as fast, and the spare capacity of a column was never written, so it takes no memory.
-    this.#store.index.seal();
   }
 
   #verifyOptions(b: BundleRecord, feed: ByteFeed | undefined): VerifyBundleOptions {

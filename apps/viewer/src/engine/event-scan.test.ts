@@ -21,6 +21,12 @@ function read(line: string) {
     actor: [v(store.actorType, store.actorTypeCol.array[row] as number), v(store.actorId, store.actorIdCol.array[row] as number), v(store.actorName, store.actorNameCol.array[row] as number)],
     ip: v(store.ip, store.ipCol.array[row] as number), ua: v(store.ua, store.uaCol.array[row] as number), targets: store.targets(row), meta,
     problem: store.readProblems.get(row), words: [...Array(store.terms.size).keys()].map((id) => store.terms.text(id)).sort(),
+    // Request and session ids are searched in the free-text pool, not the term dictionary.
+    freeWords: ['req', 'ab', 'reqab', 're', 'agent'].filter((word) => {
+      const mask = new Uint8Array(1);
+      store.freeText.markWord(word, false, 1, mask);
+      return mask[0] === 1;
+    }),
   };
 }
 
@@ -41,8 +47,9 @@ describe('reading event lines', () => {
       problem: undefined,
     }));
     // Words as the server makes them (actor metadata and non-string metadata are not searchable).
-    expect(got.words).toEqual(expect.arrayContaining(['document', 'shared', 'zoë', 'q', 'req', 'ab', 'agent', 'folder', 'text', 'u\u00e9', '1']));
+    expect(got.words).toEqual(expect.arrayContaining(['document', 'shared', 'zoë', 'q', 'agent', 'folder', 'text', 'u\u00e9', '1']));
     expect(got.words).not.toContain('skip');
+    expect(got.freeWords).toEqual(['req', 'ab']);
   });
 
   it('non-canonical JSON falls back to JSON.parse with the same result; non-JSON is a read problem', () => {

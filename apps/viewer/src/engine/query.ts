@@ -275,9 +275,9 @@ function textMask(value: string, context: QueryContext, n: number): Uint8Array |
       const id = findTerm(word.slice(0, MAX_SEARCH_WORD_LENGTH), store.terms);
       terms = id < 0 ? [] : [id];
     }
-    if (terms.length === 0) return new Uint8Array(n);
     phraseTerms.push(terms);
     const mask = wordRows(store, terms, n);
+    store.freeText.markWord(word.slice(0, MAX_SEARCH_WORD_LENGTH), prefix, n, mask);
     if (result === undefined) result = mask;
     else for (let i = 0; i < n; i++) result[i] = (result[i] as number) & (mask[i] as number);
   }
@@ -290,16 +290,10 @@ function textMask(value: string, context: QueryContext, n: number): Uint8Array |
   return mask;
 }
 
-/**
- * Rows holding any of `terms` (term ids) in any searchable field: the rows the text index posts (request and
- * session ids), and the rows whose dictionary values hold one of the terms among their words.
- */
+/** Rows whose dictionary values (action, actor, user agent, targets, metadata strings) hold one of `terms` (term ids). */
 function wordRows(store: ColumnStore, terms: readonly number[], n: number): Uint8Array {
   const mask = new Uint8Array(n);
-  for (const term of terms) {
-    const rows = store.index.postings(term);
-    for (let i = 0; i < rows.length; i++) if ((rows[i] as number) < n) mask[rows[i] as number] = 1;
-  }
+  if (terms.length === 0) return mask;
   const wanted = new Uint8Array(store.terms.size);
   for (const term of terms) wanted[term] = 1;
   const valuesOf = (dictionary: Dictionary): Uint8Array | undefined => {

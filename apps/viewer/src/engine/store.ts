@@ -11,8 +11,7 @@ import {
 } from './event-scan';
 import { GrowFloat64, GrowInt32, GrowUint16, GrowUint8 } from './growable';
 import { ByteInterner } from './interner';
-import { TextIndex } from './text-index';
-import { asciiWords, isAscii, textWords } from './tokenize';
+import { FreeText } from './free-text';
 import { ipSortText } from './ip';
 
 const dec = new TextDecoder();
@@ -24,14 +23,14 @@ export const FLAG_NOTED = 2;
 export const FLAG_TAGGED = 4;
 
 export class ColumnStore {
-  /** Full-text terms (shared by the searchable dictionaries and the index). */
+  /** Full-text terms of the searchable dictionaries' values. */
   readonly terms = new ByteInterner();
   /**
-   * Rows by term, for the words of each row's own free text (request and session ids). The words of dictionary
-   * columns are not posted per row: a search marks the dictionary values holding the term, then the rows holding
-   * those values (`query.ts`), which saved about 17 million (term, row) pairs per million events.
+   * Each row's own free text (request and session ids), scanned by a search. The words of dictionary columns are not
+   * kept per row either: a search marks the dictionary values holding the word, then the rows holding those values
+   * (`query.ts`). Posting every word on every row made 22.6 million (term, row) pairs per million events.
    */
-  readonly index = new TextIndex();
+  readonly freeText = new FreeText();
 
   readonly action = new Dictionary(this.terms);
   readonly actorType = new Dictionary(this.terms);
@@ -93,7 +92,6 @@ export class ColumnStore {
     this.blocks[index] = block;
   }
 
-  #row = 0;
   #inTarget = false;
   #targetType = -1;
   #targetId = -1;
@@ -107,13 +105,9 @@ export class ColumnStore {
     this.#inTarget = false;
   }
 
-  /** Full-text emit callback for request and session ids (bound once). */
-  readonly #emit = (term: number): void => this.index.add(this.#row, term);
-
   /** Appends the line `block[start, end)` of bundle `bundle` (line index `line`); returns the rowId. */
   addRow(bundle: number, line: number, blockIndex: number, block: Uint8Array, start: number, end: number): number {
     const row = this.#rows;
-    this.#row = row;
     const scan = this.#scan;
     scan.scan(block, start, end);
     this.bundle.push(bundle);
@@ -179,8 +173,7 @@ export class ColumnStore {
           break;
         case F_REQUEST:
         case F_SESSION:
-          if (isAscii(bytes, s, e)) asciiWords(bytes, s, e, this.terms, this.#emit);
-          else textWords(dec.decode(bytes.subarray(s, e)), this.terms, this.#emit);
+          this.freeText.add(row, bytes, s, e);
           break;
         case F_TARGET_ID:
           if (this.#inTarget) {
@@ -274,6 +267,6 @@ export class ColumnStore {
     for (const dictionary of this.dictionaries()) columns += dictionary.interner.byteSize;
     let raw = 0;
     for (const block of this.blocks) raw += block?.byteLength ?? 0;
-    return { columns, raw, index: this.index.byteSize + this.terms.byteSize };
+    return { columns, raw, index: this.freeText.byteSize + this.terms.byteSize };
   }
 }
