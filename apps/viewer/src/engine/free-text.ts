@@ -11,18 +11,9 @@
  */
 import { GrowInt32, GrowUint8 } from './growable';
 import { hashBytes } from './interner';
-import { MAX_SEARCH_WORD_LENGTH, searchWords } from './tokenize';
+import { ALNUM, MAX_SEARCH_WORD_LENGTH, searchWords } from './tokenize';
 
 const encoder = new TextEncoder();
-
-/** 1 for ASCII letters and digits (the word characters of an ASCII value). */
-const ALNUM = (() => {
-  const table = new Uint8Array(256);
-  for (let c = 48; c <= 57; c++) table[c] = 1;
-  for (let c = 65; c <= 90; c++) table[c] = 1;
-  for (let c = 97; c <= 122; c++) table[c] = 1;
-  return table;
-})();
 
 /** Separates values in the pool (not a word character). */
 const SEPARATOR = 0x20;

@@ -20,9 +20,9 @@ export function searchWords(text: string): string[] {
   return words;
 }
 
-/** 1 for ASCII letters and digits. */
-const ALNUM = (() => {
-  const table = new Uint8Array(128);
+/** 1 for ASCII letters and digits (the word characters of an ASCII value), by byte. */
+export const ALNUM = (() => {
+  const table = new Uint8Array(256);
   for (let c = 48; c <= 57; c++) table[c] = 1;
   for (let c = 65; c <= 90; c++) table[c] = 1;
   for (let c = 97; c <= 122; c++) table[c] = 1;
