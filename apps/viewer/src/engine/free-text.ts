@@ -14,6 +14,7 @@ import { hashBytes } from './interner';
 import { ALNUM, MAX_SEARCH_WORD_LENGTH, searchWords } from './tokenize';
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** Separates values in the pool (not a word character). */
 const SEPARATOR = 0x20;
@@ -43,7 +44,7 @@ export class FreeText {
     for (let i = start; i < end; i++) {
       if ((bytes[i] as number) >= 0x80) {
         this.#otherRows.push(row);
-        this.#otherWords.push(searchWords(new TextDecoder().decode(bytes.subarray(start, end))));
+        this.#otherWords.push(searchWords(decoder.decode(bytes.subarray(start, end))));
         return;
       }
     }
@@ -79,10 +80,11 @@ export class FreeText {
     if (w.length === 0) return;
     // A word that long was cut on the server: a longer word matches by its first 100 characters.
     const open = prefix || word.length >= MAX_SEARCH_WORD_LENGTH;
+    // Only a word of ASCII letters and digits can be in the pool (ALNUM is 0 for every byte from 0x80).
     let ascii = true;
-    for (let i = 0; i < w.length; i++) if ((w[i] as number) >= 0x80 || ALNUM[w[i] as number] === 0) ascii = false;
+    for (let i = 0; i < w.length; i++) if (ALNUM[w[i] as number] === 0) ascii = false;
     if (ascii) {
-      if (open) this.#markPool(w, true, n, mask);
+      if (open) this.#markPrefix(w, n, mask);
       else this.#markHashed(w, n, mask);
     }
     const others = this.#otherRows;
@@ -132,8 +134,8 @@ export class FreeText {
     return false;
   }
 
-  /** One pass over the pool, word by word: a length check rejects most words before any byte is compared. */
-  #markPool(w: Uint8Array, open: boolean, n: number, mask: Uint8Array): void {
+  /** The values with a word starting with `w`: one pass over the pool, word by word (a length check rejects most). */
+  #markPrefix(w: Uint8Array, n: number, mask: Uint8Array): void {
     const length = this.#pool.length;
     const pool = this.#pool.array;
     const starts = this.#starts.array;
@@ -148,7 +150,7 @@ export class FreeText {
       const start = i;
       while (i < length && ALNUM[pool[i] as number] === 1) i++;
       const tl = i - start;
-      if (tl < wl || (!open && tl !== wl) || pool[start] !== first) continue;
+      if (tl < wl || pool[start] !== first) continue;
       let match = true;
       for (let k = 1; k < wl; k++) {
         if (pool[start + k] !== w[k]) {

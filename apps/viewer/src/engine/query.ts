@@ -102,21 +102,10 @@ function columnMask(column: Int32Array, values: Uint8Array, n: number): Uint8Arr
   return mask;
 }
 
-/** Rows of a multi-valued column (targets, metadata) with any value in `values`. */
-function multiMask(ends: Int32Array, column: Int32Array, values: Uint8Array, n: number, keys?: { column: Int32Array; mask: Uint8Array }): Uint8Array {
+/** Rows of a multi-valued column (targets, metadata) with any value in `values` (and, given `keys`, of a wanted key). */
+function multiMask(ends: Int32Array, column: Int32Array, values: Uint8Array, n: number, keys?: TEntryFilter): Uint8Array {
   const mask = new Uint8Array(n);
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    const end = ends[i] as number;
-    for (let j = start; j < end; j++) {
-      const v = column[j] as number;
-      if (v < 0 || values[v] !== 1) continue;
-      if (keys !== undefined && keys.mask[keys.column[j] as number] !== 1) continue;
-      mask[i] = 1;
-      break;
-    }
-    start = end;
-  }
+  markMulti(ends, column, values, n, mask, keys);
   return mask;
 }
 
@@ -316,7 +305,9 @@ function wordRows(store: ColumnStore, terms: readonly number[], n: number): Uint
     if (values !== undefined) markMulti(store.targetEnd.array, column, values, n, mask);
   }
   const metaValues = valuesOf(store.metaValue);
-  if (metaValues !== undefined) markMulti(store.metaEnd.array, store.metaValueCol.array, metaValues, n, mask, store.metaString.array);
+  if (metaValues !== undefined) {
+    markMulti(store.metaEnd.array, store.metaValueCol.array, metaValues, n, mask, { column: store.metaString.array, mask: STRING_ENTRIES });
+  }
   return mask;
 }
 
@@ -328,14 +319,23 @@ function markColumn(column: Int32Array, values: Uint8Array, n: number, mask: Uin
   }
 }
 
-/** Sets `mask[i]` for rows of a multi-valued column with a value marked in `values` (and `only[j]` = 1, if given). */
-function markMulti(ends: Int32Array, column: Int32Array, values: Uint8Array, n: number, mask: Uint8Array, only?: Uint8Array): void {
+/** Entries of a multi-valued column that count: those whose `column[j]` is marked in `mask`. */
+interface TEntryFilter {
+  readonly column: Int32Array | Uint8Array;
+  readonly mask: Uint8Array;
+}
+
+/** Metadata entries whose value is a JSON string (`metaString` is 1): the only ones that are full-text words. */
+const STRING_ENTRIES = Uint8Array.of(0, 1);
+
+/** Sets `mask[i]` for rows of a multi-valued column with a value marked in `values`, among the entries `filter` keeps. */
+function markMulti(ends: Int32Array, column: Int32Array, values: Uint8Array, n: number, mask: Uint8Array, filter?: TEntryFilter): void {
   let start = 0;
   for (let i = 0; i < n; i++) {
     const end = ends[i] as number;
     for (let j = start; j < end; j++) {
       const v = column[j] as number;
-      if (v >= 0 && values[v] === 1 && (only === undefined || only[j] === 1)) {
+      if (v >= 0 && values[v] === 1 && (filter === undefined || filter.mask[filter.column[j] as number] === 1)) {
         mask[i] = 1;
         break;
       }
