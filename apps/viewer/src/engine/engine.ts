@@ -29,7 +29,7 @@ import { renderFindingsReport, type TFindingsEvent } from './findings-report';
 import { GrowInt32 } from './growable';
 import { IpKeys } from './ip';
 import { QueryError, evaluateQuery, type QueryContext } from './query';
-import { countingSortRows, radixSortRows } from './sort';
+import { countingSortRows, extendTimeOrder, radixSortRows } from './sort';
 import { ColumnStore, FLAG_NOTED, FLAG_STARRED, FLAG_TAGGED } from './store';
 import { searchWords } from './tokenize';
 
@@ -797,23 +797,20 @@ class ViewerEngine implements TViewerEngine {
   #timeOrderOf(): { order: Int32Array; pos: Int32Array } {
     const s = this.#store;
     const n = s.rows;
-    if (this.#timeOrder?.n === n) return this.#timeOrder;
-    let rows: Int32Array = new Int32Array(n);
-    for (let i = 0; i < n; i++) rows[i] = i;
-    // Tie-break: bundle (open order), then seq.
-    if (this.#bundles.some((b) => !b.seqAscending)) rows = radixSortRows(rows, s.seq.array.subarray(0, n));
-    if (this.#bundles.length > 1) {
-      const rank = new Int32Array(n);
-      const bundle = s.bundle.array;
-      for (let i = 0; i < n; i++) rank[i] = bundle[rows[i] as number] as number;
-      rows = countingSortRows(rows, rank, this.#bundles.length);
-    }
-    const key = new Float64Array(n);
-    const time = s.time.array;
-    for (let i = 0; i < n; i++) key[i] = time[rows[i] as number] as number;
-    const order = radixSortRows(rows, key);
+    const before = this.#timeOrder !== undefined && this.#timeOrder.n <= n ? this.#timeOrder : undefined;
+    if (before?.n === n) return before;
+    // Rows are only ever appended (closing every bundle starts a new store), so while bundles load, each refresh
+    // sorts just the rows added since the last one and merges them in.
+    const keys = { time: s.time.array, bundle: s.bundle.array, seq: s.seq.array };
+    const seqSorted = this.#bundles.every((b) => b.seqAscending);
+    const { order, appended } = extendTimeOrder(before?.order ?? new Int32Array(0), n, keys, this.#bundles.length, seqSorted);
     const pos = new Int32Array(n);
-    for (let i = 0; i < n; i++) pos[order[i] as number] = i;
+    let from = 0;
+    if (appended && before !== undefined) {
+      pos.set(before.pos);
+      from = before.n;
+    }
+    for (let i = from; i < n; i++) pos[order[i] as number] = i;
     this.#timeOrder = { n, order, pos };
     return this.#timeOrder;
   }

@@ -96,3 +96,91 @@ export function countingSortRows(rows: Int32Array, rank: Int32Array, rankCount: 
   }
   return out;
 }
+
+/** The columns the timeline's order reads: time, then the bundle's open order, then seq (each indexed by row). */
+export interface TimeKeys {
+  readonly time: Float64Array;
+  readonly bundle: Uint16Array;
+  readonly seq: Float64Array;
+}
+
+/**
+ * Sorts `rows` (ascending row ids) stably by time, then bundle, then seq; NaN times and seqs last. `seqSorted` says
+ * every bundle's rows are already in ascending seq order (the common case), which skips the seq pass; `bundles`
+ * is how many bundles the rows may come from.
+ */
+export function sortByTime(rows: Int32Array, keys: TimeKeys, bundles: number, seqSorted: boolean): Int32Array {
+  const n = rows.length;
+  if (!seqSorted) {
+    const seq = new Float64Array(n);
+    for (let i = 0; i < n; i++) seq[i] = keys.seq[rows[i] as number] as number;
+    rows = radixSortRows(rows, seq);
+  }
+  if (bundles > 1) {
+    const rank = new Int32Array(n);
+    for (let i = 0; i < n; i++) rank[i] = keys.bundle[rows[i] as number] as number;
+    rows = countingSortRows(rows, rank, bundles);
+  }
+  const time = new Float64Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    const t = keys.time[rows[i] as number] as number;
+    time[i] = t;
+    // Already in time order (the usual bundle: exported in seq order, times ascending): nothing to move.
+    if (sorted && i > 0 && compareNumber(time[i - 1] as number, t) > 0) sorted = false;
+  }
+  return sorted ? rows : radixSortRows(rows, time);
+}
+
+/**
+ * The time order of rows `[0, n)` from the order of the first `before` rows (as `sortByTime` made it) and the rows
+ * appended since, sorted on their own and merged in: O(new rows) when they come after the old ones in time, as
+ * rows of a loading bundle do. The result equals `sortByTime` of all `n` rows: ties between an old and a new row
+ * keep the old one first, as the new rows' higher ids would in a stable sort.
+ */
+export function extendTimeOrder(
+  before: Int32Array, n: number, keys: TimeKeys, bundles: number, seqSorted: boolean,
+): { order: Int32Array; appended: boolean } {
+  const m = before.length;
+  const added = new Int32Array(n - m);
+  for (let i = 0; i < added.length; i++) added[i] = m + i;
+  const fresh = sortByTime(added, keys, bundles, seqSorted);
+  const order = new Int32Array(n);
+  order.set(before);
+  if (m === 0 || fresh.length === 0 || compareTime(before[m - 1] as number, fresh[0] as number, keys) <= 0) {
+    order.set(fresh, m);
+    return { order, appended: true };
+  }
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < m && j < fresh.length) {
+    const a = before[i] as number;
+    const b = fresh[j] as number;
+    if (compareTime(a, b, keys) <= 0) {
+      order[k++] = a;
+      i++;
+    } else {
+      order[k++] = b;
+      j++;
+    }
+  }
+  while (i < m) order[k++] = before[i++] as number;
+  while (j < fresh.length) order[k++] = fresh[j++] as number;
+  return { order, appended: false };
+}
+
+/** Time, bundle, seq (NaN after every number), as `sortByTime` orders rows; 0 when all three are equal. */
+function compareTime(a: number, b: number, keys: TimeKeys): number {
+  return compareNumber(keys.time[a] as number, keys.time[b] as number) ||
+    (keys.bundle[a] as number) - (keys.bundle[b] as number) ||
+    compareNumber(keys.seq[a] as number, keys.seq[b] as number);
+}
+
+function compareNumber(x: number, y: number): number {
+  if (x === y) return 0;
+  const nx = Number.isNaN(x);
+  const ny = Number.isNaN(y);
+  if (nx || ny) return nx && ny ? 0 : nx ? 1 : -1;
+  return x < y ? -1 : 1;
+}
