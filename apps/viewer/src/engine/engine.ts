@@ -803,14 +803,10 @@ class ViewerEngine implements TViewerEngine {
     // sorts just the rows added since the last one and merges them in.
     const keys = { time: s.time.array, bundle: s.bundle.array, seq: s.seq.array };
     const seqSorted = this.#bundles.every((b) => b.seqAscending);
-    const { order, appended } = extendTimeOrder(before?.order ?? new Int32Array(0), n, keys, this.#bundles.length, seqSorted);
+    const { order, kept } = extendTimeOrder(before?.order ?? new Int32Array(0), n, keys, this.#bundles.length, seqSorted);
     const pos = new Int32Array(n);
-    let from = 0;
-    if (appended && before !== undefined) {
-      pos.set(before.pos);
-      from = before.n;
-    }
-    for (let i = from; i < n; i++) pos[order[i] as number] = i;
+    if (before !== undefined) pos.set(before.pos);
+    for (let i = kept; i < n; i++) pos[order[i] as number] = i;
     this.#timeOrder = { n, order, pos };
     return this.#timeOrder;
   }

@@ -77,8 +77,9 @@ describe('time order', () => {
     let appended = 0;
     for (const size of [1, 2, 40, 41, 700, 1500, 3333, 5000]) {
       const next = extendTimeOrder(order, size, keys, bundles, false);
+      expect([...next.order.subarray(0, next.kept)], `kept at ${size} rows`).toEqual([...order.subarray(0, next.kept)]);
+      if (next.kept === order.length) appended++;
       order = next.order;
-      if (next.appended) appended++;
       expect([...order], `after ${size} rows`).toEqual(reference(size, keys));
     }
     // Rising times from one bundle append at every refresh; shuffled ones must merge.

@@ -136,24 +136,34 @@ export function sortByTime(rows: Int32Array, keys: TimeKeys, bundles: number, se
  * The time order of rows `[0, n)` from the order of the first `before` rows (as `sortByTime` made it) and the rows
  * appended since, sorted on their own and merged in: O(new rows) when they come after the old ones in time, as
  * rows of a loading bundle do. The result equals `sortByTime` of all `n` rows: ties between an old and a new row
- * keep the old one first, as the new rows' higher ids would in a stable sort.
+ * keep the old one first, as the new rows' higher ids would in a stable sort. `kept` is how many leading
+ * positions hold the same rows as before (all `before.length` when the new rows simply follow).
  */
 export function extendTimeOrder(
   before: Int32Array, n: number, keys: TimeKeys, bundles: number, seqSorted: boolean,
-): { order: Int32Array; appended: boolean } {
+): { order: Int32Array; kept: number } {
   const m = before.length;
   const added = new Int32Array(n - m);
   for (let i = 0; i < added.length; i++) added[i] = m + i;
   const fresh = sortByTime(added, keys, bundles, seqSorted);
   const order = new Int32Array(n);
-  order.set(before);
   if (m === 0 || fresh.length === 0 || compareTime(before[m - 1] as number, fresh[0] as number, keys) <= 0) {
+    order.set(before);
     order.set(fresh, m);
-    return { order, appended: true };
+    return { order, kept: m };
   }
-  let i = 0;
+  // Old rows up to the first one after the earliest new row keep their places: only the tail interleaves.
+  let lo = 0;
+  let hi = m - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareTime(before[mid] as number, fresh[0] as number, keys) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  order.set(before.subarray(0, lo));
+  let i = lo;
   let j = 0;
-  let k = 0;
+  let k = lo;
   while (i < m && j < fresh.length) {
     const a = before[i] as number;
     const b = fresh[j] as number;
@@ -167,7 +177,7 @@ export function extendTimeOrder(
   }
   while (i < m) order[k++] = before[i++] as number;
   while (j < fresh.length) order[k++] = fresh[j++] as number;
-  return { order, appended: false };
+  return { order, kept: lo };
 }
 
 /** Time, bundle, seq (NaN after every number), as `sortByTime` orders rows; 0 when all three are equal. */
