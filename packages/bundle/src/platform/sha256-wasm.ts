@@ -268,7 +268,8 @@ function compressBody(): Emitter {
   const v = [3, 4, 5, 6, 7, 8, 9, 10];
   const w = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26];
   const t1 = 27;
-  const localCount = 28 - 2;
+  const ab = [28, 29]; // a ⊕ b of round t in ab[t mod 2]: b ⊕ c of round t + 1, for its Maj
+  const localCount = 30 - 2;
 
   // A function body (core spec §5.5.13): the local declarations (one run of `localCount` i32), the instructions.
   const body = new Emitter();
@@ -280,6 +281,7 @@ function compressBody(): Emitter {
 
   // §6.2.2 step 2: initialize the working variables a…h with H(i-1).
   for (let j = 0; j < 8; j++) body.i32(STATE).load(STATE + 4 * j).set(v[j] as number);
+  body.get(v[1] as number).get(v[2] as number).op(OP.i32Xor).set(ab[1] as number); // b ⊕ c for round 0's Maj
 
   for (let t = 0; t < 64; t++) {
     // Round t's working variable `role` (a = 0 … h = 7) lives in local v[(role - t) mod 8]: renaming, no moves.
@@ -301,28 +303,31 @@ function compressBody(): Emitter {
       const w2 = w[(t - 2) & 15] as number;
       const w7 = w[(t - 7) & 15] as number;
       const w15 = w[(t - 15) & 15] as number;
-      body.rotr(w2, 17).rotr(w2, 19).op(OP.i32Xor).shr(w2, 10).op(OP.i32Xor);
+      // Rotations nested, ROTR^17(x ⊕ ROTR^2(x)) and ROTR^7(x ⊕ ROTR^11(x)): x is copied once, not twice.
+      body.get(w2).rotr(w2, 2).op(OP.i32Xor).i32(17).op(OP.i32Rotr).shr(w2, 10).op(OP.i32Xor);
       body.get(w7).op(OP.i32Add);
-      body.rotr(w15, 7).rotr(w15, 18).op(OP.i32Xor).shr(w15, 3).op(OP.i32Xor).op(OP.i32Add);
+      body.get(w15).rotr(w15, 11).op(OP.i32Xor).i32(7).op(OP.i32Rotr).shr(w15, 3).op(OP.i32Xor).op(OP.i32Add);
       body.get(wt).op(OP.i32Add); // W_{t-16}, about to be replaced in the window
       if (t < 62) body.tee(wt); // W_62 and W_63 are never read again
     }
 
     // §6.2.2 step 3: T1 = h + Σ1(e) + Ch(e, f, g) + K_t + W_t (W_t is on the stack), where (§4.1.2)
     // Σ1(x) = ROTR^6(x) ⊕ ROTR^11(x) ⊕ ROTR^25(x) (4.5) and Ch(x, y, z) = (x ∧ y) ⊕ (¬x ∧ z) (4.2), computed as
-    // z ⊕ (x ∧ (y ⊕ z)).
+    // z ⊕ (x ∧ (y ⊕ z)). Σ1 nests its rotations, ROTR^6(x ⊕ ROTR^5(x ⊕ ROTR^14(x))): each rotation then works on
+    // a fresh value, where x86's destructive rotate would otherwise copy x first for each.
     body.get(h).op(OP.i32Add);
-    body.rotr(e, 6).rotr(e, 11).op(OP.i32Xor).rotr(e, 25).op(OP.i32Xor, OP.i32Add);
+    body.get(e).get(e).rotr(e, 14).op(OP.i32Xor).i32(5).op(OP.i32Rotr).op(OP.i32Xor).i32(6).op(OP.i32Rotr).op(OP.i32Add);
     body.get(g).get(e).get(f).get(g).op(OP.i32Xor, OP.i32And, OP.i32Xor, OP.i32Add);
     body.i32(K[t] as number).op(OP.i32Add).tee(t1);
     // e ← d + T1: round t + 1 reads role e from d's local.
     body.get(d).op(OP.i32Add).set(d);
     // a ← T1 + T2, T2 = Σ0(a) + Maj(a, b, c), into h's local (round t + 1's role a), where (§4.1.2)
     // Σ0(x) = ROTR^2(x) ⊕ ROTR^13(x) ⊕ ROTR^22(x) (4.4) and Maj(x, y, z) = (x ∧ y) ⊕ (x ∧ z) ⊕ (y ∧ z) (4.3),
-    // computed as y ⊕ ((x ⊕ y) ∧ (y ⊕ z)). (h, f, g, b, c, d shift by renaming.)
+    // computed as y ⊕ ((x ⊕ y) ∧ (y ⊕ z)), where y ⊕ z (b ⊕ c) is the previous round's a ⊕ b. Σ0 nested as
+    // ROTR^2(x ⊕ ROTR^11(x ⊕ ROTR^9(x))). (h, f, g, b, c, d shift by renaming.)
     body.get(t1);
-    body.rotr(a, 2).rotr(a, 13).op(OP.i32Xor).rotr(a, 22).op(OP.i32Xor, OP.i32Add);
-    body.get(b).get(a).get(b).op(OP.i32Xor).get(b).get(c).op(OP.i32Xor, OP.i32And, OP.i32Xor, OP.i32Add);
+    body.get(a).get(a).rotr(a, 9).op(OP.i32Xor).i32(11).op(OP.i32Rotr).op(OP.i32Xor).i32(2).op(OP.i32Rotr).op(OP.i32Add);
+    body.get(b).get(a).get(b).op(OP.i32Xor).tee(ab[t & 1] as number).get(ab[(t + 1) & 1] as number).op(OP.i32And, OP.i32Xor, OP.i32Add);
     body.set(h);
   }
 
