@@ -28,7 +28,7 @@ function makeKeys(seed: number, n: number, bundles: number, shape: 'rising' | 't
     if (!(s > (lastSeq[b] as number))) seqSorted = false;
     lastSeq[b] = Math.max(lastSeq[b] as number, s);
     seq[i] = next() < 0.01 ? Number.NaN : s;
-    if (Number.isNaN(seq[i] as number)) seqSorted = false;
+    if (Number.isNaN(seq[i])) seqSorted = false;
     time[i] = next() < 0.02 ? Number.NaN
       : shape === 'rising' ? 1_700_000_000_000 + i * 250
       : shape === 'ties' ? 1_700_000_000_000 + Math.floor(next() * 5) * 1000

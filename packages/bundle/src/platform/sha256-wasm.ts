@@ -286,7 +286,8 @@ function compressBody(): Emitter {
   for (let t = 0; t < 64; t++) {
     // Round t's working variable `role` (a = 0 … h = 7) lives in local v[(role - t) mod 8]: renaming, no moves.
     const at = (role: number): number => v[(role - t + 64) & 7] as number;
-    const [a, b, c, d, e, f, g, h] = [at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7)];
+    // c is read only through the previous round's a ⊕ b (Maj below).
+    const [a, b, d, e, f, g, h] = [at(0), at(1), at(3), at(4), at(5), at(6), at(7)];
     const wt = w[t & 15] as number;
 
     // §6.2.2 step 1: the message schedule W_t, pushed and kept in the rolling window w[t mod 16].
