@@ -457,7 +457,9 @@ class ViewerEngine implements TViewerEngine {
       let lineStart = 0;
       let line = 0;
       const addLine = (end: number): void => {
-        const row = store.addRow(b.index, line, blockIndex, block, lineStart, end);
+        rowAdded(store.addRow(b.index, line, blockIndex, block, lineStart, end));
+      };
+      const rowAdded = (row: number): void => {
         b.lineRows.push(row);
         const seq = store.seq.array[row] as number;
         if (!(seq > b.lastSeq)) b.seqAscending = false;
@@ -493,13 +495,7 @@ class ViewerEngine implements TViewerEngine {
           used += take;
           offset += take;
           b.bytesRead += take;
-          const filled = block.subarray(0, used);
-          let nl = filled.indexOf(10, scanFrom);
-          while (nl >= 0) {
-            addLine(nl);
-            lineStart = nl + 1;
-            nl = filled.indexOf(10, lineStart);
-          }
+          lineStart = store.addLines(b.index, line, blockIndex, block, lineStart, used, scanFrom, rowAdded);
         }
         this.#notify();
         if (backpressure !== undefined) await backpressure;

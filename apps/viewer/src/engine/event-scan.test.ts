@@ -62,3 +62,67 @@ describe('reading event lines', () => {
     expect(read('{"seq":2,"occurred_at":"2026-02-31T00:00:00.000Z","action":"a.b"}').action).toBe('a.b');
   });
 });
+
+describe('cutting a stream of bytes into lines', () => {
+  /** What one row holds, to compare two stores row by row. */
+  function rowsOf(store: ColumnStore): unknown[] {
+    const out: unknown[] = [];
+    const v = (dictionary: { values: string[] }, id: number): string | null => (id < 0 ? null : (dictionary.values[id] as string));
+    for (let row = 0; row < store.rows; row++) {
+      out.push({
+        line: store.line.array[row], start: store.rawStart.array[row], length: store.rawLength.array[row], seq: store.seq.array[row],
+        time: store.time.array[row], action: v(store.action, store.actionCol.array[row] as number), ip: v(store.ip, store.ipCol.array[row] as number),
+        actor: v(store.actorId, store.actorIdCol.array[row] as number), targets: store.targets(row), problem: store.readProblems.get(row),
+      });
+    }
+    return out;
+  }
+
+  const lines = [
+    canonicalize(event),
+    canonicalize({ ...event, seq: 2, action: 'user.login' }),
+    JSON.stringify(event, null, 1).replaceAll('\n', ' '), // whitespace: the fallback reads it
+    `${canonicalize({ ...event, seq: 4 })}\r`, // a trailing carriage return
+    '', // an empty line
+    '{"seq":6,"action":"a.b","x":"back\\', // a backslash, then the newline: the line ends there
+    '"}',
+    '{"seq":8,"action":"a.b","x":[1,', // a newline inside a skipped array ends the line too
+    '2]}',
+    '{"seq":10,"action":"raw', // a newline inside a string
+    'newline"}',
+    'not json at all',
+    canonicalize({ ...event, seq: 13, targets: [] }),
+  ];
+  const text = enc.encode(`${lines.join('\n')}\n${canonicalize({ ...event, seq: 14 })}`); // the last line has no newline
+
+  /** The lines split at every newline, each added on its own: the reference. */
+  function reference(): ColumnStore {
+    const store = new ColumnStore();
+    const block = store.addBlock(text);
+    let start = 0;
+    let line = 0;
+    for (let nl = text.indexOf(10); nl >= 0; nl = text.indexOf(10, start)) {
+      store.addRow(0, line++, block, text, start, nl);
+      start = nl + 1;
+    }
+    store.addRow(0, line, block, text, start, text.length);
+    return store;
+  }
+
+  it.each([[1], [7], [64], [1000], [text.length]])('addLines over bytes arriving %i at a time gives the same rows as splitting at each newline', (step) => {
+    const store = new ColumnStore();
+    const block = store.addBlock(text);
+    let lineStart = 0;
+    let line = 0;
+    for (let used = Math.min(step, text.length), searched = 0; ; used = Math.min(used + step, text.length)) {
+      lineStart = store.addLines(0, line, block, text, lineStart, used, searched, () => line++);
+      searched = used;
+      if (used === text.length) break;
+    }
+    expect(lineStart).toBeLessThan(text.length); // the last line has no newline: still open
+    store.addRow(0, line, block, text, lineStart, text.length);
+    const want = rowsOf(reference());
+    expect(want).toHaveLength(lines.length + 1);
+    expect(rowsOf(store)).toEqual(want);
+  });
+});

@@ -38,6 +38,7 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
+const NEWLINE = 0x0a;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -74,6 +75,33 @@ export class EventScan {
   #scratchLength = 0;
   #b: Uint8Array = new Uint8Array(0);
   #end = 0;
+
+  /**
+   * Scans the line that starts at `start`, finding its end as it goes: when the fast path reads one JSON object
+   * that is followed by a newline before `limit`, returns that newline's index, with the fields exactly as
+   * `scan(bytes, start, newline)` would give them. Otherwise returns -1 and leaves the fields undefined: the
+   * line is not complete before `limit`, or is one the fast path does not read (malformed, whitespace, a
+   * trailing `\r`); the caller then finds the newline itself and calls `scan`. The fast path never reads past a
+   * newline byte (a raw one fails it, inside a string or out), so the line found is the line up to the first
+   * newline, as a search for it would find.
+   */
+  scanLine(bytes: Uint8Array, start: number, limit: number): number {
+    this.count = 0;
+    this.seq = Number.NaN;
+    this.time = Number.NaN;
+    this.problem = undefined;
+    this.#scratchLength = 0;
+    this.#b = bytes;
+    this.#end = limit;
+    let end: number;
+    try {
+      end = this.#object(start, this.#topMember);
+    } catch (error) {
+      if (!(error instanceof Fail)) throw error;
+      return -1;
+    }
+    return end < limit && bytes[end] === NEWLINE ? end : -1;
+  }
 
   /** Scans `bytes[start, end)` (one line without its newline). */
   scan(bytes: Uint8Array, start: number, end: number): void {
@@ -135,6 +163,8 @@ export class EventScan {
       }
       if (c === BACKSLASH) {
         escaped = true;
+        // Any escaped byte but a control character (which JSON forbids, and which could be a line's newline).
+        if (j + 1 < end && (b[j + 1] as number) < 0x20) throw FAIL;
         j += 2;
         continue;
       }
@@ -170,6 +200,9 @@ export class EventScan {
         else if (d === CLOSE_OBJECT || d === CLOSE_ARRAY) {
           depth--;
           if (depth === 0) return j + 1;
+        } else if (d < 0x20) {
+          // Whitespace (or a newline: the line's end) between tokens: canonical JSON has none; the fallback reads it.
+          throw FAIL;
         }
         j++;
       }

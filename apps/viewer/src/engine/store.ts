@@ -18,6 +18,8 @@ const dec = new TextDecoder();
 const enc = new TextEncoder();
 
 /** Annotation flags per row. */
+const NEWLINE = 0x0a;
+
 export const FLAG_STARRED = 1;
 export const FLAG_NOTED = 2;
 export const FLAG_TAGGED = 4;
@@ -107,9 +109,37 @@ export class ColumnStore {
 
   /** Appends the line `block[start, end)` of bundle `bundle` (line index `line`); returns the rowId. */
   addRow(bundle: number, line: number, blockIndex: number, block: Uint8Array, start: number, end: number): number {
+    this.#scan.scan(block, start, end);
+    return this.#addScanned(bundle, line, blockIndex, block, start, end);
+  }
+
+  /**
+   * Appends the complete lines of `block[start, used)`, numbered from `line`, calling `added(rowId)` for each,
+   * and returns where the first incomplete line starts (`used` when there is none). Bytes of `[start, searched)`
+   * are known to hold no newline. Each line's end is found by the scanner as it reads the line
+   * (`EventScan.scanLine`), which spares a separate search for each newline; where it cannot (a malformed or
+   * non-canonical line, the incomplete last one), by searching for the newline from the first byte not yet
+   * searched. Either way a line ends at its first newline.
+   */
+  addLines(bundle: number, line: number, blockIndex: number, block: Uint8Array, start: number, used: number, searched: number, added: (row: number) => void): number {
+    const scan = this.#scan;
+    let lineStart = start;
+    while (lineStart < used) {
+      let end = scan.scanLine(block, lineStart, used);
+      if (end < 0) {
+        end = block.subarray(0, used).indexOf(NEWLINE, Math.max(lineStart, searched));
+        if (end < 0) break;
+        scan.scan(block, lineStart, end);
+      }
+      added(this.#addScanned(bundle, line++, blockIndex, block, lineStart, end));
+      lineStart = end + 1;
+    }
+    return lineStart;
+  }
+
+  #addScanned(bundle: number, line: number, blockIndex: number, block: Uint8Array, start: number, end: number): number {
     const row = this.#rows;
     const scan = this.#scan;
-    scan.scan(block, start, end);
     this.bundle.push(bundle);
     this.line.push(line);
     this.seq.push(scan.seq);
