@@ -2,7 +2,7 @@
  * IP addresses as four 32-bit words (IPv6 order; IPv4 as `::ffff:a.b.c.d`, like the schema's `ipSortKey`, so
  * one CIDR block matches an address and its IPv4-mapped form). Parsed once per distinct address and cached.
  */
-import { ipSortKey, parseCidr } from '@custody/schema';
+import { parseCidr, parseIpAddress } from '@custody/schema';
 
 import type { Dictionary } from './dictionary';
 
@@ -42,13 +42,20 @@ export function ipWords(text: string, out: Uint32Array, at: number): boolean {
     return true;
   }
   if (!text.includes(':')) return false;
-  let key: string;
+  let bytes: Uint8Array;
   try {
-    key = ipSortKey(text);
+    // The schema's parser (its rules decide what an address is), read straight into words: going through the
+    // 32-digit sort key made an IPv6 address cost about 3.8 µs, most of the first IP filter on a bundle.
+    const parsed = parseIpAddress(text);
+    if (parsed.version !== 6) return false;
+    bytes = parsed.bytes;
   } catch {
     return false;
   }
-  for (let w = 0; w < 4; w++) out[at + w] = Number.parseInt(key.slice(w * 8, w * 8 + 8), 16) >>> 0;
+  for (let w = 0; w < 4; w++) {
+    const i = 4 * w;
+    out[at + w] = (((bytes[i] as number) << 24) | ((bytes[i + 1] as number) << 16) | ((bytes[i + 2] as number) << 8) | (bytes[i + 3] as number)) >>> 0;
+  }
   return true;
 }
 
