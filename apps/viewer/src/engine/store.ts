@@ -17,9 +17,9 @@ import { ipSortText } from './ip';
 const dec = new TextDecoder();
 const enc = new TextEncoder();
 
-/** Annotation flags per row. */
 const NEWLINE = 0x0a;
 
+/** Annotation flags per row. */
 export const FLAG_STARRED = 1;
 export const FLAG_NOTED = 2;
 export const FLAG_TAGGED = 4;
