@@ -11,7 +11,7 @@
  *   holds the page and both Workers), sampled from /proc every 100 ms, and the page's JS heap
  *   (`performance.memory`; the Workers' heaps are in the renderer's RSS);
  * - the CPU time Chromium's processes used from opening to verified, and the VM's steal time meanwhile: on a
- *   shared VM the wall time follows the host's load, the CPU used much less, so builds compare best by it.
+ *   shared VM the wall time follows the host's load, the CPU used less so.
  *
  * The bundle is the engine benchmark's cached one (`bench/.data/bundle-<n>.zip`, built by bench/engine.bench.ts)
  * when present; otherwise one of the same shape is written here with @custody/bundle (cached as
@@ -174,15 +174,10 @@ function cpuReference(bundle: string): Promise<number> {
 // ------------------------------------------------------------------------------------------------- measuring
 
 /**
- * Memory of the processes whose command line mentions `marker` (Chromium's profile dir), in MB: the sum of their
- * PSS (proportional set size: shared pages split between the processes that map them, so the sum is not inflated
- * by shared libraries) and the largest single RSS (the renderer, which holds the page and both Workers).
- */
-/**
  * CPU seconds (user + system, every thread) the processes whose command line mentions `marker` have used so far,
  * from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux); and the machine's steal time (CPU
  * the hypervisor gave to others while this VM wanted it), from /proc/stat. On a shared VM the wall time of a run
- * follows the host's load; the CPU the run used moves much less, so it is the steadier figure to compare builds by.
+ * follows the host's load; the CPU the run used moves less (on a bad day it too moved by a fifth between runs).
  */
 function cpuSeconds(marker: string): { chromium: number; steal: number } {
   let chromium = 0;
@@ -201,6 +196,11 @@ function cpuSeconds(marker: string): { chromium: number; steal: number } {
   return { chromium, steal: Number(cpu[8] ?? 0) / 100 };
 }
 
+/**
+ * Memory of the processes whose command line mentions `marker` (Chromium's profile dir), in MB: the sum of their
+ * PSS (proportional set size: shared pages split between the processes that map them, so the sum is not inflated
+ * by shared libraries) and the largest single RSS (the renderer, which holds the page and both Workers).
+ */
 function processMemory(marker: string): { total: number; max: number } {
   let total = 0;
   let max = 0;
