@@ -6,7 +6,7 @@ import { parseCidr, parseIpAddress } from '@custody/schema';
 
 import type { Dictionary } from './dictionary';
 
-/** Fast IPv4 dotted-decimal parse (canonical or not); -1 if not IPv4. */
+/** Fast IPv4 dotted-decimal parse, by the schema's rules (no leading zeros); -1 if not IPv4. */
 function ipv4(text: string): number {
   let value = 0;
   let octet = 0;
@@ -15,6 +15,8 @@ function ipv4(text: string): number {
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 46;
     if (c >= 48 && c <= 57) {
+      // A leading zero ("010") is refused, as the schema refuses it: some parsers read it as octal.
+      if (digits === 1 && octet === 0) return -1;
       octet = octet * 10 + (c - 48);
       digits++;
       if (digits > 3 || octet > 255) return -1;
@@ -31,6 +33,63 @@ function ipv4(text: string): number {
   return parts === 4 ? value : -1;
 }
 
+const GROUPS = new Int32Array(8);
+
+/** 0–15 for a hex digit's char code, else -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lower = c | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/**
+ * The common IPv6 text, hex groups of 1–4 digits with at most one `::` (RFC 4291 §2.2, as the schema's parser
+ * reads it), straight into words. Returns false for anything else (a dotted quad, brackets, a zone, a stray
+ * colon, any other character): the schema's parser then decides, so this never rejects on its own.
+ */
+function ipv6Words(text: string, out: Uint32Array, at: number): boolean {
+  const n = text.length;
+  if (n < 2 || n > 45) return false;
+  let i = 0;
+  let count = 0;
+  let gap = -1;
+  if (text.charCodeAt(0) === 58) {
+    if (text.charCodeAt(1) !== 58) return false;
+    gap = 0;
+    i = 2;
+  }
+  while (i < n) {
+    let value = 0;
+    let digits = 0;
+    for (let d = i < n ? hexDigit(text.charCodeAt(i)) : -1; d >= 0; d = i < n ? hexDigit(text.charCodeAt(i)) : -1) {
+      value = value * 16 + d;
+      digits++;
+      i++;
+    }
+    if (digits === 0 || digits > 4 || count === 8) return false;
+    GROUPS[count++] = value;
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 58) return false;
+    i++;
+    if (i < n && text.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = count;
+      i++;
+    } else if (i === n) {
+      return false;
+    }
+  }
+  if (gap < 0 ? count !== 8 : count > 7) return false;
+  if (gap >= 0) {
+    // The groups after "::" move to the end; zeros fill the gap.
+    const zeros = 8 - count;
+    for (let k = count - 1; k >= gap; k--) GROUPS[k + zeros] = GROUPS[k] as number;
+    GROUPS.fill(0, gap, gap + zeros);
+  }
+  for (let w = 0; w < 4; w++) out[at + w] = (((GROUPS[2 * w] as number) << 16) | (GROUPS[2 * w + 1] as number)) >>> 0;
+  return true;
+}
+
 /** Writes the four words of `text` into `out[at…]`; false if it is not an IP address. */
 export function ipWords(text: string, out: Uint32Array, at: number): boolean {
   const v4 = ipv4(text);
@@ -42,6 +101,7 @@ export function ipWords(text: string, out: Uint32Array, at: number): boolean {
     return true;
   }
   if (!text.includes(':')) return false;
+  if (ipv6Words(text, out, at)) return true;
   let bytes: Uint8Array;
   try {
     // The schema's parser (its rules decide what an address is), read straight into words: going through the
