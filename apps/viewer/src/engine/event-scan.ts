@@ -86,6 +86,18 @@ export class EventScan {
    * newline, as a search for it would find.
    */
   scanLine(bytes: Uint8Array, start: number, limit: number): number {
+    const end = this.#fast(bytes, start, limit);
+    return end >= 0 && end < limit && bytes[end] === NEWLINE ? end : -1;
+  }
+
+  /** Scans `bytes[start, end)` (one line without its newline). */
+  scan(bytes: Uint8Array, start: number, end: number): void {
+    if (this.#fast(bytes, start, end) === end) return;
+    this.#reset(bytes, end);
+    this.#fallback(bytes, start, end);
+  }
+
+  #reset(bytes: Uint8Array, limit: number): void {
     this.count = 0;
     this.seq = Number.NaN;
     this.time = Number.NaN;
@@ -93,33 +105,16 @@ export class EventScan {
     this.#scratchLength = 0;
     this.#b = bytes;
     this.#end = limit;
-    let end: number;
+  }
+
+  /** The fast path over one object at `start`, reading no byte at or past `limit`: the index after it, or -1. */
+  #fast(bytes: Uint8Array, start: number, limit: number): number {
+    this.#reset(bytes, limit);
     try {
-      end = this.#object(start, this.#topMember);
+      return this.#object(start, this.#topMember);
     } catch (error) {
       if (!(error instanceof Fail)) throw error;
       return -1;
-    }
-    return end < limit && bytes[end] === NEWLINE ? end : -1;
-  }
-
-  /** Scans `bytes[start, end)` (one line without its newline). */
-  scan(bytes: Uint8Array, start: number, end: number): void {
-    this.count = 0;
-    this.seq = Number.NaN;
-    this.time = Number.NaN;
-    this.problem = undefined;
-    this.#scratchLength = 0;
-    this.#b = bytes;
-    this.#end = end;
-    try {
-      this.#top(start);
-    } catch (error) {
-      if (!(error instanceof Fail)) throw error;
-      this.count = 0;
-      this.seq = Number.NaN;
-      this.time = Number.NaN;
-      this.#fallback(bytes, start, end);
     }
   }
 
@@ -267,11 +262,6 @@ export class EventScan {
   #entity(i: number, kinds: number[]): number {
     this.#entityKinds = kinds;
     return this.#object(i, this.#entityMember);
-  }
-
-  #top(start: number): void {
-    const end = this.#object(start, this.#topMember);
-    if (end !== this.#end) throw FAIL;
   }
 
   readonly #topMember = (ks: number, ke: number, at: number): number => {
