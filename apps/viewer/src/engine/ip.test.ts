@@ -2,17 +2,7 @@ import { parseIpAddress } from '@custody/schema';
 import { describe, expect, it } from 'vitest';
 
 import { ipWords } from './ip';
-
-/** A seeded xorshift generator, so a failure names its case. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+import { seededRandom as random } from './test/random';
 
 /** The words by the schema's parser, the rules of record, or undefined where it refuses the text. */
 function schemaWords(text: string): number[] | undefined {

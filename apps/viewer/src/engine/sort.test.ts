@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { extendTimeOrder, sortByTime, type TimeKeys } from './sort';
-
-/** A seeded xorshift generator, so a failure names its case. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+import { seededRandom as random } from './test/random';
 
 /** `n` rows from `bundles` bundles, loaded interleaved; times drawn from a few values (ties) or rising, with NaNs. */
 function makeKeys(seed: number, n: number, bundles: number, shape: 'rising' | 'ties' | 'shuffled'): { keys: TimeKeys; seqSorted: boolean } {
