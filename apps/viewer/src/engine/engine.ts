@@ -456,9 +456,6 @@ class ViewerEngine implements TViewerEngine {
       let used = 0;
       let lineStart = 0;
       let line = 0;
-      const addLine = (end: number): void => {
-        rowAdded(store.addRow(b.index, line, blockIndex, block, lineStart, end));
-      };
       const rowAdded = (row: number): void => {
         b.lineRows.push(row);
         const seq = store.seq.array[row] as number;
@@ -502,8 +499,8 @@ class ViewerEngine implements TViewerEngine {
       }
       feed?.end();
       if (lineStart < used) {
-        addLine(used);
-        lineStart = used;
+        // The last line has no newline.
+        rowAdded(store.addRow(b.index, line, blockIndex, block, lineStart, used));
       }
       if (block.length - used > 1 << 16) store.replaceBlock(blockIndex, block.slice(0, used));
     } catch (error) {
