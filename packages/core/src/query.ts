@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import type { AliasedExpression, Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 
 import type { CustodyDialect, Database, TSeqWindow } from '@custody/db';
-import { searchWords } from '@custody/db';
+import { MIN_SEARCH_PREFIX_LENGTH, searchTerms } from '@custody/db';
 import { cidrSortKeyRange, ipSortKey, parseLoggedEvent } from '@custody/schema';
 import type { TLoggedEvent } from '@custody/schema';
 
@@ -33,7 +33,10 @@ export interface TEventFilter {
   ip?: string;
   /** Root metadata `key = value`; non-string values compare by their JSON text (`42`, `true`). */
   metadata?: Readonly<Record<string, string>>;
-  /** Full-text: events containing every word. */
+  /**
+   * Full text: events containing every word (`word*`: a word starting so). A term that is an IP address or
+   * CIDR block matches the event's IP instead, as `ip` does: IPs are not in the text (see `resolveFilter`).
+   */
   q?: string;
   /** Events with `seq` in `[seqFrom, seqTo)`. */
   seqFrom?: number;
@@ -106,6 +109,84 @@ function decodeCursor(text: string): TCursor {
     // fall through
   }
   throw new AppError('BAD_REQUEST', 'invalid cursor: pass the nextCursor of the previous page unchanged');
+}
+
+/** An address/prefix-length token: a CIDR block in a search, or an error if it is not a valid one. */
+const CIDR_TOKEN = /^[0-9a-f:.]+\/\d{1,3}$/i;
+
+/** The sort-key range of an IP address or CIDR block, or undefined if `text` is neither. */
+function ipRange(text: string): { from: string; to: string } | undefined {
+  if (text.includes('/')) {
+    try {
+      return cidrSortKeyRange(text);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!text.includes('.') && !text.includes(':')) return undefined;
+  try {
+    const key = ipSortKey(text);
+    return { from: key, to: key };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Never matches: `seq` is never negative. */
+const NOTHING: TEventFilter = { seqFrom: 0, seqTo: 0 };
+
+/**
+ * The filter as the queries run it. Event IPs are not words of the full-text index (they have their own
+ * index), so a term of `q` that is an IP address or CIDR block (`10.1.2.3`, `2001:db8::/32`) becomes an IP
+ * condition, ANDed with `ip` and any other such terms like every term of a search. Blocks are nested or
+ * disjoint, so the narrowest of them is the condition, and disjoint ones match nothing. A term shaped like
+ * a block that is not one (`10.0.0.1/8`) is refused, as `ip` refuses it.
+ */
+export function resolveFilter(filter: TEventFilter): TEventFilter {
+  if (filter.q === undefined) return filter;
+  const blocks: { text: string; from: string; to: string }[] = [];
+  if (filter.ip !== undefined) {
+    const range = ipRange(filter.ip);
+    // An invalid `ip` is reported by the query with its own message.
+    if (range === undefined) return filter;
+    blocks.push({ text: filter.ip, ...range });
+  }
+  const words: string[] = [];
+  let found = false;
+  for (const token of filter.q.split(/\s+/u)) {
+    if (token === '') continue;
+    const range = ipRange(token);
+    if (range === undefined) {
+      if (CIDR_TOKEN.test(token)) throw new AppError('BAD_REQUEST', `q: "${token}" is not a valid CIDR block (host bits must be zero, e.g. 10.0.0.0/8)`);
+      words.push(token);
+      continue;
+    }
+    found = true;
+    blocks.push({ text: token, ...range });
+  }
+  if (!found) return filter;
+  const { q: _q, ip: _ip, ...rest } = filter;
+  const narrowest = blocks.reduce((a, b) => (b.from >= a.from && b.to <= a.to ? b : a));
+  if (blocks.some((b) => narrowest.from < b.from || narrowest.to > b.to)) return { ...rest, ...NOTHING };
+  return { ...rest, ip: narrowest.text, ...(words.length > 0 ? { q: words.join(' ') } : {}) };
+}
+
+/**
+ * The full-text terms of `q` (`searchTerms`). A prefix shorter than MIN_SEARCH_PREFIX_LENGTH is refused: it
+ * would read the match lists of a large part of the index's words.
+ */
+function queryTerms(q: string | undefined): string[] {
+  if (q === undefined) return [];
+  for (const token of q.split(/\s+/u)) {
+    const prefix = searchTerms(token).find((term) => term.endsWith('*'));
+    if (prefix !== undefined && prefix.length - 1 < MIN_SEARCH_PREFIX_LENGTH) {
+      throw new AppError(
+        'BAD_REQUEST',
+        `q: "${token}" searches for words starting with "${prefix.slice(0, -1)}"; a prefix needs at least ${MIN_SEARCH_PREFIX_LENGTH} letters or digits (words are split at anything else)`,
+      );
+    }
+  }
+  return searchTerms(q);
 }
 
 function parseTime(value: string, what: string): number {
@@ -219,10 +300,8 @@ export class EventQueries {
         ),
       );
     }
-    if (filter.q !== undefined) {
-      const words = searchWords(filter.q);
-      if (words.length > 0) all.push(this.#dialect.matchesSearch(organizationId, words, searchWindow));
-    }
+    const words = queryTerms(filter.q);
+    if (words.length > 0) all.push(this.#dialect.matchesSearch(organizationId, words, searchWindow));
     const seq = scan || drives('seq') ? eb.ref('events.seq') : unindexed(eb.ref('events.seq'));
     if (filter.seqFrom !== undefined) all.push(eb(seq, '>=', filter.seqFrom));
     if (filter.seqTo !== undefined) all.push(eb(seq, '<', filter.seqTo));
@@ -300,7 +379,7 @@ export class EventQueries {
     for (const [key, value] of Object.entries(filter.metadata ?? {})) {
       parts.push([`metadata:${key}`, (b) => counted(this.#metadataEntries(organizationId, key, value).limit(b))]);
     }
-    const words = filter.q === undefined ? [] : searchWords(filter.q);
+    const words = queryTerms(filter.q);
     if (words.length > 0) {
       parts.push([
         'q',
@@ -338,7 +417,8 @@ export class EventQueries {
   }
 
   /** One page of events matching `filter`, sorted by `(occurred_at, seq)`. */
-  async list(organizationId: string, filter: TEventFilter, options: TListOptions = {}): Promise<TEventPage> {
+  async list(organizationId: string, requested: TEventFilter, options: TListOptions = {}): Promise<TEventPage> {
+    const filter = resolveFilter(requested);
     const limit = options.limit ?? 100;
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
       throw new AppError('BAD_REQUEST', `limit must be 1 to ${MAX_PAGE_SIZE}`);
@@ -395,7 +475,7 @@ export class EventQueries {
             .orderBy('page.seq', order)
             .execute()
         : pageQuery(window).select('events.body').execute();
-    const words = filter.q === undefined ? [] : searchWords(filter.q);
+    const words = queryTerms(filter.q);
     const rows = !seek && words.length > 0 && this.#dialect.plannerHints ? await this.#searchPage(organizationId, filter, cursor, order, m, limit, read) : await read();
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
@@ -489,11 +569,12 @@ export class EventQueries {
    */
   async *scanBySeq(
     organizationId: string,
-    filter: TEventFilter,
+    requested: TEventFilter,
     from: number,
     to: number,
     chunk = 2_000,
   ): AsyncGenerator<{ seq: number; text: string }[]> {
+    const filter = resolveFilter(requested);
     let next = from;
     while (next < to) {
       const start = next;
@@ -517,10 +598,11 @@ export class EventQueries {
    */
   async leafPage(
     organizationId: string,
-    filter: TEventFilter,
+    requested: TEventFilter,
     from: number,
     to: number,
   ): Promise<{ seq: number; leafHash: Uint8Array; present: boolean; text: string | null }[]> {
+    const filter = resolveFilter(requested);
     // Two range scans instead of a join: the page's leaf hashes as one hex string, then the events' bodies.
     const leaves = await this.#db
       .selectFrom('leaves')
@@ -558,7 +640,8 @@ export class EventQueries {
   }
 
   /** The smallest and largest `seq` below `before` matching `filter`, and how many match. */
-  async seqBounds(organizationId: string, filter: TEventFilter, before: number): Promise<{ min: number | null; max: number | null; count: number }> {
+  async seqBounds(organizationId: string, requested: TEventFilter, before: number): Promise<{ min: number | null; max: number | null; count: number }> {
+    const filter = resolveFilter(requested);
     const row = await this.#db
       .selectFrom('events')
       .select((eb) => [eb.fn.min('events.seq').as('lo'), eb.fn.max('events.seq').as('hi'), eb.fn.countAll().as('n')])
@@ -584,9 +667,10 @@ export class EventQueries {
    */
   async stats(
     organizationId: string,
-    filter: TEventFilter,
+    requested: TEventFilter,
     options: { bucketMs?: number; top?: number } = {},
   ): Promise<TEventStats> {
+    const filter = resolveFilter(requested);
     const top = Math.min(Math.max(options.top ?? 10, 1), 100);
     if (options.bucketMs !== undefined && (!Number.isSafeInteger(options.bucketMs) || options.bucketMs < 1000)) {
       throw new AppError('BAD_REQUEST', 'bucketMs must be an integer of at least 1000');

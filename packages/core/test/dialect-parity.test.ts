@@ -45,6 +45,9 @@ const FILTERS: TEventFilter[] = [
   { q: 'Zoë firefox' },
   { q: 'alice example' },
   { q: 'ünïcode invoice' },
+  { q: 'gr* firef*' },
+  { q: 'ünï*' },
+  { q: '10.0.0.0/16 firefox' },
   { seqFrom: 50, seqTo: 80 },
   // Several indexed parts: the smallest drives a seek, the others are checked row by row.
   { actorId: 'u_3', actions: ['user.*'] },

@@ -25,5 +25,5 @@ export { openDatabase, parseDatabaseUrl } from './open-database';
 export type { CustodyDatabase, TOpenDatabaseOptions } from './open-database';
 export { migrateToLatest } from './migrate';
 export type { TMigrationResult } from './migrate';
-export { normalizeSearchText, searchWords, MAX_SEARCH_WORD_LENGTH } from './search-text';
+export { normalizeSearchText, searchTerms, searchWords, MIN_SEARCH_PREFIX_LENGTH, MAX_SEARCH_WORD_LENGTH } from './search-text';
 export { isImmutabilityViolation, isUniqueViolation } from './errors';

@@ -22,3 +22,23 @@ export function searchWords(text: string): string[] {
 export function normalizeSearchText(parts: readonly string[]): string {
   return [...new Set(searchWords(parts.join(' ')))].join(' ');
 }
+
+/** Shortest prefix a `word*` term may have: a shorter one would match a large part of the index's words. */
+export const MIN_SEARCH_PREFIX_LENGTH = 2;
+
+/**
+ * The terms of a full-text query: its words as {@link searchWords} splits them, each to be found whole,
+ * except that a whitespace-separated token ending in `*` makes its last word a prefix, kept with its `*`
+ * (`contr*` → `contr*`; `req_12*` → `req`, `12*`). A normalized word never holds a `*`, so the dialects
+ * tell the two apart by it. Repeated terms are dropped; a lone `*` adds nothing.
+ */
+export function searchTerms(query: string): string[] {
+  const terms = new Set<string>();
+  for (const token of query.split(/\s+/u)) {
+    const words = searchWords(token);
+    const last = words.length - 1;
+    const prefix = token.endsWith('*') && last >= 0 && /[\p{L}\p{N}]\**$/u.test(token);
+    words.forEach((word, i) => terms.add(prefix && i === last ? `${word}*` : word));
+  }
+  return [...terms];
+}

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
-import { isImmutabilityViolation, isUniqueViolation, migrateToLatest, normalizeSearchText, openDatabase, parseDatabaseUrl, searchWords } from '../src/index';
+import { isImmutabilityViolation, isUniqueViolation, migrateToLatest, normalizeSearchText, openDatabase, parseDatabaseUrl, searchTerms, searchWords } from '../src/index';
 import { up as upDailyCounts } from '../src/migrations/0004-daily-counts';
 import { createTestDatabase, DIALECTS } from '../src/testing/index';
 import type { TTestDatabase } from '../src/testing/index';
@@ -31,6 +31,21 @@ describe('searchWords', () => {
   it('lowercases and splits on anything but letters and digits', () => {
     expect(searchWords('Alice@Example.com signed-in ÜBER 42')).toEqual(['alice', 'example', 'com', 'signed', 'in', 'über', '42']);
     expect(normalizeSearchText(['a  b', 'C'])).toBe('a b c');
+  });
+});
+
+describe('searchTerms', () => {
+  it('makes the last word of a token ending in * a prefix, every other word whole', () => {
+    expect(searchTerms('Contr*')).toEqual(['contr*']);
+    expect(searchTerms('req_12* Firefox')).toEqual(['req', '12*', 'firefox']);
+    expect(searchTerms('alice@example.com')).toEqual(['alice', 'example', 'com']);
+  });
+
+  it('drops repeats and lone stars, and ignores a * that follows no letter or digit', () => {
+    expect(searchTerms('grace grace* GRACE')).toEqual(['grace', 'grace*']);
+    expect(searchTerms('* ** \t')).toEqual([]);
+    expect(searchTerms('foo-* bar**')).toEqual(['foo', 'bar*']);
+    expect(searchTerms('*abc')).toEqual(['abc']);
   });
 });
 

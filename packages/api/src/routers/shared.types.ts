@@ -24,6 +24,7 @@ export const ZEventFilterSchema = z.strictObject({
   /** An IP address or CIDR block. */
   ip: z.string().max(64).optional(),
   metadata: z.record(z.string().min(1).max(40), z.string().max(500)).optional(),
+  /** Full text: every word; `word*` a prefix; an IP address or CIDR block matches the event's IP (core `resolveFilter`). */
   q: z.string().max(500).optional(),
   seqFrom: ZSafeNonNegative.optional(),
   seqTo: ZSafeNonNegative.optional(),

@@ -34,6 +34,14 @@ describe('describeEventFilter', () => {
       );
     });
 
+    it('spells out prefixes and IP terms of a search where the search has them', () => {
+      expect(describeEventFilter({ q: 'contr* 10.0.0.0/8' })).toBe(
+        'Events containing every word of "contr* 10.0.0.0/8" (a word ending in * stands for every word that starts so; ' +
+          'an IP address or CIDR block among them matches the IP address instead).',
+      );
+      expect(describeEventFilter({ q: 'alice@example.com' })).toBe('Events containing every word of "alice@example.com".');
+    });
+
     it('handles one-sided bounds and a single IP', () => {
       expect(describeEventFilter({ occurredBefore: '2026-01-01T00:00:00.000Z', ip: '::1', seqFrom: 5 })).toBe(
         'Events that occurred before 2026-01-01T00:00:00.000Z; whose IP address is "::1"; with log index (seq) 5 or more.',

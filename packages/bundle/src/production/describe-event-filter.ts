@@ -78,7 +78,12 @@ export function describeEventFilter(filter: unknown): string {
     }
   }
   const words = str('q');
-  if (words !== undefined) parts.push(`containing every word of ${q(words)}`);
+  if (words !== undefined) {
+    // The server's reading of a search (core `resolveFilter`, db `searchTerms`), spelled out where it applies.
+    const special = /\*|\/|:|\d\.\d/.test(words);
+    const how = ' (a word ending in * stands for every word that starts so; an IP address or CIDR block among them matches the IP address instead)';
+    parts.push(`containing every word of ${q(words)}${special ? how : ''}`);
+  }
   const from = int('seqFrom');
   const to = int('seqTo');
   if (from !== undefined && to !== undefined) parts.push(`with log index (seq) from ${from} to ${to - 1}`);

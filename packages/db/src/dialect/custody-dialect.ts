@@ -105,12 +105,13 @@ export interface CustodyDialect {
 
   /**
    * A predicate over the `events` table (unaliased) that is true when the event's text contains
-   * every word of `words` (already normalized, non-empty).
+   * every term of `words` (from `searchTerms`, non-empty): each a whole word, or a word starting with
+   * the term's text when it ends in `*`.
    */
   matchesSearch(organizationId: string, words: readonly string[], window?: TSeqWindow): Expression<SqlBool>;
 
   /**
-   * A query of the full-text index's entries matching every word of `words`, one row each, read
+   * A query of the full-text index's entries matching every term of `words`, one row each, read
    * straight from the index: to count them with a `LIMIT` (an estimate of a search's size that stops
    * early). On SQLite it also counts other organizations' events (one index for all), so it is an
    * upper bound; on Postgres it is exact.

@@ -10,10 +10,12 @@ import type pgModule from 'pg';
 import type { Database } from '../schema';
 import type { CustodyDialect } from './custody-dialect';
 
-/** The `event_search` rows of an organization holding every word of `words`. */
+/** The `event_search` rows of an organization holding every term of `words` (`searchTerms`). */
 function searchEntries(organizationId: string, words: readonly string[]): RawBuilder<unknown> {
-  // Each word becomes a quoted lexeme: user input never reaches to_tsquery's syntax.
-  const query = words.map((w) => `'${w.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`).join(' & ');
+  // Each word becomes a quoted lexeme: user input never reaches to_tsquery's syntax. A prefix term
+  // (`word*`) is its quoted lexeme with to_tsquery's prefix label, `:*`.
+  const lexeme = (w: string) => `'${w.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`;
+  const query = words.map((w) => (w.endsWith('*') ? `${lexeme(w.slice(0, -1))}:*` : lexeme(w))).join(' & ');
   return sql`SELECT seq FROM event_search WHERE organization_id = ${organizationId} AND search @@ to_tsquery('simple', ${query})`;
 }
 

@@ -129,10 +129,12 @@ function withStatementCache(native: Database.Database, writable: boolean, max = 
   };
 }
 
-/** The FTS5 entries (rowids of events, of every organization) holding every word of `words`. */
+/** The FTS5 entries (rowids of events, of every organization) holding every term of `words` (`searchTerms`). */
 function searchEntries(words: readonly string[]): RawBuilder<unknown> {
-  // Every word quoted: user input never reaches FTS5's query syntax.
-  const query = words.map((w) => `"${w.replaceAll('"', '""')}"`).join(' AND ');
+  // Every word quoted: user input never reaches FTS5's query syntax. A prefix term (`word*`) is a quoted
+  // string followed by FTS5's prefix operator.
+  const quoted = (w: string) => `"${w.replaceAll('"', '""')}"`;
+  const query = words.map((w) => (w.endsWith('*') ? `${quoted(w.slice(0, -1))}*` : quoted(w))).join(' AND ');
   return sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${query}`;
 }
 
