@@ -336,6 +336,11 @@ async function queryBench(size: number): Promise<void> {
       ['list, full text one word', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5] }, limit: 100 }))],
       ['list, full text two words', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['grace hopper', 'safari invoice', 'python deleted', 'dijkstra shared'][i % 4] }, limit: 100 }))],
       ['list, full text one word, one day of time', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5], occurredAfter: new Date(START_MS + ((i * day) % Math.max(spanMs, day))).toISOString(), occurredBefore: new Date(START_MS + ((i * day) % Math.max(spanMs, day)) + day).toISOString() }, limit: 100 }))],
+      ['list, full text rare word (one request id)', false, sample((i) => ({ organizationId: 'acme', filter: { q: `req_${((i * 24_989) % size).toString(36)}` }, limit: 100 }))],
+      ['stats, full text rare word (one request id)', false, sample((i) => ({ organizationId: 'acme', filter: { q: `req_${((i * 24_989 + 7) % size).toString(36)}` } }))],
+      ['list, full text prefix of a common word', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['fire*', 'okh*', 'enter*', 'love*', 'expo*'][i % 5] }, limit: 100 }))],
+      ['list, full text prefix of rare words (request ids)', false, sample((i) => ({ organizationId: 'acme', filter: { q: `req_${(36 + i * 7).toString(36)}*` }, limit: 100 }))],
+      ['list, full text IP block typed into q', true, sample((i) => ({ organizationId: 'acme', filter: { q: `10.${i}.0.0/16` }, limit: 100 }))],
       ['stats, whole log (from the counts kept at ingest)', true, sample(() => ({ organizationId: 'acme' }))],
     ];
     for (const [name, indexed, inputs] of cases) {

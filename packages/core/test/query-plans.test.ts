@@ -27,6 +27,9 @@ describe('query plans on SQLite', () => {
     side = await createTestCustody('sqlite');
     await side.custody.createOrganization({ id: 'org_q', name: 'Q' });
     await side.custody.ingestor.ingest('org_q', Array.from({ length: 240 }, (_, i) => eventNumber(i)));
+    // Another organization with the same words: one full-text index holds both on SQLite.
+    await side.custody.createOrganization({ id: 'org_other', name: 'Other' });
+    await side.custody.ingestor.ingest('org_other', Array.from({ length: 30 }, (_, i) => eventNumber(i)));
   });
   afterAll(async () => {
     await side.destroy();
@@ -66,6 +69,40 @@ describe('query plans on SQLite', () => {
             expect(await pages(windowed, filter, order, limit), `${JSON.stringify(filter)} ${order} window ${searchWindow} limit ${limit}`).toEqual(expected);
           }
         }
+      }
+    }
+  });
+
+  it('lists a search the same when it drives the read (its matches by rowid) as when the page is scanned in time order', async () => {
+    const { db, dialect } = side.custody.database;
+    const seeking = new EventQueries(db, dialect, { seekLimit: 1_000_000 });
+    const scanning = new EventQueries(db, dialect, { seekLimit: 1 });
+    for (const filter of [{ q: 'even' }, { q: 'odd', actorId: 'u_1' }, { q: 'comm*', actions: ['user.*'] }] as TEventFilter[]) {
+      for (const order of ['asc', 'desc'] as const) {
+        const expected = await pages(scanning, filter, order, 25);
+        expect(expected.flatMap((p) => p.seqs).length, JSON.stringify(filter)).toBeGreaterThan(25);
+        expect(await pages(seeking, filter, order, 25), JSON.stringify(filter)).toEqual(expected);
+      }
+    }
+  });
+
+  it('gives the same stats for a search whether the search drives the reads (by rowid) or the other indexes do', async () => {
+    const { db, dialect } = side.custody.database;
+    const driven = new EventQueries(db, dialect, { statsSearchSeekLimit: 1_000_000 });
+    const indexed = new EventQueries(db, dialect, { statsSearchSeekLimit: 0 });
+    const filters: TEventFilter[] = [
+      { q: 'even' },
+      { q: 'common', actions: ['user.*'] },
+      { q: 'odd', actorId: 'u_1' },
+      { q: 'comm*', occurredAfter: new Date(START + 40 * HOUR).toISOString(), occurredBefore: new Date(START + 200 * HOUR).toISOString() },
+      { q: 'even', actions: ['invoice.paid'], actorId: 'u_2' },
+    ];
+    for (const filter of filters) {
+      for (const bucketMs of [HOUR, undefined]) {
+        const expected = await indexed.stats('org_q', filter, { bucketMs });
+        expect(expected.total, JSON.stringify(filter)).toBeGreaterThan(0);
+        expect(expected.total).toBe((await side.custody.events.list('org_q', { ...filter, seqFrom: 0 }, { limit: 1000 })).events.length);
+        expect(await driven.stats('org_q', filter, { bucketMs }), JSON.stringify(filter)).toEqual(expected);
       }
     }
   });
