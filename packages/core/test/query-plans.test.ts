@@ -73,6 +73,33 @@ describe('query plans on SQLite', () => {
     }
   });
 
+  it('reads a prefix search the same through the index entries read while planning as through the index', async () => {
+    const { db, dialect } = side.custody.database;
+    const plain = new EventQueries(db, dialect, { seekLimit: 1, searchWindow: 1_000_000 });
+    // The seek limit bounds how many entries planning reads: all of them (a seek against the list), the
+    // newest 12, 40 or 100 (the newest page looked for among them, org_other's 30 newest included), or 1.
+    for (const seekLimit of [1, 12, 40, 100, 1_000_000]) {
+      const queries = new EventQueries(db, dialect, { seekLimit, searchWindow: 25 });
+      const filters: TEventFilter[] = [
+        { q: 'comm*' },
+        { q: 'ev*' },
+        { q: 'od* common' },
+        { q: 'comm*', actions: ['user.*'] },
+        { q: 'comm*', occurredAfter: new Date(START + 60 * HOUR).toISOString() },
+        { q: 'ev*', occurredBefore: new Date(START + 150 * HOUR).toISOString() },
+      ];
+      for (const filter of filters) {
+        for (const order of ['asc', 'desc'] as const) {
+          for (const limit of [10, 30]) {
+            const expected = await pages(plain, filter, order, limit);
+            expect(expected.length, JSON.stringify(filter)).toBeGreaterThan(1);
+            expect(await pages(queries, filter, order, limit), `${JSON.stringify(filter)} ${order} seekLimit ${seekLimit} limit ${limit}`).toEqual(expected);
+          }
+        }
+      }
+    }
+  });
+
   it('lists a search the same when it drives the read (its matches by rowid) as when the page is scanned in time order', async () => {
     const { db, dialect } = side.custody.database;
     const seeking = new EventQueries(db, dialect, { seekLimit: 1_000_000 });

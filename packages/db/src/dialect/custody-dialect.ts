@@ -106,9 +106,11 @@ export interface CustodyDialect {
   /**
    * A predicate over the `events` table (unaliased) that is true when the event's text contains
    * every term of `words` (from `searchTerms`, non-empty): each a whole word, or a word starting with
-   * the term's text when it ends in `*`.
+   * the term's text when it ends in `*`. `known`: index entries (from `searchEntries`) already read,
+   * holding every match the predicate can meet (the caller's window ensures it): checked as a list
+   * instead of reading the index again, which for a prefix term reads every matching word's list in full.
    */
-  matchesSearch(organizationId: string, words: readonly string[], window?: TSeqWindow): Expression<SqlBool>;
+  matchesSearch(organizationId: string, words: readonly string[], window?: TSeqWindow, known?: readonly number[]): Expression<SqlBool>;
 
   /**
    * A query of the full-text index's entries matching every term of `words`, one row each, read
@@ -117,6 +119,13 @@ export interface CustodyDialect {
    * upper bound; on Postgres it is exact.
    */
   searchEntries(organizationId: string, words: readonly string[]): RawBuilder<unknown>;
+
+  /**
+   * The `seq` of the organization's first event at or after the full-text index entry `entry` (an
+   * entry of `searchEntries`; entries follow each organization's seqs in order), as one row `{ seq }`,
+   * or no row.
+   */
+  searchEntrySeq(organizationId: string, entry: number): RawBuilder<{ seq: number | bigint }>;
 
   /** Creates the dialect's full-text index objects (migration 0001). */
   createSearchIndex(db: Kysely<unknown>): Promise<void>;

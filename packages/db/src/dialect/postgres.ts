@@ -138,12 +138,18 @@ export const postgresDialect: CustodyDialect = {
     await sql`DELETE FROM event_search WHERE organization_id = ${organizationId} AND seq = ANY(${seqs}::bigint[])`.execute(trx);
   },
 
-  matchesSearch(organizationId, words, window) {
+  matchesSearch(organizationId, words, window, known) {
+    if (known !== undefined) return sql<boolean>`events.seq = ANY(${known.map(String)}::bigint[])`;
     if (window === undefined) return sql<boolean>`events.seq IN (${searchEntries(organizationId, words)})`;
     return sql<boolean>`events.seq IN (${searchEntries(organizationId, words)} AND seq >= ${window.from} AND seq < ${window.to})`;
   },
 
   searchEntries,
+
+  searchEntrySeq(organizationId, entry) {
+    // Entries are the organization's own seqs.
+    return sql<{ seq: number | bigint }>`SELECT seq FROM events WHERE organization_id = ${organizationId} AND seq >= ${entry} ORDER BY seq LIMIT 1`;
+  },
 
   async createSearchIndex(db) {
     await sql`

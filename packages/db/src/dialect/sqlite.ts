@@ -246,7 +246,8 @@ const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText' |
     }
   },
 
-  matchesSearch(organizationId, words, window) {
+  matchesSearch(organizationId, words, window, known) {
+    if (known !== undefined) return sql<boolean>`events.rowid IN (SELECT value FROM json_each(${JSON.stringify(known)}))`;
     if (window === undefined) return sql<boolean>`events.rowid IN (${searchEntries(words)})`;
     // The index is keyed by the events' rowids: the window's rowid range (from the (organization, seq)
     // key, which holds them) lets FTS5 seek into each word's list instead of reading all of it.
@@ -257,6 +258,11 @@ const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText' |
 
   searchEntries(_organizationId, words) {
     return searchEntries(words);
+  },
+
+  searchEntrySeq(organizationId, entry) {
+    // Entries are the events' rowids, shared by all organizations: the first of this one's from there.
+    return sql<{ seq: number | bigint }>`SELECT seq FROM events WHERE rowid >= ${entry} AND +organization_id = ${organizationId} ORDER BY rowid LIMIT 1`;
   },
 
   async createSearchIndex(db) {
