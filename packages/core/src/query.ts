@@ -512,7 +512,7 @@ export class EventQueries {
       this.#db
         .selectFrom('events')
         .select(['events.seq', 'events.occurred_at'])
-        .where((eb) => predicate(eb, window, entries ?? allKnown))
+        .where((eb) => predicate(eb, window, entries))
         .orderBy(sortKey('events.occurred_at'), order)
         .orderBy(sortKey('events.seq'), order)
         .limit(limit + 1);
