@@ -157,7 +157,7 @@ export function resolveFilter(filter: TEventFilter): TEventFilter {
     if (token === '') continue;
     const range = ipRange(token);
     if (range === undefined) {
-      if (CIDR_TOKEN.test(token)) throw new AppError('BAD_REQUEST', `q: "${token}" is not a valid CIDR block (host bits must be zero, e.g. 10.0.0.0/8)`);
+      if (CIDR_TOKEN.test(token)) throw new AppError('BAD_REQUEST', `search term "${token}" is not a valid CIDR block (host bits must be zero, e.g. 10.0.0.0/8)`);
       words.push(token);
       continue;
     }
@@ -182,7 +182,7 @@ function queryTerms(q: string | undefined): string[] {
     if (prefix !== undefined && prefix.length - 1 < MIN_SEARCH_PREFIX_LENGTH) {
       throw new AppError(
         'BAD_REQUEST',
-        `q: "${token}" searches for words starting with "${prefix.slice(0, -1)}"; a prefix needs at least ${MIN_SEARCH_PREFIX_LENGTH} letters or digits (words are split at anything else)`,
+        `search term "${token}": a prefix needs at least ${MIN_SEARCH_PREFIX_LENGTH} letters or digits before the *, and "${prefix.slice(0, -1)}" has ${prefix.length - 1} (words are split at anything but letters and digits)`,
       );
     }
   }
