@@ -136,48 +136,26 @@ function ipRange(text: string): { from: string; to: string } | undefined {
 const NOTHING: TEventFilter = { seqFrom: 0, seqTo: 0 };
 
 /**
- * The filter as the queries run it. Event IPs are not words of the full-text index (they have their own
- * index), so a term of `q` that is an IP address or CIDR block (`10.1.2.3`, `2001:db8::/32`) becomes an IP
- * condition, ANDed with `ip` and any other such terms like every term of a search. Blocks are nested or
- * disjoint, so the narrowest of them is the condition, and disjoint ones match nothing. A term shaped like
- * a block that is not one (`10.0.0.1/8`) is refused, as `ip` refuses it.
+ * The filter as the queries run it (every public read starts here). Event IPs are not words of the full-text
+ * index (they have their own index), so a term of `q` that is an IP address or CIDR block (`10.1.2.3`,
+ * `2001:db8::/32`) becomes an IP condition, ANDed with `ip` and any other such terms like every term of a
+ * search. Blocks are nested or disjoint, so the narrowest of them is the condition, and disjoint ones match
+ * nothing. Refused here, before any read: a term shaped like a block that is not one (`10.0.0.1/8`), as `ip`
+ * refuses it, and a prefix shorter than MIN_SEARCH_PREFIX_LENGTH, which would read the match lists of a large
+ * part of the index's words.
  */
-export function resolveFilter(filter: TEventFilter): TEventFilter {
+function resolveFilter(filter: TEventFilter): TEventFilter {
   if (filter.q === undefined) return filter;
   const blocks: { text: string; from: string; to: string }[] = [];
-  if (filter.ip !== undefined) {
-    const range = ipRange(filter.ip);
-    // An invalid `ip` is reported by the query with its own message.
-    if (range === undefined) return filter;
-    blocks.push({ text: filter.ip, ...range });
-  }
   const words: string[] = [];
-  let found = false;
   for (const token of filter.q.split(/\s+/u)) {
     if (token === '') continue;
     const range = ipRange(token);
-    if (range === undefined) {
-      if (CIDR_TOKEN.test(token)) throw new AppError('BAD_REQUEST', `search term "${token}" is not a valid CIDR block (host bits must be zero, e.g. 10.0.0.0/8)`);
-      words.push(token);
+    if (range !== undefined) {
+      blocks.push({ text: token, ...range });
       continue;
     }
-    found = true;
-    blocks.push({ text: token, ...range });
-  }
-  if (!found) return filter;
-  const { q: _q, ip: _ip, ...rest } = filter;
-  const narrowest = blocks.reduce((a, b) => (b.from >= a.from && b.to <= a.to ? b : a));
-  if (blocks.some((b) => narrowest.from < b.from || narrowest.to > b.to)) return { ...rest, ...NOTHING };
-  return { ...rest, ip: narrowest.text, ...(words.length > 0 ? { q: words.join(' ') } : {}) };
-}
-
-/**
- * The full-text terms of `q` (`searchTerms`). A prefix shorter than MIN_SEARCH_PREFIX_LENGTH is refused: it
- * would read the match lists of a large part of the index's words.
- */
-function queryTerms(q: string | undefined): string[] {
-  if (q === undefined) return [];
-  for (const token of q.split(/\s+/u)) {
+    if (CIDR_TOKEN.test(token)) throw new AppError('BAD_REQUEST', `search term "${token}" is not a valid CIDR block (host bits must be zero, e.g. 10.0.0.0/8)`);
     const prefix = searchTerms(token).find((term) => term.endsWith('*'));
     if (prefix !== undefined && prefix.length - 1 < MIN_SEARCH_PREFIX_LENGTH) {
       throw new AppError(
@@ -185,8 +163,24 @@ function queryTerms(q: string | undefined): string[] {
         `search term "${token}": a prefix needs at least ${MIN_SEARCH_PREFIX_LENGTH} letters or digits before the *, and "${prefix.slice(0, -1)}" has ${prefix.length - 1} (words are split at anything but letters and digits)`,
       );
     }
+    words.push(token);
   }
-  return searchTerms(q);
+  if (blocks.length === 0) return filter;
+  if (filter.ip !== undefined) {
+    const range = ipRange(filter.ip);
+    // An invalid `ip` is reported by the query with its own message.
+    if (range === undefined) return filter;
+    blocks.push({ text: filter.ip, ...range });
+  }
+  const { q: _q, ip: _ip, ...rest } = filter;
+  const narrowest = blocks.reduce((a, b) => (b.from >= a.from && b.to <= a.to ? b : a));
+  if (blocks.some((b) => narrowest.from < b.from || narrowest.to > b.to)) return { ...rest, ...NOTHING };
+  return { ...rest, ip: narrowest.text, ...(words.length > 0 ? { q: words.join(' ') } : {}) };
+}
+
+/** The full-text terms of `q` (`searchTerms`), of a filter `resolveFilter` has checked. */
+function queryTerms(q: string | undefined): string[] {
+  return q === undefined ? [] : searchTerms(q);
 }
 
 function parseTime(value: string, what: string): number {
@@ -205,15 +199,13 @@ const SEEK_LIMIT = 1_000;
  * up to many more of them.
  */
 const COVERED_SEEK_LIMIT = 50_000;
-/** A search matching fewer index entries than this may drive a page (its matches looked up by rowid). */
-const SEARCH_SEEK_LIMIT = 50_000;
 /**
- * A search matching fewer index entries than this drives `stats` (by rowid); a larger one is read with the
- * other indexes. Measured: one match among 1M events took 290 ms the indexed way (the organization's events
- * walked four times) and 2 ms by rowid; 33,274 matches spread over 1M, 460 → 306 ms; 47,989 matches together
- * among 10M, 3.0 s → 159 ms.
+ * A search matching fewer index entries than this may drive a page or `stats` (its matches looked up by
+ * rowid); a larger one is read with the other indexes. Measured for stats: one match among 1M events took
+ * 290 ms the indexed way (the organization's events walked four times) and 2 ms by rowid; 33,274 matches
+ * spread over 1M, 460 → 306 ms; 47,989 matches together among 10M, 3.0 s → 159 ms.
  */
-const STATS_SEARCH_SEEK_LIMIT = 50_000;
+const SEARCH_SEEK_LIMIT = 50_000;
 
 /** The first window of a full-text scan, in seqs (see `#searchPage`). */
 const SEARCH_WINDOW = 50_000;
@@ -254,7 +246,7 @@ export class EventQueries {
 
   /**
    * `seekLimit`: see `#choosePlan`, default 1,000; `searchWindow`: see `#searchPage`, default 50,000;
-   * `statsSearchSeekLimit`: see `#statsPlan`, default 50,000. Tests set them to exercise every plan on a
+   * `statsSearchSeekLimit`: see `#statsWhere`, default 50,000. Tests set them to exercise every plan on a
    * few hundred events.
    */
   constructor(db: Kysely<Database>, dialect: CustodyDialect, options: { seekLimit?: number; searchWindow?: number; statsSearchSeekLimit?: number } = {}) {
@@ -262,7 +254,7 @@ export class EventQueries {
     this.#dialect = dialect;
     this.#seekLimit = options.seekLimit ?? SEEK_LIMIT;
     this.#searchWindow = options.searchWindow ?? SEARCH_WINDOW;
-    this.#statsSearchSeekLimit = options.statsSearchSeekLimit ?? STATS_SEARCH_SEEK_LIMIT;
+    this.#statsSearchSeekLimit = options.statsSearchSeekLimit ?? SEARCH_SEEK_LIMIT;
   }
 
   /**
@@ -416,18 +408,9 @@ export class EventQueries {
       parts.push([
         'q',
         async (b) => {
-          const entries = this.#dialect.searchEntries(organizationId, words);
-          if (words.some((w) => w.endsWith('*'))) {
-            // A prefix term reads the lists of all the words it starts in full, however few entries are
-            // asked for (FTS5 has no prefix index here): read the newest entries once, and let the page
-            // check against them instead of reading the index again (fire* at 10M: 170 ms a read).
-            const result = await sql<Record<string, number | bigint>>`${entries} ORDER BY 1 DESC LIMIT ${b}`.execute(db);
-            const list = result.rows.map((row) => Number(Object.values(row)[0]));
-            known = { entries: list, complete: list.length < b };
-            return list.length;
-          }
-          const result = await sql<{ n: number }>`SELECT count(*) AS n FROM (${entries} LIMIT ${b}) AS entries`.execute(db);
-          return Number(result.rows[0]?.n ?? 0);
+          const size = await this.#searchSize(organizationId, words, b);
+          known = size.known;
+          return size.n;
         },
       ]);
     }
@@ -819,7 +802,12 @@ export class EventQueries {
    * The actors with the most events matching `filter`: from the counts kept at ingest for the whole log
    * or one actor alone (`actor_counts`, indexed by organization and by actor id), else from the events.
    */
-  async #topActors(organizationId: string, filter: TEventFilter, top: number, plan: TPlan = SEEK): Promise<TEventStats['topActors']> {
+  async #topActors(
+    organizationId: string,
+    filter: TEventFilter,
+    top: number,
+    where: (eb: TEventsEb) => Expression<SqlBool> = (eb) => this.#where(eb, organizationId, filter),
+  ): Promise<TEventStats['topActors']> {
     const keys = definedKeys(filter);
     if (keys.length === 0 || (keys.length === 1 && filter.actorId !== undefined)) {
       let counts = this.#db.selectFrom('actor_counts').select(['actor_type', 'actor_id', 'n']).where('organization_id', '=', organizationId);
@@ -830,7 +818,7 @@ export class EventQueries {
     const rows = await this.#db
       .selectFrom('events')
       .select((eb) => ['events.actor_type', 'events.actor_id', eb.fn.countAll().as('n')])
-      .where((eb) => this.#where(eb, organizationId, filter, plan))
+      .where(where)
       .groupBy((eb) => [this.#dialect.unindexed(eb.ref('events.actor_type')), this.#dialect.unindexed(eb.ref('events.actor_id'))])
       .orderBy(sql`count(*)`, 'desc')
       .orderBy('events.actor_type')
@@ -841,20 +829,38 @@ export class EventQueries {
   }
 
   /**
-   * The plan of `stats`' reads: the full text drives them (its matches looked up by rowid) when it matches
-   * fewer than `statsSearchSeekLimit` entries; otherwise every part stays indexable and the planner picks.
+   * How many full-text index entries match `words`, counted up to `bound`. A prefix term reads the lists of
+   * all the words it starts in full, however few entries are asked for (FTS5 has no prefix index here), so
+   * for a prefix search the newest entries themselves are read (`known`), for the reads that follow to check
+   * against instead of reading the index again (fire* at 10M: 170 ms a read).
    */
-  async #statsPlan(organizationId: string, filter: TEventFilter): Promise<TPlan> {
+  async #searchSize(organizationId: string, words: readonly string[], bound: number): Promise<{ n: number; known?: TKnownEntries }> {
+    const entries = this.#dialect.searchEntries(organizationId, words);
+    if (words.some((w) => w.endsWith('*'))) {
+      const result = await sql<Record<string, number | bigint>>`${entries} ORDER BY 1 DESC LIMIT ${bound}`.execute(this.#db);
+      const list = result.rows.map((row) => Number(Object.values(row)[0]));
+      return { n: list.length, known: { entries: list, complete: list.length < bound } };
+    }
+    const result = await sql<{ n: number }>`SELECT count(*) AS n FROM (${entries} LIMIT ${bound}) AS entries`.execute(this.#db);
+    return { n: Number(result.rows[0]?.n ?? 0) };
+  }
+
+  /**
+   * The predicate of `stats`' reads: the full text drives them (its matches looked up by rowid, or checked
+   * against the entries already read) when it matches fewer than `statsSearchSeekLimit` entries; otherwise
+   * every part stays indexable and the planner picks.
+   */
+  async #statsWhere(organizationId: string, filter: TEventFilter): Promise<(eb: TEventsEb) => Expression<SqlBool>> {
     const words = queryTerms(filter.q);
-    if (!this.#dialect.plannerHints || words.length === 0) return SEEK;
     const limit = this.#statsSearchSeekLimit;
-    const result = await sql<{ n: number }>`SELECT count(*) AS n FROM (${this.#dialect.searchEntries(organizationId, words)} LIMIT ${limit}) AS entries`.execute(this.#db);
-    return Number(result.rows[0]?.n ?? 0) < limit ? { kind: 'seek', driver: 'q' } : SEEK;
+    const size = !this.#dialect.plannerHints || words.length === 0 ? undefined : await this.#searchSize(organizationId, words, limit);
+    if (size === undefined || size.n >= limit) return (eb) => this.#where(eb, organizationId, filter);
+    const plan: TPlan = { kind: 'seek', driver: 'q' };
+    return (eb) => this.#where(eb, organizationId, filter, plan, undefined, size.known?.entries);
   }
 
   async #statsFromEvents(organizationId: string, filter: TEventFilter, requestedBucket: number | undefined, top: number): Promise<TEventStats> {
-    const plan = await this.#statsPlan(organizationId, filter);
-    const where = (eb: TEventsEb) => this.#where(eb, organizationId, filter, plan);
+    const where = await this.#statsWhere(organizationId, filter);
     // One actor alone: its first and last times are two seeks on the actor index, the total is the sum of
     // the buckets and its top actors come from the counts kept at ingest, so the actor's index entries
     // are read twice (buckets, top actions) instead of four times.
@@ -898,7 +904,7 @@ export class EventQueries {
       .orderBy('events.action')
       .limit(top)
       .execute();
-    const topActors = await this.#topActors(organizationId, filter, top, plan);
+    const topActors = await this.#topActors(organizationId, filter, top, where);
     return {
       total: range.n ?? buckets.reduce((sum, b) => sum + Number(b.n), 0),
       bucketMs,
