@@ -226,7 +226,9 @@ class MemorySampler {
 
   #tick(): void {
     const started = performance.now();
-    if (this.#ticks % 10 === 0) {
+    /** Once a second: find the processes again and read their PSS. */
+    const full = this.#ticks % 10 === 0;
+    if (full) {
       this.#pids = readdirSync('/proc').filter((pid) => {
         try {
           return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.marker);
@@ -242,7 +244,7 @@ class MemorySampler {
         const own = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
         rss += own;
         this.peakRss = Math.max(this.peakRss, own);
-        if (this.#ticks % 10 === 0) {
+        if (full) {
           let proportional = own;
           try {
             proportional = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? own * 1024) / 1024;
@@ -255,7 +257,7 @@ class MemorySampler {
         // the process ended
       }
     }
-    if (this.#ticks % 10 === 0) this.#pssAt = { pss, rss };
+    if (full) this.#pssAt = { pss, rss };
     this.peakPss = Math.max(this.peakPss, this.#pssAt.pss + rss - this.#pssAt.rss);
     this.#ticks += 1;
     this.costMs += performance.now() - started;

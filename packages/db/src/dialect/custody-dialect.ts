@@ -113,9 +113,10 @@ export interface CustodyDialect {
   matchesSearch(organizationId: string, words: readonly string[], window?: TSeqWindow, known?: readonly number[]): Expression<SqlBool>;
 
   /**
-   * A query of the full-text index's entries matching every term of `words`, one row each, read
-   * straight from the index: to count them with a `LIMIT` (an estimate of a search's size that stops
-   * early). On SQLite it also counts other organizations' events (one index for all), so it is an
+   * A query of the full-text index's entries matching every term of `words`, one column and one row
+   * each, read straight from the index: to count them with a `LIMIT` (an estimate of a search's size
+   * that stops early), or to read the newest of them (`ORDER BY 1 DESC LIMIT n`) for `matchesSearch`'s
+   * `known`. On SQLite it also holds other organizations' events (one index for all), so a count is an
    * upper bound; on Postgres it is exact.
    */
   searchEntries(organizationId: string, words: readonly string[]): RawBuilder<unknown>;
