@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
 
 import { launchBrowser, newContext, poll, screenshot, signIn, startConsoleServer, textOf } from './harness';
 import type { TConsoleServer } from './harness';
@@ -95,6 +95,39 @@ describe('events screen', () => {
     expect(both.length).toBeGreaterThan(0);
     expect(both.length).toBeLessThan(expected.length);
     await expectRows(newestFirst(both));
+  });
+
+  it('shows the events without waiting for the statistics, and closes the statistics request of a replaced search', async () => {
+    const held: Route[] = [];
+    const closed: string[] = [];
+    const onFailed = (request: Request) => {
+      if (request.url().includes('/trpc/events.stats')) closed.push(decodeURIComponent(request.url()));
+    };
+    page.on('requestfailed', onFailed);
+    // The server "takes forever" over the statistics: the requests are held here.
+    await page.route('**/trpc/events.stats?**', (route) => {
+      held.push(route);
+    });
+    try {
+      await page.goto(`${BASE}?q=merger`);
+      const expected = all.filter((e) => words(e).includes('merger'));
+      await expectRows(newestFirst(expected));
+      await poll(() => held.length).toBe(1);
+      // A request of its own (not in a batch with the list), so closing it stops only the statistics.
+      expect(new URL(held[0]?.request().url() ?? '').searchParams.get('batch')).toBeNull();
+      expect(closed).toEqual([]);
+      await page.getByLabel('Full-text search').fill('shared');
+      await page.getByLabel('Full-text search').press('Enter');
+      await poll(() => closed.length).toBe(1);
+      expect(closed[0]).toContain('"q":"merger"');
+      await poll(() => held.length).toBe(2);
+      await page.unroute('**/trpc/events.stats?**'); // the held request goes on to the server
+      const shared = all.filter((e) => words(e).includes('shared'));
+      await poll(() => textOf(page.getByTestId('total-count'))).toBe(String(shared.length));
+    } finally {
+      page.off('requestfailed', onFailed);
+      await page.unroute('**/trpc/events.stats?**');
+    }
   });
 
   const cases: { name: string; fill: (p: Page) => Promise<void>; chips: string[]; expected: (e: TSeeded) => boolean }[] = [

@@ -1,5 +1,5 @@
 // Bundles the server and CLI into dist/cli.js, and @custody/core's worker-thread scripts (the ingest
-// writer, the bundle leaf checkers) into dist/*.worker.js (core looks for them beside the running file): the workspace
+// writer, the bundle leaf checkers, the query readers) into dist/*.worker.js (core looks for them beside the running file): the workspace
 // packages (@custody/*, TypeScript sources) are compiled in; every other package stays an import
 // resolved from node_modules.
 import { createRequire } from 'node:module';
@@ -15,6 +15,7 @@ await build({
     'verify-cli': 'src/verify-command.ts',
     'log-writer.worker': join(coreSource, 'log-writer.worker.ts'),
     'leaf-checker.worker': join(coreSource, 'leaf-checker.worker.ts'),
+    'query.worker': join(coreSource, 'query.worker.ts'),
   },
   outdir: 'dist',
   bundle: true,

@@ -34,6 +34,8 @@ export async function boot(
     ingest?: TIngestOptions;
     checkpoints?: TCheckpointerOptions;
     createKey?: boolean;
+    /** `false`: queries on the calling thread (one-shot commands). Default: `CUSTODY_QUERY_THREADS` threads. */
+    queryThreads?: false;
     /** Told as each pending database migration starts. */
     onMigration?: (name: string) => void;
   } = {},
@@ -66,6 +68,10 @@ export async function boot(
     signingKey,
     ingest: options.ingest,
     checkpoints: { intervalMs: config.CUSTODY_CHECKPOINT_INTERVAL_MS, ...options.checkpoints },
+    queryThreads:
+      options.queryThreads === false || config.CUSTODY_QUERY_THREADS === 0
+        ? false
+        : { threads: config.CUSTODY_QUERY_THREADS, timeoutMs: config.CUSTODY_QUERY_TIMEOUT_MS },
     exports: { directory: config.exportDir, retentionMs: config.CUSTODY_EXPORT_RETENTION_HOURS * 3600 * 1000, toolVersion: 'custody-server 0.1.0' },
   });
   return { custody, signingKey, createdSigningKey, migrations, databaseLabel: target.kind === 'sqlite' ? `SQLite ${target.filename}` : databaseLabel(config.databaseUrl) };

@@ -145,7 +145,7 @@ async function serve(config: TConfig): Promise<void> {
  * How one-shot commands boot: they commit the few events they log (an export's audit event) on their own
  * thread. The writer thread pays off under a server's load; here it would only cost its start and memory.
  */
-const ONE_SHOT = { ingest: { writerThread: false } } as const;
+const ONE_SHOT = { ingest: { writerThread: false }, queryThreads: false } as const;
 
 /** Runs a command against a booted Custody (no HTTP), then closes it. */
 async function withCustody<T>(config: TConfig, fn: (booted: Awaited<ReturnType<typeof boot>>) => Promise<T>): Promise<T> {

@@ -20,6 +20,9 @@ import { LogService } from './log-service';
 import { Organizations } from './organizations';
 import type { TOrganization } from './organizations';
 import { EventQueries } from './query';
+import type { TEventReader } from './query';
+import { EventQueryThreads } from './query-threads';
+import type { TQueryThreadsOptions } from './query-threads';
 import { SigningKeys } from './signing-keys';
 import type { TSigningKey } from './signing-keys';
 
@@ -33,6 +36,12 @@ export interface TCustodyOptions {
   apiKeyCacheMs?: number;
   /** Export jobs: where files go and how long they are kept. Default: exports disabled. */
   exports?: TExportServiceOptions;
+  /**
+   * Where `events.list`, `events.get` and `events.stats` run: on reader threads where the database offers
+   * them (`readerThreadOptions`: SQLite files), with these options; `false` runs them on the calling
+   * thread, as on Postgres and SQLite in memory.
+   */
+  queryThreads?: TQueryThreadsOptions | false;
 }
 
 /** Export scans on a connection of their own, where the database offers one (`scanReaderOptions`). */
@@ -51,12 +60,14 @@ export class Custody {
   readonly ingestor: Ingestor;
   readonly checkpointer: Checkpointer;
   readonly log: LogService;
-  readonly events: EventQueries;
+  /** `list`, `get` and `stats`, on reader threads where the database offers them. */
+  readonly events: TEventReader;
   readonly signingKeys: SigningKeys;
   readonly signingKey: TSigningKey;
   readonly #exports: ExportService | null;
   readonly logName: string;
   readonly #writerThread: LogWriterThread | null;
+  readonly #queryThreads: EventQueryThreads | null;
   #started = false;
 
   constructor(database: CustodyDatabase, options: TCustodyOptions) {
@@ -73,7 +84,10 @@ export class Custody {
     this.ingestor = new Ingestor(db, committer, ingest);
     this.checkpointer = new Checkpointer(db, dialect, options.signingKey, options.checkpoints);
     this.log = new LogService(db, this.checkpointer);
-    this.events = new EventQueries(db, dialect);
+    const queries = new EventQueries(db, dialect);
+    this.#queryThreads =
+      options.queryThreads !== false && database.readerThreadOptions !== null ? new EventQueryThreads(database.readerThreadOptions, options.queryThreads) : null;
+    this.events = this.#queryThreads ?? queries;
     this.signingKeys = new SigningKeys(db);
     this.ingestor.onAppend((organizationId) => this.checkpointer.markDirty(organizationId));
     this.#exports =
@@ -81,7 +95,7 @@ export class Custody {
         ? null
         : new ExportService(
             {
-              db, organizations: this.organizations, events: this.events, openScan: scanOpener(database.scanReaderOptions),
+              db, organizations: this.organizations, events: queries, openScan: scanOpener(database.scanReaderOptions),
               log: this.log, ingestor: this.ingestor, signingKey: options.signingKey, signingKeys: this.signingKeys,
             },
             options.exports,
@@ -100,6 +114,7 @@ export class Custody {
     this.#started = true;
     await this.signingKeys.activate(this.signingKey);
     await this.#writerThread?.start();
+    await this.#queryThreads?.start();
     await this.checkpointer.start();
     await this.#exports?.start();
   }
@@ -125,6 +140,7 @@ export class Custody {
     await this.#exports?.close();
     await this.ingestor.close();
     if (this.#started) await this.checkpointer.stop();
+    await this.#queryThreads?.close();
     await this.database.close();
   }
 }

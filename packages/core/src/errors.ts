@@ -21,8 +21,12 @@ export const APP_ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   /** Per-key rate limit exceeded. */
   TOO_MANY_REQUESTS: 429,
+  /** The caller went away before the answer (a query abandoned when its HTTP request closed). */
+  CANCELLED: 499,
   /** Shutting down, or the database is unreachable. */
   UNAVAILABLE: 503,
+  /** A query ran past the server's time limit (`CUSTODY_QUERY_TIMEOUT_MS`) and was stopped. */
+  TIMEOUT: 504,
   /** A bug or an invariant violation; details are logged, never returned. */
   INTERNAL: 500,
 } as const;

@@ -21,7 +21,11 @@ export type { TCheckpointerOptions } from './checkpointer';
 export { LogService, toCheckpoint } from './log-service';
 export type { TCheckpoint, TConsistencyProof, TInclusionProof, TLogEntry } from './log-service';
 export { EventQueries, MAX_PAGE_SIZE } from './query';
-export type { TEventFilter, TEventPage, TEventRecord, TEventStats, TListOptions, TSortOrder } from './query';
+export type {
+  TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TSortOrder, TStatsOptions,
+} from './query';
+export { EventQueryThreads } from './query-threads';
+export type { TQueryThreadsOptions } from './query-threads';
 export { SigningKeys, loadOrCreateSigningKey, rotateSigningKeyFile, signingKeyFromText } from './signing-keys';
 export type { TPublishedKey, TSigningKey } from './signing-keys';
 export { DbHashReader } from './db-hash-reader';

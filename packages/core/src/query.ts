@@ -67,6 +67,27 @@ export const MAX_PAGE_SIZE = 1_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
+/** `events.stats` options: `bucketMs` (at least 1,000; default: about 120 buckets) and `top` (1 to 100; default 10). */
+export interface TStatsOptions {
+  bucketMs?: number;
+  top?: number;
+}
+
+/** Lets a caller give up on a query: the API passes its HTTP request's signal, aborted when the client goes away. */
+export interface TQueryControl {
+  signal?: AbortSignal;
+}
+
+/**
+ * The read side the API serves: `EventQueries` on the calling thread, or `EventQueryThreads`, which runs
+ * the same `EventQueries` on reader threads and can give up on a query.
+ */
+export interface TEventReader {
+  list(organizationId: string, filter: TEventFilter, options?: TListOptions & TQueryControl): Promise<TEventPage>;
+  get(organizationId: string, id: string, options?: TQueryControl): Promise<TEventRecord>;
+  stats(organizationId: string, filter: TEventFilter, options?: TStatsOptions & TQueryControl): Promise<TEventStats>;
+}
+
 /** What `events.stats` returns. */
 export interface TEventStats {
   total: number;
@@ -237,7 +258,14 @@ const ACTION_PREFIX = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\.\*$/;
 
 type TEventsEb = ExpressionBuilder<Database, 'events'>;
 
-export class EventQueries {
+/** Planner thresholds; tests lower them to exercise every plan on a few hundred events (see the constructor). */
+export interface TEventQueriesOptions {
+  seekLimit?: number;
+  searchWindow?: number;
+  statsSearchSeekLimit?: number;
+}
+
+export class EventQueries implements TEventReader {
   readonly #db: Kysely<Database>;
   readonly #dialect: CustodyDialect;
   readonly #seekLimit: number;
@@ -249,7 +277,7 @@ export class EventQueries {
    * `statsSearchSeekLimit`: see `#statsWhere`, default 50,000. Tests set them to exercise every plan on a
    * few hundred events.
    */
-  constructor(db: Kysely<Database>, dialect: CustodyDialect, options: { seekLimit?: number; searchWindow?: number; statsSearchSeekLimit?: number } = {}) {
+  constructor(db: Kysely<Database>, dialect: CustodyDialect, options: TEventQueriesOptions = {}) {
     this.#db = db;
     this.#dialect = dialect;
     this.#seekLimit = options.seekLimit ?? SEEK_LIMIT;
@@ -722,7 +750,7 @@ export class EventQueries {
   async stats(
     organizationId: string,
     requested: TEventFilter,
-    options: { bucketMs?: number; top?: number } = {},
+    options: TStatsOptions = {},
   ): Promise<TEventStats> {
     const filter = resolveFilter(requested);
     const top = Math.min(Math.max(options.top ?? 10, 1), 100);

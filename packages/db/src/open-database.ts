@@ -23,6 +23,14 @@ export interface CustodyDatabase {
    * server) and SQLite in memory.
    */
   readonly scanReaderOptions: TOpenDatabaseOptions | null;
+  /**
+   * How to open a connection for a query thread (`events.list`, `events.stats`, `events.get`), or `null`
+   * to query on `db`. Set for SQLite files: better-sqlite3 runs a query synchronously, so a statistics
+   * query over millions of events on the main thread would hold every other request, ingest included,
+   * for its duration. Read-only, with its own 64 MiB page cache. `null` for Postgres (queries already run
+   * outside the process) and SQLite in memory.
+   */
+  readonly readerThreadOptions: TOpenDatabaseOptions | null;
   /** Closes every connection. */
   close(): Promise<void>;
 }
@@ -82,6 +90,7 @@ export async function openDatabase(options: TOpenDatabaseOptions): Promise<Custo
       ? { url: options.url, sqliteWalCheckpoints: 'background', ...(options.sqliteSynchronous === undefined ? {} : { sqliteSynchronous: options.sqliteSynchronous }) }
       : null,
     scanReaderOptions: shareable ? { url: options.url, sqliteReadonly: true, sqliteCacheMiB: 8 } : null,
+    readerThreadOptions: shareable ? { url: options.url, sqliteReadonly: true } : null,
     close: () => (opened.close === undefined ? opened.db.destroy() : opened.close()),
   };
 }

@@ -90,7 +90,7 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
 
   // --- histogram and facets
   const statsKey = JSON.stringify([organization.id, filter, reloads]);
-  const stats = useAsync(() => client.events.stats.query({ organizationId: organization.id, filter, top: 8 }), statsKey);
+  const stats = useAsync((signal) => client.events.stats.query({ organizationId: organization.id, filter, top: 8 }, { signal }), statsKey);
 
   // --- the selected event: from the loaded rows, else fetched by id (shared links)
   const selectedFromList = view.event === null ? undefined : list.events.find((e) => e.id === view.event);

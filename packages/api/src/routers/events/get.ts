@@ -7,7 +7,7 @@ import { ZGetEventRequestSchema, ZGetEventResponseSchema } from './get.types';
 export const getEventRoute = authedProcedure
   .input(ZGetEventRequestSchema)
   .output(ZGetEventResponseSchema)
-  .query(({ ctx, input }) => {
+  .query(({ ctx, input, signal }) => {
     authorize(ctx.principal, 'events:read', input.organizationId);
-    return ctx.custody.events.get(input.organizationId, input.id);
+    return ctx.custody.events.get(input.organizationId, input.id, { signal });
   });

@@ -10,7 +10,7 @@ import { ZListEventsRequestSchema, ZListEventsResponseSchema } from './list.type
 export const listEventsRoute = authedProcedure
   .input(ZListEventsRequestSchema)
   .output(ZListEventsResponseSchema)
-  .query(({ ctx, input }) => {
+  .query(({ ctx, input, signal }) => {
     authorize(ctx.principal, 'events:read', input.organizationId);
-    return ctx.custody.events.list(input.organizationId, input.filter, { order: input.order, limit: input.limit, cursor: input.cursor ?? null });
+    return ctx.custody.events.list(input.organizationId, input.filter, { order: input.order, limit: input.limit, cursor: input.cursor ?? null, signal });
   });

@@ -7,7 +7,7 @@ import { ZEventStatsRequestSchema, ZEventStatsResponseSchema } from './stats.typ
 export const eventStatsRoute = authedProcedure
   .input(ZEventStatsRequestSchema)
   .output(ZEventStatsResponseSchema)
-  .query(({ ctx, input }) => {
+  .query(({ ctx, input, signal }) => {
     authorize(ctx.principal, 'events:read', input.organizationId);
-    return ctx.custody.events.stats(input.organizationId, input.filter, { bucketMs: input.bucketMs, top: input.top });
+    return ctx.custody.events.stats(input.organizationId, input.filter, { bucketMs: input.bucketMs, top: input.top, signal });
   });

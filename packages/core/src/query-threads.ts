@@ -1,0 +1,251 @@
+/**
+ * `EventQueryThreads`: `events.list`, `events.get` and `events.stats` on reader threads, each with its own
+ * read-only connection (SQLite files; see `CustodyDatabase.readerThreadOptions`).
+ *
+ * better-sqlite3 runs a statement synchronously on the thread that calls it. On the main thread, a
+ * statistics query over millions of events held every other request (ingest's parsing, health checks,
+ * the console) for its whole duration. Here the main thread posts the call and waits; each reader
+ * thread runs the same `EventQueries` on one call at a time, and calls beyond the threads wait in a
+ * bounded queue, first come first served.
+ *
+ * A call that runs past `timeoutMs` fails with TIMEOUT, and one whose caller went away (`signal`, which
+ * the API aborts when the HTTP request closes) with CANCELLED, both at once: a waiting call leaves the
+ * queue, a running one's thread is stopped and replaced. better-sqlite3 cannot interrupt a statement,
+ * so a stopped thread exits when its current statement returns; its answer is dropped.
+ *
+ * Reads see every event acknowledged before they start: each statement reads the write-ahead log as of
+ * its start, as the main thread's connection does, and ingest acknowledges only after `COMMIT`.
+ */
+import type { Worker } from 'node:worker_threads';
+
+import type { TOpenDatabaseOptions } from '@custody/db';
+
+import { AppError } from './errors';
+import type { TAppErrorCode, TAppErrorDetails } from './errors';
+import type {
+  TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TStatsOptions,
+} from './query';
+import { startWorkerScript } from './worker-script';
+
+/** One call, as posted to a reader thread. */
+export type TQueryCall =
+  | { readonly method: 'list'; readonly args: readonly [string, TEventFilter, TListOptions] }
+  | { readonly method: 'get'; readonly args: readonly [string, string] }
+  | { readonly method: 'stats'; readonly args: readonly [string, TEventFilter, TStatsOptions] };
+
+/** Main thread → reader thread. */
+export interface TQueryRequest {
+  readonly id: number;
+  readonly call: TQueryCall;
+}
+
+/** Reader thread → main thread. */
+export type TQueryMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'start-failed'; readonly message: string }
+  | { readonly type: 'result'; readonly id: number; readonly value: unknown }
+  | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string; readonly details?: TAppErrorDetails };
+
+/** What a reader thread is started with (`workerData`). */
+export interface TQueryThreadData {
+  readonly database: TOpenDatabaseOptions;
+  readonly queries: TEventQueriesOptions;
+}
+
+export interface TQueryThreadsOptions {
+  /** Reader threads, started as calls arrive. Default is 2. */
+  threads?: number;
+  /** A call's time limit, from its arrival (queue included), in ms; 0 for none. Default is 30,000. */
+  timeoutMs?: number;
+  /** Calls that may wait for a thread; beyond it, UNAVAILABLE (retry). Default is 256. */
+  maxQueued?: number;
+  /** Planner thresholds for the threads' `EventQueries` (tests). */
+  queries?: TEventQueriesOptions;
+}
+
+interface TJob {
+  readonly id: number;
+  readonly call: TQueryCall;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  slot: TSlot | undefined;
+}
+
+interface TSlot {
+  readonly worker: Worker;
+  ready: boolean;
+  job: TJob | undefined;
+}
+
+export class EventQueryThreads implements TEventReader {
+  readonly #data: TQueryThreadData;
+  readonly #threads: number;
+  readonly #timeoutMs: number;
+  readonly #maxQueued: number;
+  readonly #slots: TSlot[] = [];
+  readonly #queue: TJob[] = [];
+  #nextId = 0;
+  #closed = false;
+
+  constructor(database: TOpenDatabaseOptions, options: TQueryThreadsOptions = {}) {
+    this.#data = { database, queries: options.queries ?? {} };
+    this.#threads = Math.max(1, Math.floor(options.threads ?? 2));
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxQueued = options.maxQueued ?? 256;
+  }
+
+  list(organizationId: string, filter: TEventFilter, options: TListOptions & TQueryControl = {}): Promise<TEventPage> {
+    const { signal, ...list } = options;
+    return this.#call({ method: 'list', args: [organizationId, filter, list] }, signal) as Promise<TEventPage>;
+  }
+
+  get(organizationId: string, id: string, options: TQueryControl = {}): Promise<TEventRecord> {
+    return this.#call({ method: 'get', args: [organizationId, id] }, options.signal) as Promise<TEventRecord>;
+  }
+
+  stats(organizationId: string, filter: TEventFilter, options: TStatsOptions & TQueryControl = {}): Promise<TEventStats> {
+    const { signal, ...stats } = options;
+    return this.#call({ method: 'stats', args: [organizationId, filter, stats] }, signal) as Promise<TEventStats>;
+  }
+
+  /** Threads started and calls running or waiting, for `/metrics` and tests. */
+  get load(): { threads: number; running: number; queued: number } {
+    return { threads: this.#slots.length, running: this.#slots.filter((s) => s.job !== undefined).length, queued: this.#queue.length };
+  }
+
+  /** Starts one thread now rather than at the first call (so a database it cannot open fails at boot). */
+  async start(): Promise<void> {
+    if (this.#slots.length > 0) return;
+    const slot = this.#spawn();
+    await new Promise<void>((resolve, reject) => {
+      slot.worker.on('message', (message: TQueryMessage) => {
+        if (message.type === 'ready') resolve();
+        if (message.type === 'start-failed') reject(new AppError('UNAVAILABLE', `the query threads could not open the database: ${message.message}`));
+      });
+      slot.worker.once('exit', () => reject(new AppError('UNAVAILABLE', 'a query thread stopped while starting')));
+    });
+  }
+
+  /** Fails waiting and running calls with UNAVAILABLE and stops every thread. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const workers = this.#slots.map((slot) => slot.worker);
+    const stopping = new AppError('UNAVAILABLE', 'the server is shutting down');
+    for (const job of [...this.#queue, ...this.#slots.flatMap((s) => (s.job === undefined ? [] : [s.job]))]) this.#settle(job, stopping);
+    this.#slots.length = 0;
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+
+  #call(call: TQueryCall, signal: AbortSignal | undefined): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new AppError('UNAVAILABLE', 'the server is shutting down'));
+    if (signal?.aborted === true) return Promise.reject(cancelled());
+    if (this.#queue.length >= this.#maxQueued) {
+      return Promise.reject(new AppError('UNAVAILABLE', `too many queries are waiting (${this.#maxQueued}); retry shortly`, { details: { retryAfterMs: 1000 } }));
+    }
+    return new Promise<unknown>((resolve, reject) => {
+      const job: TJob = {
+        id: this.#nextId++, call, resolve, reject, signal, timer: undefined, slot: undefined,
+        onAbort: () => this.#settle(job, cancelled()),
+      };
+      signal?.addEventListener('abort', job.onAbort, { once: true });
+      if (this.#timeoutMs > 0) {
+        job.timer = setTimeout(() => this.#settle(job, new AppError('TIMEOUT', `the query ran past the server's limit of ${this.#timeoutMs} ms and was stopped; narrow the filter (a time range, an action, an actor)`, { details: { timeoutMs: this.#timeoutMs } })), this.#timeoutMs);
+      }
+      this.#queue.push(job);
+      this.#dispatch();
+    });
+  }
+
+  /** Ends a call with `outcome` (an error, or `{ value }`); a thread still running it (abandoned) is stopped. */
+  #settle(job: TJob, outcome: AppError | { value: unknown }): void {
+    if (job.timer !== undefined) clearTimeout(job.timer);
+    job.timer = undefined;
+    job.signal?.removeEventListener('abort', job.onAbort);
+    const queued = this.#queue.indexOf(job);
+    if (queued >= 0) this.#queue.splice(queued, 1);
+    const slot = job.slot;
+    job.slot = undefined;
+    if (slot !== undefined && slot.job === job) {
+      slot.job = undefined;
+      this.#retire(slot);
+    }
+    if (outcome instanceof AppError) job.reject(outcome);
+    else job.resolve(outcome.value);
+    this.#dispatch();
+  }
+
+  /** Hands waiting calls to idle threads, starting threads up to the limit. */
+  #dispatch(): void {
+    if (this.#closed) return;
+    for (const slot of this.#slots) {
+      const job = slot.ready && slot.job === undefined ? this.#queue.shift() : undefined;
+      if (job === undefined) continue;
+      slot.job = job;
+      job.slot = slot;
+      slot.worker.postMessage({ id: job.id, call: job.call } satisfies TQueryRequest);
+    }
+    const starting = this.#slots.filter((s) => !s.ready).length;
+    const wanted = Math.min(this.#queue.length - starting, this.#threads - this.#slots.length);
+    for (let i = 0; i < wanted; i++) this.#spawn();
+  }
+
+  /** Stops a thread (its statement, if any, finishes first) and forgets it. */
+  #retire(slot: TSlot): void {
+    const at = this.#slots.indexOf(slot);
+    if (at >= 0) this.#slots.splice(at, 1);
+    void slot.worker.terminate();
+  }
+
+  #spawn(): TSlot {
+    const worker = startWorkerScript('query.worker', this.#data);
+    const slot: TSlot = { worker, ready: false, job: undefined };
+    this.#slots.push(slot);
+    let startError: string | undefined;
+    let crash: string | undefined;
+    worker.on('message', (message: TQueryMessage) => {
+      switch (message.type) {
+        case 'ready':
+          slot.ready = true;
+          this.#dispatch();
+          break;
+        case 'start-failed':
+          startError = message.message;
+          break;
+        case 'result':
+        case 'failed': {
+          const job = slot.job;
+          if (job === undefined || job.id !== message.id) break; // abandoned: its caller was already answered
+          slot.job = undefined; // finished: the thread takes the next call
+          this.#settle(job, message.type === 'result' ? { value: message.value } : new AppError(message.code, message.message, message.details === undefined ? {} : { details: message.details }));
+          break;
+        }
+      }
+    });
+    worker.on('error', (error) => {
+      crash = error instanceof Error ? error.message : String(error);
+    });
+    worker.on('exit', (code) => {
+      const at = this.#slots.indexOf(slot);
+      if (at < 0) return; // retired or closed on purpose
+      this.#slots.splice(at, 1);
+      if (!slot.ready) {
+        // It could not start (the database cannot be opened): fail the waiting calls rather than retry forever.
+        const error = new AppError('UNAVAILABLE', `the query threads could not open the database: ${startError ?? crash ?? `exit code ${code}`}`);
+        for (const job of [...this.#queue]) this.#settle(job, error);
+        return;
+      }
+      const job = slot.job;
+      slot.job = undefined;
+      if (job !== undefined) this.#settle(job, new AppError('UNAVAILABLE', `the query thread stopped (${crash ?? `exit code ${code}`}); retry`));
+      else this.#dispatch();
+    });
+    return slot;
+  }
+}
+
+function cancelled(): AppError {
+  return new AppError('CANCELLED', 'the request was closed before its query finished; the query was stopped');
+}

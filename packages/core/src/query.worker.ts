@@ -1,0 +1,50 @@
+/**
+ * A reader thread's entry point (see `EventQueryThreads`): opens its own read-only connection and runs
+ * `EventQueries` on one call at a time.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+
+import { openDatabase } from '@custody/db';
+
+import { isAppError } from './errors';
+import { EventQueries } from './query';
+import type { TQueryMessage, TQueryRequest, TQueryThreadData } from './query-threads';
+
+const port = parentPort;
+if (port === null) throw new Error('query.worker runs only as a worker thread');
+const data = workerData as TQueryThreadData;
+const send = (message: TQueryMessage) => port.postMessage(message);
+
+let database: Awaited<ReturnType<typeof openDatabase>>;
+try {
+  database = await openDatabase(data.database);
+} catch (error) {
+  send({ type: 'start-failed', message: error instanceof Error ? error.message : String(error) });
+  throw error;
+}
+const queries = new EventQueries(database.db, database.dialect, data.queries);
+
+function run(request: TQueryRequest): Promise<unknown> {
+  const { call } = request;
+  switch (call.method) {
+    case 'list':
+      return queries.list(...call.args);
+    case 'get':
+      return queries.get(...call.args);
+    case 'stats':
+      return queries.stats(...call.args);
+  }
+}
+
+port.on('message', (request: TQueryRequest) => {
+  run(request).then(
+    (value) => send({ type: 'result', id: request.id, value }),
+    (error: unknown) =>
+      send(
+        isAppError(error)
+          ? { type: 'failed', id: request.id, code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) }
+          : { type: 'failed', id: request.id, code: 'INTERNAL', message: error instanceof Error ? `query failed: ${error.message}` : 'query failed' },
+      ),
+  );
+});
+send({ type: 'ready' });

@@ -1,0 +1,179 @@
+/**
+ * Queries on reader threads (a real SQLite file): the same answers and errors as on the calling thread,
+ * reads that see every acknowledged event, and calls given up on (timeout, closed request, full queue,
+ * a database the threads cannot open) answered at once with their closed code, the pool still serving.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { migrateToLatest, openDatabase } from '@custody/db';
+import type { CustodyDatabase } from '@custody/db';
+import { generateSigner } from '@custody/ledger';
+
+import { Custody, EventQueries, EventQueryThreads, nodeEd25519, nodeSha256, signingKeyFromText } from '../src/index';
+import type { TEventFilter, TEventPage } from '../src/index';
+import { LOG_NAME, event } from './helpers';
+
+const DAY = 86_400_000;
+
+describe('sqlite file: queries on reader threads', () => {
+  let dir: string;
+  let file: string;
+  let database: CustodyDatabase;
+  let custody: Custody;
+  let inProcess: EventQueries;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'custody-readers-'));
+    file = join(dir, 'custody.db');
+    database = await openDatabase({ url: file });
+    await migrateToLatest(database.db, database.dialect);
+    const signer = generateSigner(LOG_NAME, { sha256: nodeSha256, ed25519: nodeEd25519 });
+    custody = new Custody(database, { logName: LOG_NAME, signingKey: signingKeyFromText(signer.skey), checkpoints: { intervalMs: 50 } });
+    await custody.start();
+    await custody.createOrganization({ id: 'acme', name: 'Acme Inc.' });
+    await custody.createOrganization({ id: 'other', name: 'Other' });
+    const actions = ['user.signed_in', 'user.password_reset', 'billing.plan_changed', 'document.viewed'];
+    const events = Array.from({ length: 600 }, (_, i) =>
+      event({
+        action: actions[i % actions.length],
+        occurred_at: new Date(Date.UTC(2026, 2, 1) + (i % 40) * DAY / 4 + i * 1000).toISOString(),
+        actor: { id: `u_${i % 7}`, type: i % 5 === 0 ? 'service' : 'user' },
+        context: { location: `10.${i % 3}.0.${i % 250}`, user_agent: i % 3 === 0 ? 'Firefox/130' : 'curl/8.5' },
+        metadata: { method: i % 2 === 0 ? 'password' : 'sso', request_id: `req_${i}` },
+      }),
+    );
+    for (let i = 0; i < events.length; i += 200) await custody.ingestor.ingest('acme', events.slice(i, i + 200));
+    await custody.ingestor.ingest('other', [event({ metadata: { request_id: 'req_other' } })]);
+    inProcess = new EventQueries(database.db, database.dialect);
+  });
+  afterAll(async () => {
+    await custody.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('are used for a SQLite file', () => {
+    expect(custody.events).toBeInstanceOf(EventQueryThreads);
+    expect(database.readerThreadOptions).toMatchObject({ sqliteReadonly: true });
+  });
+
+  const filters: TEventFilter[] = [
+    {},
+    { actions: ['user.*'] },
+    { actorId: 'u_3', occurredAfter: '2026-03-03T00:00:00Z' },
+    { ip: '10.1.0.0/16' },
+    { q: 'firefox' },
+    { q: 'req 12*' },
+    { metadata: { method: 'sso' }, actions: ['document.viewed'] },
+  ];
+
+  it('answer list pages, cursors, stats and get exactly as the calling thread does', async () => {
+    for (const filter of filters) {
+      for (const order of ['asc', 'desc'] as const) {
+        let cursor: string | null = null;
+        do {
+          const [threaded, local]: TEventPage[] = await Promise.all([
+            custody.events.list('acme', filter, { order, limit: 97, cursor }),
+            inProcess.list('acme', filter, { order, limit: 97, cursor }),
+          ]);
+          expect(threaded).toEqual(local);
+          cursor = threaded?.nextCursor ?? null;
+        } while (cursor !== null);
+      }
+      expect(await custody.events.stats('acme', filter, { top: 3 })).toEqual(await inProcess.stats('acme', filter, { top: 3 }));
+    }
+    const some = (await inProcess.list('acme', {}, { limit: 1 })).events[0];
+    expect(some).toBeDefined();
+    expect(await custody.events.get('acme', some?.id ?? '')).toEqual(some);
+  });
+
+  it('keep each error\'s code and message', async () => {
+    await expect(custody.events.get('other', (await inProcess.list('acme', {}, { limit: 1 })).events[0]?.id ?? '')).rejects.toMatchObject({ name: 'AppError', code: 'NOT_FOUND' });
+    await expect(custody.events.list('acme', {}, { cursor: 'nonsense' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(custody.events.list('acme', {}, { cursor: 'nonsense' })).rejects.toThrow('invalid cursor');
+    await expect(custody.events.stats('acme', { q: 'g*' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(custody.events.stats('acme', { q: 'g*' })).rejects.toThrow('at least 2 letters or digits');
+  });
+
+  it('see every event acknowledged before the query began', async () => {
+    for (let round = 0; round < 5; round++) {
+      const [result] = await custody.ingestor.ingest('other', [event({ metadata: { round } })]);
+      expect(result?.status).toBe('accepted');
+      const id = result?.status === 'accepted' ? result.id : '';
+      expect((await custody.events.get('other', id)).metadata).toEqual({ round });
+      expect((await custody.events.list('other', {}, { limit: 1 })).events[0]?.id).toBe(id);
+    }
+  });
+
+  it('give up on a call whose request closed, and serve the next call on a new thread', async () => {
+    await custody.events.list('acme', {}, { limit: 1 }); // a thread is ready
+    const before = (custody.events as EventQueryThreads).load;
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(custody.events.list('acme', {}, { signal: aborted.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    // Aborted while its thread runs it: answered at once, and the thread is stopped.
+    const running = new AbortController();
+    const call = custody.events.stats('acme', { q: 'firefox' }, { signal: running.signal });
+    expect((custody.events as EventQueryThreads).load.running).toBe(1);
+    running.abort();
+    await expect(call).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(call).rejects.toThrow('closed before its query finished');
+    expect((custody.events as EventQueryThreads).load.threads).toBe(before.threads - 1);
+    expect((await custody.events.stats('acme', { q: 'firefox' })).total).toBe(200);
+  });
+
+  it('stop a call stuck past its time limit, then serve again once the database answers', async () => {
+    // A database of its own, in rollback-journal mode, that another connection holds exclusively: a
+    // thread's read waits inside SQLite (busy_timeout, 5 s), where better-sqlite3 cannot interrupt it.
+    const stuckFile = join(dir, 'stuck.db');
+    const stuck = await openDatabase({ url: stuckFile });
+    await migrateToLatest(stuck.db, stuck.dialect);
+    await stuck.close();
+    const holder = new Database(stuckFile);
+    holder.pragma('journal_mode = DELETE');
+    const threads = new EventQueryThreads({ url: stuckFile, sqliteReadonly: true }, { threads: 1, timeoutMs: 300 });
+    try {
+      await threads.start();
+      holder.exec('BEGIN EXCLUSIVE');
+      try {
+        await expect(threads.list('acme', {})).rejects.toMatchObject({ code: 'TIMEOUT', details: { timeoutMs: 300 } });
+        expect(threads.load).toEqual({ threads: 0, running: 0, queued: 0 });
+      } finally {
+        holder.exec('COMMIT');
+        holder.close();
+      }
+      await threads.start(); // a new thread (starting one under tsx alone can take longer than 300 ms)
+      // The database answers again (it holds no organization).
+      await expect(threads.list('acme', {})).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'organization "acme" not found' });
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('refuse calls beyond the queue at once, and all calls once closed', async () => {
+    const threads = new EventQueryThreads(database.readerThreadOptions ?? { url: file }, { threads: 1, maxQueued: 2 });
+    const first = threads.list('acme', {}, { limit: 3 });
+    const second = threads.stats('acme', {});
+    await expect(threads.list('acme', {})).rejects.toThrow('too many queries are waiting (2)');
+    expect((await first).events).toHaveLength(3);
+    expect((await second).total).toBe(600);
+    await threads.close();
+    await expect(threads.get('acme', 'x')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: 'the server is shutting down' });
+  });
+
+  it('fail with UNAVAILABLE, naming the cause, when the threads cannot open the database', async () => {
+    const threads = new EventQueryThreads({ url: join(dir, 'missing', 'custody.db'), sqliteReadonly: true });
+    try {
+      const failed = threads.list('acme', {});
+      await expect(failed).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      await expect(failed).rejects.toThrow('could not open the database');
+      await expect(threads.start()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    } finally {
+      await threads.close();
+    }
+  });
+});
