@@ -1,6 +1,6 @@
 /**
- * Prometheus metrics (`GET /metrics`): ingest rate and latency, HTTP latency, tree sizes and the age
- * of each log's latest checkpoint.
+ * Prometheus metrics (`GET /metrics`): ingest rate and latency, HTTP latency, tree sizes, the age
+ * of each log's latest checkpoint, and the query threads' load.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -81,6 +81,21 @@ export function createMetrics(custody: Custody): TMetrics {
         .select(['logs.organization_id', 'logs.size', 'c.cp'])
         .execute();
       for (const row of sizes) this.set({ organization: row.organization_id }, row.size - Number(row.cp ?? 0));
+    },
+  });
+
+  new Gauge({
+    name: 'custody_query_threads',
+    help: 'Query threads (SQLite files) by state: running a query, idle, and queries waiting for one',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const load = custody.queryLoad;
+      this.reset();
+      if (load === null) return;
+      this.set({ state: 'running' }, load.running);
+      this.set({ state: 'idle' }, load.threads - load.running);
+      this.set({ state: 'waiting' }, load.queued);
     },
   });
 

@@ -91,6 +91,9 @@ for (const dialect of DIALECTS) {
       expect(metrics).toMatch(/custody_events_committed_total \d+/);
       expect(metrics).toContain('custody_log_size{organization="acme"}');
       expect(metrics).toContain('custody_checkpoint_age_seconds{organization="acme"}');
+      // Queries run on threads on a SQLite file, on the main thread on Postgres.
+      if (dialect === 'sqlite') expect(metrics).toMatch(/custody_query_threads\{state="waiting"\} 0\n/);
+      else expect(metrics).not.toMatch(/custody_query_threads\{/);
     });
 
     it('answers malformed or oversized tRPC requests in the tRPC error envelope', async () => {

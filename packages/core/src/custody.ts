@@ -102,6 +102,11 @@ export class Custody {
           );
   }
 
+  /** The query threads' load (`EventQueryThreads.load`), or `null` where queries run on the calling thread. */
+  get queryLoad(): { threads: number; running: number; queued: number } | null {
+    return this.#queryThreads?.load ?? null;
+  }
+
   /** Export jobs; UNAVAILABLE when this Custody was built without an export directory. */
   get exports(): ExportService {
     if (this.#exports === null) throw new AppError('UNAVAILABLE', 'exports are not configured on this server');
