@@ -16,6 +16,7 @@ import { cidrSortKeyRange, ipSortKey, parseLoggedEvent } from '@custody/schema';
 import type { TLoggedEvent } from '@custody/schema';
 
 import { AppError } from './errors';
+import { EventFacets } from './event-facets';
 
 /** A filter over one organization's events. Every field narrows the result (AND). */
 export interface TEventFilter {
@@ -263,7 +264,16 @@ export interface TEventQueriesOptions {
   seekLimit?: number;
   searchWindow?: number;
   statsSearchSeekLimit?: number;
+  /**
+   * Keep a copy of every event's statistics columns in memory (`EventFacets`) where the dialect offers
+   * `facetReads` (SQLite), for statistics over searches with many matches; filled by `warmFacets`. For
+   * long-lived query threads, not for one-off uses. Default is `false`.
+   */
+  facets?: boolean;
 }
+
+/** The filter parts `EventFacets` can check; statistics over other filters stay in SQL. */
+const FACET_KEYS: ReadonlySet<keyof TEventFilter> = new Set(['q', 'actions', 'actorId', 'actorType', 'occurredAfter', 'occurredBefore']);
 
 export class EventQueries implements TEventReader {
   readonly #db: Kysely<Database>;
@@ -271,6 +281,7 @@ export class EventQueries implements TEventReader {
   readonly #seekLimit: number;
   readonly #searchWindow: number;
   readonly #statsSearchSeekLimit: number;
+  readonly #facets: EventFacets | null;
 
   /**
    * `seekLimit`: see `#choosePlan`, default 1,000; `searchWindow`: see `#searchPage`, default 50,000;
@@ -283,6 +294,15 @@ export class EventQueries implements TEventReader {
     this.#seekLimit = options.seekLimit ?? SEEK_LIMIT;
     this.#searchWindow = options.searchWindow ?? SEARCH_WINDOW;
     this.#statsSearchSeekLimit = options.statsSearchSeekLimit ?? SEARCH_SEEK_LIMIT;
+    this.#facets = options.facets === true && dialect.facetReads !== undefined ? new EventFacets(dialect.facetReads) : null;
+  }
+
+  /**
+   * Fills the in-memory copy of the statistics columns (`facets` option), a slice at a time, and resolves
+   * once it is complete (at once without one). Until then statistics are answered in SQL.
+   */
+  warmFacets(): Promise<void> {
+    return this.#facets?.warm() ?? Promise.resolve();
   }
 
   /**
@@ -878,17 +898,36 @@ export class EventQueries implements TEventReader {
    * against the entries already read) when it matches fewer than `statsSearchSeekLimit` entries; otherwise
    * every part stays indexable and the planner picks.
    */
-  async #statsWhere(organizationId: string, filter: TEventFilter): Promise<(eb: TEventsEb) => Expression<SqlBool>> {
-    const words = queryTerms(filter.q);
+  #statsWhere(organizationId: string, filter: TEventFilter, size: { n: number; known?: TKnownEntries } | undefined): (eb: TEventsEb) => Expression<SqlBool> {
     const limit = this.#statsSearchSeekLimit;
-    const size = !this.#dialect.plannerHints || words.length === 0 ? undefined : await this.#searchSize(organizationId, words, limit);
     if (size === undefined || size.n >= limit) return (eb) => this.#where(eb, organizationId, filter);
     const plan: TPlan = { kind: 'seek', driver: 'q' };
     return (eb) => this.#where(eb, organizationId, filter, plan, undefined, size.known?.entries);
   }
 
   async #statsFromEvents(organizationId: string, filter: TEventFilter, requestedBucket: number | undefined, top: number): Promise<TEventStats> {
-    const where = await this.#statsWhere(organizationId, filter);
+    const words = queryTerms(filter.q);
+    const size = !this.#dialect.plannerHints || words.length === 0 ? undefined : await this.#searchSize(organizationId, words, this.#statsSearchSeekLimit);
+    // Many matches: from the in-memory copy, where there is one and the filter's other parts are in it.
+    if (size !== undefined && size.n >= this.#statsSearchSeekLimit && this.#facets?.ready === true && definedKeys(filter).every((k) => FACET_KEYS.has(k))) {
+      for (const action of filter.actions ?? []) checkActionPrefix(action);
+      const fromFacets = this.#facets.stats(
+        organizationId,
+        {
+          words,
+          ...(filter.actions === undefined ? {} : { actions: filter.actions }),
+          ...(filter.actorId === undefined ? {} : { actorId: filter.actorId }),
+          ...(filter.actorType === undefined ? {} : { actorType: filter.actorType }),
+          ...(filter.occurredAfter === undefined ? {} : { after: parseTime(filter.occurredAfter, 'occurredAfter') }),
+          ...(filter.occurredBefore === undefined ? {} : { before: parseTime(filter.occurredBefore, 'occurredBefore') }),
+        },
+        requestedBucket,
+        top,
+        (lo, hi) => chooseBucket(Math.max(hi - lo, 1)),
+      );
+      if (fromFacets !== null) return fromFacets;
+    }
+    const where = this.#statsWhere(organizationId, filter, size);
     // One actor alone: its first and last times are two seeks on the actor index, the total is the sum of
     // the buckets and its top actors come from the counts kept at ingest, so the actor's index entries
     // are read twice (buckets, top actions) instead of four times.
@@ -961,11 +1000,16 @@ function actionsMatch<DB, TB extends keyof DB>(
   return eb.or(
     actions.map((action) => {
       if (!action.endsWith('.*')) return eb(column(false), '=', action);
-      if (!ACTION_PREFIX.test(action)) throw new AppError('BAD_REQUEST', `invalid action prefix "${action}" (use e.g. user.*)`);
+      checkActionPrefix(action);
       const prefix = action.slice(0, -1); // keep the dot
       return eb.and([eb(column(true), '>=', prefix), eb(column(true), '<', `${prefix.slice(0, -1)}/`)]);
     }),
   );
+}
+
+/** Throws BAD_REQUEST for a malformed action prefix (`user.*` is one; `user*` and `.*` are not). */
+function checkActionPrefix(action: string): void {
+  if (action.endsWith('.*') && !ACTION_PREFIX.test(action)) throw new AppError('BAD_REQUEST', `invalid action prefix "${action}" (use e.g. user.*)`);
 }
 
 /** The fields of `filter` that are set. */

@@ -24,6 +24,21 @@ export interface TSearchDocument {
   text: string;
 }
 
+/** One event's statistics columns: `[rowid, organization_id, occurred_at, action, actor_type, actor_id]`. */
+export type TFacetRow = [number, string, number, string, string, string];
+
+/**
+ * Direct reads, outside kysely, for a columnar copy of every event's statistics columns kept in a query
+ * thread's memory (`EventFacets` in `@custody/core`): statistics over a million full-text matches then
+ * look each match up in arrays instead of in the events table.
+ */
+export interface TFacetReads {
+  /** Up to `limit` events with a rowid above `after`, in rowid order (events are append-only). */
+  rowsAfter(after: number, limit: number): TFacetRow[];
+  /** Every full-text index entry (an events rowid, of any organization) holding all of `words` (`searchTerms`). */
+  searchEntryList(words: readonly string[]): number[];
+}
+
 /**
  * Everything that differs between SQLite and Postgres, in one place (house style §8.3).
  * `core` calls these; it never asks which database it runs on.
@@ -31,6 +46,12 @@ export interface TSearchDocument {
 export interface CustodyDialect {
   /** For logs and metrics only; never branch on it. */
   readonly name: 'sqlite' | 'postgres';
+
+  /**
+   * `TFacetReads` where events have dense integer rowids that the full-text index shares (SQLite);
+   * `undefined` on Postgres, whose statistics stay in SQL.
+   */
+  readonly facetReads?: TFacetReads;
 
   /**
    * Whether several server processes may share the database. Default is `false` for SQLite (one

@@ -13,7 +13,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
 
 import type { Database as TDatabase } from '../schema';
-import type { CustodyDialect } from './custody-dialect';
+import type { CustodyDialect, TFacetRow } from './custody-dialect';
 
 export interface TSqliteOptions {
   /** A file path, or `:memory:`. */
@@ -131,11 +131,13 @@ function withStatementCache(native: Database.Database, writable: boolean, max = 
 
 /** The FTS5 entries (rowids of events, of every organization) holding every term of `words` (`searchTerms`). */
 function searchEntries(words: readonly string[]): RawBuilder<unknown> {
-  // Every word quoted: user input never reaches FTS5's query syntax. A prefix term (`word*`) is a quoted
-  // string followed by FTS5's prefix operator.
+  return sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${ftsQuery(words)}`;
+}
+
+/** The FTS5 query for `words`: every word quoted, so user input never reaches FTS5's query syntax; a prefix term (`word*`) is a quoted string followed by FTS5's prefix operator. */
+function ftsQuery(words: readonly string[]): string {
   const quoted = (w: string) => `"${w.replaceAll('"', '""')}"`;
-  const query = words.map((w) => (w.endsWith('*') ? `${quoted(w.slice(0, -1))}*` : quoted(w))).join(' AND ');
-  return sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${query}`;
+  return words.map((w) => (w.endsWith('*') ? `${quoted(w.slice(0, -1))}*` : quoted(w))).join(' AND ');
 }
 
 /** better-sqlite3 binds Buffers, not plain Uint8Arrays: wrap without copying. */
@@ -162,6 +164,18 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
   };
   return {
     ...sqliteDialectBase,
+    facetReads: {
+      rowsAfter(after, limit) {
+        const statement = prepare(
+          'facet-rows',
+          'SELECT rowid, organization_id, occurred_at, action, actor_type, actor_id FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?',
+        );
+        return statement.raw().all(after, limit) as TFacetRow[];
+      },
+      searchEntryList(words) {
+        return prepare('entry-list', 'SELECT rowid FROM events_fts WHERE events_fts MATCH ?').pluck().all(ftsQuery(words)) as number[];
+      },
+    },
     indexSearchText(_trx, organizationId, documents) {
       // The FTS5 table is contentless and keyed by the events row's rowid: known from the insert when
       // the events were inserted by insertRows just before (the ingest path), else looked up.

@@ -1,0 +1,115 @@
+/**
+ * Statistics from the in-memory copy of the statistics columns (`EventFacets`) are exactly those of the
+ * SQL that reads every match from the events table: buckets, totals, top lists and their tie order, for
+ * every filter the copy takes, before and after more events arrive. SQLite only (the copy needs its rowids).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { EventQueries } from '../src/index';
+import type { TEventFilter } from '../src/index';
+import { EventFacets, compareBinary } from '../src/event-facets';
+import { createTestCustody, event } from './helpers';
+
+const HOUR = 3_600_000;
+const START = Date.UTC(2026, 2, 1);
+
+/** Event `i`: about one an hour, every seventh arriving two days late; actors whose ids sort differently in UTF-16 and UTF-8. */
+function eventNumber(i: number, words: string): Record<string, unknown> {
+  const actors = ['u_a', 'u_b', '\u{ff5a}', '\u{1d49c}', 'svc'];
+  return event({
+    action: ['user.signed_in', 'user.signed_out', 'invoice.paid', 'username.changed'][i % 4],
+    occurred_at: new Date(START + i * HOUR + (i % 3) * 1000 - (i % 7 === 0 ? 48 * HOUR : 0)).toISOString(),
+    actor: { id: actors[i % actors.length], type: i % 5 === 4 ? 'service' : 'user', name: `${words} ${i % 2 === 0 ? 'even' : 'odd'}` },
+  });
+}
+
+describe('statistics from the in-memory copy', () => {
+  let side: Awaited<ReturnType<typeof createTestCustody>>;
+  let sql: EventQueries;
+  let withFacets: EventQueries;
+  let facets: EventFacets;
+
+  beforeAll(async () => {
+    side = await createTestCustody('sqlite');
+    await side.custody.createOrganization({ id: 'org_f', name: 'F' });
+    await side.custody.createOrganization({ id: 'org_other', name: 'Other' });
+    await side.custody.ingestor.ingest('org_f', Array.from({ length: 300 }, (_, i) => eventNumber(i, i % 10 === 0 ? 'common rare' : 'common firefox')));
+    // The same words in another organization: one full-text index holds both.
+    await side.custody.ingestor.ingest('org_other', Array.from({ length: 40 }, (_, i) => eventNumber(i, 'common firefox elsewhere')));
+    const { db, dialect } = side.custody.database;
+    // statsSearchSeekLimit 1: every search counts as big, so the copy answers whenever it can.
+    sql = new EventQueries(db, dialect, { statsSearchSeekLimit: 1 });
+    withFacets = new EventQueries(db, dialect, { statsSearchSeekLimit: 1, facets: true });
+    await withFacets.warmFacets();
+    if (dialect.facetReads === undefined) throw new Error('SQLite offers facetReads');
+    facets = new EventFacets(dialect.facetReads);
+  });
+  afterAll(async () => {
+    await side.destroy();
+  });
+
+  const at = (hour: number) => new Date(START + hour * HOUR).toISOString();
+  const filters: TEventFilter[] = [
+    { q: 'common' },
+    { q: 'firefox' },
+    { q: 'fire*' },
+    { q: 'common even' },
+    { q: 'rare' },
+    { q: 'elsewhere' },
+    { q: 'nothing' },
+    { q: 'common', actions: ['user.*'] },
+    { q: 'common', actions: ['invoice.paid', 'username.*'] },
+    { q: 'common', actorId: '\u{ff5a}' },
+    { q: 'common', actorType: 'service' },
+    { q: 'common', actorId: 'u_a', actorType: 'user' },
+    { q: 'firefox', occurredAfter: at(39), occurredBefore: at(201) }, // events 39 and 201 fall on the bounds
+    { q: 'common', occurredAfter: at(250) },
+    { q: 'common', occurredBefore: at(-1000) },
+  ];
+
+  it('equal those of SQL for every filter, bucket width and top size', async () => {
+    const { dialect } = side.custody.database;
+    if (dialect.facetReads === undefined) throw new Error('SQLite offers facetReads');
+    const copy = new EventFacets(dialect.facetReads);
+    expect(copy.ready).toBe(false);
+    await copy.warm();
+    expect(copy.ready).toBe(true);
+    expect(copy.size).toBe(340);
+    for (const filter of filters) {
+      for (const options of [{}, { top: 2 }, { bucketMs: HOUR, top: 100 }, { bucketMs: 1000 }]) {
+        const expected = await sql.stats('org_f', filter, options);
+        expect(await withFacets.stats('org_f', filter, options), JSON.stringify([filter, options])).toEqual(expected);
+      }
+    }
+  });
+
+  it('are really read from the copy (the same numbers, computed without SQL)', async () => {
+    await facets.warm();
+    const chooseBucket = () => HOUR;
+    const direct = facets.stats('org_f', { words: ['common'], actions: ['user.*'] }, undefined, 3, chooseBucket);
+    expect(direct).toEqual(await sql.stats('org_f', { q: 'common', actions: ['user.*'] }, { bucketMs: HOUR, top: 3 }));
+    expect(direct?.total).toBe(150);
+    // Ties in binary (code point) order: U+FF5A sorts before U+1D49C in UTF-8, after it in UTF-16.
+    const tied = facets.stats('org_f', { words: ['common'], actorType: 'user' }, undefined, 100, chooseBucket);
+    const ids = tied?.topActors.map((a) => a.id) ?? [];
+    expect(ids.indexOf('\u{ff5a}')).toBeLessThan(ids.indexOf('\u{1d49c}'));
+  });
+
+  it('take in events committed after the copy was made', async () => {
+    await side.custody.ingestor.ingest('org_f', Array.from({ length: 25 }, (_, i) => eventNumber(1000 + i, 'common latecomer')));
+    for (const filter of [{ q: 'common' }, { q: 'latecomer' }, { q: 'common', actions: ['user.*'] }]) {
+      expect(await withFacets.stats('org_f', filter)).toEqual(await sql.stats('org_f', filter));
+    }
+    expect((await withFacets.stats('org_f', { q: 'latecomer' })).total).toBe(25);
+  });
+
+  it('refuse a malformed action prefix as SQL does', async () => {
+    await expect(withFacets.stats('org_f', { q: 'common', actions: ['User.*'] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(withFacets.stats('org_f', { q: 'common', actions: ['.*'] })).rejects.toThrow('invalid action prefix ".*"');
+  });
+
+  it('order strings as SQLite\'s BINARY collation does', () => {
+    const values = ['b', 'a', '\u{1d49c}', '\u{ff5a}', 'ab', '', 'Z'];
+    expect([...values].sort(compareBinary)).toEqual([...values].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+  });
+});
