@@ -10,8 +10,10 @@
  *
  * A call that runs past `timeoutMs` fails with TIMEOUT, and one whose caller went away (`signal`, which
  * the API aborts when the HTTP request closes) with CANCELLED, both at once: a waiting call leaves the
- * queue, a running one's thread is stopped and replaced. better-sqlite3 cannot interrupt a statement,
- * so a stopped thread exits when its current statement returns; its answer is dropped.
+ * queue; for a running one the thread is told to stop (a flag in shared memory, read before each of the
+ * call's statements) and takes the next call once its current statement returns, keeping its connection
+ * and its in-memory statistics copy. better-sqlite3 cannot interrupt a statement: a thread still busy
+ * `abandonGraceMs` later is stopped and replaced.
  *
  * Reads see every event acknowledged before they start: each statement reads the write-ahead log as of
  * its start, as the main thread's connection does, and ingest acknowledges only after `COMMIT`.
@@ -50,6 +52,8 @@ export type TQueryMessage =
 export interface TQueryThreadData {
   readonly database: TOpenDatabaseOptions;
   readonly queries: TEventQueriesOptions;
+  /** One Int32: set to 1 by the pool when the call the thread runs was given up on; reset before each call. */
+  readonly cancel: SharedArrayBuffer;
 }
 
 export interface TQueryThreadsOptions {
@@ -59,6 +63,8 @@ export interface TQueryThreadsOptions {
   timeoutMs?: number;
   /** Calls that may wait for a thread; beyond it, UNAVAILABLE (retry). Default is 256. */
   maxQueued?: number;
+  /** How long a thread may take to give up a call it was told to stop before it is stopped itself, in ms. Default is 10,000. */
+  abandonGraceMs?: number;
   /** Planner thresholds for the threads' `EventQueries` (tests). */
   queries?: TEventQueriesOptions;
 }
@@ -76,8 +82,13 @@ interface TJob {
 
 interface TSlot {
   readonly worker: Worker;
+  /** The call's stop flag (`TQueryThreadData.cancel`). */
+  readonly cancel: Int32Array;
   ready: boolean;
+  /** The call it runs, answered or not. */
   job: TJob | undefined;
+  /** Set while it finishes a call given up on: stops the thread if it takes longer than the grace. */
+  grace: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class EventQueryThreads implements TEventReader {
@@ -85,16 +96,18 @@ export class EventQueryThreads implements TEventReader {
   readonly #threads: number;
   readonly #timeoutMs: number;
   readonly #maxQueued: number;
+  readonly #abandonGraceMs: number;
   readonly #slots: TSlot[] = [];
   readonly #queue: TJob[] = [];
   #nextId = 0;
   #closed = false;
 
   constructor(database: TOpenDatabaseOptions, options: TQueryThreadsOptions = {}) {
-    this.#data = { database, queries: options.queries ?? {} };
+    this.#data = { database, queries: options.queries ?? {}, cancel: new SharedArrayBuffer(4) };
     this.#threads = Math.max(1, Math.floor(options.threads ?? 2));
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxQueued = options.maxQueued ?? 256;
+    this.#abandonGraceMs = options.abandonGraceMs ?? 10_000;
   }
 
   list(organizationId: string, filter: TEventFilter, options: TListOptions & TQueryControl = {}): Promise<TEventPage> {
@@ -134,6 +147,7 @@ export class EventQueryThreads implements TEventReader {
     this.#closed = true;
     const workers = this.#slots.map((slot) => slot.worker);
     const stopping = new AppError('UNAVAILABLE', 'the server is shutting down');
+    for (const slot of this.#slots) if (slot.grace !== undefined) clearTimeout(slot.grace);
     for (const job of [...this.#queue, ...this.#slots.flatMap((s) => (s.job === undefined ? [] : [s.job]))]) this.#settle(job, stopping);
     this.#slots.length = 0;
     await Promise.all(workers.map((worker) => worker.terminate()));
@@ -159,7 +173,10 @@ export class EventQueryThreads implements TEventReader {
     });
   }
 
-  /** Ends a call with `outcome` (an error, or `{ value }`); a thread still running it (abandoned) is stopped. */
+  /**
+   * Answers a call with `outcome` (an error, or `{ value }`). A thread still running it is told to stop,
+   * and stays busy until it says it has (or is stopped after the grace).
+   */
   #settle(job: TJob, outcome: AppError | { value: unknown }): void {
     if (job.timer !== undefined) clearTimeout(job.timer);
     job.timer = undefined;
@@ -168,13 +185,22 @@ export class EventQueryThreads implements TEventReader {
     if (queued >= 0) this.#queue.splice(queued, 1);
     const slot = job.slot;
     job.slot = undefined;
-    if (slot !== undefined && slot.job === job) {
-      slot.job = undefined;
-      this.#retire(slot);
+    if (slot !== undefined && slot.job === job && slot.grace === undefined) {
+      Atomics.store(slot.cancel, 0, 1);
+      slot.grace = setTimeout(() => {
+        if (slot.job === job) this.#retire(slot);
+      }, this.#abandonGraceMs);
     }
     if (outcome instanceof AppError) job.reject(outcome);
     else job.resolve(outcome.value);
     this.#dispatch();
+  }
+
+  /** The thread is done with its call (answered, or given up on): it takes the next one. */
+  #free(slot: TSlot): void {
+    if (slot.grace !== undefined) clearTimeout(slot.grace);
+    slot.grace = undefined;
+    slot.job = undefined;
   }
 
   /** Hands waiting calls to idle threads, starting threads up to the limit. */
@@ -185,6 +211,7 @@ export class EventQueryThreads implements TEventReader {
       if (job === undefined) continue;
       slot.job = job;
       job.slot = slot;
+      Atomics.store(slot.cancel, 0, 0);
       slot.worker.postMessage({ id: job.id, call: job.call } satisfies TQueryRequest);
     }
     const starting = this.#slots.filter((s) => !s.ready).length;
@@ -192,16 +219,19 @@ export class EventQueryThreads implements TEventReader {
     for (let i = 0; i < wanted; i++) this.#spawn();
   }
 
-  /** Stops a thread (its statement, if any, finishes first) and forgets it. */
+  /** Stops a thread (its statement, if any, finishes first), forgets it, and starts another if calls wait. */
   #retire(slot: TSlot): void {
     const at = this.#slots.indexOf(slot);
     if (at >= 0) this.#slots.splice(at, 1);
+    slot.job = undefined;
     void slot.worker.terminate();
+    this.#dispatch();
   }
 
   #spawn(): TSlot {
-    const worker = startWorkerScript('query.worker', this.#data);
-    const slot: TSlot = { worker, ready: false, job: undefined };
+    const cancel = new SharedArrayBuffer(4);
+    const worker = startWorkerScript('query.worker', { ...this.#data, cancel } satisfies TQueryThreadData);
+    const slot: TSlot = { worker, cancel: new Int32Array(cancel), ready: false, job: undefined, grace: undefined };
     this.#slots.push(slot);
     let startError: string | undefined;
     let crash: string | undefined;
@@ -217,8 +247,12 @@ export class EventQueryThreads implements TEventReader {
         case 'result':
         case 'failed': {
           const job = slot.job;
-          if (job === undefined || job.id !== message.id) break; // abandoned: its caller was already answered
-          slot.job = undefined; // finished: the thread takes the next call
+          if (job === undefined || job.id !== message.id) break;
+          this.#free(slot);
+          if (job.slot !== slot) {
+            this.#dispatch(); // given up on: its caller was already answered
+            break;
+          }
           this.#settle(job, message.type === 'result' ? { value: message.value } : new AppError(message.code, message.message, message.details === undefined ? {} : { details: message.details }));
           break;
         }
@@ -228,6 +262,7 @@ export class EventQueryThreads implements TEventReader {
       crash = error instanceof Error ? error.message : String(error);
     });
     worker.on('exit', (code) => {
+      if (slot.grace !== undefined) clearTimeout(slot.grace);
       const at = this.#slots.indexOf(slot);
       if (at < 0) return; // retired or closed on purpose
       this.#slots.splice(at, 1);
@@ -239,7 +274,7 @@ export class EventQueryThreads implements TEventReader {
       }
       const job = slot.job;
       slot.job = undefined;
-      if (job !== undefined) this.#settle(job, new AppError('UNAVAILABLE', `the query thread stopped (${crash ?? `exit code ${code}`}); retry`));
+      if (job !== undefined && job.slot === slot) this.#settle(job, new AppError('UNAVAILABLE', `the query thread stopped (${crash ?? `exit code ${code}`}); retry`));
       else this.#dispatch();
     });
     return slot;

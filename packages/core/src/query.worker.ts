@@ -1,12 +1,14 @@
 /**
  * A reader thread's entry point (see `EventQueryThreads`): opens its own read-only connection and runs
- * `EventQueries` on one call at a time.
+ * `EventQueries` on one call at a time, with the statistics columns copied into memory (`EventFacets`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { openDatabase } from '@custody/db';
 
-import { isAppError } from './errors';
+import type { KyselyPlugin } from 'kysely';
+
+import { AppError, isAppError } from './errors';
 import { EventQueries } from './query';
 import type { TQueryMessage, TQueryRequest, TQueryThreadData } from './query-threads';
 
@@ -22,7 +24,19 @@ try {
   send({ type: 'start-failed', message: error instanceof Error ? error.message : String(error) });
   throw error;
 }
-const queries = new EventQueries(database.db, database.dialect, data.queries);
+// The pool sets the flag when it gave up on the running call: its next statement throws instead of running.
+const cancel = new Int32Array(data.cancel);
+const stopWhenCancelled: KyselyPlugin = {
+  transformQuery(args) {
+    if (Atomics.load(cancel, 0) !== 0) throw new AppError('CANCELLED', 'the query was given up on');
+    return args.node;
+  },
+  transformResult: (args) => Promise.resolve(args.result),
+};
+const queries = new EventQueries(database.db.withPlugin(stopWhenCancelled), database.dialect, { facets: true, ...data.queries });
+// In slices, between calls: statistics over big searches come from SQL until the copy is complete, and
+// from SQL for good if it cannot be made.
+queries.warmFacets().catch(() => undefined);
 
 function run(request: TQueryRequest): Promise<unknown> {
   const { call } = request;
