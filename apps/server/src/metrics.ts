@@ -98,6 +98,14 @@ export function createMetrics(custody: Custody): TMetrics {
       this.set({ state: 'waiting' }, load.queued);
     },
   });
+  new Gauge({
+    name: 'custody_query_threads_warm',
+    help: 'Query threads whose in-memory statistics copy is complete (until then statistics over big searches run in SQL)',
+    registers: [registry],
+    collect() {
+      this.set(custody.queryLoad?.warm ?? 0);
+    },
+  });
 
   custody.ingestor.onCommitted((info) => {
     events.inc(info.events);

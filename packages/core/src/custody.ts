@@ -22,7 +22,7 @@ import type { TOrganization } from './organizations';
 import { EventQueries } from './query';
 import type { TEventReader } from './query';
 import { EventQueryThreads } from './query-threads';
-import type { TQueryThreadsOptions } from './query-threads';
+import type { TQueryThreadsLoad, TQueryThreadsOptions } from './query-threads';
 import { SigningKeys } from './signing-keys';
 import type { TSigningKey } from './signing-keys';
 
@@ -103,7 +103,7 @@ export class Custody {
   }
 
   /** The query threads' load (`EventQueryThreads.load`), or `null` where queries run on the calling thread. */
-  get queryLoad(): { threads: number; running: number; queued: number } | null {
+  get queryLoad(): TQueryThreadsLoad | null {
     return this.#queryThreads?.load ?? null;
   }
 

@@ -25,7 +25,7 @@ export type {
   TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TSortOrder, TStatsOptions,
 } from './query';
 export { EventQueryThreads } from './query-threads';
-export type { TQueryThreadsOptions } from './query-threads';
+export type { TQueryThreadsLoad, TQueryThreadsOptions } from './query-threads';
 export { SigningKeys, loadOrCreateSigningKey, rotateSigningKeyFile, signingKeyFromText } from './signing-keys';
 export type { TPublishedKey, TSigningKey } from './signing-keys';
 export { DbHashReader } from './db-hash-reader';

@@ -45,6 +45,8 @@ export interface TQueryRequest {
 export type TQueryMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'start-failed'; readonly message: string }
+  /** The thread's statistics copy is complete (`EventQueries.warmFacets`). */
+  | { readonly type: 'warm' }
   | { readonly type: 'result'; readonly id: number; readonly value: unknown }
   | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string; readonly details?: TAppErrorDetails };
 
@@ -54,6 +56,15 @@ export interface TQueryThreadData {
   readonly queries: TEventQueriesOptions;
   /** One Int32: set to 1 by the pool when the call the thread runs was given up on; reset before each call. */
   readonly cancel: SharedArrayBuffer;
+}
+
+/** `EventQueryThreads.load`. */
+export interface TQueryThreadsLoad {
+  threads: number;
+  running: number;
+  queued: number;
+  /** Threads whose statistics copy is complete: until then they answer statistics over big searches in SQL. */
+  warm: number;
 }
 
 export interface TQueryThreadsOptions {
@@ -85,6 +96,8 @@ interface TSlot {
   /** The call's stop flag (`TQueryThreadData.cancel`). */
   readonly cancel: Int32Array;
   ready: boolean;
+  /** Its statistics copy is complete. */
+  warm: boolean;
   /** The call it runs, answered or not. */
   job: TJob | undefined;
   /** Set while it finishes a call given up on: stops the thread if it takes longer than the grace. */
@@ -124,22 +137,34 @@ export class EventQueryThreads implements TEventReader {
     return this.#call({ method: 'stats', args: [organizationId, filter, stats] }, signal) as Promise<TEventStats>;
   }
 
-  /** Threads started and calls running or waiting, for `/metrics` and tests. */
-  get load(): { threads: number; running: number; queued: number } {
-    return { threads: this.#slots.length, running: this.#slots.filter((s) => s.job !== undefined).length, queued: this.#queue.length };
+  /** Threads started, calls running or waiting, and threads whose statistics copy is complete: for `/metrics` and tests. */
+  get load(): TQueryThreadsLoad {
+    return {
+      threads: this.#slots.length,
+      running: this.#slots.filter((s) => s.job !== undefined).length,
+      queued: this.#queue.length,
+      warm: this.#slots.filter((s) => s.warm).length,
+    };
   }
 
-  /** Starts one thread now rather than at the first call (so a database it cannot open fails at boot). */
+  /**
+   * Starts every thread now rather than at the first calls, so that a database they cannot open fails at
+   * boot and their statistics copies fill from the start. Resolves once they can take calls.
+   */
   async start(): Promise<void> {
-    if (this.#slots.length > 0) return;
-    const slot = this.#spawn();
-    await new Promise<void>((resolve, reject) => {
-      slot.worker.on('message', (message: TQueryMessage) => {
-        if (message.type === 'ready') resolve();
-        if (message.type === 'start-failed') reject(new AppError('UNAVAILABLE', `the query threads could not open the database: ${message.message}`));
-      });
-      slot.worker.once('exit', () => reject(new AppError('UNAVAILABLE', 'a query thread stopped while starting')));
-    });
+    const started = Array.from({ length: this.#threads - this.#slots.length }, () => this.#spawn());
+    await Promise.all(
+      started.map(
+        (slot) =>
+          new Promise<void>((resolve, reject) => {
+            slot.worker.on('message', (message: TQueryMessage) => {
+              if (message.type === 'ready') resolve();
+              if (message.type === 'start-failed') reject(new AppError('UNAVAILABLE', `the query threads could not open the database: ${message.message}`));
+            });
+            slot.worker.once('exit', () => reject(new AppError('UNAVAILABLE', 'a query thread stopped while starting')));
+          }),
+      ),
+    );
   }
 
   /** Fails waiting and running calls with UNAVAILABLE and stops every thread. */
@@ -231,7 +256,7 @@ export class EventQueryThreads implements TEventReader {
   #spawn(): TSlot {
     const cancel = new SharedArrayBuffer(4);
     const worker = startWorkerScript('query.worker', { ...this.#data, cancel } satisfies TQueryThreadData);
-    const slot: TSlot = { worker, cancel: new Int32Array(cancel), ready: false, job: undefined, grace: undefined };
+    const slot: TSlot = { worker, cancel: new Int32Array(cancel), ready: false, warm: false, job: undefined, grace: undefined };
     this.#slots.push(slot);
     let startError: string | undefined;
     let crash: string | undefined;
@@ -243,6 +268,9 @@ export class EventQueryThreads implements TEventReader {
           break;
         case 'start-failed':
           startError = message.message;
+          break;
+        case 'warm':
+          slot.warm = true;
           break;
         case 'result':
         case 'failed': {

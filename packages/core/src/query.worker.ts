@@ -34,9 +34,6 @@ const stopWhenCancelled: KyselyPlugin = {
   transformResult: (args) => Promise.resolve(args.result),
 };
 const queries = new EventQueries(database.db.withPlugin(stopWhenCancelled), database.dialect, { facets: true, ...data.queries });
-// In slices, between calls: statistics over big searches come from SQL until the copy is complete, and
-// from SQL for good if it cannot be made.
-queries.warmFacets().catch(() => undefined);
 
 function run(request: TQueryRequest): Promise<unknown> {
   const { call } = request;
@@ -62,3 +59,9 @@ port.on('message', (request: TQueryRequest) => {
   );
 });
 send({ type: 'ready' });
+// In slices, between calls: statistics over big searches come from SQL until the copy is complete, and
+// from SQL for good if it cannot be made.
+queries.warmFacets().then(
+  () => send({ type: 'warm' }),
+  () => undefined,
+);
