@@ -334,6 +334,7 @@ async function queryBench(size: number): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
     }
     report(`query ${label}`, `${label}: server start to statistics copies ready (${threads} threads)`, `${((performance.now() - started) / 1000).toFixed(1)} s`);
+    report(`query ${label}`, `${label}: server resident memory then`, `${fmt((await metric('process_resident_memory_bytes')) / 2 ** 20)} MiB`);
     const sample = (f: (i: number) => unknown) => Array.from({ length: 40 }, (_, i) => f(i));
     const day = 24 * 3600 * 1000;
     const spanMs = Math.floor((size / 10_000_000) * 90 * day);

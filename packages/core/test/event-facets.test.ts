@@ -95,12 +95,17 @@ describe('statistics from the in-memory copy', () => {
     expect(ids.indexOf('\u{ff5a}')).toBeLessThan(ids.indexOf('\u{1d49c}'));
   });
 
-  it('take in events committed after the copy was made', async () => {
+  it('take in events committed after the copy was made, its arrays growing', async () => {
     await side.custody.ingestor.ingest('org_f', Array.from({ length: 25 }, (_, i) => eventNumber(1000 + i, 'common latecomer')));
+    // Past the arrays' first 1,024 rowids.
+    for (let b = 0; b < 3; b++) await side.custody.ingestor.ingest('org_other', Array.from({ length: 400 }, (_, i) => eventNumber(2000 + b * 400 + i, 'common filler')));
+    await side.custody.ingestor.ingest('org_f', Array.from({ length: 10 }, (_, i) => eventNumber(3000 + i, 'common latecomer')));
     for (const filter of [{ q: 'common' }, { q: 'latecomer' }, { q: 'common', actions: ['user.*'] }]) {
       expect(await withFacets.stats('org_f', filter)).toEqual(await sql.stats('org_f', filter));
+      expect(await withFacets.stats('org_other', filter)).toEqual(await sql.stats('org_other', filter));
     }
-    expect((await withFacets.stats('org_f', { q: 'latecomer' })).total).toBe(25);
+    expect((await withFacets.stats('org_f', { q: 'latecomer' })).total).toBe(35);
+    expect((await withFacets.stats('org_other', { q: 'filler' })).total).toBe(1200);
   });
 
   it('refuse a malformed action prefix as SQL does', async () => {
