@@ -111,6 +111,7 @@ export class EventFacets {
     const rows = this.#reads.rowsAfter(this.#last, limit);
     const lastRow = rows[rows.length - 1];
     if (lastRow === undefined) return 0;
+    if (lastRow[0] > 0xffffffff) throw new AppError('INTERNAL', 'event rowids beyond 2^32: the statistics copy cannot index them');
     this.#ensure(lastRow[0] + 1);
     for (const [rowid, organization, occurredAt, action, actorType, actorId] of rows) {
       this.#org[rowid] = this.#orgs.code(organization);
@@ -156,7 +157,7 @@ export class EventFacets {
     if (!this.ready || !this.catchUp()) return null;
     const entries = this.#reads.searchEntryList(filter.words);
     const org = this.#orgs.find(organizationId);
-    const matches = new Int32Array(entries.length);
+    const matches = new Uint32Array(entries.length);
     let n = 0;
     let lo = Infinity;
     let hi = -Infinity;
@@ -231,7 +232,7 @@ export class EventFacets {
 }
 
 /** Matches per bucket (`trunc(occurred_at / bucketMs) * bucketMs`, as SQL's integer division), in time order. */
-function countBuckets(times: Float64Array, matches: Int32Array, lo: number, hi: number, bucketMs: number): TEventStats['buckets'] {
+function countBuckets(times: Float64Array, matches: Uint32Array, lo: number, hi: number, bucketMs: number): TEventStats['buckets'] {
   const first = Math.trunc(lo / bucketMs);
   const span = Math.trunc(hi / bucketMs) - first + 1;
   const counts = new Map<number, number>();

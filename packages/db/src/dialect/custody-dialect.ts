@@ -35,8 +35,11 @@ export type TFacetRow = [number, string, number, string, string, string];
 export interface TFacetReads {
   /** Up to `limit` events with a rowid above `after`, in rowid order (events are append-only). */
   rowsAfter(after: number, limit: number): TFacetRow[];
-  /** Every full-text index entry (an events rowid, of any organization) holding all of `words` (`searchTerms`). */
-  searchEntryList(words: readonly string[]): number[];
+  /**
+   * Every full-text index entry (an events rowid, of any organization) holding all of `words`
+   * (`searchTerms`), ascending. Rowids above 2^32 - 1 do not fit: `rowsAfter` tells (the copy then stops).
+   */
+  searchEntryList(words: readonly string[]): Uint32Array;
 }
 
 /**
