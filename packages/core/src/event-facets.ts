@@ -83,12 +83,13 @@ export class EventFacets {
   }
 
   /**
-   * Copies every event, a slice at a time, letting the thread serve calls between slices. Resolves
+   * Copies every event, a slice at a time, letting the thread serve calls between slices; through `reads`
+   * if given (a connection with a small page cache, so the scan does not fill the queries' cache). Resolves
    * when caught up; a database error ends it (the copy stays unused and SQL answers).
    */
-  async warm(): Promise<void> {
+  async warm(reads: TFacetReads = this.#reads): Promise<void> {
     try {
-      while (this.#read(SLICE) === SLICE) await new Promise<void>((resolve) => setImmediate(resolve));
+      while (this.#read(SLICE, reads) === SLICE) await new Promise<void>((resolve) => setImmediate(resolve));
       this.#warm = true;
     } catch (error) {
       this.#broken = true;
@@ -107,8 +108,8 @@ export class EventFacets {
     }
   }
 
-  #read(limit: number): number {
-    const rows = this.#reads.rowsAfter(this.#last, limit);
+  #read(limit: number, reads: TFacetReads = this.#reads): number {
+    const rows = reads.rowsAfter(this.#last, limit);
     const lastRow = rows[rows.length - 1];
     if (lastRow === undefined) return 0;
     if (lastRow[0] > 0xffffffff) throw new AppError('INTERNAL', 'event rowids beyond 2^32: the statistics copy cannot index them');

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AliasedExpression, Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 
-import type { CustodyDialect, Database, TSeqWindow } from '@custody/db';
+import type { CustodyDialect, Database, TFacetReads, TSeqWindow } from '@custody/db';
 import { MIN_SEARCH_PREFIX_LENGTH, searchTerms } from '@custody/db';
 import { cidrSortKeyRange, ipSortKey, parseLoggedEvent } from '@custody/schema';
 import type { TLoggedEvent } from '@custody/schema';
@@ -299,10 +299,11 @@ export class EventQueries implements TEventReader {
 
   /**
    * Fills the in-memory copy of the statistics columns (`facets` option), a slice at a time, and resolves
-   * once it is complete (at once without one). Until then statistics are answered in SQL.
+   * once it is complete (at once without one); through `reads` if given (see `EventFacets.warm`). Until
+   * then statistics are answered in SQL.
    */
-  warmFacets(): Promise<void> {
-    return this.#facets?.warm() ?? Promise.resolve();
+  warmFacets(reads?: TFacetReads): Promise<void> {
+    return this.#facets?.warm(reads) ?? Promise.resolve();
   }
 
   /**

@@ -61,7 +61,13 @@ port.on('message', (request: TQueryRequest) => {
 send({ type: 'ready' });
 // In slices, between calls: statistics over big searches come from SQL until the copy is complete, and
 // from SQL for good if it cannot be made.
-queries.warmFacets().then(
-  () => send({ type: 'warm' }),
-  () => undefined,
-);
+// Through a connection of its own with a small page cache: scanning every event would otherwise fill the
+// queries' 64 MiB cache with pages they rarely need.
+const scan = await openDatabase({ ...data.database, sqliteCacheMiB: 4 }).catch(() => null);
+queries
+  .warmFacets(scan?.dialect.facetReads)
+  .then(
+    () => send({ type: 'warm' }),
+    () => undefined,
+  )
+  .finally(() => void scan?.close());
