@@ -105,7 +105,7 @@ interface TSlot {
 }
 
 export class EventQueryThreads implements TEventReader {
-  readonly #data: TQueryThreadData;
+  readonly #data: Omit<TQueryThreadData, 'cancel'>;
   readonly #threads: number;
   readonly #timeoutMs: number;
   readonly #maxQueued: number;
@@ -116,7 +116,7 @@ export class EventQueryThreads implements TEventReader {
   #closed = false;
 
   constructor(database: TOpenDatabaseOptions, options: TQueryThreadsOptions = {}) {
-    this.#data = { database, queries: options.queries ?? {}, cancel: new SharedArrayBuffer(4) };
+    this.#data = { database, queries: options.queries ?? {} };
     this.#threads = Math.max(1, Math.floor(options.threads ?? 2));
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxQueued = options.maxQueued ?? 256;
@@ -172,8 +172,8 @@ export class EventQueryThreads implements TEventReader {
     this.#closed = true;
     const workers = this.#slots.map((slot) => slot.worker);
     const stopping = new AppError('UNAVAILABLE', 'the server is shutting down');
-    for (const slot of this.#slots) if (slot.grace !== undefined) clearTimeout(slot.grace);
     for (const job of [...this.#queue, ...this.#slots.flatMap((s) => (s.job === undefined ? [] : [s.job]))]) this.#settle(job, stopping);
+    for (const slot of this.#slots) if (slot.grace !== undefined) clearTimeout(slot.grace);
     this.#slots.length = 0;
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
