@@ -1,46 +1,156 @@
 /**
- * `EventFacets`: every event's statistics columns (organization, `occurred_at`, action, actor) as arrays
- * indexed by the event's rowid, in a query thread's memory (SQLite; `CustodyDialect.facetReads`).
+ * `EventFacets`: every event's statistics columns (organization, `occurred_at`, action, actor) as records
+ * indexed by the event's rowid, in memory shared by every query thread of the process (SQLite;
+ * `CustodyDialect.facetReads`).
  *
  * Statistics over a full-text search read the events it matches: four aggregations (time range, buckets,
  * top actions, top actors) each looking every match up in the events table, about 1.8 µs a match, so a
  * word in a fifth of 10,000,000 events took 14 s. Here the matches' rowids come from the full-text index
- * in one read (about 0.1 µs each) and each is looked up in these arrays (nanoseconds).
+ * in one read (about 0.1 µs each) and each is looked up in the records (nanoseconds).
  *
- * Events are append-only (no update path; rows are never deleted), so the copy only grows: it is
- * filled in the background when the thread starts (`warm`, in slices, so calls are served between them)
- * and brought up to date before each use (`catchUp`). Memory: 16 bytes an event, plus one entry per
- * distinct organization, action and actor.
+ * Events are append-only (no update path; rows are never deleted), so the copy only grows: it is filled
+ * in the background after start (`warm`, a slice at a time, the threads taking turns) and brought up to
+ * date before each use (`catchUp`). One thread at a time appends, under a lock in the shared header; it
+ * publishes the dictionaries' sizes and then the last rowid copied, and readers read up to that rowid
+ * without the lock. Memory: 16 bytes an event for the whole process, plus the distinct organizations,
+ * actions and actors (UTF-8, shared; each thread also keeps them as strings).
  */
+import { threadId } from 'node:worker_threads';
+
 import type { TFacetReads } from '@custody/db';
 
 import { AppError } from './errors';
 import type { TEventStats } from './query';
 
-/** Rows read per slice while warming: about 15 ms of the thread, so that calls wait little behind a slice. */
+/** Rows read per slice while warming: about 15 ms of a thread, so that calls wait little behind a slice. */
 const SLICE = 10_000;
+/** How long `catchUp` waits for another thread's append before leaving the statistics to SQL. */
+const LOCK_WAIT_MS = 5_000;
 
-/** Distinct values, numbered from 1 (0: no event at that rowid). */
-class Dictionary {
+/** Header slots (Int32). */
+const LOCK = 0;
+const LAST = 1;
+const STATE = 2;
+const COUNTS = 3; // organizations, actions, actors: 3, 4, 5
+// STATE: 0 while the first copy is being made.
+const STATE_WARM = 1;
+const STATE_BROKEN = 2;
+
+const MAX_RECORDS = 2 ** 28;
+const GROW_RECORDS = 65_536;
+
+/** A growable `SharedArrayBuffer` (ES2024, in Node 20), beyond the TypeScript library this project targets. */
+export interface TGrowableSharedArrayBuffer extends SharedArrayBuffer {
+  readonly maxByteLength: number;
+  grow(byteLength: number): void;
+}
+
+const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => TGrowableSharedArrayBuffer;
+
+/** The shared memory of one statistics copy: made once (`createFacetMemory`) and given to every query thread. */
+export interface TFacetMemory {
+  readonly header: SharedArrayBuffer;
+  /** 16 bytes per rowid: `occurred_at` (float64 at 0), actor (uint32 at 8), organization (uint16 at 12), action (uint16 at 14). */
+  readonly records: TGrowableSharedArrayBuffer;
+  /** Organizations, actions, actors (`type \0 id`): UTF-8 bytes and each value's end offset, by code. */
+  readonly dictionaries: readonly TDictionaryMemory[];
+}
+
+interface TDictionaryMemory {
+  readonly bytes: TGrowableSharedArrayBuffer;
+  readonly ends: TGrowableSharedArrayBuffer;
+}
+
+/** Memory for a statistics copy (virtual reservations; pages are used as the copy grows). */
+export function createFacetMemory(): TFacetMemory {
+  const dictionary = () => ({
+    bytes: new GrowableSharedArrayBuffer(0, { maxByteLength: 2 ** 30 }),
+    ends: new GrowableSharedArrayBuffer(4 * 1024, { maxByteLength: 4 * 2 ** 26 }),
+  });
+  return {
+    header: new SharedArrayBuffer(64),
+    records: new GrowableSharedArrayBuffer(0, { maxByteLength: 16 * MAX_RECORDS }),
+    dictionaries: [dictionary(), dictionary(), dictionary()],
+  };
+}
+
+/**
+ * A thread's view of `LOCK` in `header` as held by the thread `threadTag(id)`: the pool releases the lock of a
+ * thread it stopped, which can hold it no longer.
+ */
+export function threadTag(id: number): number {
+  return id + 1;
+}
+
+/** Releases the copy's lock if the stopped thread `id` held it (its unpublished append is simply overwritten). */
+export function releaseFacetLock(memory: TFacetMemory, id: number): void {
+  const header = new Int32Array(memory.header);
+  if (Atomics.compareExchange(header, LOCK, threadTag(id), 0) === threadTag(id)) Atomics.notify(header, LOCK);
+}
+
+/** Distinct values, numbered from 1 (0: no event at that rowid), stored in shared memory; this thread's strings mirror them. */
+class SharedDictionary {
   readonly values: string[] = [''];
   readonly #codes = new Map<string, number>();
+  readonly #header: Int32Array;
+  readonly #slot: number;
+  readonly #memory: TDictionaryMemory;
+  readonly #ends: Uint32Array;
 
-  code(value: string): number {
-    let code = this.#codes.get(value);
-    if (code === undefined) {
-      code = this.values.length;
+  constructor(header: Int32Array, slot: number, memory: TDictionaryMemory) {
+    this.#header = header;
+    this.#slot = slot;
+    this.#memory = memory;
+    this.#ends = new Uint32Array(memory.ends);
+  }
+
+  /** Brings this thread's strings up to the published count. */
+  sync(): void {
+    const count = Atomics.load(this.#header, this.#slot);
+    if (this.values.length > count + 1) this.#truncate(count + 1); // an append that failed before publishing
+    for (let code = this.values.length; code <= count; code++) {
+      const from = this.#ends[code - 1] ?? 0;
+      const value = Buffer.from(this.#memory.bytes, from, (this.#ends[code] ?? 0) - from).toString('utf8');
       this.values.push(value);
       this.#codes.set(value, code);
     }
-    return code;
   }
 
   find(value: string): number | undefined {
     return this.#codes.get(value);
   }
+
+  /** The value's code, appending it if new (under the lock; published by `publish`). */
+  code(value: string): number {
+    const known = this.#codes.get(value);
+    if (known !== undefined) return known;
+    const code = this.values.length;
+    if ((code + 1) * 4 > this.#memory.ends.maxByteLength) throw new AppError('INTERNAL', 'too many distinct values for the statistics copy');
+    const encoded = Buffer.from(value, 'utf8');
+    const from = this.#ends[code - 1] ?? 0;
+    const bytes = this.#memory.bytes;
+    if (from + encoded.length > bytes.byteLength) {
+      if (from + encoded.length > bytes.maxByteLength) throw new AppError('INTERNAL', 'the statistics copy\'s dictionary is full');
+      bytes.grow(Math.min(bytes.maxByteLength, Math.max(from + encoded.length, bytes.byteLength * 2, 65_536)));
+    }
+    if ((code + 1) * 4 > this.#memory.ends.byteLength) this.#memory.ends.grow(Math.min(this.#memory.ends.maxByteLength, this.#memory.ends.byteLength * 2));
+    encoded.copy(Buffer.from(bytes, from, encoded.length));
+    this.#ends[code] = from + encoded.length;
+    this.values.push(value);
+    this.#codes.set(value, code);
+    return code;
+  }
+
+  publish(): void {
+    Atomics.store(this.#header, this.#slot, this.values.length - 1);
+  }
+
+  #truncate(length: number): void {
+    for (const value of this.values.splice(length)) this.#codes.delete(value);
+  }
 }
 
-/** What `EventFacets.stats` filters on: a full-text search and the filter parts the arrays hold. */
+/** What `EventFacets.stats` filters on: a full-text search and the filter parts the records hold. */
 export interface TFacetFilter {
   words: readonly string[];
   actions?: readonly string[];
@@ -54,99 +164,146 @@ export interface TFacetFilter {
 
 export class EventFacets {
   readonly #reads: TFacetReads;
-  #time = new Float64Array(1024);
-  #org = new Uint16Array(1024);
-  #action = new Uint16Array(1024);
-  #actor = new Uint32Array(1024);
-  /** The highest rowid copied. */
-  #last = 0;
-  #warm = false;
-  /** Set when a read failed (a database error, more values than the arrays can number): SQL answers from then on. */
-  #broken = false;
-  readonly #orgs = new Dictionary();
-  readonly #actions = new Dictionary();
+  readonly #memory: TFacetMemory;
+  readonly #header: Int32Array;
+  readonly #time: Float64Array;
+  readonly #u32: Uint32Array;
+  readonly #u16: Uint16Array;
+  readonly #orgs: SharedDictionary;
+  readonly #actions: SharedDictionary;
   /** `actor_type \0 actor_id`. */
-  readonly #actors = new Dictionary();
+  readonly #actors: SharedDictionary;
+  readonly #tag = threadTag(threadId);
 
-  constructor(reads: TFacetReads) {
+  /** `memory`: shared with other threads' copies of the same database (default: this copy's own). */
+  constructor(reads: TFacetReads, memory: TFacetMemory = createFacetMemory()) {
     this.#reads = reads;
+    this.#memory = memory;
+    this.#header = new Int32Array(memory.header);
+    // Views that follow the buffer as it grows.
+    this.#time = new Float64Array(memory.records);
+    this.#u32 = new Uint32Array(memory.records);
+    this.#u16 = new Uint16Array(memory.records);
+    const [orgs, actions, actors] = memory.dictionaries;
+    if (orgs === undefined || actions === undefined || actors === undefined) throw new Error('facet memory has three dictionaries');
+    this.#orgs = new SharedDictionary(this.#header, COUNTS, orgs);
+    this.#actions = new SharedDictionary(this.#header, COUNTS + 1, actions);
+    this.#actors = new SharedDictionary(this.#header, COUNTS + 2, actors);
   }
 
-  /** True once the first full copy is made: until then `stats` is not offered and SQL answers. */
+  /** True once the first full copy is made (by any thread): until then `stats` is not offered and SQL answers. */
   get ready(): boolean {
-    return this.#warm && !this.#broken;
+    return Atomics.load(this.#header, STATE) === STATE_WARM;
   }
 
   /** Events copied (the highest rowid), for tests and logs. */
   get size(): number {
-    return this.#last;
+    return Atomics.load(this.#header, LAST) >>> 0;
   }
 
   /**
-   * Copies every event, a slice at a time, letting the thread serve calls between slices; through `reads`
-   * if given (a connection with a small page cache, so the scan does not fill the queries' cache). Resolves
-   * when caught up; a database error ends it (the copy stays unused and SQL answers).
+   * Copies every event, a slice at a time, letting the thread serve calls between slices (other threads
+   * warming the same memory take turns); through `reads` if given (a connection with a small page cache,
+   * so the scan does not fill the queries' cache). Resolves when the copy is complete; a database error
+   * ends it, for every thread (SQL answers).
    */
   async warm(reads: TFacetReads = this.#reads): Promise<void> {
-    try {
-      while (this.#read(SLICE, reads) === SLICE) await new Promise<void>((resolve) => setImmediate(resolve));
-      this.#warm = true;
-    } catch (error) {
-      this.#broken = true;
-      throw error;
+    for (;;) {
+      const state = Atomics.load(this.#header, STATE);
+      if (state === STATE_WARM) return;
+      if (state === STATE_BROKEN) throw new AppError('INTERNAL', 'the statistics copy could not be made');
+      if (this.#tryLock()) {
+        let complete: boolean;
+        try {
+          complete = this.#append(reads, SLICE) < SLICE;
+          if (complete) Atomics.store(this.#header, STATE, STATE_WARM);
+        } catch (error) {
+          Atomics.store(this.#header, STATE, STATE_BROKEN);
+          throw error;
+        } finally {
+          this.#unlock();
+        }
+        if (complete) return;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } else {
+        // Another thread is appending: look again shortly rather than spin on the lock.
+        await new Promise<void>((resolve) => setTimeout(resolve, 10));
+      }
     }
   }
 
-  /** Copies the events committed since the last read; false (and the copy unused from then on) if that failed. */
+  /** Copies the events committed since the last append; false if another thread held the copy too long, or it failed. */
   catchUp(): boolean {
+    if (!this.#lock(LOCK_WAIT_MS)) return false;
     try {
-      while (this.#read(SLICE) === SLICE);
+      while (this.#append(this.#reads, SLICE) === SLICE);
       return true;
     } catch {
-      this.#broken = true;
+      Atomics.store(this.#header, STATE, STATE_BROKEN);
       return false;
+    } finally {
+      this.#unlock();
     }
   }
 
-  #read(limit: number, reads: TFacetReads = this.#reads): number {
-    const rows = reads.rowsAfter(this.#last, limit);
+  #tryLock(): boolean {
+    return Atomics.compareExchange(this.#header, LOCK, 0, this.#tag) === 0;
+  }
+
+  #lock(waitMs: number): boolean {
+    const until = Date.now() + waitMs;
+    while (!this.#tryLock()) {
+      const holder = Atomics.load(this.#header, LOCK);
+      const left = until - Date.now();
+      if (left <= 0) return false;
+      if (holder !== 0) Atomics.wait(this.#header, LOCK, holder, Math.min(left, 50));
+    }
+    return true;
+  }
+
+  #unlock(): void {
+    Atomics.store(this.#header, LOCK, 0);
+    Atomics.notify(this.#header, LOCK);
+  }
+
+  /** Under the lock: appends up to `limit` events after the last one copied, then publishes them. */
+  #append(reads: TFacetReads, limit: number): number {
+    this.#orgs.sync();
+    this.#actions.sync();
+    this.#actors.sync();
+    const rows = reads.rowsAfter(Atomics.load(this.#header, LAST) >>> 0, limit);
     const lastRow = rows[rows.length - 1];
     if (lastRow === undefined) return 0;
-    if (lastRow[0] > 0xffffffff) throw new AppError('INTERNAL', 'event rowids beyond 2^32: the statistics copy cannot index them');
-    this.#ensure(lastRow[0] + 1);
+    if (lastRow[0] >= MAX_RECORDS) throw new AppError('INTERNAL', `event rowids beyond ${MAX_RECORDS}: the statistics copy cannot hold them`);
+    const records = this.#memory.records;
+    if ((lastRow[0] + 1) * 16 > records.byteLength) {
+      records.grow(Math.min(records.maxByteLength, Math.ceil((lastRow[0] + 1 + GROW_RECORDS) / GROW_RECORDS) * GROW_RECORDS * 16));
+    }
+    const time = this.#time;
+    const u32 = this.#u32;
+    const u16 = this.#u16;
     for (const [rowid, organization, occurredAt, action, actorType, actorId] of rows) {
-      this.#org[rowid] = this.#orgs.code(organization);
-      this.#time[rowid] = occurredAt;
-      this.#action[rowid] = this.#actions.code(action);
-      this.#actor[rowid] = this.#actors.code(`${actorType}\u0000${actorId}`);
+      time[rowid * 2] = occurredAt;
+      u32[rowid * 4 + 2] = this.#actors.code(`${actorType}\u0000${actorId}`);
+      u16[rowid * 8 + 6] = this.#orgs.code(organization);
+      u16[rowid * 8 + 7] = this.#actions.code(action);
     }
     if (this.#orgs.values.length > 0xffff || this.#actions.values.length > 0xffff) {
       throw new AppError('INTERNAL', 'more than 65,535 organizations or actions: the statistics copy cannot number them');
     }
-    this.#last = lastRow[0];
+    // The dictionaries first: a reader that sees the new last rowid finds every code it holds.
+    this.#orgs.publish();
+    this.#actions.publish();
+    this.#actors.publish();
+    Atomics.store(this.#header, LAST, lastRow[0] | 0);
     return rows.length;
-  }
-
-  #ensure(length: number): void {
-    if (length <= this.#time.length) return;
-    // A quarter more than needed: the arrays are most of the copy's memory, and copying is cheap.
-    const capacity = Math.max(length, Math.ceil(this.#time.length * 1.25));
-    const grow = <T extends Float64Array | Uint16Array | Uint32Array>(old: T, make: (n: number) => T): T => {
-      const next = make(capacity);
-      next.set(old);
-      return next;
-    };
-    this.#time = grow(this.#time, (n) => new Float64Array(n));
-    this.#org = grow(this.#org, (n) => new Uint16Array(n));
-    this.#action = grow(this.#action, (n) => new Uint16Array(n));
-    this.#actor = grow(this.#actor, (n) => new Uint32Array(n));
   }
 
   /**
    * The statistics of `organizationId`'s events matching `filter`, exactly as `EventQueries`' SQL
    * computes them: buckets of `occurred_at / bucketMs` truncated, ties in the top lists broken by
    * value in binary (code point) order. `bucketMs` is chosen from the matches' time range by `chooseBucket`
-   * unless given. `null` before the first full copy.
+   * unless given. `null` before the first full copy, or when it cannot be brought up to date.
    */
   stats(
     organizationId: string,
@@ -157,8 +314,13 @@ export class EventFacets {
   ): TEventStats | null {
     if (!this.ready || !this.catchUp()) return null;
     const entries = this.#reads.searchEntryList(filter.words);
+    // Up to the last published rowid; every code below it is published too.
+    const last = Atomics.load(this.#header, LAST) >>> 0;
+    this.#orgs.sync();
+    this.#actions.sync();
+    this.#actors.sync();
     const org = this.#orgs.find(organizationId);
-    const matches = new Uint32Array(entries.length);
+    const matchTimes = new Float64Array(entries.length);
     let n = 0;
     let lo = Infinity;
     let hi = -Infinity;
@@ -169,21 +331,19 @@ export class EventFacets {
       const actorOk = this.#allowedActors(filter.actorId, filter.actorType);
       const after = filter.after ?? -Infinity;
       const before = filter.before ?? Infinity;
-      const times = this.#time;
-      const orgs = this.#org;
-      const actions = this.#action;
-      const actors = this.#actor;
-      const last = this.#last;
+      const time = this.#time;
+      const u32 = this.#u32;
+      const u16 = this.#u16;
       for (const rowid of entries) {
         // An entry newer than the copy belongs to an event committed after catchUp: not counted, as a
         // statement that started before its commit would not count it.
-        if (rowid > last || orgs[rowid] !== org) continue;
-        const t = times[rowid] ?? 0;
+        if (rowid > last || u16[rowid * 8 + 6] !== org) continue;
+        const t = time[rowid * 2] ?? 0;
         if (t < after || t >= before) continue;
-        const action = actions[rowid] ?? 0;
-        const actor = actors[rowid] ?? 0;
+        const action = u16[rowid * 8 + 7] ?? 0;
+        const actor = u32[rowid * 4 + 2] ?? 0;
         if ((actionOk !== null && actionOk[action] !== 1) || (actorOk !== null && actorOk[actor] !== 1)) continue;
-        matches[n++] = rowid;
+        matchTimes[n++] = t;
         if (t < lo) lo = t;
         if (t > hi) hi = t;
         actionCounts[action] = (actionCounts[action] ?? 0) + 1;
@@ -194,7 +354,7 @@ export class EventFacets {
     const rangeHi = filter.before ?? (n === 0 ? 0 : hi) + 1;
     const bucketMs = requestedBucket ?? chooseBucket(rangeLo, rangeHi);
     if (n === 0) return { total: 0, bucketMs, buckets: [], topActions: [], topActors: [] };
-    const buckets = countBuckets(this.#time, matches.subarray(0, n), lo, hi, bucketMs);
+    const buckets = countBuckets(matchTimes.subarray(0, n), lo, hi, bucketMs);
     const topActions = topCodes(actionCounts, top, (code) => [this.#actions.values[code] ?? '']).map(([code, count]) => ({
       action: this.#actions.values[code] ?? '',
       count,
@@ -233,23 +393,23 @@ export class EventFacets {
 }
 
 /** Matches per bucket (`trunc(occurred_at / bucketMs) * bucketMs`, as SQL's integer division), in time order. */
-function countBuckets(times: Float64Array, matches: Uint32Array, lo: number, hi: number, bucketMs: number): TEventStats['buckets'] {
+function countBuckets(times: Float64Array, lo: number, hi: number, bucketMs: number): TEventStats['buckets'] {
   const first = Math.trunc(lo / bucketMs);
   const span = Math.trunc(hi / bucketMs) - first + 1;
   const counts = new Map<number, number>();
   if (span <= 1 << 22) {
     // Dense: one counter per bucket between the first and last match (at most 4M, 32 MiB).
     const dense = new Float64Array(span);
-    for (const rowid of matches) {
-      const at = Math.trunc((times[rowid] ?? 0) / bucketMs) - first;
+    for (const t of times) {
+      const at = Math.trunc(t / bucketMs) - first;
       dense[at] = (dense[at] ?? 0) + 1;
     }
     dense.forEach((count, at) => {
       if (count > 0) counts.set((first + at) * bucketMs, count);
     });
   } else {
-    for (const rowid of matches) {
-      const start = Math.trunc((times[rowid] ?? 0) / bucketMs) * bucketMs;
+    for (const t of times) {
+      const start = Math.trunc(t / bucketMs) * bucketMs;
       counts.set(start, (counts.get(start) ?? 0) + 1);
     }
   }

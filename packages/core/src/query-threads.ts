@@ -23,6 +23,8 @@ import type { Worker } from 'node:worker_threads';
 import type { TOpenDatabaseOptions } from '@custody/db';
 
 import { AppError } from './errors';
+import { createFacetMemory, releaseFacetLock } from './event-facets';
+import type { TFacetMemory } from './event-facets';
 import type { TAppErrorCode, TAppErrorDetails } from './errors';
 import type {
   TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TStatsOptions,
@@ -54,6 +56,8 @@ export type TQueryMessage =
 export interface TQueryThreadData {
   readonly database: TOpenDatabaseOptions;
   readonly queries: TEventQueriesOptions;
+  /** The statistics copy every thread shares (`EventFacets`). */
+  readonly facets: TFacetMemory;
   /** One Int32: set to 1 by the pool when the call the thread runs was given up on; reset before each call. */
   readonly cancel: SharedArrayBuffer;
 }
@@ -116,7 +120,7 @@ export class EventQueryThreads implements TEventReader {
   #closed = false;
 
   constructor(database: TOpenDatabaseOptions, options: TQueryThreadsOptions = {}) {
-    this.#data = { database, queries: options.queries ?? {} };
+    this.#data = { database, queries: options.queries ?? {}, facets: createFacetMemory() };
     this.#threads = Math.max(1, Math.floor(options.threads ?? 2));
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxQueued = options.maxQueued ?? 256;
@@ -289,8 +293,11 @@ export class EventQueryThreads implements TEventReader {
     worker.on('error', (error) => {
       crash = error instanceof Error ? error.message : String(error);
     });
+    const id = worker.threadId;
     worker.on('exit', (code) => {
       if (slot.grace !== undefined) clearTimeout(slot.grace);
+      // Stopped while appending to the shared statistics copy: the others may append again.
+      releaseFacetLock(this.#data.facets, id);
       const at = this.#slots.indexOf(slot);
       if (at < 0) return; // retired or closed on purpose
       this.#slots.splice(at, 1);

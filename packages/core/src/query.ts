@@ -17,6 +17,7 @@ import type { TLoggedEvent } from '@custody/schema';
 
 import { AppError } from './errors';
 import { EventFacets } from './event-facets';
+import type { TFacetMemory } from './event-facets';
 
 /** A filter over one organization's events. Every field narrows the result (AND). */
 export interface TEventFilter {
@@ -266,10 +267,11 @@ export interface TEventQueriesOptions {
   statsSearchSeekLimit?: number;
   /**
    * Keep a copy of every event's statistics columns in memory (`EventFacets`) where the dialect offers
-   * `facetReads` (SQLite), for statistics over searches with many matches; filled by `warmFacets`. For
-   * long-lived query threads, not for one-off uses. Default is `false`.
+   * `facetReads` (SQLite), for statistics over searches; filled by `warmFacets`. `true`: a copy of its
+   * own; a `TFacetMemory`: the copy shared with other threads given the same memory. For long-lived
+   * query threads, not for one-off uses. Default is `false`.
    */
-  facets?: boolean;
+  facets?: boolean | TFacetMemory;
 }
 
 /** The filter parts `EventFacets` can check; statistics over other filters stay in SQL. */
@@ -294,7 +296,8 @@ export class EventQueries implements TEventReader {
     this.#seekLimit = options.seekLimit ?? SEEK_LIMIT;
     this.#searchWindow = options.searchWindow ?? SEARCH_WINDOW;
     this.#statsSearchSeekLimit = options.statsSearchSeekLimit ?? SEARCH_SEEK_LIMIT;
-    this.#facets = options.facets === true && dialect.facetReads !== undefined ? new EventFacets(dialect.facetReads) : null;
+    const facets = options.facets ?? false;
+    this.#facets = facets !== false && dialect.facetReads !== undefined ? new EventFacets(dialect.facetReads, facets === true ? undefined : facets) : null;
   }
 
   /**

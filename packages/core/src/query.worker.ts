@@ -1,6 +1,6 @@
 /**
  * A reader thread's entry point (see `EventQueryThreads`): opens its own read-only connection and runs
- * `EventQueries` on one call at a time, with the statistics columns copied into memory (`EventFacets`).
+ * `EventQueries` on one call at a time, with the statistics copy shared by every query thread (`EventFacets`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -33,7 +33,7 @@ const stopWhenCancelled: KyselyPlugin = {
   },
   transformResult: (args) => Promise.resolve(args.result),
 };
-const queries = new EventQueries(database.db.withPlugin(stopWhenCancelled), database.dialect, { facets: true, ...data.queries });
+const queries = new EventQueries(database.db.withPlugin(stopWhenCancelled), database.dialect, { facets: data.facets, ...data.queries });
 
 function run(request: TQueryRequest): Promise<unknown> {
   const { call } = request;

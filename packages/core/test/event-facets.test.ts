@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { EventQueries } from '../src/index';
 import type { TEventFilter } from '../src/index';
-import { EventFacets, compareBinary } from '../src/event-facets';
+import { EventFacets, compareBinary, createFacetMemory, releaseFacetLock, threadTag } from '../src/event-facets';
 import { createTestCustody, event } from './helpers';
 
 const HOUR = 3_600_000;
@@ -109,6 +109,37 @@ describe('statistics from the in-memory copy', () => {
     }
     expect((await withFacets.stats('org_f', { q: 'latecomer' })).total).toBe(35);
     expect((await withFacets.stats('org_other', { q: 'filler' })).total).toBe(1200);
+  });
+
+  it('are shared: a copy made by one reader serves another, and either brings it up to date for both', async () => {
+    const { dialect } = side.custody.database;
+    if (dialect.facetReads === undefined) throw new Error('SQLite offers facetReads');
+    const memory = createFacetMemory();
+    const first = new EventFacets(dialect.facetReads, memory);
+    const second = new EventFacets(dialect.facetReads, memory);
+    await first.warm();
+    // Ready without reading a row itself: the warm-up of another reader on the same memory made the copy.
+    expect(second.ready).toBe(true);
+    await second.warm();
+    const size = first.size;
+    const options = [undefined, 5, () => HOUR] as const;
+    const viaSecond = second.stats('org_f', { words: ['common'] }, ...options);
+    expect(viaSecond).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
+    await side.custody.ingestor.ingest('org_f', Array.from({ length: 3 }, (_, i) => eventNumber(5000 + i, 'common sharedcopy')));
+    // The second reader appends the new events; the first sees them without appending.
+    expect(second.stats('org_f', { words: ['sharedcopy'] }, ...options)?.total).toBe(3);
+    expect(first.size).toBe(size + 3);
+    expect(first.stats('org_f', { words: ['common'] }, ...options)).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
+  });
+
+  it('free the copy\'s lock that a stopped thread held, and only that one', () => {
+    const memory = createFacetMemory();
+    const header = new Int32Array(memory.header);
+    Atomics.store(header, 0, threadTag(41));
+    releaseFacetLock(memory, 40);
+    expect(Atomics.load(header, 0)).toBe(threadTag(41));
+    releaseFacetLock(memory, 41);
+    expect(Atomics.load(header, 0)).toBe(0);
   });
 
   it('refuse a malformed action prefix as SQL does', async () => {
