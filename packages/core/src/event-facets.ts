@@ -166,9 +166,6 @@ export class EventFacets {
   readonly #reads: TFacetReads;
   readonly #memory: TFacetMemory;
   readonly #header: Int32Array;
-  readonly #time: Float64Array;
-  readonly #u32: Uint32Array;
-  readonly #u16: Uint16Array;
   readonly #orgs: SharedDictionary;
   readonly #actions: SharedDictionary;
   /** `actor_type \0 actor_id`. */
@@ -180,10 +177,6 @@ export class EventFacets {
     this.#reads = reads;
     this.#memory = memory;
     this.#header = new Int32Array(memory.header);
-    // Views that follow the buffer as it grows.
-    this.#time = new Float64Array(memory.records);
-    this.#u32 = new Uint32Array(memory.records);
-    this.#u16 = new Uint16Array(memory.records);
     const [orgs, actions, actors] = memory.dictionaries;
     if (orgs === undefined || actions === undefined || actors === undefined) throw new Error('facet memory has three dictionaries');
     this.#orgs = new SharedDictionary(this.#header, COUNTS, orgs);
@@ -246,6 +239,16 @@ export class EventFacets {
     }
   }
 
+  /**
+   * The records as they are now, through views of fixed length: V8 reads through views that follow a
+   * growable buffer's length about eight times slower (2M lookups: 58 ms against 7).
+   */
+  #records(): { time: Float64Array; u32: Uint32Array; u16: Uint16Array } {
+    const { records } = this.#memory;
+    const length = records.byteLength;
+    return { time: new Float64Array(records, 0, length / 8), u32: new Uint32Array(records, 0, length / 4), u16: new Uint16Array(records, 0, length / 2) };
+  }
+
   #tryLock(): boolean {
     return Atomics.compareExchange(this.#header, LOCK, 0, this.#tag) === 0;
   }
@@ -279,9 +282,7 @@ export class EventFacets {
     if ((lastRow[0] + 1) * 16 > records.byteLength) {
       records.grow(Math.min(records.maxByteLength, Math.ceil((lastRow[0] + 1 + GROW_RECORDS) / GROW_RECORDS) * GROW_RECORDS * 16));
     }
-    const time = this.#time;
-    const u32 = this.#u32;
-    const u16 = this.#u16;
+    const { time, u32, u16 } = this.#records();
     for (const [rowid, organization, occurredAt, action, actorType, actorId] of rows) {
       time[rowid * 2] = occurredAt;
       u32[rowid * 4 + 2] = this.#actors.code(`${actorType}\u0000${actorId}`);
@@ -331,9 +332,7 @@ export class EventFacets {
       const actorOk = this.#allowedActors(filter.actorId, filter.actorType);
       const after = filter.after ?? -Infinity;
       const before = filter.before ?? Infinity;
-      const time = this.#time;
-      const u32 = this.#u32;
-      const u16 = this.#u16;
+      const { time, u32, u16 } = this.#records();
       for (const rowid of entries) {
         // An entry newer than the copy belongs to an event committed after catchUp: not counted, as a
         // statement that started before its commit would not count it.
