@@ -358,7 +358,12 @@ export class EventFacets {
       action: this.#actions.values[code] ?? '',
       count,
     }));
-    const actorParts = (code: number) => (this.#actors.values[code] ?? '').split('\u0000') as [string, string];
+    // Split at the first \0: types are [a-z][a-z0-9_]*, ids may hold anything.
+    const actorParts = (code: number): [string, string] => {
+      const value = this.#actors.values[code] ?? '';
+      const cut = value.indexOf('\u0000');
+      return [value.slice(0, cut), value.slice(cut + 1)];
+    };
     const topActors = topCodes(actorCounts, top, actorParts).map(([code, count]) => {
       const [type, id] = actorParts(code);
       return { type, id, count };

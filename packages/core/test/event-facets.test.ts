@@ -13,9 +13,9 @@ import { createTestCustody, event } from './helpers';
 const HOUR = 3_600_000;
 const START = Date.UTC(2026, 2, 1);
 
-/** Event `i`: about one an hour, every seventh arriving two days late; actors whose ids sort differently in UTF-16 and UTF-8. */
+/** Event `i`: about one an hour, every seventh arriving two days late; actors whose ids sort differently in UTF-16 and UTF-8, and one with a NUL in its id. */
 function eventNumber(i: number, words: string): Record<string, unknown> {
-  const actors = ['u_a', 'u_b', '\u{ff5a}', '\u{1d49c}', 'svc'];
+  const actors = ['u_a', 'u_b', '\u{ff5a}', '\u{1d49c}', 'svc', 'nul\u0000id'];
   return event({
     action: ['user.signed_in', 'user.signed_out', 'invoice.paid', 'username.changed'][i % 4],
     occurred_at: new Date(START + i * HOUR + (i % 3) * 1000 - (i % 7 === 0 ? 48 * HOUR : 0)).toISOString(),
