@@ -32,6 +32,12 @@ const LOCK = 0;
 const LAST = 1;
 const STATE = 2;
 const COUNTS = 3; // organizations, actions, actors: 3, 4, 5
+/**
+ * Threads waiting in `catchUp` for the lock: warm-up slices give way to them. A thread is not stopped while
+ * counted here (it waits at most LOCK_WAIT_MS, below the query pool's default grace of 10 s); were one stopped,
+ * the warm-up would only wait for the next query to complete the copy.
+ */
+const WANTED = 6;
 // STATE: 0 while the first copy is being made.
 const STATE_WARM = 1;
 const STATE_BROKEN = 2;
@@ -184,9 +190,14 @@ export class EventFacets {
     this.#actors = new SharedDictionary(this.#header, COUNTS + 2, actors);
   }
 
-  /** True once the first full copy is made (by any thread): until then `stats` is not offered and SQL answers. */
+  /** True once the first full copy is made (by any thread). */
   get ready(): boolean {
     return Atomics.load(this.#header, STATE) === STATE_WARM;
+  }
+
+  /** False once making or updating the copy failed: SQL answers from then on. */
+  get usable(): boolean {
+    return Atomics.load(this.#header, STATE) !== STATE_BROKEN;
   }
 
   /** Events copied (the highest rowid), for tests and logs. */
@@ -205,7 +216,8 @@ export class EventFacets {
       const state = Atomics.load(this.#header, STATE);
       if (state === STATE_WARM) return;
       if (state === STATE_BROKEN) throw new AppError('INTERNAL', 'the statistics copy could not be made');
-      if (this.#tryLock()) {
+      // A query waiting to catch up goes first: a slice taken between its waits could keep it out for good.
+      if (Atomics.load(this.#header, WANTED) === 0 && this.#tryLock()) {
         let complete: boolean;
         try {
           complete = this.#append(reads, SLICE) < SLICE;
@@ -225,11 +237,22 @@ export class EventFacets {
     }
   }
 
-  /** Copies the events committed since the last append; false if another thread held the copy too long, or it failed. */
+  /**
+   * Copies the events committed since the last append, all at once (and so completes a copy still being
+   * made); false if another thread held the copy too long, or it failed.
+   */
   catchUp(): boolean {
-    if (!this.#lock(LOCK_WAIT_MS)) return false;
+    Atomics.add(this.#header, WANTED, 1);
+    let locked: boolean;
+    try {
+      locked = this.#lock(LOCK_WAIT_MS);
+    } finally {
+      Atomics.sub(this.#header, WANTED, 1);
+    }
+    if (!locked) return false;
     try {
       while (this.#append(this.#reads, SLICE) === SLICE);
+      Atomics.compareExchange(this.#header, STATE, 0, STATE_WARM);
       return true;
     } catch {
       Atomics.store(this.#header, STATE, STATE_BROKEN);
@@ -304,7 +327,8 @@ export class EventFacets {
    * The statistics of `organizationId`'s events matching `filter`, exactly as `EventQueries`' SQL
    * computes them: buckets of `occurred_at / bucketMs` truncated, ties in the top lists broken by
    * value in binary (code point) order. `bucketMs` is chosen from the matches' time range by `chooseBucket`
-   * unless given. `null` before the first full copy, or when it cannot be brought up to date.
+   * unless given. A copy still being made is completed first, by this thread, in one go: a statistics query
+   * in SQL would take longer and leave nothing behind. `null` when the copy cannot be brought up to date.
    */
   stats(
     organizationId: string,
@@ -313,7 +337,7 @@ export class EventFacets {
     top: number,
     chooseBucket: (lo: number, hi: number) => number,
   ): TEventStats | null {
-    if (!this.ready || !this.catchUp()) return null;
+    if (!this.usable || !this.catchUp()) return null;
     const entries = this.#reads.searchEntryList(filter.words);
     // Up to the last published rowid; every code below it is published too.
     const last = Atomics.load(this.#header, LAST) >>> 0;

@@ -302,8 +302,8 @@ export class EventQueries implements TEventReader {
 
   /**
    * Fills the in-memory copy of the statistics columns (`facets` option), a slice at a time, and resolves
-   * once it is complete (at once without one); through `reads` if given (see `EventFacets.warm`). Until
-   * then statistics are answered in SQL.
+   * once it is complete (at once without one); through `reads` if given (see `EventFacets.warm`). A
+   * statistics query over a search before then completes it first.
    */
   warmFacets(reads?: TFacetReads): Promise<void> {
     return this.#facets?.warm(reads) ?? Promise.resolve();
@@ -913,7 +913,7 @@ export class EventQueries implements TEventReader {
     const words = queryTerms(filter.q);
     // A search: from the in-memory copy, where there is one and it holds the filter's other parts. Even a
     // few thousand matches cost a lookup each, four times over, in SQL (30,000 matches: 200 ms at 1M).
-    if (words.length > 0 && this.#facets?.ready === true && definedKeys(filter).every((k) => FACET_KEYS.has(k))) {
+    if (words.length > 0 && this.#facets?.usable === true && definedKeys(filter).every((k) => FACET_KEYS.has(k))) {
       for (const action of filter.actions ?? []) checkActionPrefix(action);
       const fromFacets = this.#facets.stats(
         organizationId,

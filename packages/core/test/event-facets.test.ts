@@ -132,6 +132,16 @@ describe('statistics from the in-memory copy', () => {
     expect(first.stats('org_f', { words: ['common'] }, ...options)).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
   });
 
+  it('are completed by a statistics query that comes before the warm-up is done', async () => {
+    const { dialect } = side.custody.database;
+    if (dialect.facetReads === undefined) throw new Error('SQLite offers facetReads');
+    const fresh = new EventFacets(dialect.facetReads);
+    expect(fresh.ready).toBe(false);
+    expect(fresh.stats('org_f', { words: ['common'] }, HOUR, 5, () => HOUR)).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
+    expect(fresh.ready).toBe(true);
+    await fresh.warm(); // the warm-up that was under way finds it complete
+  });
+
   it('free the copy\'s lock that a stopped thread held, and only that one', () => {
     const memory = createFacetMemory();
     const header = new Int32Array(memory.header);
