@@ -109,6 +109,26 @@ describe('sqlite file: queries on reader threads', () => {
     }
   });
 
+  it('count, on both threads at once, events committed while the statistics are asked for', async () => {
+    await custody.createOrganization({ id: 'stress', name: 'Stress' });
+    const ingests = Promise.all(
+      Array.from({ length: 10 }, (_, b) =>
+        custody.ingestor.ingest('stress', Array.from({ length: 50 }, (_, i) => event({ action: i % 2 === 0 ? 'user.signed_in' : 'document.viewed', context: { location: '10.9.9.9', user_agent: 'Stress/1' }, metadata: { b, i } }))),
+      ),
+    );
+    const asks = Promise.all(Array.from({ length: 24 }, () => custody.events.stats('stress', { q: 'stress' })));
+    const [, answers] = await Promise.all([ingests, asks]);
+    for (const answer of answers) {
+      // Each answer is one consistent count: its buckets and its top actions add up to its total.
+      expect(answer.total).toBeLessThanOrEqual(500);
+      expect(answer.buckets.reduce((sum, b) => sum + b.count, 0)).toBe(answer.total);
+      expect(answer.topActions.reduce((sum, a) => sum + a.count, 0)).toBe(answer.total);
+    }
+    const final = await custody.events.stats('stress', { q: 'stress' });
+    expect(final.total).toBe(500);
+    expect(final).toEqual(await inProcess.stats('stress', { q: 'stress' }));
+  });
+
   it('give up on a call whose request closed, and serve the next call on the same thread', async () => {
     await custody.events.list('acme', {}, { limit: 1 }); // a thread is ready
     const before = (custody.events as EventQueryThreads).load;
