@@ -72,6 +72,7 @@ export async function boot(
       options.queryThreads === false || config.CUSTODY_QUERY_THREADS === 0
         ? false
         : { threads: config.CUSTODY_QUERY_THREADS, timeoutMs: config.CUSTODY_QUERY_TIMEOUT_MS },
+    queryTimeoutMs: config.CUSTODY_QUERY_TIMEOUT_MS,
     exports: { directory: config.exportDir, retentionMs: config.CUSTODY_EXPORT_RETENTION_HOURS * 3600 * 1000, toolVersion: 'custody-server 0.1.0' },
   });
   return { custody, signingKey, createdSigningKey, migrations, databaseLabel: target.kind === 'sqlite' ? `SQLite ${target.filename}` : databaseLabel(config.databaseUrl) };

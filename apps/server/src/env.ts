@@ -44,7 +44,7 @@ export const ZEnvSchema = z.object({
    * long query never holds ingest or other requests; 0 runs them on the main thread. Default 2.
    */
   CUSTODY_QUERY_THREADS: z.coerce.number().int().min(0).max(64).default(2),
-  /** A query's time limit in ms, waiting included (504 TIMEOUT beyond; SQLite files only); 0 for none. Default 30000. */
+  /** A query's time limit in ms (504 TIMEOUT beyond): SQLite files, the whole call, waiting included; Postgres, each statement. 0 for none. Default 30000. */
   CUSTODY_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   /** How long finished export files are kept, in hours (the job records stay). Default 168 (7 days). */
   CUSTODY_EXPORT_RETENTION_HOURS: z.coerce.number().positive().max(24 * 3650).default(168),

@@ -22,6 +22,7 @@ import type { TOrganization } from './organizations';
 import { EventQueries } from './query';
 import type { TEventReader } from './query';
 import { EventQueryThreads } from './query-threads';
+import { TimedEventQueries } from './timed-queries';
 import type { TQueryThreadsLoad, TQueryThreadsOptions } from './query-threads';
 import { SigningKeys } from './signing-keys';
 import type { TSigningKey } from './signing-keys';
@@ -42,6 +43,11 @@ export interface TCustodyOptions {
    * thread, as on Postgres and SQLite in memory.
    */
   queryThreads?: TQueryThreadsOptions | false;
+  /**
+   * Postgres: each query statement's time limit in ms (`TimedEventQueries`); 0 or absent for none. On SQLite
+   * files the query threads' `timeoutMs` limits a whole call instead.
+   */
+  queryTimeoutMs?: number;
 }
 
 /** Export scans on a connection of their own, where the database offers one (`scanReaderOptions`). */
@@ -87,7 +93,9 @@ export class Custody {
     const queries = new EventQueries(db, dialect);
     this.#queryThreads =
       options.queryThreads !== false && database.readerThreadOptions !== null ? new EventQueryThreads(database.readerThreadOptions, options.queryThreads) : null;
-    this.events = this.#queryThreads ?? queries;
+    const timeoutMs = options.queryTimeoutMs ?? 0;
+    this.events =
+      this.#queryThreads ?? (timeoutMs > 0 && dialect.limitStatementTime !== undefined ? new TimedEventQueries(db, dialect, timeoutMs) : queries);
     this.signingKeys = new SigningKeys(db);
     this.ingestor.onAppend((organizationId) => this.checkpointer.markDirty(organizationId));
     this.#exports =

@@ -14,6 +14,11 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** True when Postgres stopped a statement that ran past its `statement_timeout` (57014, not a cancel request). */
+export function isStatementTimeout(error: unknown): boolean {
+  return codeOf(error) === '57014' && error instanceof Error && error.message.includes('statement timeout');
+}
+
 /** True when an append-only trigger rejected an UPDATE or DELETE. */
 export function isImmutabilityViolation(error: unknown): boolean {
   return error instanceof Error && error.message.includes('is append-only');

@@ -57,6 +57,13 @@ export interface CustodyDialect {
   readonly facetReads?: TFacetReads;
 
   /**
+   * Postgres: each later statement of `trx` may run at most `ms` before the server stops it (`SET LOCAL
+   * statement_timeout`; the error is recognised by `isStatementTimeout`). `undefined` on SQLite, whose queries
+   * run on threads the server can give up on instead.
+   */
+  readonly limitStatementTime?: (trx: Transaction<Database>, ms: number) => Promise<void>;
+
+  /**
    * Whether several server processes may share the database. Default is `false` for SQLite (one
    * process owns the file), `true` for Postgres.
    */

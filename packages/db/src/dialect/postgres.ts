@@ -80,6 +80,11 @@ export const postgresDialect: CustodyDialect = {
   name: 'postgres',
   supportsMultipleProcesses: true,
   binaryType: 'bytea',
+
+  async limitStatementTime(trx, ms) {
+    // set_config(…, true) is SET LOCAL with a bound value: it ends with the transaction.
+    await sql`SELECT set_config('statement_timeout', ${String(Math.max(1, Math.round(ms)))}, true)`.execute(trx);
+  },
   plannerHints: false,
 
   unindexed(expr) {
