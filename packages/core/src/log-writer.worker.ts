@@ -2,26 +2,13 @@
  * The writer thread's entry point (see `LogWriterThread`): opens its own connection and runs a
  * `LogWriter` on the events the main thread validated and prepared.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-
-import { openDatabase } from '@custody/db';
-
 import { isAppError } from './errors';
 import { LogWriter } from './log-writer';
 import type { TWriterMessage, TWriterRequest, TWriterThreadData } from './log-writer-thread';
+import { databaseWorker } from './worker-side';
 
-const port = parentPort;
-if (port === null) throw new Error('log-writer.worker runs only as a worker thread');
-const data = workerData as TWriterThreadData;
-const send = (message: TWriterMessage) => port.postMessage(message);
-
-let database: Awaited<ReturnType<typeof openDatabase>>;
-try {
-  database = await openDatabase(data.database);
-} catch (error) {
-  send({ type: 'start-failed', message: error instanceof Error ? error.message : String(error) });
-  throw error;
-}
+const { port, data, send, openDatabase } = databaseWorker<TWriterThreadData, TWriterMessage>('log-writer.worker');
+const database = await openDatabase(data.database);
 const writer = new LogWriter(database.db, database.dialect, data.writer);
 writer.onCommitted((info, sizes) => send({ type: 'committed', info, sizes: [...sizes] }));
 

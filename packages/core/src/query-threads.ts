@@ -29,6 +29,7 @@ import type { TAppErrorCode, TAppErrorDetails } from './errors';
 import type {
   TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TStatsOptions,
 } from './query';
+import { queryTimeout } from './query';
 import { startWorkerScript } from './worker-script';
 
 /** One call, as posted to a reader thread. */
@@ -195,7 +196,7 @@ export class EventQueryThreads implements TEventReader {
       };
       signal?.addEventListener('abort', job.onAbort, { once: true });
       if (this.#timeoutMs > 0) {
-        job.timer = setTimeout(() => this.#settle(job, new AppError('TIMEOUT', `the query ran past the server's limit of ${this.#timeoutMs} ms and was stopped; narrow the filter (a time range, an action, an actor)`, { details: { timeoutMs: this.#timeoutMs } })), this.#timeoutMs);
+        job.timer = setTimeout(() => this.#settle(job, queryTimeout(this.#timeoutMs)), this.#timeoutMs);
       }
       this.#queue.push(job);
       this.#dispatch();

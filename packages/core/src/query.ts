@@ -69,6 +69,14 @@ export const MAX_PAGE_SIZE = 1_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
+/** The error of a query stopped at the server's time limit (`EventQueryThreads`, `TimedEventQueries`). */
+export function queryTimeout(timeoutMs: number, cause?: unknown): AppError {
+  return new AppError('TIMEOUT', `the query ran past the server's limit of ${timeoutMs} ms and was stopped; narrow the filter (a time range, an action, an actor)`, {
+    details: { timeoutMs },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
 /** `events.stats` options: `bucketMs` (at least 1,000; default: about 120 buckets) and `top` (1 to 100; default 10). */
 export interface TStatsOptions {
   bucketMs?: number;

@@ -2,28 +2,17 @@
  * A reader thread's entry point (see `EventQueryThreads`): opens its own read-only connection and runs
  * `EventQueries` on one call at a time, with the statistics copy shared by every query thread (`EventFacets`).
  */
-import { parentPort, workerData } from 'node:worker_threads';
-
-import { openDatabase } from '@custody/db';
-
 import type { KyselyPlugin } from 'kysely';
+
+import { openDatabase as openScanDatabase } from '@custody/db';
 
 import { AppError, isAppError } from './errors';
 import { EventQueries } from './query';
 import type { TQueryMessage, TQueryRequest, TQueryThreadData } from './query-threads';
+import { databaseWorker } from './worker-side';
 
-const port = parentPort;
-if (port === null) throw new Error('query.worker runs only as a worker thread');
-const data = workerData as TQueryThreadData;
-const send = (message: TQueryMessage) => port.postMessage(message);
-
-let database: Awaited<ReturnType<typeof openDatabase>>;
-try {
-  database = await openDatabase(data.database);
-} catch (error) {
-  send({ type: 'start-failed', message: error instanceof Error ? error.message : String(error) });
-  throw error;
-}
+const { port, data, send, openDatabase } = databaseWorker<TQueryThreadData, TQueryMessage>('query.worker');
+const database = await openDatabase(data.database);
 // The pool sets the flag when it gave up on the running call: its next statement throws instead of running.
 const cancel = new Int32Array(data.cancel);
 const stopWhenCancelled: KyselyPlugin = {
@@ -59,11 +48,10 @@ port.on('message', (request: TQueryRequest) => {
   );
 });
 send({ type: 'ready' });
-// In slices, between calls: statistics over big searches come from SQL until the copy is complete, and
-// from SQL for good if it cannot be made.
-// Through a connection of its own with a small page cache: scanning every event would otherwise fill the
-// queries' 64 MiB cache with pages they rarely need.
-const scan = await openDatabase({ ...data.database, sqliteCacheMiB: 4 }).catch(() => null);
+// In slices, between calls (a statistics query that needs the copy before then completes it; if the copy
+// cannot be made, statistics stay in SQL). Through a connection of its own with a small page cache: scanning
+// every event would otherwise fill the queries' 64 MiB cache with pages they rarely need.
+const scan = await openScanDatabase({ ...data.database, sqliteCacheMiB: 4 }).catch(() => null);
 queries
   .warmFacets(scan?.dialect.facetReads)
   .then(

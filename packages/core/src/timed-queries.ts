@@ -10,8 +10,7 @@ import type { Kysely } from 'kysely';
 import { isStatementTimeout } from '@custody/db';
 import type { CustodyDialect, Database } from '@custody/db';
 
-import { AppError } from './errors';
-import { EventQueries } from './query';
+import { EventQueries, queryTimeout } from './query';
 import type { TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TStatsOptions } from './query';
 
 export class TimedEventQueries implements TEventReader {
@@ -51,10 +50,7 @@ export class TimedEventQueries implements TEventReader {
       });
     } catch (error) {
       if (isStatementTimeout(error)) {
-        throw new AppError('TIMEOUT', `the query ran past the server's limit of ${this.#timeoutMs} ms and was stopped; narrow the filter (a time range, an action, an actor)`, {
-          details: { timeoutMs: this.#timeoutMs },
-          cause: error,
-        });
+        throw queryTimeout(this.#timeoutMs, error);
       }
       throw error;
     }
