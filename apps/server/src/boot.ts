@@ -71,7 +71,7 @@ export async function boot(
     queryThreads:
       options.queryThreads === false || config.CUSTODY_QUERY_THREADS === 0
         ? false
-        : { threads: config.CUSTODY_QUERY_THREADS, timeoutMs: config.CUSTODY_QUERY_TIMEOUT_MS },
+        : { threads: config.CUSTODY_QUERY_THREADS },
     queryTimeoutMs: config.CUSTODY_QUERY_TIMEOUT_MS,
     exports: { directory: config.exportDir, retentionMs: config.CUSTODY_EXPORT_RETENTION_HOURS * 3600 * 1000, toolVersion: 'custody-server 0.1.0' },
   });

@@ -44,8 +44,8 @@ export interface TCustodyOptions {
    */
   queryThreads?: TQueryThreadsOptions | false;
   /**
-   * Postgres: each query statement's time limit in ms (`TimedEventQueries`); 0 or absent for none. On SQLite
-   * files the query threads' `timeoutMs` limits a whole call instead.
+   * A query's time limit in ms: on SQLite files the whole call on the query threads (their `timeoutMs`,
+   * default 30,000), on Postgres each of its statements (`TimedEventQueries`; 0 or absent for none).
    */
   queryTimeoutMs?: number;
 }
@@ -92,7 +92,9 @@ export class Custody {
     this.log = new LogService(db, this.checkpointer);
     const queries = new EventQueries(db, dialect);
     this.#queryThreads =
-      options.queryThreads !== false && database.readerThreadOptions !== null ? new EventQueryThreads(database.readerThreadOptions, options.queryThreads) : null;
+      options.queryThreads !== false && database.readerThreadOptions !== null
+        ? new EventQueryThreads(database.readerThreadOptions, { ...(options.queryTimeoutMs === undefined ? {} : { timeoutMs: options.queryTimeoutMs }), ...options.queryThreads })
+        : null;
     const timeoutMs = options.queryTimeoutMs ?? 0;
     this.events =
       this.#queryThreads ?? (timeoutMs > 0 && dialect.limitStatementTime !== undefined ? new TimedEventQueries(db, dialect, timeoutMs) : queries);

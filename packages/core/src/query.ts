@@ -89,8 +89,9 @@ export interface TQueryControl {
 }
 
 /**
- * The read side the API serves: `EventQueries` on the calling thread, or `EventQueryThreads`, which runs
- * the same `EventQueries` on reader threads and can give up on a query.
+ * The read side the API serves: `EventQueries` on the calling thread, `EventQueryThreads`, which runs the
+ * same `EventQueries` on reader threads and can give up on a query, or `TimedEventQueries` (Postgres, with a
+ * statement time limit).
  */
 export interface TEventReader {
   list(organizationId: string, filter: TEventFilter, options?: TListOptions & TQueryControl): Promise<TEventPage>;
