@@ -21,11 +21,15 @@ import type { TFacetReads } from '@custody/db';
 
 import { AppError } from './errors';
 import type { TEventStats } from './query';
+import { WORD_BITMAP_SLOTS, WordBitmaps, countCommon, createWordBitmapMemory, forEachCommon, isBroad } from './word-bitmaps';
+import type { TWordBitmap, TWordBitmapMemory } from './word-bitmaps';
 
 /** Rows read per slice while warming: about 15 ms of a thread, so that calls wait little behind a slice. */
 const SLICE = 10_000;
 /** How long `catchUp` waits for another thread's append before leaving the statistics to SQL. */
 const LOCK_WAIT_MS = 5_000;
+/** Rowids read per slice while building a word's bitmap between calls (at most about 50 ms of a thread). */
+const BITMAP_SLICE = 524_288;
 
 /** Header slots (Int32). */
 const LOCK = 0;
@@ -60,6 +64,8 @@ export interface TFacetMemory {
   readonly records: TGrowableSharedArrayBuffer;
   /** Organizations, actions, actors (`type \0 id`): UTF-8 bytes and each value's end offset, by code. */
   readonly dictionaries: readonly TDictionaryMemory[];
+  /** The broad words' bitmaps (`WordBitmaps`). */
+  readonly words: TWordBitmapMemory;
 }
 
 interface TDictionaryMemory {
@@ -67,8 +73,11 @@ interface TDictionaryMemory {
   readonly ends: TGrowableSharedArrayBuffer;
 }
 
-/** Memory for a statistics copy (virtual reservations; pages are used as the copy grows). */
-export function createFacetMemory(): TFacetMemory {
+/**
+ * Memory for a statistics copy (virtual reservations; pages are used as the copy grows), with `wordSlots`
+ * word bitmaps (default `WORD_BITMAP_SLOTS`).
+ */
+export function createFacetMemory(wordSlots = WORD_BITMAP_SLOTS): TFacetMemory {
   const dictionary = () => ({
     bytes: new GrowableSharedArrayBuffer(0, { maxByteLength: 2 ** 30 }),
     ends: new GrowableSharedArrayBuffer(4 * 1024, { maxByteLength: 4 * 2 ** 26 }),
@@ -77,6 +86,7 @@ export function createFacetMemory(): TFacetMemory {
     header: new SharedArrayBuffer(64),
     records: new GrowableSharedArrayBuffer(0, { maxByteLength: 16 * MAX_RECORDS }),
     dictionaries: [dictionary(), dictionary(), dictionary()],
+    words: createWordBitmapMemory(MAX_RECORDS, wordSlots),
   };
 }
 
@@ -88,10 +98,14 @@ export function threadTag(id: number): number {
   return id + 1;
 }
 
-/** Releases the copy's lock if the stopped thread `id` held it (its unpublished append is simply overwritten). */
+/**
+ * Releases the copy's locks the stopped thread `id` held (its unpublished append is simply overwritten, a
+ * bitmap it was extending is extended again from the mark it last published).
+ */
 export function releaseFacetLock(memory: TFacetMemory, id: number): void {
   const header = new Int32Array(memory.header);
   if (Atomics.compareExchange(header, LOCK, threadTag(id), 0) === threadTag(id)) Atomics.notify(header, LOCK);
+  WordBitmaps.releaseLocks(memory.words, threadTag(id));
 }
 
 /** Distinct values, numbered from 1 (0: no event at that rowid), stored in shared memory; this thread's strings mirror them. */
@@ -177,11 +191,21 @@ export class EventFacets {
   /** `actor_type \0 actor_id`. */
   readonly #actors: SharedDictionary;
   readonly #tag = threadTag(threadId);
+  readonly #words: WordBitmaps;
+  /** Broad words seen in searches of several words, whose bitmaps are built between calls. */
+  readonly #wanted = new Set<string>();
+  #building: Promise<void> | null = null;
+  readonly #broadWordMatches: number | undefined;
 
-  /** `memory`: shared with other threads' copies of the same database (default: this copy's own). */
-  constructor(reads: TFacetReads, memory: TFacetMemory = createFacetMemory()) {
+  /**
+   * `memory`: shared with other threads' copies of the same database (default: this copy's own);
+   * `broadWordMatches`: see `isBroad` (tests lower it).
+   */
+  constructor(reads: TFacetReads, memory: TFacetMemory = createFacetMemory(), options: { broadWordMatches?: number } = {}) {
     this.#reads = reads;
+    this.#broadWordMatches = options.broadWordMatches;
     this.#memory = memory;
+    this.#words = new WordBitmaps(memory.words, this.#tag, (word, after, upTo) => reads.searchEntryList([word], after, upTo));
     this.#header = new Int32Array(memory.header);
     const [orgs, actions, actors] = memory.dictionaries;
     if (orgs === undefined || actions === undefined || actors === undefined) throw new Error('facet memory has three dictionaries');
@@ -203,6 +227,16 @@ export class EventFacets {
   /** Events copied (the highest rowid), for tests and logs. */
   get size(): number {
     return Atomics.load(this.#header, LAST) >>> 0;
+  }
+
+  /** The words that have a bitmap (shared by every thread), for tests and logs. */
+  get bitmapWords(): string[] {
+    return this.#words.words;
+  }
+
+  /** Resolves when this thread has no bitmap left to build (for tests). */
+  async idle(): Promise<void> {
+    while (this.#building !== null) await this.#building;
   }
 
   /**
@@ -338,14 +372,59 @@ export class EventFacets {
     chooseBucket: (lo: number, hi: number) => number,
   ): TEventStats | null {
     if (!this.usable || !this.catchUp()) return null;
-    const entries = this.#reads.searchEntryList(filter.words);
     // Up to the last published rowid; every code below it is published too.
     const last = Atomics.load(this.#header, LAST) >>> 0;
+    // Words that all have bitmaps are read from them; otherwise the index's entries of all the words
+    // together, and if they are many, each word will have a bitmap next time.
+    const bitmaps = this.#words.acquire(filter.words, last, LOCK_WAIT_MS);
+    let entries: Uint32Array | null = null;
+    if (bitmaps === null) {
+      entries = this.#reads.searchEntryList(filter.words, 0, last);
+      if (isBroad(entries.length, last, this.#broadWordMatches)) {
+        const [word] = filter.words;
+        if (filter.words.length === 1 && word !== undefined) this.#words.store(word, entries, last);
+        else this.#want(filter.words, last);
+      }
+    }
+    try {
+      return this.#count(organizationId, filter, last, entries ?? bitmaps ?? [], requestedBucket, top, chooseBucket);
+    } finally {
+      if (bitmaps !== null) this.#words.release(bitmaps);
+    }
+  }
+
+  /** Builds the bitmaps of `words` between calls, a slice at a time. */
+  #want(words: readonly string[], last: number): void {
+    for (const word of words) this.#wanted.add(word);
+    if (this.#building !== null) return;
+    const yieldTo = () => new Promise<void>((resolve) => setImmediate(resolve));
+    this.#building = (async () => {
+      await yieldTo();
+      for (const word of this.#wanted) {
+        this.#wanted.delete(word);
+        // A failed read leaves the word without a bitmap: its statistics come from the index's entries.
+        await this.#words.build(word, last, BITMAP_SLICE, yieldTo).catch(() => undefined);
+      }
+    })().finally(() => {
+      this.#building = null;
+    });
+  }
+
+  /** The statistics of the matches: `entries` (rowids), or the rowids every one of `bitmaps` has. */
+  #count(
+    organizationId: string,
+    filter: TFacetFilter,
+    last: number,
+    matches: Uint32Array | readonly TWordBitmap[],
+    requestedBucket: number | undefined,
+    top: number,
+    chooseBucket: (lo: number, hi: number) => number,
+  ): TEventStats {
     this.#orgs.sync();
     this.#actions.sync();
     this.#actors.sync();
     const org = this.#orgs.find(organizationId);
-    const matchTimes = new Float64Array(entries.length);
+    const matchTimes = new Float64Array(matches instanceof Uint32Array ? matches.length : countCommon(matches, last));
     let n = 0;
     let lo = Infinity;
     let hi = -Infinity;
@@ -357,20 +436,25 @@ export class EventFacets {
       const after = filter.after ?? -Infinity;
       const before = filter.before ?? Infinity;
       const { time, u32, u16 } = this.#records();
-      for (const rowid of entries) {
-        // An entry newer than the copy belongs to an event committed after catchUp: not counted, as a
-        // statement that started before its commit would not count it.
-        if (rowid > last || u16[rowid * 8 + 6] !== org) continue;
+      const visit = (rowid: number): void => {
+        if (u16[rowid * 8 + 6] !== org) return;
         const t = time[rowid * 2] ?? 0;
-        if (t < after || t >= before) continue;
+        if (t < after || t >= before) return;
         const action = u16[rowid * 8 + 7] ?? 0;
         const actor = u32[rowid * 4 + 2] ?? 0;
-        if ((actionOk !== null && actionOk[action] !== 1) || (actorOk !== null && actorOk[actor] !== 1)) continue;
+        if ((actionOk !== null && actionOk[action] !== 1) || (actorOk !== null && actorOk[actor] !== 1)) return;
         matchTimes[n++] = t;
         if (t < lo) lo = t;
         if (t > hi) hi = t;
         actionCounts[action] = (actionCounts[action] ?? 0) + 1;
         actorCounts[actor] = (actorCounts[actor] ?? 0) + 1;
+      };
+      if (matches instanceof Uint32Array) {
+        // Entries up to the copy's last rowid only: newer events are not counted, as a statement that
+        // started before their commit would not count them.
+        for (const rowid of matches) if (rowid <= last) visit(rowid);
+      } else {
+        forEachCommon(matches, last, visit);
       }
     }
     const rangeLo = filter.after ?? (n === 0 ? 0 : lo);

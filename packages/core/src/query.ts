@@ -281,6 +281,8 @@ export interface TEventQueriesOptions {
    * query threads, not for one-off uses. Default is `false`.
    */
   facets?: boolean | TFacetMemory;
+  /** With `facets`: the least number of matches that gives a search word a bitmap (`isBroad`; default 65,536). */
+  broadWordMatches?: number;
 }
 
 /** The filter parts `EventFacets` can check; statistics over other filters stay in SQL. */
@@ -306,7 +308,10 @@ export class EventQueries implements TEventReader {
     this.#searchWindow = options.searchWindow ?? SEARCH_WINDOW;
     this.#statsSearchSeekLimit = options.statsSearchSeekLimit ?? SEARCH_SEEK_LIMIT;
     const facets = options.facets ?? false;
-    this.#facets = facets !== false && dialect.facetReads !== undefined ? new EventFacets(dialect.facetReads, facets === true ? undefined : facets) : null;
+    this.#facets =
+      facets !== false && dialect.facetReads !== undefined
+        ? new EventFacets(dialect.facetReads, facets === true ? undefined : facets, options.broadWordMatches === undefined ? {} : { broadWordMatches: options.broadWordMatches })
+        : null;
   }
 
   /**

@@ -162,3 +162,99 @@ describe('statistics from the in-memory copy', () => {
     expect([...values].sort(compareBinary)).toEqual([...values].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
   });
 });
+
+describe('statistics over broad words, from word bitmaps', () => {
+  let side: Awaited<ReturnType<typeof createTestCustody>>;
+  let sql: EventQueries;
+  let facets: EventFacets;
+  /** Every read of the full-text index's entries the copy made: words, after, up to. */
+  const reads: [string[], number | undefined, number | undefined][] = [];
+  const HOUR_BUCKETS = () => HOUR;
+
+  beforeAll(async () => {
+    side = await createTestCustody('sqlite');
+    await side.custody.createOrganization({ id: 'org_f', name: 'F' });
+    await side.custody.createOrganization({ id: 'org_other', name: 'Other' });
+    // common: 340 events, firefox 310, even and odd 150 each, rare 30 (not broad: fewer than 50).
+    await side.custody.ingestor.ingest('org_f', Array.from({ length: 300 }, (_, i) => eventNumber(i, i % 10 === 0 ? 'common rare' : 'common firefox')));
+    await side.custody.ingestor.ingest('org_other', Array.from({ length: 40 }, (_, i) => eventNumber(i, 'common firefox elsewhere')));
+    const { db, dialect } = side.custody.database;
+    sql = new EventQueries(db, dialect, { statsSearchSeekLimit: 1 });
+    const base = dialect.facetReads;
+    if (base === undefined) throw new Error('SQLite offers facetReads');
+    facets = new EventFacets(
+      {
+        rowsAfter: (after, limit) => base.rowsAfter(after, limit),
+        searchEntryList: (words, after, upTo) => {
+          reads.push([[...words], after, upTo]);
+          return base.searchEntryList(words, after, upTo);
+        },
+      },
+      createFacetMemory(3),
+      { broadWordMatches: 50 },
+    );
+    await facets.warm();
+  });
+  afterAll(async () => {
+    await side.destroy();
+  });
+
+  const check = async (org: string, words: string[], extra: Omit<TEventFilter, 'q'> = {}) => {
+    const after = extra.occurredAfter === undefined ? {} : { after: Date.parse(extra.occurredAfter) };
+    const before = extra.occurredBefore === undefined ? {} : { before: Date.parse(extra.occurredBefore) };
+    const got = facets.stats(org, { words, ...extra, ...after, ...before }, undefined, 4, HOUR_BUCKETS);
+    expect(got, JSON.stringify([org, words, extra])).toEqual(await sql.stats(org, { q: words.join(' '), ...extra }, { bucketMs: HOUR, top: 4 }));
+    return got;
+  };
+
+  it('keep a broad word\'s matches as a bitmap and answer from it without reading the index again', async () => {
+    expect(await check('org_f', ['common'])).toMatchObject({ total: 300 });
+    expect(facets.bitmapWords).toEqual(['common']);
+    reads.length = 0;
+    await check('org_f', ['common']);
+    await check('org_other', ['common']);
+    await check('org_f', ['common'], { actions: ['user.*'], actorType: 'user', occurredAfter: new Date(START + 40 * HOUR).toISOString() });
+    expect(reads).toEqual([]);
+    // A word in few events gets none.
+    await check('org_f', ['rare']);
+    expect(facets.bitmapWords).toEqual(['common']);
+  });
+
+  it('build the bitmaps of a broad search\'s words between calls, then intersect them', async () => {
+    reads.length = 0;
+    await check('org_f', ['common', 'even']);
+    expect(reads).toEqual([[['common', 'even'], 0, 340]]);
+    await facets.idle();
+    expect(facets.bitmapWords.sort()).toEqual(['common', 'even']);
+    reads.length = 0;
+    await check('org_f', ['common', 'even']);
+    await check('org_f', ['even', 'common'], { actorId: 'u_a' });
+    await check('org_other', ['even']);
+    expect(reads).toEqual([]);
+    // With a word that has no bitmap (and is not broad): the index answers, nothing is built.
+    await check('org_f', ['common', 'rare']);
+    await facets.idle();
+    expect(facets.bitmapWords.sort()).toEqual(['common', 'even']);
+  });
+
+  it('bring the bitmaps up to date with events committed since, reading only the new entries', async () => {
+    await side.custody.ingestor.ingest('org_f', Array.from({ length: 30 }, (_, i) => eventNumber(500 + i, 'common latecomer')));
+    reads.length = 0;
+    expect(await check('org_f', ['common', 'even'])).toMatchObject({ total: 165 });
+    expect(reads.sort()).toEqual([
+      [['common'], 340, 370],
+      [['even'], 340, 370],
+    ]);
+    await check('org_f', ['common']);
+  });
+
+  it('make room for new broad words by dropping the least recently used, answers unchanged', async () => {
+    await check('org_f', ['firefox']);
+    await check('org_f', ['odd']);
+    await facets.idle();
+    expect(facets.bitmapWords.sort()).toEqual(['common', 'firefox', 'odd']);
+    for (const words of [['common', 'even'], ['firefox', 'odd'], ['even'], ['common', 'firefox', 'odd']]) await check('org_f', words);
+    await facets.idle();
+    expect(facets.bitmapWords).toHaveLength(3);
+  });
+});

@@ -129,6 +129,31 @@ describe('sqlite file: queries on reader threads', () => {
     expect(final).toEqual(await inProcess.stats('stress', { q: 'stress' }));
   });
 
+  it('answer statistics over broad words from bitmaps both threads share, as the calling thread does', async () => {
+    // Every search here is broad at 10 matches: bitmaps are made by whichever thread answers, built
+    // between calls, and brought up to date by either.
+    const threads = new EventQueryThreads(database.readerThreadOptions ?? { url: file }, { threads: 2, queries: { broadWordMatches: 10 } });
+    try {
+      await threads.start();
+      const searches: TEventFilter[] = [{ q: 'firefox' }, { q: 'firefox sso' }, { q: 'sso', actions: ['user.*'] }, { q: 'curl password' }, { q: 'req*' }];
+      const both = async (org: string) => {
+        for (let round = 0; round < 3; round++) {
+          const answers = await Promise.all(searches.flatMap((filter) => [threads.stats(org, filter), threads.stats(org, filter, { bucketMs: DAY })]));
+          const expected = await Promise.all(searches.flatMap((filter) => [inProcess.stats(org, filter), inProcess.stats(org, filter, { bucketMs: DAY })]));
+          expect(answers).toEqual(expected);
+        }
+      };
+      await both('acme');
+      // Events of another organization, in the same full-text index: the bitmaps take them in.
+      await custody.createOrganization({ id: 'wide', name: 'Wide' });
+      await custody.ingestor.ingest('wide', Array.from({ length: 40 }, (_, i) => event({ context: { location: '10.0.0.1', user_agent: 'Firefox/131' }, metadata: { method: 'sso', request_id: `req_late_${i}` } })));
+      await both('wide');
+      await both('acme');
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('give up on a call whose request closed, and serve the next call on the same thread', async () => {
     await custody.events.list('acme', {}, { limit: 1 }); // a thread is ready
     const before = (custody.events as EventQueryThreads).load;

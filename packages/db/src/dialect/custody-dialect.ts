@@ -37,10 +37,10 @@ export interface TFacetReads {
   rowsAfter(after: number, limit: number): TFacetRow[];
   /**
    * Every full-text index entry (an events rowid, of any organization) holding all of `words`
-   * (`searchTerms`), in no promised order. Rowids above 2^32 - 1 do not fit: `rowsAfter` tells (the copy
-   * then stops).
+   * (`searchTerms`), in no promised order; only those in `(after, upTo]` when given (the index seeks to
+   * them). Rowids above 2^32 - 1 do not fit: `rowsAfter` tells (the copy then stops).
    */
-  searchEntryList(words: readonly string[]): Uint32Array;
+  searchEntryList(words: readonly string[], after?: number, upTo?: number): Uint32Array;
 }
 
 /**

@@ -193,10 +193,12 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
         );
         return statement.raw().all(after, limit) as TFacetRow[];
       },
-      searchEntryList(words) {
+      searchEntryList(words, after = 0, upTo = 2 ** 32 - 1) {
         // One string of decimal rowids, parsed here: a third faster than a row per entry (200,000 entries:
         // 13 ms against 19), and no array of numbers.
-        const text = prepare('entry-list', 'SELECT group_concat(rowid) FROM events_fts WHERE events_fts MATCH ?').pluck().get(ftsQuery(words)) as string | null;
+        const text = prepare('entry-list', 'SELECT group_concat(rowid) FROM events_fts WHERE events_fts MATCH ? AND rowid > ? AND rowid <= ?')
+          .pluck()
+          .get(ftsQuery(words), after, upTo) as string | null;
         return parseDecimalList(text ?? '');
       },
     },
