@@ -21,15 +21,14 @@ import type { TFacetReads } from '@custody/db';
 
 import { AppError } from './errors';
 import type { TEventStats } from './query';
-import { WORD_BITMAP_SLOTS, WordBitmaps, countCommon, createWordBitmapMemory, forEachCommon, isBroad } from './word-bitmaps';
-import type { TWordBitmap, TWordBitmapMemory } from './word-bitmaps';
+import { SEARCH_BITMAP_SLOTS, SearchBitmaps, createSearchBitmapMemory, isBroad, searchKey, toBitmap } from './search-bitmaps';
+import { TimeHistogram } from './time-histogram';
+import type { TSearchBitmap, TSearchBitmapMemory } from './search-bitmaps';
 
 /** Rows read per slice while warming: about 15 ms of a thread, so that calls wait little behind a slice. */
 const SLICE = 10_000;
 /** How long `catchUp` waits for another thread's append before leaving the statistics to SQL. */
 const LOCK_WAIT_MS = 5_000;
-/** Rowids read per slice while building a word's bitmap between calls (at most about 50 ms of a thread). */
-const BITMAP_SLICE = 524_288;
 
 /** Header slots (Int32). */
 const LOCK = 0;
@@ -60,12 +59,12 @@ const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (byteLengt
 /** The shared memory of one statistics copy: made once (`createFacetMemory`) and given to every query thread. */
 export interface TFacetMemory {
   readonly header: SharedArrayBuffer;
-  /** 16 bytes per rowid: `occurred_at` (float64 at 0), actor (uint32 at 8), organization (uint16 at 12), action (uint16 at 14). */
+  /** 16 bytes per rowid: `occurred_at` (float64 at 0), actor (uint32 at 8), organization and action (uint32 at 12: `organization | action << 16`). */
   readonly records: TGrowableSharedArrayBuffer;
   /** Organizations, actions, actors (`type \0 id`): UTF-8 bytes and each value's end offset, by code. */
   readonly dictionaries: readonly TDictionaryMemory[];
-  /** The broad words' bitmaps (`WordBitmaps`). */
-  readonly words: TWordBitmapMemory;
+  /** The broad searches' bitmaps (`SearchBitmaps`). */
+  readonly searches: TSearchBitmapMemory;
 }
 
 interface TDictionaryMemory {
@@ -74,10 +73,10 @@ interface TDictionaryMemory {
 }
 
 /**
- * Memory for a statistics copy (virtual reservations; pages are used as the copy grows), with `wordSlots`
- * word bitmaps (default `WORD_BITMAP_SLOTS`).
+ * Memory for a statistics copy (virtual reservations; pages are used as the copy grows), with `searchSlots`
+ * search bitmaps (default `SEARCH_BITMAP_SLOTS`).
  */
-export function createFacetMemory(wordSlots = WORD_BITMAP_SLOTS): TFacetMemory {
+export function createFacetMemory(searchSlots = SEARCH_BITMAP_SLOTS): TFacetMemory {
   const dictionary = () => ({
     bytes: new GrowableSharedArrayBuffer(0, { maxByteLength: 2 ** 30 }),
     ends: new GrowableSharedArrayBuffer(4 * 1024, { maxByteLength: 4 * 2 ** 26 }),
@@ -86,7 +85,7 @@ export function createFacetMemory(wordSlots = WORD_BITMAP_SLOTS): TFacetMemory {
     header: new SharedArrayBuffer(64),
     records: new GrowableSharedArrayBuffer(0, { maxByteLength: 16 * MAX_RECORDS }),
     dictionaries: [dictionary(), dictionary(), dictionary()],
-    words: createWordBitmapMemory(MAX_RECORDS, wordSlots),
+    searches: createSearchBitmapMemory(MAX_RECORDS, searchSlots),
   };
 }
 
@@ -105,7 +104,7 @@ export function threadTag(id: number): number {
 export function releaseFacetLock(memory: TFacetMemory, id: number): void {
   const header = new Int32Array(memory.header);
   if (Atomics.compareExchange(header, LOCK, threadTag(id), 0) === threadTag(id)) Atomics.notify(header, LOCK);
-  WordBitmaps.releaseLocks(memory.words, threadTag(id));
+  SearchBitmaps.releaseLocks(memory.searches, threadTag(id));
 }
 
 /** Distinct values, numbered from 1 (0: no event at that rowid), stored in shared memory; this thread's strings mirror them. */
@@ -170,6 +169,12 @@ class SharedDictionary {
   }
 }
 
+/** How `EventFacets.stats` chooses its buckets' width from the range `[lo, hi)`, and every width it may choose (ascending). */
+export interface TBucketChoice {
+  readonly widths: readonly number[];
+  readonly choose: (lo: number, hi: number) => number;
+}
+
 /** What `EventFacets.stats` filters on: a full-text search and the filter parts the records hold. */
 export interface TFacetFilter {
   words: readonly string[];
@@ -191,21 +196,18 @@ export class EventFacets {
   /** `actor_type \0 actor_id`. */
   readonly #actors: SharedDictionary;
   readonly #tag = threadTag(threadId);
-  readonly #words: WordBitmaps;
-  /** Broad words seen in searches of several words, whose bitmaps are built between calls. */
-  readonly #wanted = new Set<string>();
-  #building: Promise<void> | null = null;
-  readonly #broadWordMatches: number | undefined;
+  readonly #searches: SearchBitmaps;
+  readonly #broadSearchMatches: number | undefined;
 
   /**
    * `memory`: shared with other threads' copies of the same database (default: this copy's own);
-   * `broadWordMatches`: see `isBroad` (tests lower it).
+   * `broadSearchMatches`: see `isBroad` (tests lower it).
    */
-  constructor(reads: TFacetReads, memory: TFacetMemory = createFacetMemory(), options: { broadWordMatches?: number } = {}) {
+  constructor(reads: TFacetReads, memory: TFacetMemory = createFacetMemory(), options: { broadSearchMatches?: number } = {}) {
     this.#reads = reads;
-    this.#broadWordMatches = options.broadWordMatches;
+    this.#broadSearchMatches = options.broadSearchMatches;
     this.#memory = memory;
-    this.#words = new WordBitmaps(memory.words, this.#tag, (word, after, upTo) => reads.searchEntryList([word], after, upTo));
+    this.#searches = new SearchBitmaps(memory.searches, this.#tag, (words, after, upTo) => reads.searchEntryList(words, after, upTo));
     this.#header = new Int32Array(memory.header);
     const [orgs, actions, actors] = memory.dictionaries;
     if (orgs === undefined || actions === undefined || actors === undefined) throw new Error('facet memory has three dictionaries');
@@ -229,14 +231,9 @@ export class EventFacets {
     return Atomics.load(this.#header, LAST) >>> 0;
   }
 
-  /** The words that have a bitmap (shared by every thread), for tests and logs. */
-  get bitmapWords(): string[] {
-    return this.#words.words;
-  }
-
-  /** Resolves when this thread has no bitmap left to build (for tests). */
-  async idle(): Promise<void> {
-    while (this.#building !== null) await this.#building;
+  /** The searches that have a bitmap (`searchKey`; shared by every thread), for tests and logs. */
+  get bitmapSearches(): string[] {
+    return this.#searches.keys;
   }
 
   /**
@@ -300,10 +297,10 @@ export class EventFacets {
    * The records as they are now, through views of fixed length: V8 reads through views that follow a
    * growable buffer's length about eight times slower (2M lookups: 58 ms against 7).
    */
-  #records(): { time: Float64Array; u32: Uint32Array; u16: Uint16Array } {
+  #records(): { time: Float64Array; u32: Uint32Array } {
     const { records } = this.#memory;
     const length = records.byteLength;
-    return { time: new Float64Array(records, 0, length / 8), u32: new Uint32Array(records, 0, length / 4), u16: new Uint16Array(records, 0, length / 2) };
+    return { time: new Float64Array(records, 0, length / 8), u32: new Uint32Array(records, 0, length / 4) };
   }
 
   #tryLock(): boolean {
@@ -339,12 +336,12 @@ export class EventFacets {
     if ((lastRow[0] + 1) * 16 > records.byteLength) {
       records.grow(Math.min(records.maxByteLength, Math.ceil((lastRow[0] + 1 + GROW_RECORDS) / GROW_RECORDS) * GROW_RECORDS * 16));
     }
-    const { time, u32, u16 } = this.#records();
+    const { time, u32 } = this.#records();
     for (const [rowid, organization, occurredAt, action, actorType, actorId] of rows) {
       time[rowid * 2] = occurredAt;
       u32[rowid * 4 + 2] = this.#actors.code(`${actorType}\u0000${actorId}`);
-      u16[rowid * 8 + 6] = this.#orgs.code(organization);
-      u16[rowid * 8 + 7] = this.#actions.code(action);
+      // Organization in the low half, action in the high half: one read gets both.
+      u32[rowid * 4 + 3] = this.#orgs.code(organization) | (this.#actions.code(action) << 16);
     }
     if (this.#orgs.values.length > 0xffff || this.#actions.values.length > 0xffff) {
       throw new AppError('INTERNAL', 'more than 65,535 organizations or actions: the statistics copy cannot number them');
@@ -360,108 +357,101 @@ export class EventFacets {
   /**
    * The statistics of `organizationId`'s events matching `filter`, exactly as `EventQueries`' SQL
    * computes them: buckets of `occurred_at / bucketMs` truncated, ties in the top lists broken by
-   * value in binary (code point) order. `bucketMs` is chosen from the matches' time range by `chooseBucket`
-   * unless given. A copy still being made is completed first, by this thread, in one go: a statistics query
-   * in SQL would take longer and leave nothing behind. `null` when the copy cannot be brought up to date.
+   * value in binary (code point) order. `bucketMs` is `buckets.choose(lo, hi)` over the range (the
+   * filter's bounds, else the matches' first time and last time + 1) unless requested; `buckets.widths` lists
+   * every width it may choose, ascending. A copy still being made is completed first, by this thread, in one
+   * go: a statistics query in SQL would take longer and leave nothing behind. `null` when the copy cannot be
+   * brought up to date.
    */
   stats(
     organizationId: string,
     filter: TFacetFilter,
     requestedBucket: number | undefined,
     top: number,
-    chooseBucket: (lo: number, hi: number) => number,
+    buckets: TBucketChoice,
   ): TEventStats | null {
     if (!this.usable || !this.catchUp()) return null;
     // Up to the last published rowid; every code below it is published too.
     const last = Atomics.load(this.#header, LAST) >>> 0;
-    // Words that all have bitmaps are read from them; otherwise the index's entries of all the words
-    // together, and if they are many, each word will have a bitmap next time.
-    const bitmaps = this.#words.acquire(filter.words, last, LOCK_WAIT_MS);
+    // A search with a bitmap of its own, or whose words all have one, is read from them; any other from the
+    // index's entries, which make its bitmap if they are many.
+    const key = searchKey(filter.words);
+    const bitmaps = this.#searches.acquire([key], last, LOCK_WAIT_MS) ?? (filter.words.length > 1 ? this.#searches.acquire(filter.words, last, LOCK_WAIT_MS) : null);
     let entries: Uint32Array | null = null;
     if (bitmaps === null) {
       entries = this.#reads.searchEntryList(filter.words, 0, last);
-      if (isBroad(entries.length, last, this.#broadWordMatches)) {
-        const [word] = filter.words;
-        if (filter.words.length === 1 && word !== undefined) this.#words.store(word, entries, last);
-        else this.#want(filter.words, last);
-      }
+      if (isBroad(entries.length, last, this.#broadSearchMatches)) this.#searches.store(key, entries, last);
     }
     try {
-      return this.#count(organizationId, filter, last, entries ?? bitmaps ?? [], requestedBucket, top, chooseBucket);
+      const width = requestedBucket ?? (filter.after !== undefined && filter.before !== undefined ? buckets.choose(filter.after, filter.before) : undefined);
+      const histogram = new TimeHistogram(
+        width ?? { widths: buckets.widths, choose: (lo, hi) => buckets.choose(filter.after ?? lo, filter.before ?? hi) },
+      );
+      return this.#count(organizationId, filter, last, entries ?? bitmaps ?? [], histogram, width ?? buckets.choose, top);
     } finally {
-      if (bitmaps !== null) this.#words.release(bitmaps);
+      if (bitmaps !== null) this.#searches.release(bitmaps);
     }
   }
 
-  /** Builds the bitmaps of `words` between calls, a slice at a time. */
-  #want(words: readonly string[], last: number): void {
-    for (const word of words) this.#wanted.add(word);
-    if (this.#building !== null) return;
-    const yieldTo = () => new Promise<void>((resolve) => setImmediate(resolve));
-    this.#building = (async () => {
-      await yieldTo();
-      for (const word of this.#wanted) {
-        this.#wanted.delete(word);
-        // A failed read leaves the word without a bitmap: its statistics come from the index's entries.
-        await this.#words.build(word, last, BITMAP_SLICE, yieldTo).catch(() => undefined);
-      }
-    })().finally(() => {
-      this.#building = null;
-    });
-  }
-
-  /** The statistics of the matches: `entries` (rowids), or the rowids every one of `bitmaps` has. */
+  /**
+   * The statistics of the matches, `entries` (rowids) or the rowids every one of `bitmaps` holds, up to rowid
+   * `last`. Their times go to `histogram`, whose buckets are those of `width`.
+   */
   #count(
     organizationId: string,
     filter: TFacetFilter,
     last: number,
-    matches: Uint32Array | readonly TWordBitmap[],
-    requestedBucket: number | undefined,
+    matches: Uint32Array | readonly TSearchBitmap[],
+    histogram: TimeHistogram,
+    width: number | ((lo: number, hi: number) => number),
     top: number,
-    chooseBucket: (lo: number, hi: number) => number,
   ): TEventStats {
     this.#orgs.sync();
     this.#actions.sync();
     this.#actors.sync();
     const org = this.#orgs.find(organizationId);
-    const matchTimes = new Float64Array(matches instanceof Uint32Array ? matches.length : countCommon(matches, last));
     let n = 0;
     let lo = Infinity;
     let hi = -Infinity;
     const actionCounts = new Float64Array(this.#actions.values.length);
     const actorCounts = new Float64Array(this.#actors.values.length);
     if (org !== undefined) {
+      const { time, u32 } = this.#records();
       const actionOk = this.#allowedActions(filter.actions);
       const actorOk = this.#allowedActors(filter.actorId, filter.actorType);
       const after = filter.after ?? -Infinity;
       const before = filter.before ?? Infinity;
-      const { time, u32, u16 } = this.#records();
-      const visit = (rowid: number): void => {
-        if (u16[rowid * 8 + 6] !== org) return;
-        const t = time[rowid * 2] ?? 0;
-        if (t < after || t >= before) return;
-        const action = u16[rowid * 8 + 7] ?? 0;
-        const actor = u32[rowid * 4 + 2] ?? 0;
-        if ((actionOk !== null && actionOk[action] !== 1) || (actorOk !== null && actorOk[actor] !== 1)) return;
-        matchTimes[n++] = t;
-        if (t < lo) lo = t;
-        if (t > hi) hi = t;
-        actionCounts[action] = (actionCounts[action] ?? 0) + 1;
-        actorCounts[actor] = (actorCounts[actor] ?? 0) + 1;
-      };
-      if (matches instanceof Uint32Array) {
-        // Entries up to the copy's last rowid only: newer events are not counted, as a statement that
-        // started before their commit would not count them.
-        for (const rowid of matches) if (rowid <= last) visit(rowid);
-      } else {
-        forEachCommon(matches, last, visit);
+      // The matches as bitmaps (a list of entries made into one), read a 32-bit word at a time.
+      const [first, ...rest] = matches instanceof Uint32Array ? [toBitmap(matches, last)] : matches.map((b) => b.bits);
+      const words = Math.min(Math.ceil((last + 1) / 32), first?.length ?? 0, ...rest.map((bits) => bits.length));
+      for (let word = 0; word < words; word++) {
+        let x = (first?.[word] ?? 0) | 0;
+        for (const other of rest) x &= other[word] ?? 0;
+        while (x !== 0) {
+          const low = x & -x;
+          x ^= low;
+          const rowid = (word << 5) + 31 - Math.clz32(low);
+          // Newer events are not counted, as a statement that started before their commit would not count them.
+          if (rowid > last) break;
+          const orgAction = u32[rowid * 4 + 3] ?? 0;
+          if ((orgAction & 0xffff) !== org) continue;
+          const t = time[rowid * 2] ?? 0;
+          if (t < after || t >= before) continue;
+          const action = orgAction >>> 16;
+          const actor = u32[rowid * 4 + 2] ?? 0;
+          if ((actionOk !== null && actionOk[action] !== 1) || (actorOk !== null && actorOk[actor] !== 1)) continue;
+          n++;
+          if (t < lo) lo = t;
+          if (t > hi) hi = t;
+          histogram.add(t);
+          actionCounts[action] = (actionCounts[action] ?? 0) + 1;
+          actorCounts[actor] = (actorCounts[actor] ?? 0) + 1;
+        }
       }
     }
-    const rangeLo = filter.after ?? (n === 0 ? 0 : lo);
-    const rangeHi = filter.before ?? (n === 0 ? 0 : hi) + 1;
-    const bucketMs = requestedBucket ?? chooseBucket(rangeLo, rangeHi);
+    const bucketMs = typeof width === 'number' ? width : width(filter.after ?? (n === 0 ? 0 : lo), filter.before ?? (n === 0 ? 0 : hi) + 1);
     if (n === 0) return { total: 0, bucketMs, buckets: [], topActions: [], topActors: [] };
-    const buckets = countBuckets(matchTimes.subarray(0, n), lo, hi, bucketMs);
+    const buckets = histogram.buckets(bucketMs).map(({ start, count }) => ({ start: new Date(start).toISOString(), count }));
     const topActions = topCodes(actionCounts, top, (code) => [this.#actions.values[code] ?? '']).map(([code, count]) => ({
       action: this.#actions.values[code] ?? '',
       count,
@@ -502,30 +492,6 @@ export class EventFacets {
     });
     return ok;
   }
-}
-
-/** Matches per bucket (`trunc(occurred_at / bucketMs) * bucketMs`, as SQL's integer division), in time order. */
-function countBuckets(times: Float64Array, lo: number, hi: number, bucketMs: number): TEventStats['buckets'] {
-  const first = Math.trunc(lo / bucketMs);
-  const span = Math.trunc(hi / bucketMs) - first + 1;
-  const counts = new Map<number, number>();
-  if (span <= 1 << 22) {
-    // Dense: one counter per bucket between the first and last match (at most 4M, 32 MiB).
-    const dense = new Float64Array(span);
-    for (const t of times) {
-      const at = Math.trunc(t / bucketMs) - first;
-      dense[at] = (dense[at] ?? 0) + 1;
-    }
-    dense.forEach((count, at) => {
-      if (count > 0) counts.set((first + at) * bucketMs, count);
-    });
-  } else {
-    for (const t of times) {
-      const start = Math.trunc(t / bucketMs) * bucketMs;
-      counts.set(start, (counts.get(start) ?? 0) + 1);
-    }
-  }
-  return [...counts].sort((a, b) => a[0] - b[0]).map(([start, count]) => ({ start: new Date(start).toISOString(), count }));
 }
 
 /** The `top` codes with the highest counts, ties broken by their values (`keys`) in binary order. */

@@ -17,7 +17,7 @@ import type { TLoggedEvent } from '@custody/schema';
 
 import { AppError } from './errors';
 import { EventFacets } from './event-facets';
-import type { TFacetMemory } from './event-facets';
+import type { TBucketChoice, TFacetMemory } from './event-facets';
 
 /** A filter over one organization's events. Every field narrows the result (AND). */
 export interface TEventFilter {
@@ -281,8 +281,8 @@ export interface TEventQueriesOptions {
    * query threads, not for one-off uses. Default is `false`.
    */
   facets?: boolean | TFacetMemory;
-  /** With `facets`: the least number of matches that gives a search word a bitmap (`isBroad`; default 65,536). */
-  broadWordMatches?: number;
+  /** With `facets`: the least number of matches that gives a search a bitmap (`isBroad`; default 65,536). */
+  broadSearchMatches?: number;
 }
 
 /** The filter parts `EventFacets` can check; statistics over other filters stay in SQL. */
@@ -310,7 +310,7 @@ export class EventQueries implements TEventReader {
     const facets = options.facets ?? false;
     this.#facets =
       facets !== false && dialect.facetReads !== undefined
-        ? new EventFacets(dialect.facetReads, facets === true ? undefined : facets, options.broadWordMatches === undefined ? {} : { broadWordMatches: options.broadWordMatches })
+        ? new EventFacets(dialect.facetReads, facets === true ? undefined : facets, options.broadSearchMatches === undefined ? {} : { broadSearchMatches: options.broadSearchMatches })
         : null;
   }
 
@@ -941,7 +941,7 @@ export class EventQueries implements TEventReader {
         },
         requestedBucket,
         top,
-        (lo, hi) => chooseBucket(Math.max(hi - lo, 1)),
+        STATS_BUCKETS,
       );
       if (fromFacets !== null) return fromFacets;
     }
@@ -1037,6 +1037,9 @@ function definedKeys(filter: TEventFilter): (keyof TEventFilter)[] {
 }
 
 const BUCKETS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000, 2_592_000_000];
+
+/** `chooseBucket` for `EventFacets`: from the range `[lo, hi)`, and every width it may choose. */
+const STATS_BUCKETS: TBucketChoice = { widths: BUCKETS, choose: (lo, hi) => chooseBucket(Math.max(hi - lo, 1)) };
 
 function chooseBucket(spanMs: number): number {
   for (const b of BUCKETS) if (spanMs / b <= 120) return b;

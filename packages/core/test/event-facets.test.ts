@@ -88,7 +88,7 @@ describe('statistics from the in-memory copy', () => {
 
   it('are really read from the copy (the same numbers, computed without SQL)', async () => {
     await facets.warm();
-    const chooseBucket = () => HOUR;
+    const chooseBucket = { widths: [HOUR], choose: () => HOUR };
     const direct = facets.stats('org_f', { words: ['common'], actions: ['user.*'] }, undefined, 3, chooseBucket);
     expect(direct).toEqual(await sql.stats('org_f', { q: 'common', actions: ['user.*'] }, { bucketMs: HOUR, top: 3 }));
     expect(direct?.total).toBe(150);
@@ -122,7 +122,7 @@ describe('statistics from the in-memory copy', () => {
     expect(second.ready).toBe(true);
     await second.warm();
     const size = first.size;
-    const options = [undefined, 5, () => HOUR] as const;
+    const options = [undefined, 5, { widths: [HOUR], choose: () => HOUR }] as const;
     const viaSecond = second.stats('org_f', { words: ['common'] }, ...options);
     expect(viaSecond).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
     await side.custody.ingestor.ingest('org_f', Array.from({ length: 3 }, (_, i) => eventNumber(5000 + i, 'common sharedcopy')));
@@ -137,7 +137,7 @@ describe('statistics from the in-memory copy', () => {
     if (dialect.facetReads === undefined) throw new Error('SQLite offers facetReads');
     const fresh = new EventFacets(dialect.facetReads);
     expect(fresh.ready).toBe(false);
-    expect(fresh.stats('org_f', { words: ['common'] }, HOUR, 5, () => HOUR)).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
+    expect(fresh.stats('org_f', { words: ['common'] }, HOUR, 5, { widths: [HOUR], choose: () => HOUR })).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
     expect(fresh.ready).toBe(true);
     await fresh.warm(); // the warm-up that was under way finds it complete
   });
@@ -163,13 +163,13 @@ describe('statistics from the in-memory copy', () => {
   });
 });
 
-describe('statistics over broad words, from word bitmaps', () => {
+describe('statistics over broad searches, from bitmaps', () => {
   let side: Awaited<ReturnType<typeof createTestCustody>>;
   let sql: EventQueries;
   let facets: EventFacets;
   /** Every read of the full-text index's entries the copy made: words, after, up to. */
   const reads: [string[], number | undefined, number | undefined][] = [];
-  const HOUR_BUCKETS = () => HOUR;
+  const HOUR_BUCKETS = { widths: [HOUR], choose: () => HOUR };
 
   beforeAll(async () => {
     side = await createTestCustody('sqlite');
@@ -191,7 +191,7 @@ describe('statistics over broad words, from word bitmaps', () => {
         },
       },
       createFacetMemory(3),
-      { broadWordMatches: 50 },
+      { broadSearchMatches: 50 },
     );
     await facets.warm();
   });
@@ -207,54 +207,57 @@ describe('statistics over broad words, from word bitmaps', () => {
     return got;
   };
 
-  it('keep a broad word\'s matches as a bitmap and answer from it without reading the index again', async () => {
+  it('keep a broad search\'s matches as a bitmap and answer from it without reading the index again', async () => {
     expect(await check('org_f', ['common'])).toMatchObject({ total: 300 });
-    expect(facets.bitmapWords).toEqual(['common']);
+    expect(facets.bitmapSearches).toEqual(['common']);
     reads.length = 0;
     await check('org_f', ['common']);
     await check('org_other', ['common']);
     await check('org_f', ['common'], { actions: ['user.*'], actorType: 'user', occurredAfter: new Date(START + 40 * HOUR).toISOString() });
     expect(reads).toEqual([]);
-    // A word in few events gets none.
+    // A search matching few events gets none.
     await check('org_f', ['rare']);
-    expect(facets.bitmapWords).toEqual(['common']);
+    await check('org_f', ['common', 'rare']);
+    expect(facets.bitmapSearches).toEqual(['common']);
   });
 
-  it('build the bitmaps of a broad search\'s words between calls, then intersect them', async () => {
+  it('keep a broad search of several words by its words, in any order', async () => {
     reads.length = 0;
     await check('org_f', ['common', 'even']);
     expect(reads).toEqual([[['common', 'even'], 0, 340]]);
-    await facets.idle();
-    expect(facets.bitmapWords.sort()).toEqual(['common', 'even']);
+    expect(facets.bitmapSearches.sort()).toEqual(['common', 'common even']);
     reads.length = 0;
-    await check('org_f', ['common', 'even']);
     await check('org_f', ['even', 'common'], { actorId: 'u_a' });
-    await check('org_other', ['even']);
+    await check('org_other', ['common', 'even']);
     expect(reads).toEqual([]);
-    // With a word that has no bitmap (and is not broad): the index answers, nothing is built.
-    await check('org_f', ['common', 'rare']);
-    await facets.idle();
-    expect(facets.bitmapWords.sort()).toEqual(['common', 'even']);
+  });
+
+  it('answer a search of several words from their own bitmaps\' intersection', async () => {
+    await check('org_f', ['odd']);
+    expect(facets.bitmapSearches.sort()).toEqual(['common', 'common even', 'odd']);
+    reads.length = 0;
+    await check('org_f', ['odd', 'common']);
+    await check('org_f', ['common', 'odd'], { actions: ['invoice.paid'] });
+    expect(reads).toEqual([]);
   });
 
   it('bring the bitmaps up to date with events committed since, reading only the new entries', async () => {
     await side.custody.ingestor.ingest('org_f', Array.from({ length: 30 }, (_, i) => eventNumber(500 + i, 'common latecomer')));
     reads.length = 0;
     expect(await check('org_f', ['common', 'even'])).toMatchObject({ total: 165 });
+    expect(await check('org_f', ['odd', 'common'])).toMatchObject({ total: 165 });
     expect(reads.sort()).toEqual([
       [['common'], 340, 370],
-      [['even'], 340, 370],
+      [['common', 'even'], 340, 370],
+      [['odd'], 340, 370],
     ]);
-    await check('org_f', ['common']);
   });
 
-  it('make room for new broad words by dropping the least recently used, answers unchanged', async () => {
+  it('make room for new broad searches by dropping the least recently used, answers unchanged', async () => {
     await check('org_f', ['firefox']);
-    await check('org_f', ['odd']);
-    await facets.idle();
-    expect(facets.bitmapWords.sort()).toEqual(['common', 'firefox', 'odd']);
-    for (const words of [['common', 'even'], ['firefox', 'odd'], ['even'], ['common', 'firefox', 'odd']]) await check('org_f', words);
-    await facets.idle();
-    expect(facets.bitmapWords).toHaveLength(3);
+    // `common` was used last by the intersection above, `common even` before it: that one made way.
+    expect(facets.bitmapSearches.sort()).toEqual(['common', 'firefox', 'odd']);
+    for (const words of [['common', 'even'], ['firefox', 'odd'], ['even'], ['common', 'firefox', 'odd'], ['common']]) await check('org_f', words);
+    expect(facets.bitmapSearches).toHaveLength(3);
   });
 });

@@ -129,10 +129,10 @@ describe('sqlite file: queries on reader threads', () => {
     expect(final).toEqual(await inProcess.stats('stress', { q: 'stress' }));
   });
 
-  it('answer statistics over broad words from bitmaps both threads share, as the calling thread does', async () => {
-    // Every search here is broad at 10 matches: bitmaps are made by whichever thread answers, built
-    // between calls, and brought up to date by either.
-    const threads = new EventQueryThreads(database.readerThreadOptions ?? { url: file }, { threads: 2, queries: { broadWordMatches: 10 } });
+  it('answer statistics over broad searches from bitmaps both threads share, as the calling thread does', async () => {
+    // Every search here is broad at 10 matches: bitmaps are made by whichever thread answers first, and
+    // brought up to date by either.
+    const threads = new EventQueryThreads(database.readerThreadOptions ?? { url: file }, { threads: 2, queries: { broadSearchMatches: 10 } });
     try {
       await threads.start();
       const searches: TEventFilter[] = [{ q: 'firefox' }, { q: 'firefox sso' }, { q: 'sso', actions: ['user.*'] }, { q: 'curl password' }, { q: 'req*' }];

@@ -1,22 +1,24 @@
 /**
- * `WordBitmaps`: for the words found in a large part of the log, which events hold them, as one bit per
- * events rowid, in memory shared by every query thread of the process (part of `EventFacets`).
+ * `SearchBitmaps`: for the searches that match a large part of the log, which events they match, as one bit
+ * per events rowid, in memory shared by every query thread of the process (part of `EventFacets`).
  *
- * Reading a word's matches out of the full-text index costs about 0.09 µs a match: statistics over a word
+ * Reading a search's matches out of the full-text index costs about 0.09 µs a match: statistics over a word
  * in every one of 10,000,000 events spent 0.9 s there before counting anything. A bitmap of the same
- * matches is read at a few nanoseconds a match, and two words' bitmaps are combined a 32-bit word at a time.
- * A bitmap costs an eighth of a byte per event (1.25 MB at 10,000,000), so only words in at least a
- * sixteenth of the events get one (`isBroad`), and at most `slots` are kept, the least recently used
- * making way. Each covers the rowids up to its own mark and is brought up to the statistics copy's last
- * rowid before use, from the index's entries past the mark (the index seeks to them).
+ * matches is read at a few nanoseconds a match. A search is kept by its words (`searchKey`: one word, or
+ * several, whose matches are those holding all of them); a search of several words whose words each have a
+ * bitmap is answered from their intersection, a 32-bit word at a time. A bitmap costs an eighth of a byte per
+ * event (1.25 MB at 10,000,000), so only searches matching at least a sixteenth of the events get one
+ * (`isBroad`), made from the entries just read for them, and at most `slots` are kept, the least recently
+ * used making way. Each covers the rowids up to its own mark and is brought up to the statistics copy's
+ * last rowid before use, from the index's entries past the mark (the index seeks to them).
  *
  * Events are append-only and no product path removes full-text entries (`CustodyDialect.removeSearchText`
  * is for a retention purge yet to come, which will have to drop these bitmaps, as it will the records).
  *
- * Sharing between threads, per slot: `LOCK` (the holder's tag) is held to write a slot (claim it for a word,
- * extend it); readers only count themselves in `READERS`, and read the bits up to the mark they saw, which
- * later extensions never change. A slot changes words only with no reader counted: the claimer makes `GEN`
- * odd, then checks `READERS` is 0; a reader counts itself, then checks `GEN` is still what it matched.
+ * Sharing between threads, per slot: `LOCK` (the holder's tag) is held to write a slot (claim it for a
+ * search, extend it); readers only count themselves in `READERS`, and read the bits up to the mark they saw,
+ * which later extensions never change. A slot changes searches only with no reader counted: the claimer makes
+ * `GEN` odd, then checks `READERS` is 0; a reader counts itself, then checks `GEN` is still what it matched.
  */
 import { AppError } from './errors';
 import type { TGrowableSharedArrayBuffer } from './event-facets';
@@ -31,29 +33,29 @@ const COVERED = 3;
 const USED = 4;
 const LENGTH = 5;
 const STRIDE = 8;
-/** Longest word kept (UTF-8 bytes): a normalized word is at most 100 characters, a prefix one more. */
+/** Longest search key kept (UTF-8 bytes); a search with a longer one gets no bitmap. */
 const TERM_BYTES = 512;
 /** Bitmaps grow 64 KiB at a time (524,288 rowids). */
 const GROW_BYTES = 65_536;
 
-/** Default least number of matches of a broad word (`isBroad`). */
-export const BROAD_WORD_MATCHES = 65_536;
+/** Default least number of matches of a broad search (`isBroad`). */
+export const BROAD_SEARCH_MATCHES = 65_536;
 
 /** Default number of bitmaps kept. */
-export const WORD_BITMAP_SLOTS = 16;
+export const SEARCH_BITMAP_SLOTS = 16;
 
-/** The shared memory of the bitmaps: made once (`createWordBitmapMemory`), given to every query thread. */
-export interface TWordBitmapMemory {
-  /** Per slot: lock, generation, readers, covered rowid, last use, word length; then the use counter. */
+/** The shared memory of the bitmaps: made once (`createSearchBitmapMemory`), given to every query thread. */
+export interface TSearchBitmapMemory {
+  /** Per slot: lock, generation, readers, covered rowid, last use, key length; then the use counter. */
   readonly header: SharedArrayBuffer;
-  /** Each slot's word, UTF-8, `TERM_BYTES` apiece. */
+  /** Each slot's search key (`searchKey`), UTF-8, `TERM_BYTES` apiece. */
   readonly terms: SharedArrayBuffer;
   /** Each slot's bits: bit `r & 31` of uint32 `r >>> 5` for rowid `r`. */
   readonly bitmaps: readonly TGrowableSharedArrayBuffer[];
 }
 
 /** Memory for `slots` bitmaps of up to `maxRowid` rowids each (virtual reservations; pages are used as they fill). */
-export function createWordBitmapMemory(maxRowid: number, slots = WORD_BITMAP_SLOTS): TWordBitmapMemory {
+export function createSearchBitmapMemory(maxRowid: number, slots = SEARCH_BITMAP_SLOTS): TSearchBitmapMemory {
   const maxByteLength = Math.ceil((maxRowid + 1) / 32) * 4;
   return {
     header: new SharedArrayBuffer(4 * (slots * STRIDE + 1)),
@@ -63,32 +65,37 @@ export function createWordBitmapMemory(maxRowid: number, slots = WORD_BITMAP_SLO
 }
 
 /**
- * Whether `matches` entries of a log whose last rowid is `last` make a word worth a bitmap: at least
+ * Whether `matches` entries of a log whose last rowid is `last` make a search worth a bitmap: at least
  * `least` of them, and a sixteenth of the log (where a bitmap takes less memory than the list of rowids).
  */
-export function isBroad(matches: number, last: number, least = BROAD_WORD_MATCHES): boolean {
+export function isBroad(matches: number, last: number, least = BROAD_SEARCH_MATCHES): boolean {
   return matches >= least && matches * 16 >= last;
 }
 
-/** A bitmap held for reading (`WordBitmaps.acquire`): its bits are valid for rowids up to `covered`. */
-export interface TWordBitmap {
+/** A bitmap held for reading (`SearchBitmaps.acquire`): its bits are valid for rowids up to `covered`. */
+export interface TSearchBitmap {
   readonly slot: number;
   readonly bits: Uint32Array;
 }
 
-/** The index's entries of one word in a rowid range (`TFacetReads.searchEntryList` for that word). */
-export type TWordEntries = (word: string, after: number, upTo: number) => Uint32Array;
+/** The index's entries holding all of `words` in a rowid range (`TFacetReads.searchEntryList`). */
+export type TSearchEntries = (words: readonly string[], after: number, upTo: number) => Uint32Array;
 
-export class WordBitmaps {
-  readonly #memory: TWordBitmapMemory;
+/** The key of a search of `words` (`searchTerms`, none holding a space): the same whatever their order. */
+export function searchKey(words: readonly string[]): string {
+  return [...new Set(words)].sort().join(' ');
+}
+
+export class SearchBitmaps {
+  readonly #memory: TSearchBitmapMemory;
   readonly #header: Int32Array;
   readonly #terms: Uint8Array;
   readonly #slots: number;
   readonly #tag: number;
-  readonly #entries: TWordEntries;
+  readonly #entries: TSearchEntries;
 
-  /** `tag`: this thread's lock value (`threadTag`); `entries`: how to read a word's matches. */
-  constructor(memory: TWordBitmapMemory, tag: number, entries: TWordEntries) {
+  /** `tag`: this thread's lock value (`threadTag`); `entries`: how to read a search's matches. */
+  constructor(memory: TSearchBitmapMemory, tag: number, entries: TSearchEntries) {
     this.#memory = memory;
     this.#header = new Int32Array(memory.header);
     this.#terms = new Uint8Array(memory.terms);
@@ -97,8 +104,8 @@ export class WordBitmaps {
     this.#entries = entries;
   }
 
-  /** Words that have a bitmap now (for tests and logs). */
-  get words(): string[] {
+  /** The keys of the searches that have a bitmap now (for tests and logs). */
+  get keys(): string[] {
     const out: string[] = [];
     for (let slot = 0; slot < this.#slots; slot++) {
       const length = Atomics.load(this.#header, slot * STRIDE + LENGTH);
@@ -108,39 +115,39 @@ export class WordBitmaps {
   }
 
   /**
-   * Every word's bitmap, each brought up to `last` first (waiting up to `waitMs` for a thread writing it),
-   * held for reading until `release`; `null` (nothing held) if one of them has no bitmap or could not be
-   * brought up to date.
+   * The bitmaps of the searches `keys` (`searchKey`), each brought up to `last` first (waiting up to
+   * `waitMs` for a thread writing it), held for reading until `release`; `null` (nothing held) if one of
+   * them has no bitmap or could not be brought up to date.
    */
-  acquire(words: readonly string[], last: number, waitMs: number): TWordBitmap[] | null {
-    const held: TWordBitmap[] = [];
-    for (const word of words) {
-      const found = this.#find(word);
+  acquire(keys: readonly string[], last: number, waitMs: number): TSearchBitmap[] | null {
+    const held: TSearchBitmap[] = [];
+    for (const key of keys) {
+      const found = this.#find(key);
       const slot = found === null ? -1 : this.#hold(found.slot, found.gen);
-      if (slot < 0 || !this.#cover(slot, word, last, waitMs)) {
+      if (slot < 0 || !this.#cover(slot, key, last, waitMs)) {
         if (slot >= 0) Atomics.sub(this.#header, slot * STRIDE + READERS, 1);
         this.release(held);
         return null;
       }
       Atomics.store(this.#header, slot * STRIDE + USED, Atomics.add(this.#header, this.#slots * STRIDE, 1) + 1);
       const buffer = this.#memory.bitmaps[slot];
-      if (buffer === undefined) throw new Error('word bitmap slot out of range');
+      if (buffer === undefined) throw new Error('search bitmap slot out of range');
       held.push({ slot, bits: new Uint32Array(buffer, 0, Math.min(buffer.byteLength / 4, Math.ceil((last + 1) / 32))) });
     }
     return held;
   }
 
-  release(held: readonly TWordBitmap[]): void {
+  release(held: readonly TSearchBitmap[]): void {
     for (const { slot } of held) Atomics.sub(this.#header, slot * STRIDE + READERS, 1);
   }
 
   /**
-   * Makes `word`'s bitmap from `entries`, all of its matches up to `last` (already read), taking the
-   * least recently used slot; false if every slot is busy or the word already has one.
+   * Makes the bitmap of the search `key` from `entries`, all of its matches up to `last` (already read),
+   * taking the least recently used slot; false if every slot is busy or the search already has one.
    */
-  store(word: string, entries: Uint32Array, last: number): boolean {
-    if (this.#find(word) !== null) return false;
-    const slot = this.#claim(word);
+  store(key: string, entries: Uint32Array, last: number): boolean {
+    if (this.#find(key) !== null) return false;
+    const slot = this.#claim(key);
     if (slot < 0) return false;
     try {
       this.#set(slot, entries, last);
@@ -151,46 +158,13 @@ export class WordBitmaps {
     }
   }
 
-  /**
-   * Builds `word`'s bitmap up to `last` a slice of `sliceRows` rowids at a time, giving way between slices
-   * (`yieldTo`); a thread that needs it sooner completes it. Resolves when it is complete, or was given up
-   * (its slot taken by another word, every slot busy).
-   */
-  async build(word: string, last: number, sliceRows: number, yieldTo: () => Promise<void>): Promise<void> {
-    let found = this.#find(word);
-    if (found === null) {
-      const slot = this.#claim(word);
-      if (slot < 0) return;
-      this.#unlock(slot);
-      found = this.#find(word);
-    }
-    while (found !== null) {
-      const { slot, gen } = found;
-      const at = slot * STRIDE;
-      if (Atomics.load(this.#header, at + COVERED) >= last) return;
-      if (Atomics.compareExchange(this.#header, at + LOCK, 0, this.#tag) === 0) {
-        try {
-          if (Atomics.load(this.#header, at + GEN) !== gen) return;
-          const from = Atomics.load(this.#header, at + COVERED);
-          const to = Math.min(last, from + sliceRows);
-          this.#set(slot, this.#entries(word, from, to), to);
-          Atomics.store(this.#header, at + COVERED, to);
-        } finally {
-          this.#unlock(slot);
-        }
-      }
-      await yieldTo();
-      found = Atomics.load(this.#header, at + GEN) === gen ? found : null;
-    }
-  }
-
   /** Releases the slot locks of the stopped thread whose tag is `tag`. */
-  static releaseLocks(memory: TWordBitmapMemory, tag: number): void {
+  static releaseLocks(memory: TSearchBitmapMemory, tag: number): void {
     const header = new Int32Array(memory.header);
     for (let slot = 0; slot < memory.bitmaps.length; slot++) {
       const at = slot * STRIDE;
       if (Atomics.compareExchange(header, at + LOCK, tag, 0) === tag) {
-        // A claim it left half made: no word, nothing covered.
+        // A claim it left half made: no search, nothing covered.
         if ((Atomics.load(header, at + GEN) & 1) === 1) {
           Atomics.store(header, at + LENGTH, 0);
           Atomics.add(header, at + GEN, 1);
@@ -200,9 +174,9 @@ export class WordBitmaps {
     }
   }
 
-  /** The slot holding `word` and its generation then, or `null`. */
-  #find(word: string): { slot: number; gen: number } | null {
-    const bytes = Buffer.from(word, 'utf8');
+  /** The slot holding `key` and its generation then, or `null`. */
+  #find(key: string): { slot: number; gen: number } | null {
+    const bytes = Buffer.from(key, 'utf8');
     for (let slot = 0; slot < this.#slots; slot++) {
       const at = slot * STRIDE;
       const gen = Atomics.load(this.#header, at + GEN);
@@ -223,7 +197,7 @@ export class WordBitmaps {
   }
 
   /** Brings a held slot up to `last` (under its lock); false if the lock stayed busy. */
-  #cover(slot: number, word: string, last: number, waitMs: number): boolean {
+  #cover(slot: number, key: string, last: number, waitMs: number): boolean {
     const at = slot * STRIDE;
     if (Atomics.load(this.#header, at + COVERED) >= last) return true;
     const until = Date.now() + waitMs;
@@ -236,7 +210,7 @@ export class WordBitmaps {
     try {
       const from = Atomics.load(this.#header, at + COVERED);
       if (from < last) {
-        this.#set(slot, this.#entries(word, from, last), last);
+        this.#set(slot, this.#entries(key.split(' '), from, last), last);
         Atomics.store(this.#header, at + COVERED, last);
       }
       return true;
@@ -246,11 +220,11 @@ export class WordBitmaps {
   }
 
   /**
-   * Takes a slot for `word` (an empty one, else the least recently used with no reader), left locked with
+   * Takes a slot for `key` (an empty one, else the least recently used with no reader), left locked with
    * nothing covered; -1 if none could be taken.
    */
-  #claim(word: string): number {
-    const bytes = Buffer.from(word, 'utf8');
+  #claim(key: string): number {
+    const bytes = Buffer.from(key, 'utf8');
     if (bytes.length === 0 || bytes.length > TERM_BYTES) return -1;
     const order = Array.from({ length: this.#slots }, (_, slot) => slot).sort(
       (a, b) => Atomics.load(this.#header, a * STRIDE + USED) - Atomics.load(this.#header, b * STRIDE + USED),
@@ -263,7 +237,7 @@ export class WordBitmaps {
         this.#unlock(slot);
         continue;
       }
-      // Odd: readers matching the old word from now on miss; one counted before this is seen below.
+      // Odd: readers matching the old key from now on miss; one counted before this is seen below.
       Atomics.store(this.#header, at + GEN, gen + 1);
       if (Atomics.load(this.#header, at + READERS) !== 0) {
         Atomics.store(this.#header, at + GEN, gen + 2);
@@ -271,7 +245,7 @@ export class WordBitmaps {
         continue;
       }
       const buffer = this.#memory.bitmaps[slot];
-      if (buffer === undefined) throw new Error('word bitmap slot out of range');
+      if (buffer === undefined) throw new Error('search bitmap slot out of range');
       new Uint32Array(buffer, 0, buffer.byteLength / 4).fill(0);
       this.#terms.set(bytes, slot * TERM_BYTES);
       Atomics.store(this.#header, at + COVERED, 0);
@@ -286,9 +260,9 @@ export class WordBitmaps {
   /** Under the slot's lock: sets the bits of `entries` up to `last`, growing the bitmap to hold `last`. */
   #set(slot: number, entries: Uint32Array, last: number): void {
     const buffer = this.#memory.bitmaps[slot];
-    if (buffer === undefined) throw new Error('word bitmap slot out of range');
+    if (buffer === undefined) throw new Error('search bitmap slot out of range');
     const needed = Math.ceil((last + 1) / 32) * 4;
-    if (needed > buffer.maxByteLength) throw new AppError('INTERNAL', `rowid ${last} is beyond the word bitmaps' reach`);
+    if (needed > buffer.maxByteLength) throw new AppError('INTERNAL', `rowid ${last} is beyond the search bitmaps' reach`);
     if (needed > buffer.byteLength) buffer.grow(Math.min(buffer.maxByteLength, Math.ceil(needed / GROW_BYTES) * GROW_BYTES));
     const bits = new Uint32Array(buffer, 0, buffer.byteLength / 4);
     for (const rowid of entries) {
@@ -302,42 +276,62 @@ export class WordBitmaps {
   }
 }
 
-/** The number of rowids up to `last` set in every one of `bitmaps` (an upper bound for what they match). */
-export function countCommon(bitmaps: readonly TWordBitmap[], last: number): number {
+/** The number of rowids up to `last` set in every one of `bitmaps`. */
+export function countCommon(bitmaps: readonly TSearchBitmap[], last: number): number {
+  const [first, ...rest] = bitmaps.map((b) => b.bits);
+  if (first === undefined) return 0;
+  const words = commonWords(bitmaps, last);
+  const full = Math.ceil((last + 1) / 32);
+  const tail = tailMask(last);
   let count = 0;
-  forEachWord(bitmaps, last, (_, word) => {
-    let x = word - ((word >>> 1) & 0x55555555);
+  for (let i = 0; i < words; i++) {
+    let x = (first[i] ?? 0) | 0;
+    for (const other of rest) x &= other[i] ?? 0;
+    if (i === full - 1) x &= tail;
+    x -= (x >>> 1) & 0x55555555;
     x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
     count += (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-  });
+  }
   return count;
 }
 
+/** `entries` (rowids) up to `last` as a bitmap. */
+export function toBitmap(entries: Uint32Array, last: number): Uint32Array {
+  const bits = new Uint32Array(Math.ceil((last + 1) / 32));
+  for (let i = 0; i < entries.length; i++) {
+    const rowid = entries[i] ?? 0;
+    if (rowid <= last) bits[rowid >>> 5] = (bits[rowid >>> 5] ?? 0) | (1 << (rowid & 31));
+  }
+  return bits;
+}
+
 /** Calls `visit` with each rowid up to `last` set in every one of `bitmaps`, in ascending order. */
-export function forEachCommon(bitmaps: readonly TWordBitmap[], last: number, visit: (rowid: number) => void): void {
-  forEachWord(bitmaps, last, (index, word) => {
-    let x = word;
-    const base = index << 5;
+export function forEachCommon(bitmaps: readonly TSearchBitmap[], last: number, visit: (rowid: number) => void): void {
+  const [first, ...rest] = bitmaps.map((b) => b.bits);
+  if (first === undefined) return;
+  const words = commonWords(bitmaps, last);
+  const full = Math.ceil((last + 1) / 32);
+  const tail = tailMask(last);
+  for (let i = 0; i < words; i++) {
+    let x = (first[i] ?? 0) | 0;
+    for (const other of rest) x &= other[i] ?? 0;
+    if (i === full - 1) x &= tail;
+    const base = i << 5;
     while (x !== 0) {
       const low = x & -x;
       visit(base + 31 - Math.clz32(low));
       x ^= low;
     }
-  });
+  }
 }
 
-/** Calls `visit` with each nonzero uint32 of the bitmaps' intersection (index, bits), up to rowid `last`. */
-function forEachWord(bitmaps: readonly TWordBitmap[], last: number, visit: (index: number, word: number) => void): void {
-  const [first, second, ...rest] = bitmaps.map((b) => b.bits);
-  if (first === undefined) return;
-  const words = Math.min(Math.ceil((last + 1) / 32), ...bitmaps.map((b) => b.bits.length));
-  // Bits above `last` in the last word belong to rowids not yet counted.
-  const tailMask = (last + 1) % 32 === 0 ? -1 : (1 << ((last + 1) % 32)) - 1;
-  for (let i = 0; i < words; i++) {
-    let word = first[i] ?? 0;
-    if (second !== undefined) word &= second[i] ?? 0;
-    for (const other of rest) word &= other[i] ?? 0;
-    if (i === words - 1 && words === Math.ceil((last + 1) / 32)) word &= tailMask;
-    if (word !== 0) visit(i, word | 0);
-  }
+/** The uint32 words of the bitmaps' intersection that hold rowids up to `last` (all of them, once brought up to `last`). */
+function commonWords(bitmaps: readonly TSearchBitmap[], last: number): number {
+  return Math.min(Math.ceil((last + 1) / 32), ...bitmaps.map((b) => b.bits.length));
+}
+
+/** The bits of `last`'s uint32 word at or below it (the last word read; bits above belong to newer rowids). */
+function tailMask(last: number): number {
+  const bits = (last + 1) % 32;
+  return bits === 0 ? -1 : (1 << bits) - 1;
 }

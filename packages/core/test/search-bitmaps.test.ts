@@ -1,0 +1,137 @@
+/**
+ * Search bitmaps (`SearchBitmaps`): the rowids a search's bitmap holds are exactly its index entries up to
+ * the covered rowid, intersections and counts are exact at every bit position, and slots are shared, taken
+ * back from the least recently used search, never from one being read, and freed from a stopped thread.
+ * The entries come from a table of words here; `event-facets.test.ts` runs them on the full-text index.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { SearchBitmaps, countCommon, createSearchBitmapMemory, forEachCommon, isBroad, searchKey } from '../src/search-bitmaps';
+import type { TSearchBitmap } from '../src/search-bitmaps';
+
+/**
+ * Index entries of the events holding all of some words, as `TFacetReads.searchEntryList` gives them (here in
+ * descending order: none is promised); every read is logged, its words as a key.
+ */
+function index(words: Record<string, number[]>) {
+  const reads: [string, number, number][] = [];
+  const entries = (search: readonly string[], after: number, upTo: number) => {
+    reads.push([search.join(' '), after, upTo]);
+    const lists = search.map((w) => words[w] ?? []);
+    return Uint32Array.from((lists[0] ?? []).filter((r) => r > after && r <= upTo && lists.every((l) => l.includes(r))).reverse());
+  };
+  const of = (word: string, upTo: number) => entries([word], 0, upTo);
+  return { reads, entries, of };
+}
+
+const rowids = (bitmaps: readonly TSearchBitmap[], last: number) => {
+  const out: number[] = [];
+  forEachCommon(bitmaps, last, (rowid) => out.push(rowid));
+  expect(countCommon(bitmaps, last)).toBe(out.length);
+  return out;
+};
+
+describe('search bitmaps', () => {
+  it('intersect and count exactly, at every bit of a 32-bit word and at the last rowid', () => {
+    // Every bit position 0..31 and the sign bit; a last rowid inside a word. Rowids start at 1, as SQLite's.
+    const a = Array.from({ length: 199 }, (_, i) => i + 1).filter((r) => r % 2 === 0 || r % 31 === 0 || r === 63);
+    const b = Array.from({ length: 199 }, (_, i) => i + 1).filter((r) => r % 3 === 0 || r === 31 || r === 63 || r === 127);
+    const { of } = index({ a, b });
+    const words = new SearchBitmaps(createSearchBitmapMemory(1000, 4), 1, () => new Uint32Array());
+    for (const last of [199, 150, 127, 95, 63, 31, 1]) {
+      expect(words.store('a', of('a', 199), 199) || words.keys.includes('a')).toBe(true);
+      expect(words.store('b', of('b', 199), 199) || words.keys.includes('b')).toBe(true);
+      const held = words.acquire(['a', 'b'], last, 0);
+      if (held === null) throw new Error('both words have bitmaps');
+      const both = a.filter((r) => b.includes(r) && r <= last);
+      expect(rowids(held, last)).toEqual(both);
+      expect(countCommon(held, last)).toBe(both.length);
+      const [first] = held;
+      if (first === undefined) throw new Error('held');
+      expect(rowids([first], last)).toEqual(a.filter((r) => r <= last));
+      words.release(held);
+    }
+  });
+
+  it('bring a bitmap up to the last rowid from the entries after its mark only, and share it between threads', () => {
+    const words: Record<string, number[]> = { common: [1, 2, 5, 40] };
+    const { reads, entries, of } = index(words);
+    const memory = createSearchBitmapMemory(10_000, 4);
+    const one = new SearchBitmaps(memory, 1, entries);
+    const two = new SearchBitmaps(memory, 2, entries);
+    expect(one.store('common', of('common', 40), 40)).toBe(true);
+    expect(two.store('common', of('common', 40), 40)).toBe(false); // already there
+    words.common?.push(41, 700, 9000);
+    reads.length = 0;
+    const held = two.acquire(['common'], 9000, 0);
+    if (held === null) throw new Error('common has a bitmap');
+    expect(reads).toEqual([['common', 40, 9000]]);
+    expect(rowids(held, 9000)).toEqual([1, 2, 5, 40, 41, 700, 9000]);
+    two.release(held);
+    // The other thread sees the extended bitmap without reading.
+    reads.length = 0;
+    const again = one.acquire(['common'], 9000, 0);
+    expect(reads).toEqual([]);
+    expect(again === null ? null : rowids(again, 9000)).toEqual([1, 2, 5, 40, 41, 700, 9000]);
+    one.release(again ?? []);
+    // A search without a bitmap: nothing held (the other one released).
+    expect(one.acquire(['common', 'other'], 9000, 0)).toBeNull();
+    expect(one.store('other', new Uint32Array(), 9000)).toBe(true);
+  });
+
+  it('keep a search of several words by its words in any order, and extend it with the entries holding all of them', () => {
+    const { reads, entries } = index({ blue: [1, 2, 3, 10, 11], sky: [2, 3, 4, 11] });
+    const bitmaps = new SearchBitmaps(createSearchBitmapMemory(100, 2), 1, entries);
+    expect(searchKey(['sky', 'blue', 'sky'])).toBe('blue sky');
+    expect(bitmaps.store(searchKey(['sky', 'blue']), entries(['sky', 'blue'], 0, 5), 5)).toBe(true);
+    reads.length = 0;
+    const held = bitmaps.acquire([searchKey(['blue', 'sky'])], 11, 0);
+    expect(reads).toEqual([['blue sky', 5, 11]]);
+    expect(held === null ? null : rowids(held, 11)).toEqual([2, 3, 11]);
+  });
+
+  it('give the least recently used slot to a new search, but never one being read', () => {
+    const { entries, of } = index({ a: [1], b: [2], c: [3], d: [4] });
+    const words = new SearchBitmaps(createSearchBitmapMemory(100, 2), 1, entries);
+    expect(words.store('a', of('a', 10), 10)).toBe(true);
+    expect(words.store('b', of('b', 10), 10)).toBe(true);
+    words.release(words.acquire(['a'], 10, 0) ?? []); // a used after b
+    expect(words.store('c', of('c', 10), 10)).toBe(true);
+    expect(words.keys.sort()).toEqual(['a', 'c']);
+    const held = words.acquire(['a', 'c'], 10, 0);
+    expect(held).not.toBeNull();
+    // Both read: no slot for d, and neither bitmap changed.
+    expect(words.store('d', of('d', 10), 10)).toBe(false);
+    expect(rowids(held?.slice(0, 1) ?? [], 10)).toEqual([1]);
+    words.release(held ?? []);
+    expect(words.store('d', of('d', 10), 10)).toBe(true);
+    const d = words.acquire(['d'], 10, 0);
+    // The slot's old bits are gone.
+    expect(d === null ? null : rowids(d, 10)).toEqual([4]);
+  });
+
+  it('give up a slot\'s lock held by a stopped thread, and a slot it was taking', () => {
+    const { entries, of } = index({ a: [1, 2] });
+    const memory = createSearchBitmapMemory(100, 1);
+    const header = new Int32Array(memory.header);
+    const words = new SearchBitmaps(memory, 1, entries);
+    expect(words.store('a', of('a', 2), 2)).toBe(true);
+    // Thread 7 holds the lock, half way through taking the slot (generation odd).
+    Atomics.store(header, 0, 7);
+    Atomics.add(header, 1, 1);
+    expect(words.acquire(['a'], 2, 0)).toBeNull();
+    SearchBitmaps.releaseLocks(memory, 8);
+    expect(Atomics.load(header, 0)).toBe(7);
+    SearchBitmaps.releaseLocks(memory, 7);
+    expect(Atomics.load(header, 0)).toBe(0);
+    expect(words.keys).toEqual([]);
+    expect(words.store('a', of('a', 2), 2)).toBe(true);
+  });
+
+  it('are worth making for searches matching a sixteenth of the log, and at least the least number of events', () => {
+    expect(isBroad(65_536, 1_000_000)).toBe(true);
+    expect(isBroad(65_535, 1_000_000)).toBe(false);
+    expect(isBroad(100_000, 1_600_001)).toBe(false);
+    expect(isBroad(10, 160, 10)).toBe(true);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * `TimeHistogram` counts exactly what grouping every time by `trunc(t / width) * width` counts, for the width
+ * chosen from the times' range once all are seen: times in and out of order, before 1970, on bucket
+ * bounds, over ranges that coarsen its cells past a day, and a requested width far narrower than the range.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { TimeHistogram, resolutionFor } from '../src/time-histogram';
+
+const WIDTHS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000, 2_592_000_000];
+const choose = (lo: number, hi: number) => WIDTHS.find((w) => Math.max(hi - lo, 1) / w <= 120) ?? 2_592_000_000;
+
+function expected(times: readonly number[], width: number) {
+  const counts = new Map<number, number>();
+  for (const t of times) counts.set(Math.trunc(t / width) * width, (counts.get(Math.trunc(t / width) * width) ?? 0) + 1);
+  return [...counts].sort((a, b) => a[0] - b[0]).map(([start, count]) => ({ start, count }));
+}
+
+/** A small deterministic generator (no flaky seeds). */
+function random(seed: number) {
+  let s = seed;
+  return () => ((s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+}
+
+describe('time histogram', () => {
+  const START = Date.UTC(2026, 2, 1);
+  const cases: [string, number[]][] = [
+    ['one time', [START]],
+    ['in order over a minute', Array.from({ length: 500 }, (_, i) => START + i * 113)],
+    ['in order over 90 days', Array.from({ length: 20_000 }, (_, i) => START + i * 388_800)],
+    ['out of order over 3 days, on bucket bounds', Array.from({ length: 5_000 }, (_, i) => START + ((i * 7919) % 5_000) * 60_000 - (i % 2 === 0 ? 0 : 1))],
+    ['before and after 1970', Array.from({ length: 3_000 }, (_, i) => (i - 1_500) * 7_777_777)],
+    ['over 40 years', Array.from({ length: 3_000 }, (_, i) => START - i * 431_000_000)],
+    ['backwards, then a jump far ahead', [...Array.from({ length: 1_000 }, (_, i) => START - i * 1_000), START + 400 * 86_400_000]],
+  ];
+  const rand = random(7);
+  cases.push(['random over a year', Array.from({ length: 10_000 }, () => START + Math.floor(rand() * 365 * 86_400_000))]);
+
+  for (const [name, times] of cases) {
+    it(`counts per chosen width: ${name}`, () => {
+      const histogram = new TimeHistogram({ widths: WIDTHS, choose });
+      for (const t of times) histogram.add(t);
+      const width = choose(Math.min(...times), Math.max(...times) + 1);
+      expect(histogram.buckets(width)).toEqual(expected(times, width));
+    });
+  }
+
+  it('counts per a width given in advance, however many buckets the range spans', () => {
+    const times = Array.from({ length: 2_000 }, (_, i) => START + i * 3_600_000 * 24 * 3 + (i % 5));
+    for (const width of [1_000, 7_000, 86_400_000]) {
+      const histogram = new TimeHistogram(width);
+      for (const t of times) histogram.add(t);
+      expect(histogram.buckets(width)).toEqual(expected(times, width));
+    }
+  });
+
+  it('refuses a width its cells cannot be merged into', () => {
+    const histogram = new TimeHistogram({ widths: WIDTHS, choose });
+    histogram.add(START);
+    expect(() => histogram.buckets(1_500)).toThrow('not a multiple');
+  });
+
+  it('keeps cells that divide every width the range may still lead to', () => {
+    expect(resolutionFor(WIDTHS, 3_600_000)).toBe(3_600_000);
+    expect(resolutionFor(WIDTHS, 604_800_000)).toBe(86_400_000);
+    expect(resolutionFor(WIDTHS, 2_592_000_000)).toBe(2_592_000_000);
+    expect(resolutionFor([1_000, 1_500], 1_000)).toBe(500);
+  });
+});
