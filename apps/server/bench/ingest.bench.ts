@@ -369,7 +369,11 @@ async function queryBench(size: number): Promise<void> {
     ];
     for (const [name, indexed, inputs] of cases) {
       const path = name.startsWith('stats') ? 'events.stats' : 'events.list';
+      // The first call warms up (and, for statistics over a search matching a sixteenth of the log or more,
+      // makes the search's bitmap): printed beside the figures for full-text statistics.
+      const firstStart = performance.now();
       await trpc(server.url, key, path, inputs[0], 'GET');
+      const firstMs = performance.now() - firstStart;
       const times: number[] = [];
       for (const input of inputs) {
         const s = performance.now();
@@ -380,7 +384,8 @@ async function queryBench(size: number): Promise<void> {
       const p95 = percentile(times, 95);
       const goal = indexed ? 'goal p95 < 50 ms' : 'goal p95 < 250 ms';
       const met = p95 < (indexed ? 50 : 250) ? '(met)' : '(NOT met)';
-      report(`query ${label}`, `${label}: ${name} (p50 / p95)`, `${percentile(times, 50).toFixed(1)} / ${p95.toFixed(1)} ms`, goal, met);
+      const first = name.startsWith('stats, full text') ? ` (first call ${fmt(firstMs)} ms)` : '';
+      report(`query ${label}`, `${label}: ${name} (p50 / p95)`, `${percentile(times, 50).toFixed(1)} / ${p95.toFixed(1)} ms${first}`, goal, met);
     }
     // A query the statistics copy cannot answer (a common word and a metadata value: read from the events
     // table, seconds at 10M) runs on a query thread: health checks meanwhile show what it holds up.

@@ -106,6 +106,22 @@ export function createMetrics(custody: Custody): TMetrics {
       this.set(custody.queryLoad?.warm ?? 0);
     },
   });
+  new Gauge({
+    name: 'custody_query_search_bitmaps',
+    help: 'Searches matching a sixteenth of the log or more whose matches the query threads keep as bitmaps, for statistics (at most 16)',
+    registers: [registry],
+    collect() {
+      this.set(custody.queryLoad?.searchBitmaps ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'custody_query_search_bitmap_bytes',
+    help: 'Memory the search bitmaps take (an eighth of a byte per event each)',
+    registers: [registry],
+    collect() {
+      this.set(custody.queryLoad?.searchBitmapBytes ?? 0);
+    },
+  });
 
   custody.ingestor.onCommitted((info) => {
     events.inc(info.events);

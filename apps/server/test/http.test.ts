@@ -94,6 +94,8 @@ for (const dialect of DIALECTS) {
       // Queries run on threads on a SQLite file, on the main thread on Postgres.
       if (dialect === 'sqlite') expect(metrics).toMatch(/custody_query_threads\{state="waiting"\} 0\n/);
       else expect(metrics).not.toMatch(/custody_query_threads\{/);
+      // No search is broad enough for a bitmap in this small log.
+      expect(metrics).toMatch(/custody_query_search_bitmaps 0\n/);
     });
 
     it('answers malformed or oversized tRPC requests in the tRPC error envelope', async () => {

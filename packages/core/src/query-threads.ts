@@ -24,6 +24,7 @@ import type { TOpenDatabaseOptions } from '@custody/db';
 
 import { AppError } from './errors';
 import { createFacetMemory, releaseFacetLock } from './event-facets';
+import { searchBitmapUsage } from './search-bitmaps';
 import type { TFacetMemory } from './event-facets';
 import type { TAppErrorCode, TAppErrorDetails } from './errors';
 import type {
@@ -70,6 +71,9 @@ export interface TQueryThreadsLoad {
   queued: number;
   /** Threads whose statistics copy is complete: until then they answer statistics over big searches in SQL. */
   warm: number;
+  /** Searches whose matches the threads keep as bitmaps (`SearchBitmaps`), and the bytes those take. */
+  searchBitmaps: number;
+  searchBitmapBytes: number;
 }
 
 export interface TQueryThreadsOptions {
@@ -144,11 +148,14 @@ export class EventQueryThreads implements TEventReader {
 
   /** Threads started, calls running or waiting, and threads whose statistics copy is complete: for `/metrics` and tests. */
   get load(): TQueryThreadsLoad {
+    const bitmaps = searchBitmapUsage(this.#data.facets.searches);
     return {
       threads: this.#slots.length,
       running: this.#slots.filter((s) => s.job !== undefined).length,
       queued: this.#queue.length,
       warm: this.#slots.filter((s) => s.warm).length,
+      searchBitmaps: bitmaps.searches,
+      searchBitmapBytes: bitmaps.bytes,
     };
   }
 

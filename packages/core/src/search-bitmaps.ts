@@ -64,6 +64,18 @@ export function createSearchBitmapMemory(maxRowid: number, slots = SEARCH_BITMAP
   };
 }
 
+/** How many searches have a bitmap in `memory`, and the bytes their bitmaps take (for `/metrics`). */
+export function searchBitmapUsage(memory: TSearchBitmapMemory): { searches: number; bytes: number } {
+  const header = new Int32Array(memory.header);
+  let searches = 0;
+  let bytes = 0;
+  memory.bitmaps.forEach((bitmap, slot) => {
+    if (Atomics.load(header, slot * STRIDE + LENGTH) > 0) searches++;
+    bytes += bitmap.byteLength;
+  });
+  return { searches, bytes };
+}
+
 /**
  * Whether `matches` entries of a log whose last rowid is `last` make a search worth a bitmap: at least
  * `least` of them, and a sixteenth of the log (where a bitmap takes less memory than the list of rowids).

@@ -149,6 +149,9 @@ describe('sqlite file: queries on reader threads', () => {
       await custody.ingestor.ingest('wide', Array.from({ length: 40 }, (_, i) => event({ context: { location: '10.0.0.1', user_agent: 'Firefox/131' }, metadata: { method: 'sso', request_id: `req_late_${i}` } })));
       await both('wide');
       await both('acme');
+      // One per search (each is broad here), shown for /metrics.
+      expect(threads.load).toMatchObject({ searchBitmaps: searches.length });
+      expect(threads.load.searchBitmapBytes).toBeGreaterThan(0);
     } finally {
       await threads.close();
     }
@@ -170,7 +173,7 @@ describe('sqlite file: queries on reader threads', () => {
     await expect(call).rejects.toThrow('closed before its query finished');
     expect((await custody.events.stats('acme', { q: 'firefox' })).total).toBe(200);
     // Both threads are still there (a stopped one is not replaced until calls wait), their copies complete.
-    expect(before).toEqual({ threads: 2, running: 0, queued: 0, warm: 2 });
+    expect(before).toMatchObject({ threads: 2, running: 0, queued: 0, warm: 2 });
     // Once the stopped call's thread has finished its statement (the next call may have run on the other thread
     // meanwhile), both threads are idle.
     await expect.poll(() => (custody.events as EventQueryThreads).load, { timeout: 10_000 }).toEqual(before);
@@ -193,7 +196,7 @@ describe('sqlite file: queries on reader threads', () => {
         await expect(threads.list('acme', {})).rejects.toMatchObject({ code: 'TIMEOUT', details: { timeoutMs: 300 } });
         // Told to stop, it cannot (its statement waits inside SQLite): still busy, then stopped after the grace.
         expect(threads.load).toMatchObject({ threads: 1, running: 1, queued: 0 });
-        await expect.poll(() => threads.load, { timeout: 5000 }).toEqual({ threads: 0, running: 0, queued: 0, warm: 0 });
+        await expect.poll(() => threads.load, { timeout: 5000 }).toEqual({ threads: 0, running: 0, queued: 0, warm: 0, searchBitmaps: 0, searchBitmapBytes: 0 });
       } finally {
         holder.exec('COMMIT');
         holder.close();
