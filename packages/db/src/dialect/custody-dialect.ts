@@ -132,7 +132,11 @@ export interface CustodyDialect {
   /** Indexes freshly inserted events for full-text search, in the same transaction. */
   indexSearchText(trx: TExecutor, organizationId: string, documents: readonly TSearchDocument[]): Promise<void>;
 
-  /** Removes events from the full-text index (retention purge). */
+  /**
+   * Removes events from the full-text index (for the retention purge to come; no product path calls it yet).
+   * The query threads' statistics copy and search bitmaps (`EventFacets` in `@custody/core`) assume entries
+   * are never removed: a purge must make them start over.
+   */
   removeSearchText(trx: TExecutor, organizationId: string, seqs: readonly number[]): Promise<void>;
 
   /**
