@@ -170,7 +170,11 @@ export class SearchBitmaps {
     }
   }
 
-  /** Releases the slot locks of the stopped thread whose tag is `tag`. */
+  /**
+   * Releases the slot locks of the stopped thread whose tag is `tag`. Were it counted as a reader (stopped while
+   * extending a bitmap it held: a thread is only stopped when stuck in a statement), that count stays, and the
+   * slot keeps its search until the process restarts: one slot fewer to make way, nothing wrong read.
+   */
   static releaseLocks(memory: TSearchBitmapMemory, tag: number): void {
     const header = new Int32Array(memory.header);
     for (let slot = 0; slot < memory.bitmaps.length; slot++) {
