@@ -21,7 +21,7 @@ import type { TFacetReads } from '@custody/db';
 
 import { AppError } from './errors';
 import type { TEventStats } from './query';
-import { SEARCH_BITMAP_SLOTS, SearchBitmaps, createSearchBitmapMemory, isBroad, searchKey, toBitmap } from './search-bitmaps';
+import { SEARCH_BITMAP_SLOTS, SearchBitmaps, createSearchBitmapMemory, isBroad, searchKey } from './search-bitmaps';
 import { TimeHistogram } from './time-histogram';
 import type { TSearchBitmap, TSearchBitmapMemory } from './search-bitmaps';
 
@@ -207,7 +207,7 @@ export class EventFacets {
     this.#reads = reads;
     this.#broadSearchMatches = options.broadSearchMatches;
     this.#memory = memory;
-    this.#searches = new SearchBitmaps(memory.searches, this.#tag, (words, after, upTo) => reads.searchEntryList(words, after, upTo));
+    this.#searches = new SearchBitmaps(memory.searches, this.#tag, (words, bits, after, upTo) => reads.searchEntryBits(words, bits, after, upTo));
     this.#header = new Int32Array(memory.header);
     const [orgs, actions, actors] = memory.dictionaries;
     if (orgs === undefined || actions === undefined || actors === undefined) throw new Error('facet memory has three dictionaries');
@@ -379,29 +379,30 @@ export class EventFacets {
     const bitmaps = this.#searches.acquire([key], last, LOCK_WAIT_MS) ?? (filter.words.length > 1 ? this.#searches.acquire(filter.words, last, LOCK_WAIT_MS) : null);
     let entries: Uint32Array | null = null;
     if (bitmaps === null) {
-      entries = this.#reads.searchEntryList(filter.words, 0, last);
-      if (isBroad(entries.length, last, this.#broadSearchMatches)) this.#searches.store(key, entries, last);
+      entries = new Uint32Array(Math.ceil((last + 1) / 32));
+      const matches = this.#reads.searchEntryBits(filter.words, entries, 0, last);
+      if (isBroad(matches, last, this.#broadSearchMatches)) this.#searches.store(key, entries, last);
     }
     try {
       const width = requestedBucket ?? (filter.after !== undefined && filter.before !== undefined ? buckets.choose(filter.after, filter.before) : undefined);
       const histogram = new TimeHistogram(
         width ?? { widths: buckets.widths, choose: (lo, hi) => buckets.choose(filter.after ?? lo, filter.before ?? hi) },
       );
-      return this.#count(organizationId, filter, last, entries ?? bitmaps ?? [], histogram, width ?? buckets.choose, top);
+      return this.#count(organizationId, filter, last, entries === null ? (bitmaps ?? []).map((b) => b.bits) : [entries], histogram, width ?? buckets.choose, top);
     } finally {
       if (bitmaps !== null) this.#searches.release(bitmaps);
     }
   }
 
   /**
-   * The statistics of the matches, `entries` (rowids) or the rowids every one of `bitmaps` holds, up to rowid
-   * `last`. Their times go to `histogram`, whose buckets are those of `width`.
+   * The statistics of the matches, the rowids up to `last` every one of `bitmaps` holds. Their times go to
+   * `histogram`, whose buckets are those of `width`.
    */
   #count(
     organizationId: string,
     filter: TFacetFilter,
     last: number,
-    matches: Uint32Array | readonly TSearchBitmap[],
+    bitmaps: readonly Uint32Array[],
     histogram: TimeHistogram,
     width: number | ((lo: number, hi: number) => number),
     top: number,
@@ -421,8 +422,8 @@ export class EventFacets {
       const actorOk = this.#allowedActors(filter.actorId, filter.actorType);
       const after = filter.after ?? -Infinity;
       const before = filter.before ?? Infinity;
-      // The matches as bitmaps (a list of entries made into one), read a 32-bit word at a time.
-      const [first, ...rest] = matches instanceof Uint32Array ? [toBitmap(matches, last)] : matches.map((b) => b.bits);
+      // Read a 32-bit word at a time.
+      const [first, ...rest] = bitmaps;
       const words = Math.min(Math.ceil((last + 1) / 32), first?.length ?? 0, ...rest.map((bits) => bits.length));
       for (let word = 0; word < words; word++) {
         let x = (first?.[word] ?? 0) | 0;

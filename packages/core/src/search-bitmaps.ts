@@ -90,8 +90,8 @@ export interface TSearchBitmap {
   readonly bits: Uint32Array;
 }
 
-/** The index's entries holding all of `words` in a rowid range (`TFacetReads.searchEntryList`). */
-export type TSearchEntries = (words: readonly string[], after: number, upTo: number) => Uint32Array;
+/** Sets in `bits` the index's entries holding all of `words` in `(after, upTo]`; how many (`TFacetReads.searchEntryBits`). */
+export type TSearchEntries = (words: readonly string[], bits: Uint32Array, after: number, upTo: number) => number;
 
 /** The key of a search of `words` (`searchTerms`, none holding a space): the same whatever their order. */
 export function searchKey(words: readonly string[]): string {
@@ -154,15 +154,15 @@ export class SearchBitmaps {
   }
 
   /**
-   * Makes the bitmap of the search `key` from `entries`, all of its matches up to `last` (already read),
-   * taking the least recently used slot; false if every slot is busy or the search already has one.
+   * Keeps `bits`, the matches of the search `key` up to `last` (already read), as its bitmap, in the least
+   * recently used slot; false if every slot is busy or the search already has one.
    */
-  store(key: string, entries: Uint32Array, last: number): boolean {
+  store(key: string, bits: Uint32Array, last: number): boolean {
     if (this.#find(key) !== null) return false;
     const slot = this.#claim(key);
     if (slot < 0) return false;
     try {
-      this.#set(slot, entries, last);
+      this.#view(slot, last).set(bits.subarray(0, Math.ceil((last + 1) / 32)));
       Atomics.store(this.#header, slot * STRIDE + COVERED, last);
       return true;
     } finally {
@@ -226,7 +226,7 @@ export class SearchBitmaps {
     try {
       const from = Atomics.load(this.#header, at + COVERED);
       if (from < last) {
-        this.#set(slot, this.#entries(key.split(' '), from, last), last);
+        this.#entries(key.split(' '), this.#view(slot, last), from, last);
         Atomics.store(this.#header, at + COVERED, last);
       }
       return true;
@@ -273,17 +273,14 @@ export class SearchBitmaps {
     return -1;
   }
 
-  /** Under the slot's lock: sets the bits of `entries` up to `last`, growing the bitmap to hold `last`. */
-  #set(slot: number, entries: Uint32Array, last: number): void {
+  /** Under the slot's lock: the slot's bits, grown to hold rowid `last`. */
+  #view(slot: number, last: number): Uint32Array {
     const buffer = this.#memory.bitmaps[slot];
     if (buffer === undefined) throw new Error('search bitmap slot out of range');
     const needed = Math.ceil((last + 1) / 32) * 4;
     if (needed > buffer.maxByteLength) throw new AppError('INTERNAL', `rowid ${last} is beyond the search bitmaps' reach`);
     if (needed > buffer.byteLength) buffer.grow(Math.min(buffer.maxByteLength, Math.ceil(needed / GROW_BYTES) * GROW_BYTES));
-    const bits = new Uint32Array(buffer, 0, buffer.byteLength / 4);
-    for (const rowid of entries) {
-      bits[rowid >>> 5] = (bits[rowid >>> 5] ?? 0) | (1 << (rowid & 31));
-    }
+    return new Uint32Array(buffer, 0, buffer.byteLength / 4);
   }
 
   #unlock(slot: number): void {
@@ -309,16 +306,6 @@ export function countCommon(bitmaps: readonly TSearchBitmap[], last: number): nu
     count += (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
   }
   return count;
-}
-
-/** `entries` (rowids) up to `last` as a bitmap. */
-export function toBitmap(entries: Uint32Array, last: number): Uint32Array {
-  const bits = new Uint32Array(Math.ceil((last + 1) / 32));
-  for (let i = 0; i < entries.length; i++) {
-    const rowid = entries[i] ?? 0;
-    if (rowid <= last) bits[rowid >>> 5] = (bits[rowid >>> 5] ?? 0) | (1 << (rowid & 31));
-  }
-  return bits;
 }
 
 /** Calls `visit` with each rowid up to `last` set in every one of `bitmaps`, in ascending order. */

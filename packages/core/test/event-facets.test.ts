@@ -168,7 +168,7 @@ describe('statistics over broad searches, from bitmaps', () => {
   let sql: EventQueries;
   let facets: EventFacets;
   /** Every read of the full-text index's entries the copy made: words, after, up to. */
-  const reads: [string[], number | undefined, number | undefined][] = [];
+  const reads: [string[], number, number][] = [];
   const HOUR_BUCKETS = { widths: [HOUR], choose: () => HOUR };
 
   beforeAll(async () => {
@@ -185,9 +185,9 @@ describe('statistics over broad searches, from bitmaps', () => {
     facets = new EventFacets(
       {
         rowsAfter: (after, limit) => base.rowsAfter(after, limit),
-        searchEntryList: (words, after, upTo) => {
+        searchEntryBits: (words, bits, after, upTo) => {
           reads.push([[...words], after, upTo]);
-          return base.searchEntryList(words, after, upTo);
+          return base.searchEntryBits(words, bits, after, upTo);
         },
       },
       createFacetMemory(3),

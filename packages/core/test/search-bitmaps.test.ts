@@ -10,17 +10,24 @@ import { SearchBitmaps, countCommon, createSearchBitmapMemory, forEachCommon, is
 import type { TSearchBitmap } from '../src/search-bitmaps';
 
 /**
- * Index entries of the events holding all of some words, as `TFacetReads.searchEntryList` gives them (here in
- * descending order: none is promised); every read is logged, its words as a key.
+ * The full-text index's entries of the events holding all of some words, set in bitmaps as
+ * `TFacetReads.searchEntryBits` does; every read is logged, its words as a key.
  */
 function index(words: Record<string, number[]>) {
   const reads: [string, number, number][] = [];
-  const entries = (search: readonly string[], after: number, upTo: number) => {
+  const entries = (search: readonly string[], bits: Uint32Array, after: number, upTo: number) => {
     reads.push([search.join(' '), after, upTo]);
     const lists = search.map((w) => words[w] ?? []);
-    return Uint32Array.from((lists[0] ?? []).filter((r) => r > after && r <= upTo && lists.every((l) => l.includes(r))).reverse());
+    const matching = (lists[0] ?? []).filter((r) => r > after && r <= upTo && lists.every((l) => l.includes(r)));
+    for (const r of matching) bits[r >>> 5] = (bits[r >>> 5] ?? 0) | (1 << (r & 31));
+    return matching.length;
   };
-  const of = (word: string, upTo: number) => entries([word], 0, upTo);
+  /** The bitmap of a search's matches up to `upTo`, as a statistics query reads it before keeping it. */
+  const of = (search: string | string[], upTo: number) => {
+    const bits = new Uint32Array(Math.ceil((upTo + 1) / 32));
+    entries(typeof search === 'string' ? [search] : search, bits, 0, upTo);
+    return bits;
+  };
   return { reads, entries, of };
 }
 
@@ -37,7 +44,7 @@ describe('search bitmaps', () => {
     const a = Array.from({ length: 199 }, (_, i) => i + 1).filter((r) => r % 2 === 0 || r % 31 === 0 || r === 63);
     const b = Array.from({ length: 199 }, (_, i) => i + 1).filter((r) => r % 3 === 0 || r === 31 || r === 63 || r === 127);
     const { of } = index({ a, b });
-    const words = new SearchBitmaps(createSearchBitmapMemory(1000, 4), 1, () => new Uint32Array());
+    const words = new SearchBitmaps(createSearchBitmapMemory(1000, 4), 1, () => 0);
     for (const last of [199, 150, 127, 95, 63, 31, 1]) {
       expect(words.store('a', of('a', 199), 199) || words.keys.includes('a')).toBe(true);
       expect(words.store('b', of('b', 199), 199) || words.keys.includes('b')).toBe(true);
@@ -76,14 +83,14 @@ describe('search bitmaps', () => {
     one.release(again ?? []);
     // A search without a bitmap: nothing held (the other one released).
     expect(one.acquire(['common', 'other'], 9000, 0)).toBeNull();
-    expect(one.store('other', new Uint32Array(), 9000)).toBe(true);
+    expect(one.store('other', of('other', 9000), 9000)).toBe(true);
   });
 
   it('keep a search of several words by its words in any order, and extend it with the entries holding all of them', () => {
-    const { reads, entries } = index({ blue: [1, 2, 3, 10, 11], sky: [2, 3, 4, 11] });
+    const { reads, entries, of } = index({ blue: [1, 2, 3, 10, 11], sky: [2, 3, 4, 11] });
     const bitmaps = new SearchBitmaps(createSearchBitmapMemory(100, 2), 1, entries);
     expect(searchKey(['sky', 'blue', 'sky'])).toBe('blue sky');
-    expect(bitmaps.store(searchKey(['sky', 'blue']), entries(['sky', 'blue'], 0, 5), 5)).toBe(true);
+    expect(bitmaps.store(searchKey(['sky', 'blue']), of(['sky', 'blue'], 5), 5)).toBe(true);
     reads.length = 0;
     const held = bitmaps.acquire([searchKey(['blue', 'sky'])], 11, 0);
     expect(reads).toEqual([['blue sky', 5, 11]]);

@@ -145,6 +145,22 @@ for (const dialect of DIALECTS) {
         expect(await search('bob & | ! ( ) : \\')).toEqual([1]);
       });
 
+      it('sets the bits of the entries of a search in a range of rowids (SQLite, for the statistics copy)', () => {
+        const reads = t.dialect.facetReads;
+        if (reads === undefined) return expect(t.dialect.name).toBe('postgres');
+        const bits = (words: string[], after: number, upTo: number) => {
+          const set = new Uint32Array(1);
+          return [reads.searchEntryBits(words, set, after, upTo), set[0]];
+        };
+        // Events 0, 1, 2 have rowids 1, 2, 3.
+        expect(bits(['alice'], 0, 3)).toEqual([2, 0b1010]);
+        expect(bits(['alice'], 1, 3)).toEqual([1, 0b1000]);
+        expect(bits(['alice'], 0, 2)).toEqual([1, 0b10]);
+        expect(bits(['signed', 'in'], 0, 3)).toEqual([2, 0b110]);
+        expect(bits(['sign*'], 1, 3)).toEqual([1, 0b100]);
+        expect(bits(['nobody'], 0, 3)).toEqual([0, 0]);
+      });
+
       it('rejects updates of an event but allows a retention purge to delete it', async () => {
         const update = await t.db.updateTable('events').set({ actor_name: 'x' } as never).where('seq', '=', 0).execute().then(() => undefined, (e: unknown) => e);
         expect(isImmutabilityViolation(update)).toBe(true);

@@ -36,11 +36,12 @@ export interface TFacetReads {
   /** Up to `limit` events with a rowid above `after`, in rowid order (events are append-only). */
   rowsAfter(after: number, limit: number): TFacetRow[];
   /**
-   * Every full-text index entry (an events rowid, of any organization) holding all of `words`
-   * (`searchTerms`), in no promised order; only those in `(after, upTo]` when given (the index seeks to
-   * them). Rowids above 2^32 - 1 do not fit: `rowsAfter` tells (the copy then stops).
+   * Sets in `bits` (bit `r & 31` of `bits[r >>> 5]`, which must hold `upTo`) every full-text index entry (an
+   * events rowid, of any organization) holding all of `words` (`searchTerms`) in `(after, upTo]`; returns
+   * how many. With `after` above 0 the index seeks to the entries after it. Rowids above 2^32 - 1 do not
+   * fit: `rowsAfter` tells (the copy then stops).
    */
-  searchEntryList(words: readonly string[], after?: number, upTo?: number): Uint32Array;
+  searchEntryBits(words: readonly string[], bits: Uint32Array, after: number, upTo: number): number;
 }
 
 /**
