@@ -23,7 +23,7 @@ import { AppError } from './errors';
 import type { TEventStats } from './query';
 import { SEARCH_BITMAP_SLOTS, SearchBitmaps, createSearchBitmapMemory, isBroad, searchKey } from './search-bitmaps';
 import { TimeHistogram } from './time-histogram';
-import type { TSearchBitmap, TSearchBitmapMemory } from './search-bitmaps';
+import type { TSearchBitmapMemory } from './search-bitmaps';
 
 /** Rows read per slice while warming: about 15 ms of a thread, so that calls wait little behind a slice. */
 const SLICE = 10_000;
