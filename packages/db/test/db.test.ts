@@ -173,6 +173,19 @@ for (const dialect of DIALECTS) {
         const error = await t.db.insertInto('events').values(event(0, 'again')).execute().then(() => undefined, (e: unknown) => e);
         expect(isUniqueViolation(error), String(error)).toBe(true);
       });
+
+      it('finds the events holding a word with a prefix, whether the prefix has few words in the index or many', async () => {
+        // 70 words starting with `pre` (more than are ORed), 11 starting with `pre1`.
+        await t.db.insertInto('events').values(event(3, 'd')).execute();
+        await t.dialect.indexSearchText(t.db, 'org_a', [{ seq: 3, text: normalizeSearchText([Array.from({ length: 70 }, (_, i) => `pre${i}`).join(' '), 'Alice']) }]);
+        const prefixed = async (q: string) =>
+          (await t.db.selectFrom('events').select('seq').where('organization_id', '=', 'org_a').where(t.dialect.matchesSearch('org_a', searchTerms(q))).orderBy('seq').execute()).map((r) => r.seq);
+        expect(await prefixed('ali*')).toEqual([0, 3]); // event 2 was purged above
+        expect(await prefixed('sign* fire*')).toEqual([0]);
+        expect(await prefixed('pre*')).toEqual([3]);
+        expect(await prefixed('pre1* alice')).toEqual([3]);
+        expect(await prefixed('zz*')).toEqual([]);
+      });
     });
 
     it('serializes writers of one log inside a transaction', async () => {
