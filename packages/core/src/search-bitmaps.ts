@@ -35,6 +35,8 @@ const LENGTH = 5;
 const STRIDE = 8;
 /** Longest search key kept (UTF-8 bytes); a search with a longer one gets no bitmap. */
 const TERM_BYTES = 512;
+/** How long `store` waits for another thread claiming a slot (microseconds of work) before giving up. */
+const CLAIM_WAIT_MS = 1_000;
 /** Bitmaps grow 64 KiB at a time (524,288 rowids). */
 const GROW_BYTES = 65_536;
 
@@ -46,7 +48,7 @@ export const SEARCH_BITMAP_SLOTS = 16;
 
 /** The shared memory of the bitmaps: made once (`createSearchBitmapMemory`), given to every query thread. */
 export interface TSearchBitmapMemory {
-  /** Per slot: lock, generation, readers, covered rowid, last use, key length; then the use counter. */
+  /** Per slot: lock, generation, readers, covered rowid, last use, key length; then the use counter and the claim lock. */
   readonly header: SharedArrayBuffer;
   /** Each slot's search key (`searchKey`), UTF-8, `TERM_BYTES` apiece. */
   readonly terms: SharedArrayBuffer;
@@ -58,7 +60,7 @@ export interface TSearchBitmapMemory {
 export function createSearchBitmapMemory(maxRowid: number, slots = SEARCH_BITMAP_SLOTS): TSearchBitmapMemory {
   const maxByteLength = Math.ceil((maxRowid + 1) / 32) * 4;
   return {
-    header: new SharedArrayBuffer(4 * (slots * STRIDE + 1)),
+    header: new SharedArrayBuffer(4 * (slots * STRIDE + 2)),
     terms: new SharedArrayBuffer(TERM_BYTES * slots),
     bitmaps: Array.from({ length: slots }, () => new GrowableSharedArrayBuffer(0, { maxByteLength })),
   };
@@ -155,11 +157,18 @@ export class SearchBitmaps {
 
   /**
    * Keeps `bits`, the matches of the search `key` up to `last` (already read), as its bitmap, in the least
-   * recently used slot; false if every slot is busy or the search already has one.
+   * recently used slot; false if every slot is busy or the search already has one. Threads that read the same
+   * search at once claim one slot between them (under the claim lock), not one each.
    */
   store(key: string, bits: Uint32Array, last: number): boolean {
-    if (this.#find(key) !== null) return false;
-    const slot = this.#claim(key);
+    const claimLock = this.#slots * STRIDE + 1;
+    if (!this.#lockWord(claimLock, CLAIM_WAIT_MS)) return false;
+    let slot: number;
+    try {
+      slot = this.#find(key) === null ? this.#claim(key) : -1;
+    } finally {
+      this.#unlockWord(claimLock);
+    }
     if (slot < 0) return false;
     try {
       this.#view(slot, last).set(bits.subarray(0, Math.ceil((last + 1) / 32)));
@@ -171,12 +180,14 @@ export class SearchBitmaps {
   }
 
   /**
-   * Releases the slot locks of the stopped thread whose tag is `tag`. Were it counted as a reader (stopped while
+   * Releases the slot locks and the claim lock of the stopped thread whose tag is `tag`. Were it counted as a reader (stopped while
    * extending a bitmap it held: a thread is only stopped when stuck in a statement), that count stays, and the
    * slot keeps its search until the process restarts: one slot fewer to make way, nothing wrong read.
    */
   static releaseLocks(memory: TSearchBitmapMemory, tag: number): void {
     const header = new Int32Array(memory.header);
+    const claimLock = memory.bitmaps.length * STRIDE + 1;
+    if (Atomics.compareExchange(header, claimLock, tag, 0) === tag) Atomics.notify(header, claimLock);
     for (let slot = 0; slot < memory.bitmaps.length; slot++) {
       const at = slot * STRIDE;
       if (Atomics.compareExchange(header, at + LOCK, tag, 0) === tag) {
@@ -216,13 +227,7 @@ export class SearchBitmaps {
   #cover(slot: number, key: string, last: number, waitMs: number): boolean {
     const at = slot * STRIDE;
     if (Atomics.load(this.#header, at + COVERED) >= last) return true;
-    const until = Date.now() + waitMs;
-    while (Atomics.compareExchange(this.#header, at + LOCK, 0, this.#tag) !== 0) {
-      const left = until - Date.now();
-      if (left <= 0) return false;
-      const holder = Atomics.load(this.#header, at + LOCK);
-      if (holder !== 0) Atomics.wait(this.#header, at + LOCK, holder, Math.min(left, 50));
-    }
+    if (!this.#lockWord(at + LOCK, waitMs)) return false;
     try {
       const from = Atomics.load(this.#header, at + COVERED);
       if (from < last) {
@@ -284,8 +289,24 @@ export class SearchBitmaps {
   }
 
   #unlock(slot: number): void {
-    Atomics.store(this.#header, slot * STRIDE + LOCK, 0);
-    Atomics.notify(this.#header, slot * STRIDE + LOCK);
+    this.#unlockWord(slot * STRIDE + LOCK);
+  }
+
+  /** Takes the lock at header index `index` for this thread, waiting up to `waitMs` for its holder. */
+  #lockWord(index: number, waitMs: number): boolean {
+    const until = Date.now() + waitMs;
+    while (Atomics.compareExchange(this.#header, index, 0, this.#tag) !== 0) {
+      const left = until - Date.now();
+      if (left <= 0) return false;
+      const holder = Atomics.load(this.#header, index);
+      if (holder !== 0) Atomics.wait(this.#header, index, holder, Math.min(left, 50));
+    }
+    return true;
+  }
+
+  #unlockWord(index: number): void {
+    Atomics.store(this.#header, index, 0);
+    Atomics.notify(this.#header, index);
   }
 }
 

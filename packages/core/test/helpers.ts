@@ -25,9 +25,8 @@ export async function createTestCustody(
     t,
     vkey,
     destroy: async () => {
-      if (options.exportDir !== undefined) await custody.exports.close();
-      await custody.ingestor.close();
-      await custody.checkpointer.stop();
+      // Exports, ingest, checkpoints, query threads (on a file) and the database, then the test database itself.
+      await custody.close();
       await t.destroy();
     },
   };

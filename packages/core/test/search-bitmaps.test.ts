@@ -135,6 +135,21 @@ describe('search bitmaps', () => {
     expect(words.store('a', of('a', 2), 2)).toBe(true);
   });
 
+  it('claim one slot for a search between threads: none while another thread holds the claim lock, until it is freed', () => {
+    const { of } = index({ a: [1, 2] });
+    const memory = createSearchBitmapMemory(100, 2);
+    const header = new Int32Array(memory.header);
+    const words = new SearchBitmaps(memory, 1, () => 0);
+    // Thread 9 is between looking for `a` and claiming a slot for it (the lock after the slots and the use counter).
+    Atomics.store(header, 2 * 8 + 1, 9);
+    expect(words.store('a', of('a', 2), 2)).toBe(false);
+    expect(words.keys).toEqual([]);
+    SearchBitmaps.releaseLocks(memory, 9);
+    expect(words.store('a', of('a', 2), 2)).toBe(true);
+    expect(words.store('a', of('a', 2), 2)).toBe(false);
+    expect(words.keys).toEqual(['a']);
+  });
+
   it('are worth making for searches matching a sixteenth of the log, and at least the least number of events', () => {
     expect(isBroad(65_536, 1_000_000)).toBe(true);
     expect(isBroad(65_535, 1_000_000)).toBe(false);

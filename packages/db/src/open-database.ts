@@ -31,7 +31,7 @@ export interface CustodyDatabase {
    * outside the process) and SQLite in memory.
    */
   readonly readerThreadOptions: TOpenDatabaseOptions | null;
-  /** Closes every connection. */
+  /** Closes every connection; later calls return the first one's promise. */
   close(): Promise<void>;
 }
 
@@ -82,6 +82,7 @@ export async function openDatabase(options: TOpenDatabaseOptions): Promise<Custo
           cacheMiB: options.sqliteCacheMiB,
         });
   const shareable = target.kind === 'sqlite' && target.filename !== ':memory:';
+  let closing: Promise<void> | null = null;
   return {
     db: opened.db,
     dialect: opened.dialect,
@@ -91,6 +92,7 @@ export async function openDatabase(options: TOpenDatabaseOptions): Promise<Custo
       : null,
     scanReaderOptions: shareable ? { url: options.url, sqliteReadonly: true, sqliteCacheMiB: 8 } : null,
     readerThreadOptions: shareable ? { url: options.url, sqliteReadonly: true } : null,
-    close: () => (opened.close === undefined ? opened.db.destroy() : opened.close()),
+    // Once: a second close (an owner closing what it was given, then the giver) waits for the first.
+    close: () => (closing ??= opened.close === undefined ? opened.db.destroy() : opened.close()),
   };
 }
