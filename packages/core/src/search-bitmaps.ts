@@ -180,9 +180,10 @@ export class SearchBitmaps {
   }
 
   /**
-   * Releases the slot locks and the claim lock of the stopped thread whose tag is `tag`. Were it counted as a reader (stopped while
-   * extending a bitmap it held: a thread is only stopped when stuck in a statement), that count stays, and the
-   * slot keeps its search until the process restarts: one slot fewer to make way, nothing wrong read.
+   * Releases the slot locks and the claim lock of the stopped thread whose tag is `tag`. Were it counted as a
+   * reader (stopped while extending a bitmap it held: a thread is only stopped when stuck in a statement), that
+   * count stays, and the slot keeps its search until the process restarts: one slot fewer to make way, nothing
+   * wrong read.
    */
   static releaseLocks(memory: TSearchBitmapMemory, tag: number): void {
     const header = new Int32Array(memory.header);
