@@ -6,7 +6,9 @@
  * Statistics over a full-text search read the events it matches: four aggregations (time range, buckets,
  * top actions, top actors) each looking every match up in the events table, about 1.8 µs a match, so a
  * word in a fifth of 10,000,000 events took 14 s. Here the matches' rowids come from the full-text index
- * in one read (about 0.1 µs each) and each is looked up in the records (nanoseconds).
+ * in one read (about 0.1 µs each), straight into a bitmap, and each is looked up in the records
+ * (nanoseconds) in one pass. A search matching a large part of the log keeps that bitmap (`SearchBitmaps`),
+ * so later statistics over it skip the read.
  *
  * Events are append-only (no update path; rows are never deleted), so the copy only grows: it is filled
  * in the background after start (`warm`, a slice at a time, the threads taking turns) and brought up to
