@@ -24,6 +24,8 @@ import type { TFacetReads } from '@custody/db';
 import { AppError } from './errors';
 import type { TEventStats } from './query';
 import { SEARCH_BITMAP_SLOTS, SearchBitmaps, createSearchBitmapMemory, isBroad, searchKey } from './search-bitmaps';
+import { GrowableSharedArrayBuffer, lock, releaseLock, tryLock, unlock } from './shared-memory';
+import type { TGrowableSharedArrayBuffer } from './shared-memory';
 import { TimeHistogram } from './time-histogram';
 import type { TSearchBitmapMemory } from './search-bitmaps';
 
@@ -49,14 +51,6 @@ const STATE_BROKEN = 2;
 
 const MAX_RECORDS = 2 ** 28;
 const GROW_RECORDS = 65_536;
-
-/** A growable `SharedArrayBuffer` (ES2024, in Node 20), beyond the TypeScript library this project targets. */
-export interface TGrowableSharedArrayBuffer extends SharedArrayBuffer {
-  readonly maxByteLength: number;
-  grow(byteLength: number): void;
-}
-
-const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => TGrowableSharedArrayBuffer;
 
 /** The shared memory of one statistics copy: made once (`createFacetMemory`) and given to every query thread. */
 export interface TFacetMemory {
@@ -104,8 +98,7 @@ export function threadTag(id: number): number {
  * bitmap it was extending is extended again from the mark it last published).
  */
 export function releaseFacetLock(memory: TFacetMemory, id: number): void {
-  const header = new Int32Array(memory.header);
-  if (Atomics.compareExchange(header, LOCK, threadTag(id), 0) === threadTag(id)) Atomics.notify(header, LOCK);
+  releaseLock(new Int32Array(memory.header), LOCK, threadTag(id));
   SearchBitmaps.releaseLocks(memory.searches, threadTag(id));
 }
 
@@ -250,7 +243,7 @@ export class EventFacets {
       if (state === STATE_WARM) return;
       if (state === STATE_BROKEN) throw new AppError('INTERNAL', 'the statistics copy could not be made');
       // A query waiting to catch up goes first: a slice taken between its waits could keep it out for good.
-      if (Atomics.load(this.#header, WANTED) === 0 && this.#tryLock()) {
+      if (Atomics.load(this.#header, WANTED) === 0 && tryLock(this.#header, LOCK, this.#tag)) {
         let complete: boolean;
         try {
           complete = this.#append(reads, SLICE) < SLICE;
@@ -259,7 +252,7 @@ export class EventFacets {
           Atomics.store(this.#header, STATE, STATE_BROKEN);
           throw error;
         } finally {
-          this.#unlock();
+          unlock(this.#header, LOCK);
         }
         if (complete) return;
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -278,7 +271,7 @@ export class EventFacets {
     Atomics.add(this.#header, WANTED, 1);
     let locked: boolean;
     try {
-      locked = this.#lock(LOCK_WAIT_MS);
+      locked = lock(this.#header, LOCK, this.#tag, LOCK_WAIT_MS);
     } finally {
       Atomics.sub(this.#header, WANTED, 1);
     }
@@ -291,7 +284,7 @@ export class EventFacets {
       Atomics.store(this.#header, STATE, STATE_BROKEN);
       return false;
     } finally {
-      this.#unlock();
+      unlock(this.#header, LOCK);
     }
   }
 
@@ -303,26 +296,6 @@ export class EventFacets {
     const { records } = this.#memory;
     const length = records.byteLength;
     return { time: new Float64Array(records, 0, length / 8), u32: new Uint32Array(records, 0, length / 4) };
-  }
-
-  #tryLock(): boolean {
-    return Atomics.compareExchange(this.#header, LOCK, 0, this.#tag) === 0;
-  }
-
-  #lock(waitMs: number): boolean {
-    const until = Date.now() + waitMs;
-    while (!this.#tryLock()) {
-      const holder = Atomics.load(this.#header, LOCK);
-      const left = until - Date.now();
-      if (left <= 0) return false;
-      if (holder !== 0) Atomics.wait(this.#header, LOCK, holder, Math.min(left, 50));
-    }
-    return true;
-  }
-
-  #unlock(): void {
-    Atomics.store(this.#header, LOCK, 0);
-    Atomics.notify(this.#header, LOCK);
   }
 
   /** Under the lock: appends up to `limit` events after the last one copied, then publishes them. */

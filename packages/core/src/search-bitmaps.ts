@@ -21,9 +21,8 @@
  * `GEN` odd, then checks `READERS` is 0; a reader counts itself, then checks `GEN` is still what it matched.
  */
 import { AppError } from './errors';
-import type { TGrowableSharedArrayBuffer } from './event-facets';
-
-const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => TGrowableSharedArrayBuffer;
+import { GrowableSharedArrayBuffer, lock, releaseLock, tryLock, unlock } from './shared-memory';
+import type { TGrowableSharedArrayBuffer } from './shared-memory';
 
 /** Int32 fields of a slot in the header. */
 const LOCK = 0;
@@ -162,12 +161,12 @@ export class SearchBitmaps {
    */
   store(key: string, bits: Uint32Array, last: number): boolean {
     const claimLock = this.#slots * STRIDE + 1;
-    if (!this.#lockWord(claimLock, CLAIM_WAIT_MS)) return false;
+    if (!lock(this.#header, claimLock, this.#tag, CLAIM_WAIT_MS)) return false;
     let slot: number;
     try {
       slot = this.#find(key) === null ? this.#claim(key) : -1;
     } finally {
-      this.#unlockWord(claimLock);
+      unlock(this.#header, claimLock);
     }
     if (slot < 0) return false;
     try {
@@ -187,17 +186,13 @@ export class SearchBitmaps {
    */
   static releaseLocks(memory: TSearchBitmapMemory, tag: number): void {
     const header = new Int32Array(memory.header);
-    const claimLock = memory.bitmaps.length * STRIDE + 1;
-    if (Atomics.compareExchange(header, claimLock, tag, 0) === tag) Atomics.notify(header, claimLock);
+    releaseLock(header, memory.bitmaps.length * STRIDE + 1, tag);
     for (let slot = 0; slot < memory.bitmaps.length; slot++) {
       const at = slot * STRIDE;
-      if (Atomics.compareExchange(header, at + LOCK, tag, 0) === tag) {
-        // A claim it left half made: no search, nothing covered.
-        if ((Atomics.load(header, at + GEN) & 1) === 1) {
-          Atomics.store(header, at + LENGTH, 0);
-          Atomics.add(header, at + GEN, 1);
-        }
-        Atomics.notify(header, at + LOCK);
+      // A claim it left half made (generation odd): no search, nothing covered.
+      if (releaseLock(header, at + LOCK, tag) && (Atomics.load(header, at + GEN) & 1) === 1) {
+        Atomics.store(header, at + LENGTH, 0);
+        Atomics.add(header, at + GEN, 1);
       }
     }
   }
@@ -228,7 +223,7 @@ export class SearchBitmaps {
   #cover(slot: number, key: string, last: number, waitMs: number): boolean {
     const at = slot * STRIDE;
     if (Atomics.load(this.#header, at + COVERED) >= last) return true;
-    if (!this.#lockWord(at + LOCK, waitMs)) return false;
+    if (!lock(this.#header, at + LOCK, this.#tag, waitMs)) return false;
     try {
       const from = Atomics.load(this.#header, at + COVERED);
       if (from < last) {
@@ -253,7 +248,7 @@ export class SearchBitmaps {
     );
     for (const slot of order) {
       const at = slot * STRIDE;
-      if (Atomics.compareExchange(this.#header, at + LOCK, 0, this.#tag) !== 0) continue;
+      if (!tryLock(this.#header, at + LOCK, this.#tag)) continue;
       const gen = Atomics.load(this.#header, at + GEN);
       if (Atomics.load(this.#header, at + READERS) !== 0) {
         this.#unlock(slot);
@@ -290,24 +285,7 @@ export class SearchBitmaps {
   }
 
   #unlock(slot: number): void {
-    this.#unlockWord(slot * STRIDE + LOCK);
-  }
-
-  /** Takes the lock at header index `index` for this thread, waiting up to `waitMs` for its holder. */
-  #lockWord(index: number, waitMs: number): boolean {
-    const until = Date.now() + waitMs;
-    while (Atomics.compareExchange(this.#header, index, 0, this.#tag) !== 0) {
-      const left = until - Date.now();
-      if (left <= 0) return false;
-      const holder = Atomics.load(this.#header, index);
-      if (holder !== 0) Atomics.wait(this.#header, index, holder, Math.min(left, 50));
-    }
-    return true;
-  }
-
-  #unlockWord(index: number): void {
-    Atomics.store(this.#header, index, 0);
-    Atomics.notify(this.#header, index);
+    unlock(this.#header, slot * STRIDE + LOCK);
   }
 }
 
