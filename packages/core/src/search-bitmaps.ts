@@ -20,6 +20,8 @@
  * which later extensions never change. A slot changes searches only with no reader counted: the claimer makes
  * `GEN` odd, then checks `READERS` is 0; a reader counts itself, then checks `GEN` is still what it matched.
  */
+import type { TEntryBits } from '@custody/db';
+
 import { AppError } from './errors';
 import { GrowableSharedArrayBuffer, lock, releaseLock, tryLock, unlock } from './shared-memory';
 import type { TGrowableSharedArrayBuffer } from './shared-memory';
@@ -91,8 +93,8 @@ export interface TSearchBitmap {
   readonly bits: Uint32Array;
 }
 
-/** Sets in `bits` the index's entries holding all of `words` in `(after, upTo]`; how many (`TFacetReads.searchEntryBits`). */
-export type TSearchEntries = (words: readonly string[], bits: Uint32Array, after: number, upTo: number) => number;
+/** Sets in `bits` the index's entries holding all of `words` in `(after, upTo]` (`TFacetReads.searchEntryBits`). */
+export type TSearchEntries = (words: readonly string[], bits: Uint32Array, after: number, upTo: number) => TEntryBits;
 
 /** The key of a search of `words` (`searchTerms`, none holding a space): the same whatever their order. */
 export function searchKey(words: readonly string[]): string {
@@ -145,7 +147,7 @@ export class SearchBitmaps {
       Atomics.store(this.#header, slot * STRIDE + USED, Atomics.add(this.#header, this.#slots * STRIDE, 1) + 1);
       const buffer = this.#memory.bitmaps[slot];
       if (buffer === undefined) throw new Error('search bitmap slot out of range');
-      held.push({ slot, bits: new Uint32Array(buffer, 0, Math.min(buffer.byteLength / 4, Math.ceil((last + 1) / 32))) });
+      held.push({ slot, bits: new Uint32Array(buffer, 0, Math.min(buffer.byteLength / 4, bitmapWords(last))) });
     }
     return held;
   }
@@ -170,7 +172,7 @@ export class SearchBitmaps {
     }
     if (slot < 0) return false;
     try {
-      this.#view(slot, last).set(bits.subarray(0, Math.ceil((last + 1) / 32)));
+      this.#view(slot, last).set(bits.subarray(0, bitmapWords(last)));
       Atomics.store(this.#header, slot * STRIDE + COVERED, last);
       return true;
     } finally {
@@ -278,7 +280,7 @@ export class SearchBitmaps {
   #view(slot: number, last: number): Uint32Array {
     const buffer = this.#memory.bitmaps[slot];
     if (buffer === undefined) throw new Error('search bitmap slot out of range');
-    const needed = Math.ceil((last + 1) / 32) * 4;
+    const needed = bitmapWords(last) * 4;
     if (needed > buffer.maxByteLength) throw new AppError('INTERNAL', `rowid ${last} is beyond the search bitmaps' reach`);
     if (needed > buffer.byteLength) buffer.grow(Math.min(buffer.maxByteLength, Math.ceil(needed / GROW_BYTES) * GROW_BYTES));
     return new Uint32Array(buffer, 0, buffer.byteLength / 4);
@@ -289,52 +291,18 @@ export class SearchBitmaps {
   }
 }
 
-/** The number of rowids up to `last` set in every one of `bitmaps`. */
-export function countCommon(bitmaps: readonly TSearchBitmap[], last: number): number {
-  const [first, ...rest] = bitmaps.map((b) => b.bits);
-  if (first === undefined) return 0;
-  const words = commonWords(bitmaps, last);
-  const full = Math.ceil((last + 1) / 32);
-  const tail = tailMask(last);
-  let count = 0;
-  for (let i = 0; i < words; i++) {
-    let x = (first[i] ?? 0) | 0;
-    for (const other of rest) x &= other[i] ?? 0;
-    if (i === full - 1) x &= tail;
-    x -= (x >>> 1) & 0x55555555;
-    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-    count += (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-  }
-  return count;
+/** The uint32 words a bitmap of the rowids up to `last` takes. */
+export function bitmapWords(last: number): number {
+  return Math.ceil((last + 1) / 32);
 }
 
-/** Calls `visit` with each rowid up to `last` set in every one of `bitmaps`, in ascending order. */
-export function forEachCommon(bitmaps: readonly TSearchBitmap[], last: number, visit: (rowid: number) => void): void {
-  const [first, ...rest] = bitmaps.map((b) => b.bits);
-  if (first === undefined) return;
-  const words = commonWords(bitmaps, last);
-  const full = Math.ceil((last + 1) / 32);
-  const tail = tailMask(last);
-  for (let i = 0; i < words; i++) {
-    let x = (first[i] ?? 0) | 0;
-    for (const other of rest) x &= other[i] ?? 0;
-    if (i === full - 1) x &= tail;
-    const base = i << 5;
-    while (x !== 0) {
-      const low = x & -x;
-      visit(base + 31 - Math.clz32(low));
-      x ^= low;
-    }
-  }
-}
-
-/** The uint32 words of the bitmaps' intersection that hold rowids up to `last` (all of them, once brought up to `last`). */
-function commonWords(bitmaps: readonly TSearchBitmap[], last: number): number {
-  return Math.min(Math.ceil((last + 1) / 32), ...bitmaps.map((b) => b.bits.length));
-}
-
-/** The bits of `last`'s uint32 word at or below it (the last word read; bits above belong to newer rowids). */
-function tailMask(last: number): number {
-  const bits = (last + 1) % 32;
-  return bits === 0 ? -1 : (1 << bits) - 1;
+/**
+ * Uint32 word `index` of the intersection of `first` and `rest`, without the bits of rowids above `last`
+ * (newer events, not to be counted): bit `b` stands for rowid `index * 32 + b`.
+ */
+export function commonWord(first: Uint32Array, rest: readonly Uint32Array[], index: number, last: number): number {
+  let x = (first[index] ?? 0) | 0;
+  for (const other of rest) x &= other[index] ?? 0;
+  if (index === last >>> 5 && (last & 31) !== 31) x &= (1 << ((last & 31) + 1)) - 1;
+  return x;
 }

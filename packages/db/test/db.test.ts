@@ -150,15 +150,16 @@ for (const dialect of DIALECTS) {
         if (reads === undefined) return expect(t.dialect.name).toBe('postgres');
         const bits = (words: string[], after: number, upTo: number) => {
           const set = new Uint32Array(1);
-          return [reads.searchEntryBits(words, set, after, upTo), set[0]];
+          const { count, lowest, highest } = reads.searchEntryBits(words, set, after, upTo);
+          return [count, set[0], lowest, highest];
         };
         // Events 0, 1, 2 have rowids 1, 2, 3.
-        expect(bits(['alice'], 0, 3)).toEqual([2, 0b1010]);
-        expect(bits(['alice'], 1, 3)).toEqual([1, 0b1000]);
-        expect(bits(['alice'], 0, 2)).toEqual([1, 0b10]);
-        expect(bits(['signed', 'in'], 0, 3)).toEqual([2, 0b110]);
-        expect(bits(['sign*'], 1, 3)).toEqual([1, 0b100]);
-        expect(bits(['nobody'], 0, 3)).toEqual([0, 0]);
+        expect(bits(['alice'], 0, 3)).toEqual([2, 0b1010, 1, 3]);
+        expect(bits(['alice'], 1, 3)).toEqual([1, 0b1000, 3, 3]);
+        expect(bits(['alice'], 0, 2)).toEqual([1, 0b10, 1, 1]);
+        expect(bits(['signed', 'in'], 0, 3)).toEqual([2, 0b110, 1, 2]);
+        expect(bits(['sign*'], 1, 3)).toEqual([1, 0b100, 2, 2]);
+        expect(bits(['nobody'], 0, 3)).toEqual([0, 0, 0, 0]);
       });
 
       it('rejects updates of an event but allows a retention purge to delete it', async () => {

@@ -38,10 +38,17 @@ export interface TFacetReads {
   /**
    * Sets in `bits` (bit `r & 31` of `bits[r >>> 5]`, which must hold `upTo`) every full-text index entry (an
    * events rowid, of any organization) holding all of `words` (`searchTerms`) in `(after, upTo]`; returns
-   * how many. With `after` above 0 the index seeks to the entries after it. Rowids above 2^32 - 1 do not
+   * how many, and where they lie. With `after` above 0 the index seeks to the entries after it. Rowids above 2^32 - 1 do not
    * fit: `rowsAfter` tells (the copy then stops).
    */
-  searchEntryBits(words: readonly string[], bits: Uint32Array, after: number, upTo: number): number;
+  searchEntryBits(words: readonly string[], bits: Uint32Array, after: number, upTo: number): TEntryBits;
+}
+
+/** What `TFacetReads.searchEntryBits` set: how many entries, the lowest and the highest (both 0 for none). */
+export interface TEntryBits {
+  count: number;
+  lowest: number;
+  highest: number;
 }
 
 /**
