@@ -23,6 +23,19 @@ function eventNumber(i: number, words: string): Record<string, unknown> {
   });
 }
 
+/**
+ * A SQLite log of 300 events in `org_f` (every tenth `common rare`, the rest `common firefox`; `even` or `odd`
+ * by number) and 40 in `org_other` with the same words: one full-text index holds both organizations.
+ */
+async function createFacetLog(): Promise<Awaited<ReturnType<typeof createTestCustody>>> {
+  const side = await createTestCustody('sqlite');
+  await side.custody.createOrganization({ id: 'org_f', name: 'F' });
+  await side.custody.createOrganization({ id: 'org_other', name: 'Other' });
+  await side.custody.ingestor.ingest('org_f', Array.from({ length: 300 }, (_, i) => eventNumber(i, i % 10 === 0 ? 'common rare' : 'common firefox')));
+  await side.custody.ingestor.ingest('org_other', Array.from({ length: 40 }, (_, i) => eventNumber(i, 'common firefox elsewhere')));
+  return side;
+}
+
 describe('statistics from the in-memory copy', () => {
   let side: Awaited<ReturnType<typeof createTestCustody>>;
   let sql: EventQueries;
@@ -31,12 +44,7 @@ describe('statistics from the in-memory copy', () => {
   let facets: EventFacets;
 
   beforeAll(async () => {
-    side = await createTestCustody('sqlite');
-    await side.custody.createOrganization({ id: 'org_f', name: 'F' });
-    await side.custody.createOrganization({ id: 'org_other', name: 'Other' });
-    await side.custody.ingestor.ingest('org_f', Array.from({ length: 300 }, (_, i) => eventNumber(i, i % 10 === 0 ? 'common rare' : 'common firefox')));
-    // The same words in another organization: one full-text index holds both.
-    await side.custody.ingestor.ingest('org_other', Array.from({ length: 40 }, (_, i) => eventNumber(i, 'common firefox elsewhere')));
+    side = await createFacetLog();
     const { db, dialect } = side.custody.database;
     // SQL both ways: the planner's choice (statsSearchSeekLimit 1), and the words driving (the default here).
     sql = new EventQueries(db, dialect, { statsSearchSeekLimit: 1 });
@@ -172,12 +180,8 @@ describe('statistics over broad searches, from bitmaps', () => {
   const HOUR_BUCKETS = { widths: [HOUR], choose: () => HOUR };
 
   beforeAll(async () => {
-    side = await createTestCustody('sqlite');
-    await side.custody.createOrganization({ id: 'org_f', name: 'F' });
-    await side.custody.createOrganization({ id: 'org_other', name: 'Other' });
     // common: 340 events, firefox 310, even and odd 150 each, rare 30 (not broad: fewer than 50).
-    await side.custody.ingestor.ingest('org_f', Array.from({ length: 300 }, (_, i) => eventNumber(i, i % 10 === 0 ? 'common rare' : 'common firefox')));
-    await side.custody.ingestor.ingest('org_other', Array.from({ length: 40 }, (_, i) => eventNumber(i, 'common firefox elsewhere')));
+    side = await createFacetLog();
     const { db, dialect } = side.custody.database;
     sql = new EventQueries(db, dialect, { statsSearchSeekLimit: 1 });
     const base = dialect.facetReads;
