@@ -4,7 +4,7 @@
  *
  *   BENCH_SCALE=0.1        scale every event count (default 1)
  *   BENCH_QUERY_SIZES      comma-separated dataset sizes for the query bench (default 1000000,10000000)
- *   BENCH_ONLY             comma-separated sections: raw,http,query,postgres (default all)
+ *   BENCH_ONLY             comma-separated sections: raw,http,pages,query,postgres (default all)
  *   BENCH_HTTP             comma-separated HTTP loads: b100,b500,single,workos (default all)
  *   BENCH_PROFILE          a directory: each server process writes a V8 CPU profile there
  *   DATABASE_URL           a Postgres server for the two-process Postgres ingest bench
@@ -27,12 +27,13 @@ import { createLoggedEvent, generateSalt, generateUuidV7, ipSortKey, validateEve
 
 import { startServerProcess } from '../test/process';
 import type { TServerProcess } from '../test/process';
+import { measureCommitPages } from './commit-pages';
 import { RawHttpConnection, postBuilder } from './raw-http';
 import { ACTIONS, ACTORS, START_MS, workloadEvent } from './workload';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'raw,http,query,postgres').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'raw,http,pages,query,postgres').split(','));
 const QUERY_SIZES = (process.env.BENCH_QUERY_SIZES ?? '1000000,10000000').split(',').map(Number).map((n) => Math.max(1000, Math.round(n * (process.env.BENCH_QUERY_SIZES ? 1 : SCALE))));
 const HTTP_LOADS = new Set((process.env.BENCH_HTTP ?? 'b100,b500,single,workos').split(','));
 const n = (count: number) => Math.max(100, Math.round(count * SCALE));
@@ -428,6 +429,15 @@ async function main(): Promise<void> {
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
+    }
+  }
+  if (ONLY.has('pages')) {
+    console.log('\nWhat one group commit writes (SQLite write-ahead log pages, the product\'s LogWriter; each page is written again by a checkpoint)');
+    for (const [logSize, group] of [[n(30_000), 7], [n(100_000), 1_000]] as const) {
+      const pages = await measureCommitPages(logSize, group);
+      const trees = pages.byTree.filter((t) => t.pages >= 1).map((t) => `${t.name} ${fmt(t.pages)}`).join(', ');
+      report('pages', `commits of ${group.toLocaleString('en-US')} events into a log of ${logSize.toLocaleString('en-US')}: pages per commit`, fmt(pages.pagesPerCommit));
+      console.log(`    by B-tree: ${trees}`);
     }
   }
   if (ONLY.has('query')) {
