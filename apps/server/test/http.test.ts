@@ -1,7 +1,8 @@
 import { TRPCClientError } from '@trpc/client';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { DIALECTS } from '@custody/db/testing';
+import { DIALECTS, countLockWaits } from '@custody/db/testing';
 import { decodeBase64, openCheckpoint, verifyInclusion } from '@custody/ledger';
 
 import { EVENT, startTestServer } from './helpers';
@@ -191,5 +192,37 @@ describe('exports over HTTP', () => {
     expect(denied.status).toBe(403);
     const other = await fetch(`${s.url}/v1/organizations/other/exports/${job?.id ?? ''}/download`, { headers: { authorization: `Bearer ${exportKey}` } });
     expect(other.status).toBe(403);
+  });
+});
+
+describe.skipIf(!DIALECTS.includes('postgres'))('postgres: a query whose client goes away', () => {
+  let s: TTestServer;
+  let readKey: string;
+  beforeAll(async () => {
+    s = await startTestServer('postgres', { CUSTODY_RATE_LIMIT: '0', CUSTODY_QUERY_TIMEOUT_MS: '60000' });
+    await s.client(s.adminKey).organizations.create.mutate({ id: 'acme', name: 'Acme' });
+    readKey = (await s.client(s.adminKey).apiKeys.create.mutate({ name: 'reader', organizationId: 'acme', scopes: ['events:read'] })).secret;
+  });
+  afterAll(() => s.close());
+
+  it('is cancelled on the server, not left waiting until its time limit', async () => {
+    const { db } = s.booted.custody.database;
+    const waiting = () => countLockWaits(db);
+    const holder = await db.startTransaction().execute();
+    try {
+      await sql`LOCK TABLE events IN ACCESS EXCLUSIVE MODE`.execute(holder);
+      const client = new AbortController();
+      const input = encodeURIComponent(JSON.stringify({ organizationId: 'acme', filter: { q: 'firefox' } }));
+      const request = fetch(`${s.url}/trpc/events.list?input=${input}`, { headers: { authorization: `Bearer ${readKey}` }, signal: client.signal });
+      request.catch(() => undefined);
+      await expect.poll(waiting, { timeout: 10_000 }).toBe(1);
+      client.abort();
+      // The lock is still held: the statement stops waiting only if the server cancelled it.
+      await expect.poll(waiting, { timeout: 10_000 }).toBe(0);
+    } finally {
+      await holder.rollback().execute();
+    }
+    const after = await s.client(readKey).events.list.query({ organizationId: 'acme', limit: 5 });
+    expect(after.events).toEqual([]);
   });
 });

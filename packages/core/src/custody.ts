@@ -97,7 +97,7 @@ export class Custody {
         : null;
     const timeoutMs = options.queryTimeoutMs ?? 0;
     this.events =
-      this.#queryThreads ?? (timeoutMs > 0 && dialect.limitStatementTime !== undefined ? new TimedEventQueries(db, dialect, timeoutMs) : queries);
+      this.#queryThreads ?? (dialect.limitStatementTime !== undefined ? new TimedEventQueries(db, dialect, timeoutMs) : queries);
     this.signingKeys = new SigningKeys(db);
     this.ingestor.onAppend((organizationId) => this.checkpointer.markDirty(organizationId));
     this.#exports =

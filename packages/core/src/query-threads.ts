@@ -30,7 +30,7 @@ import type { TAppErrorCode, TAppErrorDetails } from './errors';
 import type {
   TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TStatsOptions,
 } from './query';
-import { queryTimeout } from './query';
+import { queryCancelled, queryTimeout } from './query';
 import { startWorkerScript } from './worker-script';
 
 /** One call, as posted to a reader thread. */
@@ -192,14 +192,14 @@ export class EventQueryThreads implements TEventReader {
 
   #call(call: TQueryCall, signal: AbortSignal | undefined): Promise<unknown> {
     if (this.#closed) return Promise.reject(new AppError('UNAVAILABLE', 'the server is shutting down'));
-    if (signal?.aborted === true) return Promise.reject(cancelled());
+    if (signal?.aborted === true) return Promise.reject(queryCancelled());
     if (this.#queue.length >= this.#maxQueued) {
       return Promise.reject(new AppError('UNAVAILABLE', `too many queries are waiting (${this.#maxQueued}); retry shortly`, { details: { retryAfterMs: 1000 } }));
     }
     return new Promise<unknown>((resolve, reject) => {
       const job: TJob = {
         id: this.#nextId++, call, resolve, reject, signal, timer: undefined, slot: undefined,
-        onAbort: () => this.#settle(job, cancelled()),
+        onAbort: () => this.#settle(job, queryCancelled()),
       };
       signal?.addEventListener('abort', job.onAbort, { once: true });
       if (this.#timeoutMs > 0) {
@@ -324,6 +324,3 @@ export class EventQueryThreads implements TEventReader {
   }
 }
 
-function cancelled(): AppError {
-  return new AppError('CANCELLED', 'the request was closed before its query finished; the query was stopped');
-}

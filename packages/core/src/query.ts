@@ -77,6 +77,11 @@ export function queryTimeout(timeoutMs: number, cause?: unknown): AppError {
   });
 }
 
+/** The error of a query whose caller went away before it finished (`TQueryControl.signal`); the query was stopped. */
+export function queryCancelled(cause?: unknown): AppError {
+  return new AppError('CANCELLED', 'the request was closed before its query finished; the query was stopped', cause === undefined ? {} : { cause });
+}
+
 /** `events.stats` options: `bucketMs` (at least 1,000; default: about 120 buckets) and `top` (1 to 100; default 10). */
 export interface TStatsOptions {
   bucketMs?: number;

@@ -3,14 +3,16 @@
  * counterpart of the SQLite query threads' (`EventQueryThreads`): each call runs in a read transaction
  * whose statements may each run at most `timeoutMs` (`CustodyDialect.limitStatementTime`), so a runaway
  * query gives its pooled connection back (ingest shares the pool) instead of holding it. A statement
- * stopped so fails the call with TIMEOUT.
+ * stopped so fails the call with TIMEOUT. A call whose `signal` aborts (the API passes its HTTP request's,
+ * aborted when the client goes away) has its running statement cancelled at once
+ * (`CustodyDialect.cancelOnAbort`) and fails with CANCELLED: nobody is left to read its answer.
  */
 import type { Kysely } from 'kysely';
 
-import { isStatementTimeout } from '@custody/db';
+import { isQueryCancelled, isStatementTimeout } from '@custody/db';
 import type { CustodyDialect, Database } from '@custody/db';
 
-import { EventQueries, queryTimeout } from './query';
+import { EventQueries, queryCancelled, queryTimeout } from './query';
 import type { TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TStatsOptions } from './query';
 
 export class TimedEventQueries implements TEventReader {
@@ -19,7 +21,7 @@ export class TimedEventQueries implements TEventReader {
   readonly #timeoutMs: number;
   readonly #options: TEventQueriesOptions;
 
-  /** `dialect.limitStatementTime` must exist (Postgres). */
+  /** `dialect.limitStatementTime` must exist (Postgres). `timeoutMs` 0: no time limit (cancelling still applies). */
   constructor(db: Kysely<Database>, dialect: CustodyDialect, timeoutMs: number, options: TEventQueriesOptions = {}) {
     if (dialect.limitStatementTime === undefined) throw new Error(`the ${dialect.name} dialect cannot limit statement time`);
     this.#db = db;
@@ -29,30 +31,41 @@ export class TimedEventQueries implements TEventReader {
   }
 
   list(organizationId: string, filter: TEventFilter, options: TListOptions & TQueryControl = {}): Promise<TEventPage> {
-    const { signal: _signal, ...list } = options;
-    return this.#run((queries) => queries.list(organizationId, filter, list));
+    const { signal, ...list } = options;
+    return this.#run((queries) => queries.list(organizationId, filter, list), signal);
   }
 
-  get(organizationId: string, id: string, _options: TQueryControl = {}): Promise<TEventRecord> {
-    return this.#run((queries) => queries.get(organizationId, id));
+  get(organizationId: string, id: string, options: TQueryControl = {}): Promise<TEventRecord> {
+    return this.#run((queries) => queries.get(organizationId, id), options.signal);
   }
 
   stats(organizationId: string, filter: TEventFilter, options: TStatsOptions & TQueryControl = {}): Promise<TEventStats> {
-    const { signal: _signal, ...stats } = options;
-    return this.#run((queries) => queries.stats(organizationId, filter, stats));
+    const { signal, ...stats } = options;
+    return this.#run((queries) => queries.stats(organizationId, filter, stats), signal);
   }
 
-  async #run<T>(call: (queries: EventQueries) => Promise<T>): Promise<T> {
+  async #run<T>(call: (queries: EventQueries) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    if (signal?.aborted === true) throw queryCancelled();
     try {
       return await this.#db.transaction().execute(async (trx) => {
-        await this.#dialect.limitStatementTime?.(trx, this.#timeoutMs);
-        return call(new EventQueries(trx, this.#dialect, this.#options));
+        if (this.#timeoutMs > 0) await this.#dialect.limitStatementTime?.(trx, this.#timeoutMs);
+        const detach = signal === undefined ? undefined : await this.#dialect.cancelOnAbort?.(this.#db, trx, signal);
+        try {
+          return await call(new EventQueries(trx, this.#dialect, this.#options));
+        } finally {
+          await detach?.();
+        }
       });
     } catch (error) {
-      if (isStatementTimeout(error)) {
-        throw queryTimeout(this.#timeoutMs, error);
-      }
+      if (isStatementTimeout(error)) throw queryTimeout(this.#timeoutMs, error);
+      // Cancelled, or failed after its caller left (a cancel that reached the transaction's end).
+      if (isQueryCancelled(error) || isAborted(signal)) throw queryCancelled(error);
       throw error;
     }
   }
+}
+
+/** Read through a call: TypeScript would keep `signal.aborted` narrowed to the value checked before the awaits. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }

@@ -1,12 +1,13 @@
 /**
  * Postgres: queries with a statement time limit (`TimedEventQueries`). A statement held up past the limit
  * (here by a lock another connection holds) fails the call with TIMEOUT and gives its connection back;
- * the same calls answer as before once it is free.
+ * the same calls answer as before once it is free. A call whose caller goes away (its signal aborts) has
+ * its statement cancelled on the server, not merely abandoned.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { DIALECTS } from '@custody/db/testing';
+import { DIALECTS, countLockWaits } from '@custody/db/testing';
 
 import { EventQueries, TimedEventQueries } from '../src/index';
 import { createTestCustody, event } from './helpers';
@@ -46,5 +47,44 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: queries with a time l
       await holder.rollback().execute();
     }
     expect((await timed.list('org_t', {}, { limit: 5 })).events).toHaveLength(5);
+  });
+
+  it('cancels the running statement when its caller goes away, and answers the next call', async () => {
+    const { db, dialect } = side.custody.database;
+    // No time limit: only the cancel can stop the statement.
+    const timed = new TimedEventQueries(db, dialect, 0);
+    const waiting = () => countLockWaits(db);
+    const holder = await db.startTransaction().execute();
+    try {
+      await sql`LOCK TABLE events IN ACCESS EXCLUSIVE MODE`.execute(holder);
+      for (const call of [
+        (signal: AbortSignal) => timed.list('org_t', {}, { signal }),
+        (signal: AbortSignal) => timed.stats('org_t', { q: 'firefox' }, { signal }),
+        (signal: AbortSignal) => timed.get('org_t', 'missing', { signal }),
+      ]) {
+        const caller = new AbortController();
+        const answer = call(caller.signal);
+        answer.catch(() => undefined);
+        await expect.poll(waiting, { timeout: 10_000 }).toBe(1);
+        caller.abort();
+        await expect(answer).rejects.toMatchObject({ name: 'AppError', code: 'CANCELLED' });
+        // The lock is still held: only a cancel on the server stops the statement waiting for it.
+        expect(await waiting()).toBe(0);
+      }
+    } finally {
+      await holder.rollback().execute();
+    }
+    expect((await timed.list('org_t', {}, { limit: 5 })).events).toHaveLength(5);
+  });
+
+  it('does not start a call whose caller has already gone', async () => {
+    const { db, dialect } = side.custody.database;
+    const timed = new TimedEventQueries(db, dialect, 5_000);
+    const gone = AbortSignal.abort();
+    await expect(timed.list('org_t', {}, { signal: gone })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(timed.stats('org_t', {}, { signal: gone })).rejects.toMatchObject({ code: 'CANCELLED' });
+    // A signal that never aborts changes nothing.
+    const plain = new EventQueries(db, dialect);
+    expect(await timed.list('org_t', {}, { limit: 3, signal: new AbortController().signal })).toEqual(await plain.list('org_t', {}, { limit: 3 }));
   });
 });

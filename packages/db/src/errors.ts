@@ -19,6 +19,11 @@ export function isStatementTimeout(error: unknown): boolean {
   return codeOf(error) === '57014' && error instanceof Error && error.message.includes('statement timeout');
 }
 
+/** True when Postgres stopped a statement on a cancel request (57014, `pg_cancel_backend`; see `CustodyDialect.cancelOnAbort`). */
+export function isQueryCancelled(error: unknown): boolean {
+  return codeOf(error) === '57014' && error instanceof Error && error.message.includes('user request');
+}
+
 /** True when an append-only trigger rejected an UPDATE or DELETE. */
 export function isImmutabilityViolation(error: unknown): boolean {
   return error instanceof Error && error.message.includes('is append-only');

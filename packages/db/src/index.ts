@@ -26,4 +26,4 @@ export type { CustodyDatabase, TOpenDatabaseOptions } from './open-database';
 export { migrateToLatest } from './migrate';
 export type { TMigrationResult } from './migrate';
 export { normalizeSearchText, searchTerms, searchWords, MIN_SEARCH_PREFIX_LENGTH, MAX_SEARCH_WORD_LENGTH } from './search-text';
-export { isImmutabilityViolation, isStatementTimeout, isUniqueViolation } from './errors';
+export { isImmutabilityViolation, isQueryCancelled, isStatementTimeout, isUniqueViolation } from './errors';

@@ -85,6 +85,22 @@ export const postgresDialect: CustodyDialect = {
     // set_config(…, true) is SET LOCAL with a bound value: it ends with the transaction.
     await sql`SELECT set_config('statement_timeout', ${String(Math.max(1, Math.round(ms)))}, true)`.execute(trx);
   },
+  async cancelOnAbort(db, trx, signal) {
+    const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+    const pid = rows[0]?.pid;
+    if (pid === undefined) return () => Promise.resolve();
+    let sent: Promise<unknown> = Promise.resolve();
+    const cancel = () => {
+      // A failed cancel (the pool exhausted or the server gone) leaves the statement to its time limit.
+      sent = sql`SELECT pg_cancel_backend(${pid})`.execute(db).catch(() => undefined);
+    };
+    if (signal.aborted) cancel();
+    else signal.addEventListener('abort', cancel, { once: true });
+    return async () => {
+      signal.removeEventListener('abort', cancel);
+      await sent;
+    };
+  },
   plannerHints: false,
 
   unindexed(expr) {

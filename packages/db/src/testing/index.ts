@@ -14,9 +14,12 @@
  */
 import { randomBytes } from 'node:crypto';
 
+import type { Kysely } from 'kysely';
+
 import { migrateToLatest } from '../migrate';
 import { openDatabase } from '../open-database';
 import type { CustodyDatabase } from '../open-database';
+import type { Database } from '../schema';
 import { testEnv } from './env';
 
 export type TDialectName = 'sqlite' | 'postgres';
@@ -91,4 +94,15 @@ export async function createTestDatabase(dialect: TDialectName, options: { file?
       }
     },
   };
+}
+
+/**
+ * Postgres: how many statements of `db`'s database (other than this one) are waiting for a lock. Tests
+ * hold a lock to keep a query running, then see whether the server stopped it (`pg_stat_activity`).
+ */
+export async function countLockWaits(db: Kysely<Database>): Promise<number> {
+  const { sql } = await import('kysely');
+  const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`.execute(db);
+  return Number(rows[0]?.n ?? 0);
 }
