@@ -37,7 +37,9 @@ function run(request: TQueryRequest): Promise<unknown> {
 }
 
 port.on('message', (request: TQueryRequest) => {
-  run(request).then(
+  // One snapshot per call (the pool sends a thread its next call only once this one has answered).
+  const answer = database.dialect.readSnapshot === undefined ? run(request) : database.dialect.readSnapshot(database.db, () => run(request));
+  answer.then(
     (value) => send({ type: 'result', id: request.id, value }),
     (error: unknown) =>
       send(

@@ -3,7 +3,7 @@
  * counterpart of the SQLite query threads' (`EventQueryThreads`): each call runs in a read transaction
  * whose statements may each run at most `timeoutMs` (`CustodyDialect.limitStatementTime`), so a runaway
  * query gives its pooled connection back (ingest shares the pool) instead of holding it. A statement
- * stopped so fails the call with TIMEOUT. A call whose `signal` aborts (the API passes its HTTP request's,
+ * stopped so fails the call with TIMEOUT. Each call reads one snapshot (REPEATABLE READ, READ ONLY). A call whose `signal` aborts (the API passes its HTTP request's,
  * aborted when the client goes away) has its running statement cancelled at once
  * (`CustodyDialect.cancelOnAbort`) and fails with CANCELLED: nobody is left to read its answer.
  */
@@ -47,7 +47,9 @@ export class TimedEventQueries implements TEventReader {
   async #run<T>(call: (queries: EventQueries) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     if (signal?.aborted === true) throw queryCancelled();
     try {
-      return await this.#db.transaction().execute(async (trx) => {
+      // REPEATABLE READ: every statement of the call reads the snapshot its first one took, so an answer made
+      // of several statements (statistics) never mixes states. A read-only one never fails to serialize.
+      return await this.#db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
         if (this.#timeoutMs > 0) await this.#dialect.limitStatementTime?.(trx, this.#timeoutMs);
         const detach = signal === undefined ? undefined : await this.#dialect.cancelOnAbort?.(this.#db, trx, signal);
         try {

@@ -73,6 +73,17 @@ export interface CustodyDialect {
   readonly limitStatementTime?: (trx: Transaction<Database>, ms: number) => Promise<void>;
 
   /**
+   * SQLite: runs `read` inside one read transaction on `db` (`BEGIN` … `COMMIT`), so that every statement
+   * it makes, through `db` or the dialect's native reads (`facetReads`), sees one snapshot: in WAL mode
+   * the first read takes it and keeps it until the end. A call whose answer comes from several statements
+   * (statistics: buckets, then top actions, then top actors) then never mixes states, however many
+   * commits land in between. Only for a connection nothing else uses meanwhile (a query thread's): the
+   * transaction is the connection's, not kysely's. `undefined` on Postgres, whose query calls get the same
+   * from a REPEATABLE READ transaction (`TimedEventQueries`).
+   */
+  readonly readSnapshot?: <T>(db: Kysely<Database>, read: () => Promise<T>) => Promise<T>;
+
+  /**
    * Postgres: makes `signal`'s abort cancel the statement `trx` is running, with `pg_cancel_backend` sent
    * on another connection of `db`'s pool (the statement's error is recognised by `isQueryCancelled`).
    * Resolves with a function the caller must await before `trx` ends: it detaches the signal and waits

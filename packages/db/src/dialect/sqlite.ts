@@ -363,6 +363,16 @@ const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText' |
     return builder.modifyEnd(sql`WITHOUT ROWID`);
   },
 
+  async readSnapshot(db, read) {
+    await sql`BEGIN`.execute(db);
+    try {
+      return await read();
+    } finally {
+      // A read-only transaction: COMMIT only ends it (and frees its snapshot for the checkpoints).
+      await sql`COMMIT`.execute(db);
+    }
+  },
+
   async lockLog() {
     // One connection, serialized transactions: nothing else can write while this one runs.
   },
