@@ -51,7 +51,7 @@ export class TimedEventQueries implements TEventReader {
       // of several statements (statistics) never mixes states. A read-only one never fails to serialize.
       return await this.#db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
         if (this.#timeoutMs > 0) await this.#dialect.limitStatementTime?.(trx, this.#timeoutMs);
-        const detach = signal === undefined ? undefined : await this.#dialect.cancelOnAbort?.(this.#db, trx, signal);
+        const detach = signal === undefined ? undefined : await this.#dialect.cancelOnAbort?.(trx, signal);
         try {
           return await call(new EventQueries(trx, this.#dialect, this.#options));
         } finally {

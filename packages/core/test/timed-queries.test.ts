@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { openDatabase } from '@custody/db';
 import { DIALECTS, countLockWaits } from '@custody/db/testing';
 
 import { EventQueries, TimedEventQueries } from '../src/index';
@@ -73,6 +74,29 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: queries with a time l
       }
     } finally {
       await holder.rollback().execute();
+    }
+    expect((await timed.list('org_t', {}, { limit: 5 })).events).toHaveLength(5);
+  });
+
+  it('cancels even when every pooled connection is stuck', async () => {
+    const { db, dialect } = side.custody.database;
+    const timed = new TimedEventQueries(db, dialect, 0);
+    // The test database's pool holds 5 connections: the lock holder and four stuck queries take them all.
+    // Watch from a connection of its own, since the pool has none to spare.
+    const watcher = await openDatabase({ url: side.t.url, maxConnections: 1 });
+    const holder = await db.startTransaction().execute();
+    try {
+      await sql`LOCK TABLE events IN ACCESS EXCLUSIVE MODE`.execute(holder);
+      const callers = Array.from({ length: 4 }, () => new AbortController());
+      const answers = callers.map((caller) => timed.list('org_t', {}, { signal: caller.signal }));
+      for (const answer of answers) answer.catch(() => undefined);
+      await expect.poll(() => countLockWaits(watcher.db), { timeout: 10_000 }).toBe(4);
+      for (const caller of callers) caller.abort();
+      for (const answer of answers) await expect(answer).rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(await countLockWaits(watcher.db)).toBe(0);
+    } finally {
+      await holder.rollback().execute();
+      await watcher.close();
     }
     expect((await timed.list('org_t', {}, { limit: 5 })).events).toHaveLength(5);
   });

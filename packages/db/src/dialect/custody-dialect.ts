@@ -85,13 +85,14 @@ export interface CustodyDialect {
 
   /**
    * Postgres: makes `signal`'s abort cancel the statement `trx` is running, with `pg_cancel_backend` sent
-   * on another connection of `db`'s pool (the statement's error is recognised by `isQueryCancelled`).
-   * Resolves with a function the caller must await before `trx` ends: it detaches the signal and waits
-   * for a cancel already sent, so that a cancel can only reach `trx`'s own connection (a backend waiting
-   * for its client's next command ignores one), never a query that later borrows it from the pool.
-   * `undefined` on SQLite, whose query threads let a caller go without waiting instead.
+   * on a connection opened for it, outside the pool (which may be full of stuck queries); the statement's
+   * error is recognised by `isQueryCancelled`. Resolves with a function the caller must await before `trx`
+   * ends: it detaches the signal and waits for a cancel already sent, so that a cancel can only reach
+   * `trx`'s own connection (a backend waiting for its client's next command ignores one), never a query
+   * that later borrows it from the pool. `undefined` on SQLite, whose query threads let a caller go without
+   * waiting instead.
    */
-  readonly cancelOnAbort?: (db: Kysely<Database>, trx: Transaction<Database>, signal: AbortSignal) => Promise<() => Promise<void>>;
+  readonly cancelOnAbort?: (trx: Transaction<Database>, signal: AbortSignal) => Promise<() => Promise<void>>;
 
   /**
    * Whether several server processes may share the database. Default is `false` for SQLite (one

@@ -72,7 +72,42 @@ export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kys
   });
   pool.on('error', (error) => options.onIdleError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: postgresDialect };
+  return { db, dialect: { ...postgresDialect, cancelOnAbort: cancelWithOwnConnection(pg, options.connectionString) } };
+}
+
+/**
+ * `CustodyDialect.cancelOnAbort` for Postgres. The cancel is sent on a connection of its own, opened for it,
+ * not one of the pool's: when every pooled connection runs a query that is stuck (a lock), a cancel that
+ * waited for one of them would wait for as long as they do.
+ */
+function cancelWithOwnConnection(pg: typeof pgModule, connectionString: string): NonNullable<CustodyDialect['cancelOnAbort']> {
+  const sendCancel = async (pid: number) => {
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
+    // An idle error after the cancel was sent (the server restarting) is of no interest here.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend($1)', [pid]);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  return async (trx, signal) => {
+    const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+    const pid = rows[0]?.pid;
+    if (pid === undefined) return () => Promise.resolve();
+    let sent: Promise<unknown> = Promise.resolve();
+    const cancel = () => {
+      // A cancel that cannot be sent (the server gone) leaves the statement to its time limit.
+      sent = sendCancel(pid).catch(() => undefined);
+    };
+    if (signal.aborted) cancel();
+    else signal.addEventListener('abort', cancel, { once: true });
+    return async () => {
+      signal.removeEventListener('abort', cancel);
+      await sent;
+    };
+  };
 }
 
 /** Postgres's answers to the dialect questions. */
@@ -84,22 +119,6 @@ export const postgresDialect: CustodyDialect = {
   async limitStatementTime(trx, ms) {
     // set_config(…, true) is SET LOCAL with a bound value: it ends with the transaction.
     await sql`SELECT set_config('statement_timeout', ${String(Math.max(1, Math.round(ms)))}, true)`.execute(trx);
-  },
-  async cancelOnAbort(db, trx, signal) {
-    const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
-    const pid = rows[0]?.pid;
-    if (pid === undefined) return () => Promise.resolve();
-    let sent: Promise<unknown> = Promise.resolve();
-    const cancel = () => {
-      // A failed cancel (the pool exhausted or the server gone) leaves the statement to its time limit.
-      sent = sql`SELECT pg_cancel_backend(${pid})`.execute(db).catch(() => undefined);
-    };
-    if (signal.aborted) cancel();
-    else signal.addEventListener('abort', cancel, { once: true });
-    return async () => {
-      signal.removeEventListener('abort', cancel);
-      await sent;
-    };
   },
   plannerHints: false,
 
