@@ -244,6 +244,56 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
     expect(lines.map((l) => l.actor.id)).toEqual(['t_1', 't_2', 't_3']);
   });
 
+  it('backs up the database while events are written, and checks every log in the copy', async () => {
+    const { execFile } = await import('node:child_process');
+    const { boot } = await import('../src/boot');
+    const { loadConfig } = await import('../src/env');
+    const booted = await boot(loadConfig({ CUSTODY_DATA_DIR: dataDir }));
+    const { custody: live } = booted;
+    const backedUp = (n: number) => ({ action: 'user.backed_up', occurred_at: '2026-01-02T00:00:00Z', actor: { id: `b_${n}`, type: 'user' }, targets: [], context: { location: '10.0.0.7' } });
+    await live.createOrganization({ id: 'vault', name: 'Vault' });
+    await live.ingestor.ingest('vault', Array.from({ length: 10 }, (_, n) => backedUp(n)));
+    await live.signingKeys.activate(live.signingKey);
+    await live.log.latestCheckpoint('vault', { fresh: true });
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      while (writing) {
+        await live.ingestor.ingest('vault', [backedUp(10 + written)]);
+        written += 1;
+      }
+    })();
+    const file = join(dataDir, 'backup-1.db');
+    const r = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'backup', file],
+        { cwd: root, env: { ...process.env, CUSTODY_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn' } },
+        (error, stdout, stderr) => resolve({ status: error === null ? 0 : Number(error.code), stdout, stderr }),
+      );
+    });
+    writing = false;
+    await writer;
+    await live.close();
+    expect(r.stderr).toContain('copying: 100%');
+    expect(r.stdout).toMatch(/^vault\t[\d,]+ events\tcheckpoint at [\d,]+ verified, root [0-9a-f]{64}$/m);
+    expect(r.stdout).toContain(`backed up ${file}`);
+    expect(r.status).toBe(0);
+    expect(written).toBeGreaterThan(0);
+
+    const again = custody(['backup', file]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain('already exists');
+    const json = custody(['backup', join(dataDir, 'backup-2.db'), '--json']);
+    expect(json.status).toBe(0);
+    const report = JSON.parse(json.stdout) as { ok: boolean; logs: { organizationId: string; checkpointSize: number | null; problem: string | null }[] };
+    expect(report.ok).toBe(true);
+    expect(report.logs.find((l) => l.organizationId === 'vault')).toMatchObject({ checkpointSize: 10, problem: null });
+    const postgres = custody(['backup', join(dataDir, 'never.db')], { DATABASE_URL: 'postgres://127.0.0.1:1/none' });
+    expect(postgres.status).toBe(2);
+    expect(postgres.stderr).toContain('pg_dump');
+  });
+
   it('rotates the signing key and keeps the old one published', () => {
     const before = custody(['signing-key', 'show']).stdout.split('\n')[0] ?? '';
     const rotated = custody(['signing-key', 'rotate']);

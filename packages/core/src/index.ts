@@ -36,3 +36,5 @@ export { ExportService, EXPORT_FORMATS, sha256File } from './exports';
 export type { TExportFormat, TExportInfo, TExportRequest, TExportRequester, TExportServiceOptions } from './exports';
 export { createFileSink, nodeBundleCrypto, nodeCrc32, nodeDeflateRaw, nodeInflateRaw, nodeVerifyOptions, openFileSource } from './bundle-node';
 export type { TFileSink, TFileSource } from './bundle-node';
+export { checkStoredLogs } from './log-check';
+export type { TStoredLogCheck } from './log-check';

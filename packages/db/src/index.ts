@@ -26,4 +26,6 @@ export type { CustodyDatabase, TOpenDatabaseOptions } from './open-database';
 export { migrateToLatest } from './migrate';
 export type { TMigrationResult } from './migrate';
 export { normalizeSearchText, searchTerms, searchWords, MIN_SEARCH_PREFIX_LENGTH, MAX_SEARCH_WORD_LENGTH } from './search-text';
+export { BackupError, backupDatabase } from './dialect/sqlite-backup';
+export type { TBackupErrorCode, TBackupProgress, TBackupResult } from './dialect/sqlite-backup';
 export { isImmutabilityViolation, isQueryCancelled, isStatementTimeout, isUniqueViolation } from './errors';
