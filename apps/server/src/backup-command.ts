@@ -1,9 +1,11 @@
 /**
- * `custody backup <file>`: a consistent copy of the SQLite database while the server runs
+ * `custody backup <file> [--full]`: a consistent copy of the SQLite database while the server runs
  * (`backupDatabase`), then every organization's log in the copy checked against its latest signed
  * checkpoint (`checkStoredLogs`). Exit 0 when the copy is made and every log checks out, 1 when the copy
  * failed or a log in it does not check out (the copy is kept, to be looked at), 2 for usage (Postgres, a
  * destination that exists, no database).
+ *
+ * `custody check [--full]`: the same check of the server's own database (SQLite or Postgres), read-only.
  */
 import { resolve } from 'node:path';
 
@@ -35,29 +37,63 @@ export async function backupCommand(config: TConfig, file: string | undefined, v
     if (error instanceof BackupError && error.code !== 'FAILED') throw new UsageError(error.message);
     throw error;
   }
-  if (!quiet) process.stderr.write('checking every log in the copy against its latest signed checkpoint\n');
-  const copy = await openDatabase({ url: destination, sqliteReadonly: true });
-  let logs: TStoredLogCheck[];
-  try {
-    logs = await checkStoredLogs(copy.db);
-  } finally {
-    await copy.close();
-  }
-  const failed = logs.filter((l) => l.problem !== null);
+  const logs = await checkDatabase(destination, 'the copy', values);
+  const ok = logs.every((l) => l.problem === null);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ file: result.destination, bytes: result.bytes, ok: failed.length === 0, logs })}\n`);
+    process.stdout.write(`${JSON.stringify({ file: result.destination, bytes: result.bytes, ok, logs })}\n`);
   } else {
-    for (const log of logs) {
-      const state =
-        log.problem !== null
-          ? `DOES NOT CHECK OUT: ${log.problem}`
-          : log.checkpointSize === null
-            ? 'no signed checkpoint yet'
-            : `checkpoint at ${log.checkpointSize.toLocaleString('en-US')} verified, root ${log.root ?? ''}`;
-      process.stdout.write(`${log.organizationId}\t${log.size.toLocaleString('en-US')} events\t${state}\n`);
-    }
-    process.stdout.write(`${failed.length === 0 ? 'backed up' : 'copied, but not every log checks out:'} ${result.destination} (${result.bytes.toLocaleString('en-US')} bytes)\n`);
+    printChecks(logs);
+    process.stdout.write(`${ok ? 'backed up' : 'copied, but not every log checks out:'} ${result.destination} (${result.bytes.toLocaleString('en-US')} bytes)\n`);
     process.stdout.write(`Keep the signing key (${config.signingKeyFile}) with your backups, apart and secret: the copy verifies without it, but a server restored without it signs with a new key.\n`);
   }
-  return failed.length === 0 ? 0 : 1;
+  return ok ? 0 : 1;
+}
+
+export async function checkCommand(config: TConfig, values: TValues): Promise<number> {
+  const logs = await checkDatabase(config.databaseUrl, 'the database', values);
+  const ok = logs.every((l) => l.problem === null);
+  if (values.json === true) process.stdout.write(`${JSON.stringify({ ok, logs })}\n`);
+  else {
+    printChecks(logs);
+    process.stdout.write(ok ? 'every log checks out\n' : 'NOT every log checks out\n');
+  }
+  return ok ? 0 : 1;
+}
+
+/** `checkStoredLogs` on the database at `url`, opened read-only, with progress on stderr (unless --json or --quiet). */
+async function checkDatabase(url: string, what: string, values: TValues): Promise<TStoredLogCheck[]> {
+  const database = await openDatabase({ url, sqliteReadonly: true, maxConnections: 2 });
+  try {
+    return await checkLogs(database.db, what, values);
+  } finally {
+    await database.close();
+  }
+}
+
+function checkLogs(db: Parameters<typeof checkStoredLogs>[0], what: string, values: TValues): Promise<TStoredLogCheck[]> {
+  const quiet = values.json === true || values.quiet === true;
+  const full = values.full === true;
+  if (!quiet) process.stderr.write(`checking every log in ${what} against its latest signed checkpoint${full ? ', from every event body and leaf' : ''}\n`);
+  let last = 0;
+  return checkStoredLogs(db, {
+    full,
+    onProgress: (organizationId, checked, size) => {
+      const now = Date.now();
+      if (quiet || (now - last < 1_000 && checked < size)) return;
+      last = now;
+      process.stderr.write(`${organizationId}: ${checked.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} events\n`);
+    },
+  });
+}
+
+function printChecks(logs: readonly TStoredLogCheck[]): void {
+  for (const log of logs) {
+    const state =
+      log.problem !== null
+        ? `DOES NOT CHECK OUT: ${log.problem}`
+        : log.checkpointSize === null
+          ? 'no signed checkpoint yet'
+          : `checkpoint at ${log.checkpointSize.toLocaleString('en-US')} verified, root ${log.root ?? ''}`;
+    process.stdout.write(`${log.organizationId}\t${log.size.toLocaleString('en-US')} events\t${state}\n`);
+  }
 }

@@ -27,7 +27,7 @@ import { SCOPES, rotateSigningKeyFile } from '@custody/core';
 import type { TScope } from '@custody/core';
 import { migrateToLatest, openDatabase } from '@custody/db';
 
-import { backupCommand } from './backup-command';
+import { backupCommand, checkCommand } from './backup-command';
 import { boot } from './boot';
 import { str } from './cli-values';
 import type { TValues } from './cli-values';
@@ -57,8 +57,10 @@ Commands:
                                           verify an evidence bundle offline: exit 0 valid, 1 invalid, 2 unusable;
                                           on --threads threads in all: one reads, the others check events
                                           (default: the cores, at most 8; 1 checks on the reading thread)
-  backup <file> [--json]                  copy the SQLite database while the server runs, then check every
+  backup <file> [--full] [--json]         copy the SQLite database while the server runs, then check every
                                           log in the copy against its latest signed checkpoint (exit 0 / 1)
+  check [--full] [--json]                 check every log in the database against its latest signed checkpoint;
+                                          --full: rebuild each from every event body and leaf (exit 0 / 1)
   viewer [--port <port>] [--dir <folder>] serve the forensics viewer (browser build) on http://127.0.0.1:4400;
                                           it opens bundles locally in the browser, offline (no database needed)
   signing-key show                        print the verifier key (vkey) and its fingerprint
@@ -375,6 +377,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       port: { type: 'string' },
       dir: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
+      full: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -393,6 +396,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return exportCommand(config, sub, values);
     case 'backup':
       return backupCommand(config, sub, values);
+    case 'check':
+      return checkCommand(config, values);
     case 'serve':
       await serve(config);
       return -1; // keeps running

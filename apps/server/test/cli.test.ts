@@ -292,6 +292,16 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
     const postgres = custody(['backup', join(dataDir, 'never.db')], { DATABASE_URL: 'postgres://127.0.0.1:1/none' });
     expect(postgres.status).toBe(2);
     expect(postgres.stderr).toContain('pg_dump');
+
+    // The copy, and the database itself (its server stopped), rebuilt from every event body and leaf.
+    const fullCopy = custody(['backup', join(dataDir, 'backup-3.db'), '--full']);
+    expect(fullCopy.stderr).toContain('from every event body and leaf');
+    expect(fullCopy.stdout).toMatch(/^vault\t[\d,]+ events\tcheckpoint at 10 verified, root [0-9a-f]{64}$/m);
+    expect(fullCopy.status).toBe(0);
+    const check = custody(['check', '--full']);
+    expect(check.stdout).toMatch(/^vault\t[\d,]+ events\tcheckpoint at 10 verified/m);
+    expect(check.stdout).toContain('every log checks out');
+    expect(check.status).toBe(0);
   });
 
   it('rotates the signing key and keeps the old one published', () => {

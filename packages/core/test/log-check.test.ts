@@ -36,6 +36,17 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => side.destroy());
 
+    it('rebuilds every log from its leaves and bodies to the same roots (full)', async () => {
+      const progress: [string, number, number][] = [];
+      const full = await checkStoredLogs(side.custody.database.db, { full: true, onProgress: (...p) => progress.push(p) });
+      expect(full).toEqual(await checkStoredLogs(side.custody.database.db));
+      expect(full.every((c) => c.problem === null)).toBe(true);
+      expect(progress).toEqual([
+        ['org_a', 37, 37],
+        ['org_b', 5, 5],
+      ]);
+    });
+
     it('finds every log whole', async () => {
       const checks = await checkStoredLogs(side.custody.database.db);
       expect(checks.map(({ root: _root, ...rest }) => rest)).toEqual([
@@ -62,8 +73,8 @@ describe('sqlite: backups and what a changed copy shows', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** A fresh backup of the live database, opened, changed by `change`, and checked. */
-  async function checkChangedCopy(name: string, change: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<void>) {
+  /** A fresh backup of the live database, opened, changed by `change`, and checked (`full`: the whole log). */
+  async function checkChangedCopy(name: string, change: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<void>, full = false) {
     const file = join(dir, name);
     const progress: number[] = [];
     const result = await backupDatabase(join(dir, 'custody.db'), file, { onProgress: (p) => progress.push(p.copiedPages) });
@@ -72,7 +83,7 @@ describe('sqlite: backups and what a changed copy shows', () => {
     const copy = await openDatabase({ url: file });
     try {
       await change(copy.db);
-      return await checkStoredLogs(copy.db);
+      return await checkStoredLogs(copy.db, { full });
     } finally {
       await copy.close();
     }
@@ -99,6 +110,31 @@ describe('sqlite: backups and what a changed copy shows', () => {
     });
     expect(checks[0]?.problem).toMatch(/^the stored tree hashes give root [0-9a-f]{64} at size 37, not the signed [0-9a-f]{64}$/);
     expect(checks.slice(1).map((c) => c.problem)).toEqual([null, null]);
+  });
+
+  it('finds a changed hash deep in the tree only when it reads the whole log', async () => {
+    // The hash of events 6 and 7: inside the subtree of events 0-31, whose own stored hash the fast check reads.
+    const deep = async (db: Awaited<ReturnType<typeof openDatabase>>['db']) => {
+      await sql`DROP TRIGGER tree_hashes_reject_update`.execute(db);
+      await sql`UPDATE tree_hashes SET hash = zeroblob(32) WHERE organization_id = 'org_a' AND level = 1 AND idx = 3`.execute(db);
+    };
+    expect((await checkChangedCopy('deep-fast.db', deep)).map((c) => c.problem)).toEqual([null, null, null]);
+    const full = await checkChangedCopy('deep-full.db', deep, true);
+    expect(full.map((c) => c.problem)).toEqual(['the tree hash at level 1, index 3 is not the one its leaves give', null, null]);
+  });
+
+  it('finds an event body that no longer hashes to its leaf, and allows a purged one (full)', async () => {
+    const changed = await checkChangedCopy(
+      'body.db',
+      async (db) => {
+        await sql`DROP TRIGGER events_reject_update`.execute(db);
+        await sql`UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'Firefox', 'Chrome!') AS BLOB) WHERE organization_id = 'org_a' AND seq = 20`.execute(db);
+        // A retention purge removes bodies; their leaves, and so the tree, stay.
+        await sql`DELETE FROM events WHERE organization_id = 'org_b' AND seq < 3`.execute(db);
+      },
+      true,
+    );
+    expect(changed.map((c) => c.problem)).toEqual(["event 20's body does not hash to its leaf", null, null]);
   });
 
   it('names a log missing a leaf hash', async () => {
