@@ -1,8 +1,7 @@
 import { TRPCClientError } from '@trpc/client';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { DIALECTS, countLockWaits } from '@custody/db/testing';
+import { DIALECTS, countLockWaits, withEventsLocked } from '@custody/db/testing';
 import { decodeBase64, openCheckpoint, verifyInclusion } from '@custody/ledger';
 
 import { EVENT, startTestServer } from './helpers';
@@ -208,9 +207,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: a query whose client 
   it('is cancelled on the server, not left waiting until its time limit', async () => {
     const { db } = s.booted.custody.database;
     const waiting = () => countLockWaits(db);
-    const holder = await db.startTransaction().execute();
-    try {
-      await sql`LOCK TABLE events IN ACCESS EXCLUSIVE MODE`.execute(holder);
+    await withEventsLocked(db, async () => {
       const client = new AbortController();
       const input = encodeURIComponent(JSON.stringify({ organizationId: 'acme', filter: { q: 'firefox' } }));
       const request = fetch(`${s.url}/trpc/events.list?input=${input}`, { headers: { authorization: `Bearer ${readKey}` }, signal: client.signal });
@@ -219,9 +216,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: a query whose client 
       client.abort();
       // The lock is still held: the statement stops waiting only if the server cancelled it.
       await expect.poll(waiting, { timeout: 10_000 }).toBe(0);
-    } finally {
-      await holder.rollback().execute();
-    }
+    });
     const after = await s.client(readKey).events.list.query({ organizationId: 'acme', limit: 5 });
     expect(after.events).toEqual([]);
   });

@@ -3,9 +3,10 @@
  * counterpart of the SQLite query threads' (`EventQueryThreads`): each call runs in a read transaction
  * whose statements may each run at most `timeoutMs` (`CustodyDialect.limitStatementTime`), so a runaway
  * query gives its pooled connection back (ingest shares the pool) instead of holding it. A statement
- * stopped so fails the call with TIMEOUT. Each call reads one snapshot (REPEATABLE READ, READ ONLY). A call whose `signal` aborts (the API passes its HTTP request's,
- * aborted when the client goes away) has its running statement cancelled at once
- * (`CustodyDialect.cancelOnAbort`) and fails with CANCELLED: nobody is left to read its answer.
+ * stopped so fails the call with TIMEOUT. Each call reads one snapshot (REPEATABLE READ, READ ONLY). A call
+ * whose `signal` aborts (the API passes its HTTP request's, aborted when the client goes away) has its
+ * running statement cancelled at once (`CustodyDialect.cancelOnAbort`) and fails with CANCELLED: nobody is
+ * left to read its answer.
  */
 import type { Kysely } from 'kysely';
 

@@ -4,11 +4,10 @@
  * the same calls answer as before once it is free. A call whose caller goes away (its signal aborts) has
  * its statement cancelled on the server, not merely abandoned.
  */
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openDatabase } from '@custody/db';
-import { DIALECTS, countLockWaits } from '@custody/db/testing';
+import { DIALECTS, countLockWaits, withEventsLocked } from '@custody/db/testing';
 
 import { EventQueries, TimedEventQueries } from '../src/index';
 import { createTestCustody, event } from './helpers';
@@ -39,14 +38,10 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: queries with a time l
     const { db, dialect } = side.custody.database;
     const timed = new TimedEventQueries(db, dialect, 300);
     // Another connection holds the events table: the query's statement waits for the lock.
-    const holder = await db.startTransaction().execute();
-    try {
-      await sql`LOCK TABLE events IN ACCESS EXCLUSIVE MODE`.execute(holder);
+    await withEventsLocked(db, async () => {
       await expect(timed.list('org_t', {})).rejects.toMatchObject({ name: 'AppError', code: 'TIMEOUT', details: { timeoutMs: 300 } });
       await expect(timed.stats('org_t', { q: 'firefox' })).rejects.toThrow('ran past the server\'s limit of 300 ms');
-    } finally {
-      await holder.rollback().execute();
-    }
+    });
     expect((await timed.list('org_t', {}, { limit: 5 })).events).toHaveLength(5);
   });
 
@@ -55,9 +50,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: queries with a time l
     // No time limit: only the cancel can stop the statement.
     const timed = new TimedEventQueries(db, dialect, 0);
     const waiting = () => countLockWaits(db);
-    const holder = await db.startTransaction().execute();
-    try {
-      await sql`LOCK TABLE events IN ACCESS EXCLUSIVE MODE`.execute(holder);
+    await withEventsLocked(db, async () => {
       for (const call of [
         (signal: AbortSignal) => timed.list('org_t', {}, { signal }),
         (signal: AbortSignal) => timed.stats('org_t', { q: 'firefox' }, { signal }),
@@ -72,9 +65,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: queries with a time l
         // The lock is still held: only a cancel on the server stops the statement waiting for it.
         expect(await waiting()).toBe(0);
       }
-    } finally {
-      await holder.rollback().execute();
-    }
+    });
     expect((await timed.list('org_t', {}, { limit: 5 })).events).toHaveLength(5);
   });
 
@@ -84,18 +75,17 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: queries with a time l
     // The test database's pool holds 5 connections: the lock holder and four stuck queries take them all.
     // Watch from a connection of its own, since the pool has none to spare.
     const watcher = await openDatabase({ url: side.t.url, maxConnections: 1 });
-    const holder = await db.startTransaction().execute();
     try {
-      await sql`LOCK TABLE events IN ACCESS EXCLUSIVE MODE`.execute(holder);
-      const callers = Array.from({ length: 4 }, () => new AbortController());
-      const answers = callers.map((caller) => timed.list('org_t', {}, { signal: caller.signal }));
-      for (const answer of answers) answer.catch(() => undefined);
-      await expect.poll(() => countLockWaits(watcher.db), { timeout: 10_000 }).toBe(4);
-      for (const caller of callers) caller.abort();
-      for (const answer of answers) await expect(answer).rejects.toMatchObject({ code: 'CANCELLED' });
-      expect(await countLockWaits(watcher.db)).toBe(0);
+      await withEventsLocked(db, async () => {
+        const callers = Array.from({ length: 4 }, () => new AbortController());
+        const answers = callers.map((caller) => timed.list('org_t', {}, { signal: caller.signal }));
+        for (const answer of answers) answer.catch(() => undefined);
+        await expect.poll(() => countLockWaits(watcher.db), { timeout: 10_000 }).toBe(4);
+        for (const caller of callers) caller.abort();
+        for (const answer of answers) await expect(answer).rejects.toMatchObject({ code: 'CANCELLED' });
+        expect(await countLockWaits(watcher.db)).toBe(0);
+      });
     } finally {
-      await holder.rollback().execute();
       await watcher.close();
     }
     expect((await timed.list('org_t', {}, { limit: 5 })).events).toHaveLength(5);

@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 
 import { migrateToLatest } from '../migrate';
@@ -69,7 +70,6 @@ export async function createTestDatabase(dialect: TDialectName, options: { file?
   const name = `custody_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = await openDatabase({ url: adminUrl(), maxConnections: 1 });
   try {
-    const { sql } = await import('kysely');
     await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
   } finally {
     await admin.close();
@@ -87,7 +87,6 @@ export async function createTestDatabase(dialect: TDialectName, options: { file?
       await opened.close();
       const adminAgain = await openDatabase({ url: adminUrl(), maxConnections: 1 });
       try {
-        const { sql } = await import('kysely');
         await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(adminAgain.db);
       } finally {
         await adminAgain.close();
@@ -101,8 +100,21 @@ export async function createTestDatabase(dialect: TDialectName, options: { file?
  * hold a lock to keep a query running, then see whether the server stopped it (`pg_stat_activity`).
  */
 export async function countLockWaits(db: Kysely<Database>): Promise<number> {
-  const { sql } = await import('kysely');
   const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM pg_stat_activity
     WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`.execute(db);
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Postgres: runs `hold` while another connection of `db` holds the events table (ACCESS EXCLUSIVE), so that
+ * every query of it waits; the lock is released when `hold` settles.
+ */
+export async function withEventsLocked<T>(db: Kysely<Database>, hold: () => Promise<T>): Promise<T> {
+  const holder = await db.startTransaction().execute();
+  try {
+    await sql`LOCK TABLE events IN ACCESS EXCLUSIVE MODE`.execute(holder);
+    return await hold();
+  } finally {
+    await holder.rollback().execute();
+  }
 }
