@@ -351,6 +351,13 @@ async function queryBench(size: number): Promise<void> {
       ['list, actor + action prefix, oldest first', true, sample((i) => ({ organizationId: 'acme', filter: { actorId: `user_${i}`, actions: ['document.*'] }, order: 'asc', limit: 100 }))],
       ['stats, actor id', true, sample((i) => ({ organizationId: 'acme', filter: { actorId: `user_${(i * 37) % ACTORS}` } }))],
       ['stats, action exact, one day', true, sample((i) => ({ organizationId: 'acme', filter: { actions: [ACTIONS[i % ACTIONS.length]], occurredAfter: new Date(START_MS).toISOString(), occurredBefore: new Date(START_MS + day).toISOString() } }))],
+      // Statistics for the other indexed filters of the list cases above.
+      ['stats, action prefix user.*', true, sample((i) => ({ organizationId: 'acme', filter: { actions: [`${['user', 'invoice', 'sso', 'team'][i % 4]}.*`] } }))],
+      ['stats, target id', true, sample((i) => ({ organizationId: 'acme', filter: { targetId: `user_${i * 997}` } }))],
+      ['stats, IP /16 block', true, sample((i) => ({ organizationId: 'acme', filter: { ip: `10.${i}.0.0/16` } }))],
+      ['stats, one day of time', true, sample((i) => ({ organizationId: 'acme', filter: { occurredAfter: new Date(START_MS + ((i * day) % Math.max(spanMs, day))).toISOString(), occurredBefore: new Date(START_MS + ((i * day) % Math.max(spanMs, day)) + day).toISOString() } }))],
+      ['stats, metadata plan=enterprise + action', true, sample((i) => ({ organizationId: 'acme', filter: { metadata: { plan: 'enterprise' }, actions: [ACTIONS[i % ACTIONS.length]] } }))],
+      ['stats, actor + action prefix', true, sample((i) => ({ organizationId: 'acme', filter: { actorId: `user_${i}`, actions: ['document.*'] } }))],
       ['list, full text one word', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5] }, limit: 100 }))],
       ['list, full text two words', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['grace hopper', 'safari invoice', 'python deleted', 'dijkstra shared'][i % 4] }, limit: 100 }))],
       ['list, full text one word, one day of time', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5], occurredAfter: new Date(START_MS + ((i * day) % Math.max(spanMs, day))).toISOString(), occurredBefore: new Date(START_MS + ((i * day) % Math.max(spanMs, day)) + day).toISOString() }, limit: 100 }))],
