@@ -19,7 +19,7 @@
  */
 import { threadId } from 'node:worker_threads';
 
-import type { TFacetReads } from '@custody/db';
+import type { TCompiledSelect, TEntryBits, TFacetReads } from '@custody/db';
 
 import { AppError } from './errors';
 import type { TEventStats } from './query';
@@ -170,9 +170,14 @@ export interface TBucketChoice {
   readonly choose: (lo: number, hi: number) => number;
 }
 
-/** What `EventFacets.stats` filters on: a full-text search and the filter parts the records hold. */
+/**
+ * What `EventFacets.stats` filters on: the filter parts the records hold, and which events may match: a
+ * full-text search (`words`), else the events a statement answers (`entries`, `TFacetReads.rowidBits`: the
+ * filter's parts the records do not hold, metadata, targets or IPs), else every event.
+ */
 export interface TFacetFilter {
   words: readonly string[];
+  entries?: (after: number, to: number) => TCompiledSelect;
   actions?: readonly string[];
   actorId?: string;
   actorType?: string;
@@ -350,17 +355,32 @@ export class EventFacets {
     const last = Atomics.load(this.#header, LAST) >>> 0;
     // A search with a bitmap of its own, or whose words all have one, is read from them; any other from the
     // index's entries, which make its bitmap if they are many.
+    const search = filter.words.length > 0;
     const key = searchKey(filter.words);
-    const bitmaps = this.#searches.acquire([key], last, LOCK_WAIT_MS) ?? (filter.words.length > 1 ? this.#searches.acquire(filter.words, last, LOCK_WAIT_MS) : null);
+    const bitmaps = !search
+      ? null
+      : (this.#searches.acquire([key], last, LOCK_WAIT_MS) ?? (filter.words.length > 1 ? this.#searches.acquire(filter.words, last, LOCK_WAIT_MS) : null));
     let entries: Uint32Array | null = null;
+    let upTo = last;
     // The uint32 words that can hold matches: all of them, but only those from the first entry to the last
     // when the entries were just read (one request id: one word, not 312,500 at 10M events).
     let words: [number, number] = [0, bitmapWords(last)];
     if (bitmaps === null) {
       entries = new Uint32Array(bitmapWords(last));
-      const read = this.#reads.searchEntryBits(filter.words, entries, 0, last);
-      if (isBroad(read.count, last, this.#broadSearchMatches)) this.#searches.store(key, entries, last);
-      words = read.count === 0 ? [0, 0] : [read.lowest >>> 5, (read.highest >>> 5) + 1];
+      let read: TEntryBits | null = null;
+      if (search) {
+        read = this.#reads.searchEntryBits(filter.words, entries, 0, last);
+        if (isBroad(read.count, last, this.#broadSearchMatches)) this.#searches.store(key, entries, last);
+      } else if (filter.entries !== undefined) {
+        read = this.#reads.rowidBits(filter.entries, entries, last);
+      } else {
+        // Every event of this call's snapshot (another thread may have copied newer ones): the records'
+        // own checks decide.
+        upTo = Math.min(last, this.#reads.lastRowid());
+        words = [0, bitmapWords(upTo)];
+        entries.fill(0xffffffff, 0, words[1]);
+      }
+      if (read !== null) words = read.count === 0 ? [0, 0] : [read.lowest >>> 5, (read.highest >>> 5) + 1];
     }
     try {
       const width = requestedBucket ?? (filter.after !== undefined && filter.before !== undefined ? buckets.choose(filter.after, filter.before) : undefined);
@@ -368,7 +388,7 @@ export class EventFacets {
         width ?? { widths: buckets.widths, choose: (lo, hi) => buckets.choose(filter.after ?? lo, filter.before ?? hi) },
       );
       const matches = entries === null ? (bitmaps ?? []).map((b) => b.bits) : [entries];
-      return this.#count(organizationId, filter, last, matches, words, histogram, width ?? buckets.choose, top);
+      return this.#count(organizationId, filter, upTo, matches, words, histogram, width ?? buckets.choose, top);
     } finally {
       if (bitmaps !== null) this.#searches.release(bitmaps);
     }

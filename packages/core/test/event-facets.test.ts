@@ -3,7 +3,14 @@
  * SQL that reads every match from the events table: buckets, totals, top lists and their tie order, for
  * every filter the copy takes, before and after more events arrive. SQLite only (the copy needs its rowids).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { openDatabase } from '@custody/db';
+import type { CustodyDatabase } from '@custody/db';
 
 import { EventQueries } from '../src/index';
 import type { TEventFilter } from '../src/index';
@@ -20,6 +27,9 @@ function eventNumber(i: number, words: string): Record<string, unknown> {
     action: ['user.signed_in', 'user.signed_out', 'invoice.paid', 'username.changed'][i % 4],
     occurred_at: new Date(START + i * HOUR + (i % 3) * 1000 - (i % 7 === 0 ? 48 * HOUR : 0)).toISOString(),
     actor: { id: actors[i % actors.length], type: i % 5 === 4 ? 'service' : 'user', name: `${words} ${i % 2 === 0 ? 'even' : 'odd'}` },
+    targets: [{ id: `doc_${i % 9}`, type: i % 3 === 0 ? 'document' : 'account' }],
+    context: { location: `10.${i % 4}.0.${i % 50}`, user_agent: 'Firefox/130' },
+    metadata: { plan: i % 3 === 1 ? 'enterprise' : 'team' },
   });
 }
 
@@ -75,6 +85,25 @@ describe('statistics from the in-memory copy', () => {
     { q: 'firefox', occurredAfter: at(39), occurredBefore: at(201) }, // events 39 and 201 fall on the bounds
     { q: 'common', occurredAfter: at(250) },
     { q: 'common', occurredBefore: at(-1000) },
+    // No search: every event checked in the copy, or the whole log from the counts kept at ingest.
+    {},
+    { actions: ['user.*'] },
+    { actions: ['invoice.paid'], occurredAfter: at(39), occurredBefore: at(201) },
+    { occurredAfter: at(39), occurredBefore: at(201) },
+    { occurredAfter: new Date(START + 39 * HOUR + 1500).toISOString() },
+    { actorType: 'service' },
+    { actorId: 'u_a' },
+    { actorId: 'u_a', actions: ['user.*'] },
+    // Parts the copy does not hold: their matches read in SQL, then counted in the copy.
+    { targetId: 'doc_3' },
+    { targetType: 'document', actions: ['user.*'] },
+    { metadata: { plan: 'enterprise' } },
+    { metadata: { plan: 'team' }, actorType: 'user', occurredBefore: at(150) },
+    { ip: '10.1.0.0/16' },
+    { ip: '10.2.0.6', actorId: 'u_a' },
+    { q: 'common', metadata: { plan: 'enterprise' } },
+    { q: 'rare', targetId: 'doc_0' },
+    { targetId: 'nothing' },
   ];
 
   it('equal those of SQL for every filter, bucket width and top size', async () => {
@@ -92,6 +121,35 @@ describe('statistics from the in-memory copy', () => {
         expect(await withFacets.stats('org_f', filter, options), JSON.stringify([filter, options])).toEqual(expected);
       }
     }
+  });
+
+  it('count every filter\'s matches in the copy, reading in SQL only the parts it does not hold', async () => {
+    const { db, dialect } = side.custody.database;
+    const base = dialect.facetReads;
+    if (base === undefined) throw new Error('SQLite offers facetReads');
+    const calls: string[] = [];
+    const logged = new EventQueries(db, { ...dialect, facetReads: {
+      rowsAfter: (after, limit) => base.rowsAfter(after, limit),
+      searchEntryBits: (words, bits, after, upTo) => (calls.push('search'), base.searchEntryBits(words, bits, after, upTo)),
+      rowidBits: (query, bits, upTo) => (calls.push('rowids'), base.rowidBits(query, bits, upTo)),
+      lastRowid: () => (calls.push('all'), base.lastRowid()),
+    } }, { facets: true });
+    await logged.warmFacets();
+    const reads = async (filter: TEventFilter) => {
+      calls.length = 0;
+      expect(await logged.stats('org_f', filter)).toEqual(await sql.stats('org_f', filter));
+      return [...calls];
+    };
+    expect(await reads({ targetId: 'doc_3' })).toEqual(['rowids']);
+    expect(await reads({ metadata: { plan: 'team' }, actions: ['user.*'] })).toEqual(['rowids']);
+    expect(await reads({ q: 'common', ip: '10.1.0.0/16' })).toEqual(['rowids']);
+    expect(await reads({ actorType: 'service' })).toEqual(['all']);
+    // Actions over whole hours: the counts kept at ingest, and the actors of their many events from the copy.
+    expect(await reads({ actions: ['user.*'] })).toEqual(['all']);
+    expect(await reads({ occurredAfter: at(39), occurredBefore: at(201) })).toEqual(['all']);
+    // One actor: its own index, and the whole log: the counts alone.
+    expect(await reads({ actorId: 'u_a' })).toEqual([]);
+    expect(await reads({})).toEqual([]);
   });
 
   it('are really read from the copy (the same numbers, computed without SQL)', async () => {
@@ -189,6 +247,8 @@ describe('statistics over broad searches, from bitmaps', () => {
     facets = new EventFacets(
       {
         rowsAfter: (after, limit) => base.rowsAfter(after, limit),
+        rowidBits: (query, bits, upTo) => base.rowidBits(query, bits, upTo),
+        lastRowid: () => base.lastRowid(),
         searchEntryBits: (words, bits, after, upTo) => {
           reads.push([[...words], after, upTo]);
           return base.searchEntryBits(words, bits, after, upTo);
@@ -263,5 +323,45 @@ describe('statistics over broad searches, from bitmaps', () => {
     expect(facets.bitmapSearches.sort()).toEqual(['common', 'firefox', 'odd']);
     for (const words of [['common', 'even'], ['firefox', 'odd'], ['even'], ['common', 'firefox', 'odd'], ['common']]) await check('org_f', words);
     expect(facets.bitmapSearches).toHaveLength(3);
+  });
+});
+
+describe('statistics from a copy another reader brought further', () => {
+  it('count only the events of the call\'s own snapshot', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'custody-facets-'));
+    const side = await createTestCustody('sqlite', { sqliteFile: join(dir, 'custody.db') });
+    const readers: CustodyDatabase[] = [];
+    try {
+      await side.custody.createOrganization({ id: 'org_f', name: 'F' });
+      await side.custody.ingestor.ingest('org_f', Array.from({ length: 30 }, (_, i) => eventNumber(i, 'common')));
+      const options = side.custody.database.readerThreadOptions;
+      if (options === null) throw new Error('a SQLite file has query-thread connection options');
+      const memory = createFacetMemory();
+      const open = async () => {
+        const opened = await openDatabase(options);
+        readers.push(opened);
+        return { opened, queries: new EventQueries(opened.db, opened.dialect, { facets: memory }) };
+      };
+      const older = await open();
+      const newer = await open();
+      const readSnapshot = older.opened.dialect.readSnapshot;
+      if (readSnapshot === undefined) throw new Error('the SQLite dialect reads snapshots');
+      const filters: TEventFilter[] = [{ actorType: 'service' }, { actions: ['user.*'] }, { targetId: 'doc_3' }];
+      const [during, newerTotals] = await readSnapshot(older.opened.db, async () => {
+        const before = await Promise.all(filters.map((f) => older.queries.stats('org_f', f)));
+        // Committed after the older call's snapshot began; the newer reader copies them into the shared memory.
+        await side.custody.ingestor.ingest('org_f', Array.from({ length: 20 }, (_, i) => eventNumber(100 + i * 5 + 4, 'common')));
+        const totals = await Promise.all(filters.map(async (f) => (await newer.queries.stats('org_f', f)).total));
+        const again = await Promise.all(filters.map((f) => older.queries.stats('org_f', f)));
+        expect(again).toEqual(before);
+        return [again, totals];
+      });
+      // The newer reader did see more events (else this test would prove nothing).
+      expect(newerTotals[0]).toBeGreaterThan(during[0]?.total ?? 0);
+    } finally {
+      for (const reader of readers) await reader.close();
+      await side.destroy();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -162,6 +162,22 @@ for (const dialect of DIALECTS) {
         expect(bits(['nobody'], 0, 3)).toEqual([0, 0, 0, 0]);
       });
 
+      it('sets the bits of the rowids a statement answers, and knows the last rowid (SQLite, for the statistics copy)', () => {
+        const reads = t.dialect.facetReads;
+        if (reads === undefined) return expect(t.dialect.name).toBe('postgres');
+        expect(reads.lastRowid()).toBe(3);
+        const calls: [number, number][] = [];
+        const seqs = (wanted: number[]) => (after: number, to: number) => {
+          calls.push([after, to]);
+          return sql`SELECT rowid FROM events WHERE organization_id = ${'org_a'} AND seq IN (${sql.join(wanted)}) AND rowid > ${after} AND rowid <= ${to}`.compile(t.db);
+        };
+        const set = new Uint32Array(1);
+        expect(reads.rowidBits(seqs([0, 2]), set, 3)).toEqual({ count: 2, lowest: 1, highest: 3 });
+        expect(set[0]).toBe(0b1010);
+        expect(calls).toEqual([[0, 3]]);
+        expect(reads.rowidBits(seqs([7]), new Uint32Array(1), 3)).toEqual({ count: 0, lowest: 0, highest: 0 });
+      });
+
       it('rejects updates of an event but allows a retention purge to delete it', async () => {
         const update = await t.db.updateTable('events').set({ actor_name: 'x' } as never).where('seq', '=', 0).execute().then(() => undefined, (e: unknown) => e);
         expect(isImmutabilityViolation(update)).toBe(true);

@@ -42,6 +42,21 @@ export interface TFacetReads {
    * fit: `rowsAfter` tells (the copy then stops).
    */
   searchEntryBits(words: readonly string[], bits: Uint32Array, after: number, upTo: number): TEntryBits;
+  /**
+   * Sets in `bits` (as `searchEntryBits`) every events rowid in `(0, upTo]` that `query` answers: `query(after,
+   * to)` is a compiled SELECT of one column, the rowids of events in `(after, to]`. Returns how many, and where
+   * they lie. Each range is one statement whose answer is read as one blob, however many rows (statistics
+   * over a filter the copy does not hold: the matches are read once, then counted from the copy).
+   */
+  rowidBits(query: (after: number, to: number) => TCompiledSelect, bits: Uint32Array, upTo: number): TEntryBits;
+  /** The highest events rowid (0 for none): where the snapshot of the connection's read transaction ends. */
+  lastRowid(): number;
+}
+
+/** A compiled statement (kysely's `CompiledQuery`, as far as `TFacetReads` needs it). */
+export interface TCompiledSelect {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
 }
 
 /** What `TFacetReads.searchEntryBits` set: how many entries, the lowest and the highest (both 0 for none). */

@@ -294,6 +294,20 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
         }
         return set;
       },
+      lastRowid() {
+        return Number(prepare('last-rowid', 'SELECT coalesce(max(rowid), 0) FROM events').pluck().get());
+      },
+      rowidBits(query, bits, upTo) {
+        const set: TEntryBits = { count: 0, lowest: 0, highest: 0 };
+        for (let from = 0; from < upTo; from += SEARCH_ENTRIES_AT_ONCE) {
+          const to = Math.min(upTo, from + SEARCH_ENTRIES_AT_ONCE);
+          const { sql: text, parameters } = query(from, to);
+          // Not kept: a filter's shape (how many actions, which parts) makes its own text.
+          const concat = native.prepare(`WITH matches(r) AS (${text}) SELECT CAST(group_concat(r) AS BLOB) FROM matches`).pluck();
+          setDecimalList(concat.get(...parameters.map(bindable)) as Buffer | null, bits, from, to, set);
+        }
+        return set;
+      },
     },
     indexSearchText(_trx, organizationId, documents) {
       // The FTS5 table is contentless and keyed by the events row's rowid: known from the insert when
