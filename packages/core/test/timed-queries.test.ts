@@ -4,9 +4,10 @@
  * the same calls answer as before once it is free. A call whose caller goes away (its signal aborts) has
  * its statement cancelled on the server, not merely abandoned.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openDatabase } from '@custody/db';
+import { CANCEL_APPLICATION_NAME, openDatabase } from '@custody/db';
 import { DIALECTS, countLockWaits, withEventsLocked } from '@custody/db/testing';
 
 import { EventQueries, TimedEventQueries } from '../src/index';
@@ -84,6 +85,11 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: queries with a time l
         for (const caller of callers) caller.abort();
         for (const answer of answers) await expect(answer).rejects.toMatchObject({ code: 'CANCELLED' });
         expect(await countLockWaits(watcher.db)).toBe(0);
+        // The four cancels went over the process's few cancel connections, kept for the next ones, not one each.
+        const cancelConnections = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = ${CANCEL_APPLICATION_NAME}`.execute(watcher.db);
+        expect(cancelConnections.rows[0]?.n).toBeGreaterThanOrEqual(1);
+        expect(cancelConnections.rows[0]?.n).toBeLessThanOrEqual(2);
       });
     } finally {
       await watcher.close();

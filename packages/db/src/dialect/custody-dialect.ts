@@ -100,7 +100,7 @@ export interface CustodyDialect {
 
   /**
    * Postgres: makes `signal`'s abort cancel the statement `trx` is running, with `pg_cancel_backend` sent
-   * on a connection opened for it, outside the pool (which may be full of stuck queries); the statement's
+   * on a connection of a small pool of its own (the queries' pool may be full of stuck queries); the statement's
    * error is recognised by `isQueryCancelled`. Resolves with a function the caller must await before `trx`
    * ends: it detaches the signal and waits for a cancel already sent, so that a cancel can only reach
    * `trx`'s own connection (a backend waiting for its client's next command ignores one), never a query

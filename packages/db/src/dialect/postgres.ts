@@ -50,7 +50,7 @@ function parseNumeric(text: string): number {
 }
 
 /** Opens a pool to Postgres. Throws a clear error if the `pg` package is not installed. */
-export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kysely<Database>; dialect: CustodyDialect }> {
+export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kysely<Database>; dialect: CustodyDialect; close(): Promise<void> }> {
   let pg: typeof pgModule;
   try {
     pg = (await import('pg')).default;
@@ -72,26 +72,41 @@ export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kys
   });
   pool.on('error', (error) => options.onIdleError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: { ...postgresDialect, cancelOnAbort: cancelWithOwnConnection(pg, options.connectionString) } };
+  const cancels = new pg.Pool({
+    connectionString: options.connectionString,
+    max: CANCEL_CONNECTIONS,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 10_000,
+    // Idle cancel connections never keep a process alive.
+    allowExitOnIdle: true,
+    application_name: CANCEL_APPLICATION_NAME,
+  });
+  // An idle cancel connection dying (the server restarting) is of no interest: the next cancel opens another.
+  cancels.on('error', () => undefined);
+  return {
+    db,
+    dialect: { ...postgresDialect, cancelOnAbort: cancelOnOwnConnections(cancels) },
+    close: async () => {
+      await db.destroy();
+      await cancels.end();
+    },
+  };
 }
 
+/** Connections a process keeps for cancels (`cancelOnAbort`): a burst of aborts queues on them. */
+const CANCEL_CONNECTIONS = 2;
+/** How the cancel connections name themselves in `pg_stat_activity`. */
+export const CANCEL_APPLICATION_NAME = 'custody-cancel';
+
 /**
- * `CustodyDialect.cancelOnAbort` for Postgres. The cancel is sent on a connection of its own, opened for it,
- * not one of the pool's: when every pooled connection runs a query that is stuck (a lock), a cancel that
- * waited for one of them would wait for as long as they do.
+ * `CustodyDialect.cancelOnAbort` for Postgres. The cancel is sent on a connection of `cancels`, a pool of its own
+ * (at most `CANCEL_CONNECTIONS`, closed after 10 s idle), not one of the queries' pool: when every pooled
+ * connection runs a query that is stuck (a lock), a cancel that waited for one of them would wait for as long
+ * as they do. A burst of aborts (a console user typing a search, each keystroke closing the last request) reuses
+ * those connections instead of opening one each; `pg_cancel_backend` answers at once, so the queue is short.
  */
-function cancelWithOwnConnection(pg: typeof pgModule, connectionString: string): NonNullable<CustodyDialect['cancelOnAbort']> {
-  const sendCancel = async (pid: number) => {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
-    // An idle error after the cancel was sent (the server restarting) is of no interest here.
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query('SELECT pg_cancel_backend($1)', [pid]);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  };
+function cancelOnOwnConnections(cancels: pgModule.Pool): NonNullable<CustodyDialect['cancelOnAbort']> {
+  const sendCancel = (pid: number) => cancels.query('SELECT pg_cancel_backend($1)', [pid]);
   return async (trx, signal) => {
     const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
     const pid = rows[0]?.pid;
