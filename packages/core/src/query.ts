@@ -288,6 +288,8 @@ export interface TEventQueriesOptions {
   facets?: boolean | TFacetMemory;
   /** With `facets`: the least number of matches that gives a search a bitmap (`isBroad`; default 65,536). */
   broadSearchMatches?: number;
+  /** With `facets`: matches more than one in this many events are counted by a scan of the copy (default 512). */
+  facetScanRatio?: number;
 }
 
 /**
@@ -306,6 +308,7 @@ export class EventQueries implements TEventReader {
   readonly #searchWindow: number;
   readonly #statsSearchSeekLimit: number;
   readonly #facets: EventFacets | null;
+  readonly #facetScanRatio: number;
 
   /**
    * `seekLimit`: see `#choosePlan`, default 1,000; `searchWindow`: see `#searchPage`, default 50,000;
@@ -318,6 +321,7 @@ export class EventQueries implements TEventReader {
     this.#seekLimit = options.seekLimit ?? SEEK_LIMIT;
     this.#searchWindow = options.searchWindow ?? SEARCH_WINDOW;
     this.#statsSearchSeekLimit = options.statsSearchSeekLimit ?? SEARCH_SEEK_LIMIT;
+    this.#facetScanRatio = options.facetScanRatio ?? FACET_SCAN_RATIO;
     const facets = options.facets ?? false;
     this.#facets =
       facets !== false && dialect.facetReads !== undefined
@@ -867,7 +871,7 @@ export class EventQueries implements TEventReader {
       .execute();
     // Many events: their actors from the in-memory copy, every event checked in one pass (10M events: tens of
     // milliseconds), rather than each looked up in the events table (about 1.5 µs each).
-    const many = definedKeys(filter).length > 0 && total * FACET_SCAN_RATIO > (this.#facets?.size ?? Infinity);
+    const many = definedKeys(filter).length > 0 && total * this.#facetScanRatio > (this.#facets?.size ?? Infinity);
     const fromFacets = many ? this.#statsFromFacets(organizationId, filter, [], undefined, top) : null;
     const topActors = fromFacets?.topActors ?? (await this.#topActors(organizationId, filter, top));
     return {
@@ -907,6 +911,19 @@ export class EventQueries implements TEventReader {
       .limit(top)
       .execute();
     return rows.map((a) => ({ type: a.actor_type, id: a.actor_id, count: Number(a.n) }));
+  }
+
+  /** Whether actor `actorId` (any type) has more events than a scan of the in-memory copy costs (`facetScanRatio`). */
+  async #isFrequent(organizationId: string, actorId: string): Promise<boolean> {
+    const size = this.#facets?.size;
+    if (size === undefined) return false;
+    const row = await this.#db
+      .selectFrom('actor_counts')
+      .select((eb) => eb.fn.sum<number | null>('n').as('n'))
+      .where('organization_id', '=', organizationId)
+      .where('actor_id', '=', actorId)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0) * this.#facetScanRatio > size;
   }
 
   /**
@@ -972,10 +989,10 @@ export class EventQueries implements TEventReader {
   async #statsFromEvents(organizationId: string, filter: TEventFilter, requestedBucket: number | undefined, top: number): Promise<TEventStats> {
     const words = queryTerms(filter.q);
     const held = definedKeys(filter).every((k) => FACET_KEYS.has(k));
-    // From the in-memory copy, where there is one: a search, or parts it holds other than one actor (whose
-    // index is short), are counted there, every event or the search's matches checked in one pass. Even a few
-    // thousand matches cost a lookup each, four times over, in SQL (30,000 matches: 200 ms at 1M).
-    if (held && (words.length > 0 || filter.actorId === undefined)) {
+    // From the in-memory copy, where there is one: a search, or parts it holds, are counted there, every event
+    // or the search's matches checked in one pass; except an actor with few events, whose index is cheaper.
+    // Even a few thousand matches cost a lookup each, four times over, in SQL (30,000 matches: 200 ms at 1M).
+    if (held && (words.length > 0 || filter.actorId === undefined || (await this.#isFrequent(organizationId, filter.actorId)))) {
       const fromFacets = this.#statsFromFacets(organizationId, filter, words, requestedBucket, top);
       if (fromFacets !== null) return fromFacets;
     }

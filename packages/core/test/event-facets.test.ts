@@ -128,27 +128,34 @@ describe('statistics from the in-memory copy', () => {
     const base = dialect.facetReads;
     if (base === undefined) throw new Error('SQLite offers facetReads');
     const calls: string[] = [];
-    const logged = new EventQueries(db, { ...dialect, facetReads: {
+    const facetReads: typeof base = {
       rowsAfter: (after, limit) => base.rowsAfter(after, limit),
       searchEntryBits: (words, bits, after, upTo) => (calls.push('search'), base.searchEntryBits(words, bits, after, upTo)),
       rowidBits: (query, bits, upTo) => (calls.push('rowids'), base.rowidBits(query, bits, upTo)),
       lastRowid: () => (calls.push('all'), base.lastRowid()),
-    } }, { facets: true });
+    };
+    // A scan of the copy once the matches are more than a quarter of the log (by default: one in 512).
+    const logged = new EventQueries(db, { ...dialect, facetReads }, { facets: true, facetScanRatio: 4 });
+    const byDefault = new EventQueries(db, { ...dialect, facetReads }, { facets: true });
     await logged.warmFacets();
-    const reads = async (filter: TEventFilter) => {
+    const reads = async (filter: TEventFilter, queries = logged) => {
       calls.length = 0;
-      expect(await logged.stats('org_f', filter)).toEqual(await sql.stats('org_f', filter));
+      expect(await queries.stats('org_f', filter)).toEqual(await sql.stats('org_f', filter));
       return [...calls];
     };
     expect(await reads({ targetId: 'doc_3' })).toEqual(['rowids']);
     expect(await reads({ metadata: { plan: 'team' }, actions: ['user.*'] })).toEqual(['rowids']);
     expect(await reads({ q: 'common', ip: '10.1.0.0/16' })).toEqual(['rowids']);
     expect(await reads({ actorType: 'service' })).toEqual(['all']);
-    // Actions over whole hours: the counts kept at ingest, and the actors of their many events from the copy.
+    // Actions over whole hours: the counts kept at ingest, and the top actors of many events from the copy.
     expect(await reads({ actions: ['user.*'] })).toEqual(['all']);
-    expect(await reads({ occurredAfter: at(39), occurredBefore: at(201) })).toEqual(['all']);
-    // One actor: its own index, and the whole log: the counts alone.
+    expect(await reads({ occurredAfter: at(39), occurredBefore: at(101) })).toEqual([]);
+    expect(await reads({ occurredAfter: at(0), occurredBefore: at(201) })).toEqual(['all']);
+    // One actor with few events (u_a has a sixth of them): its own index; with many, the copy.
     expect(await reads({ actorId: 'u_a' })).toEqual([]);
+    expect(await reads({ actorId: 'u_a', actions: ['user.*'] })).toEqual([]);
+    expect(await reads({ actorId: 'u_a' }, byDefault)).toEqual(['all']);
+    // The whole log: the counts alone.
     expect(await reads({})).toEqual([]);
   });
 
