@@ -351,8 +351,10 @@ export class EventFacets {
     buckets: TBucketChoice,
   ): TEventStats | null {
     if (!this.usable || !this.catchUp()) return null;
-    // Up to the last published rowid; every code below it is published too.
-    const last = Atomics.load(this.#header, LAST) >>> 0;
+    // Up to the last rowid of this call's snapshot: the copy holds every one (it was just brought up to date
+    // through this connection), and maybe newer ones, copied by a thread reading a later snapshot, which must
+    // neither be counted nor let a bitmap be marked as covering rowids whose entries this snapshot cannot see.
+    const last = Math.min(Atomics.load(this.#header, LAST) >>> 0, this.#reads.lastRowid());
     // A search with a bitmap of its own, or whose words all have one, is read from them; any other from the
     // index's entries, which make its bitmap if they are many.
     const search = filter.words.length > 0;
@@ -361,7 +363,6 @@ export class EventFacets {
       ? null
       : (this.#searches.acquire([key], last, LOCK_WAIT_MS) ?? (filter.words.length > 1 ? this.#searches.acquire(filter.words, last, LOCK_WAIT_MS) : null));
     let entries: Uint32Array | null = null;
-    let upTo = last;
     // The uint32 words that can hold matches: all of them, but only those from the first entry to the last
     // when the entries were just read (one request id: one word, not 312,500 at 10M events).
     let words: [number, number] = [0, bitmapWords(last)];
@@ -374,11 +375,7 @@ export class EventFacets {
       } else if (filter.entries !== undefined) {
         read = this.#reads.rowidBits(filter.entries, entries, last);
       } else {
-        // Every event of this call's snapshot (another thread may have copied newer ones): the records'
-        // own checks decide.
-        upTo = Math.min(last, this.#reads.lastRowid());
-        words = [0, bitmapWords(upTo)];
-        entries.fill(0xffffffff, 0, words[1]);
+        entries.fill(0xffffffff); // every event: the records' own checks decide
       }
       if (read !== null) words = read.count === 0 ? [0, 0] : [read.lowest >>> 5, (read.highest >>> 5) + 1];
     }
@@ -388,7 +385,7 @@ export class EventFacets {
         width ?? { widths: buckets.widths, choose: (lo, hi) => buckets.choose(filter.after ?? lo, filter.before ?? hi) },
       );
       const matches = entries === null ? (bitmaps ?? []).map((b) => b.bits) : [entries];
-      return this.#count(organizationId, filter, upTo, matches, words, histogram, width ?? buckets.choose, top);
+      return this.#count(organizationId, filter, last, matches, words, histogram, width ?? buckets.choose, top);
     } finally {
       if (bitmaps !== null) this.#searches.release(bitmaps);
     }
