@@ -27,7 +27,7 @@ import { SEARCH_BITMAP_SLOTS, SearchBitmaps, bitmapWords, commonWord, createSear
 import { GrowableSharedArrayBuffer, lock, releaseLock, tryLock, unlock } from './shared-memory';
 import type { TGrowableSharedArrayBuffer } from './shared-memory';
 import { TimeHistogram } from './time-histogram';
-import type { TSearchBitmapMemory } from './search-bitmaps';
+import type { TSearchBitmap, TSearchBitmapMemory } from './search-bitmaps';
 
 /** Rows read per slice while warming: about 15 ms of a thread, so that calls wait little behind a slice. */
 const SLICE = 10_000;
@@ -48,6 +48,17 @@ const WANTED = 6;
 // STATE: 0 while the first copy is being made.
 const STATE_WARM = 1;
 const STATE_BROKEN = 2;
+
+/**
+ * Bitmap keys of metadata pairs start with a NUL, which no search word holds (`metadataKey`); the rest is the
+ * JSON array of organization, key and value (a pair's events are its organization's alone).
+ */
+const METADATA_KEY = '\u0000metadata';
+
+/** The bitmap key of `organizationId`'s events whose root metadata `name` is `value`. */
+export function metadataKey(organizationId: string, name: string, value: string): string {
+  return `${METADATA_KEY}${JSON.stringify([organizationId, name, value])}`;
+}
 
 const MAX_RECORDS = 2 ** 28;
 const GROW_RECORDS = 65_536;
@@ -177,6 +188,8 @@ export interface TBucketChoice {
  */
 export interface TFacetFilter {
   words: readonly string[];
+  /** Root metadata pairs (`event_metadata`'s key and value), each read as a set like a search's words. */
+  metadata?: readonly (readonly [string, string])[];
   entries?: (after: number, to: number) => TCompiledSelect;
   actions?: readonly string[];
   actorId?: string;
@@ -207,7 +220,7 @@ export class EventFacets {
     this.#reads = reads;
     this.#broadSearchMatches = options.broadSearchMatches;
     this.#memory = memory;
-    this.#searches = new SearchBitmaps(memory.searches, this.#tag, (words, bits, after, upTo) => reads.searchEntryBits(words, bits, after, upTo));
+    this.#searches = new SearchBitmaps(memory.searches, this.#tag, (key, bits, after, upTo) => this.#keyEntries(key, bits, after, upTo));
     this.#header = new Int32Array(memory.header);
     const [orgs, actions, actors] = memory.dictionaries;
     if (orgs === undefined || actions === undefined || actors === undefined) throw new Error('facet memory has three dictionaries');
@@ -355,40 +368,57 @@ export class EventFacets {
     // through this connection), and maybe newer ones, copied by a thread reading a later snapshot, which must
     // neither be counted nor let a bitmap be marked as covering rowids whose entries this snapshot cannot see.
     const last = Math.min(Atomics.load(this.#header, LAST) >>> 0, this.#reads.lastRowid());
-    // A search with a bitmap of its own, or whose words all have one, is read from them; any other from the
-    // index's entries, which make its bitmap if they are many.
-    const search = filter.words.length > 0;
-    const key = searchKey(filter.words);
-    const bitmaps = !search
-      ? null
-      : (this.#searches.acquire([key], last, LOCK_WAIT_MS) ?? (filter.words.length > 1 ? this.#searches.acquire(filter.words, last, LOCK_WAIT_MS) : null));
-    let entries: Uint32Array | null = null;
+    /** The sets every match is in: kept bitmaps (held until the end) and sets just read. */
+    const sets: Uint32Array[] = [];
+    const held: TSearchBitmap[] = [];
     // The uint32 words that can hold matches: all of them, but only those from the first entry to the last
-    // when the entries were just read (one request id: one word, not 312,500 at 10M events).
+    // when a set was just read (one request id: one word, not 312,500 at 10M events).
     let words: [number, number] = [0, bitmapWords(last)];
-    if (bitmaps === null) {
-      entries = new Uint32Array(bitmapWords(last));
-      let read: TEntryBits | null = null;
-      if (search) {
-        read = this.#reads.searchEntryBits(filter.words, entries, 0, last);
-        if (isBroad(read.count, last, this.#broadSearchMatches)) this.#searches.store(key, entries, last);
-      } else if (filter.entries !== undefined) {
-        read = this.#reads.rowidBits(filter.entries, entries, last);
-      } else {
-        entries.fill(0xffffffff); // every event: the records' own checks decide
-      }
-      if (read !== null) words = read.count === 0 ? [0, 0] : [read.lowest >>> 5, (read.highest >>> 5) + 1];
-    }
+    const read = (fill: (bits: Uint32Array) => TEntryBits, key?: string) => {
+      const bits = new Uint32Array(bitmapWords(last));
+      const entries = fill(bits);
+      if (key !== undefined && isBroad(entries.count, last, this.#broadSearchMatches)) this.#searches.store(key, bits, last);
+      sets.push(bits);
+      words = entries.count === 0 ? [0, 0] : [Math.max(words[0], entries.lowest >>> 5), Math.min(words[1], (entries.highest >>> 5) + 1)];
+    };
+    const kept = (keys: readonly string[]) => {
+      const bitmaps = this.#searches.acquire(keys, last, LOCK_WAIT_MS);
+      if (bitmaps === null) return false;
+      held.push(...bitmaps);
+      sets.push(...bitmaps.map((b) => b.bits));
+      return true;
+    };
     try {
+      // A search with a bitmap of its own, or whose words all have one, is read from them; any other from the
+      // index's entries, which make its bitmap if they are many. A metadata pair likewise.
+      if (filter.words.length > 0) {
+        const key = searchKey(filter.words);
+        if (!kept([key]) && !(filter.words.length > 1 && kept(filter.words))) read((bits) => this.#reads.searchEntryBits(filter.words, bits, 0, last), key);
+      }
+      for (const [name, value] of filter.metadata ?? []) {
+        const key = metadataKey(organizationId, name, value);
+        if (!kept([key])) read((bits) => this.#reads.metadataEntryBits(organizationId, name, value, bits, 0, last), key);
+      }
+      const entries = filter.entries;
+      if (entries !== undefined) read((bits) => this.#reads.rowidBits(entries, bits, last));
+      if (sets.length === 0) sets.push(new Uint32Array(bitmapWords(last)).fill(0xffffffff)); // every event: the records' own checks decide
       const width = requestedBucket ?? (filter.after !== undefined && filter.before !== undefined ? buckets.choose(filter.after, filter.before) : undefined);
       const histogram = new TimeHistogram(
         width ?? { widths: buckets.widths, choose: (lo, hi) => buckets.choose(filter.after ?? lo, filter.before ?? hi) },
       );
-      const matches = entries === null ? (bitmaps ?? []).map((b) => b.bits) : [entries];
-      return this.#count(organizationId, filter, last, matches, words, histogram, width ?? buckets.choose, top);
+      return this.#count(organizationId, filter, last, sets, words, histogram, width ?? buckets.choose, top);
     } finally {
-      if (bitmaps !== null) this.#searches.release(bitmaps);
+      this.#searches.release(held);
     }
+  }
+
+  /** Reads the matches of a kept bitmap's key: a metadata pair (`metadataKey`), or a search's words (`searchKey`). */
+  #keyEntries(key: string, bits: Uint32Array, after: number, upTo: number): TEntryBits {
+    if (key.startsWith(METADATA_KEY)) {
+      const [organizationId = '', name = '', value = ''] = JSON.parse(key.slice(METADATA_KEY.length)) as string[];
+      return this.#reads.metadataEntryBits(organizationId, name, value, bits, after, upTo);
+    }
+    return this.#reads.searchEntryBits(key.split(' '), bits, after, upTo);
   }
 
   /**

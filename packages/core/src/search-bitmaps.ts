@@ -5,7 +5,8 @@
  * Reading a search's matches out of the full-text index costs about 0.09 µs a match: statistics over a word
  * in every one of 10,000,000 events spent 0.9 s there before counting anything. A bitmap of the same
  * matches is read at a few nanoseconds a match. A search is kept by its words (`searchKey`: one word, or
- * several, whose matches are those holding all of them); a search of several words whose words each have a
+ * several, whose matches are those holding all of them), and an organization's events with a root metadata
+ * value the same way (`metadataKey`, read from the metadata index instead); a search of several words whose words each have a
  * bitmap is answered from their intersection, a 32-bit word at a time. A bitmap costs an eighth of a byte per
  * event (1.25 MB at 10,000,000), so only searches matching at least a sixteenth of the events get one
  * (`isBroad`), made from the entries just read for them, and at most `slots` are kept, the least recently
@@ -93,8 +94,8 @@ export interface TSearchBitmap {
   readonly bits: Uint32Array;
 }
 
-/** Sets in `bits` the index's entries holding all of `words` in `(after, upTo]` (`TFacetReads.searchEntryBits`). */
-export type TSearchEntries = (words: readonly string[], bits: Uint32Array, after: number, upTo: number) => TEntryBits;
+/** Sets in `bits` the matches of the bitmap key `key` in `(after, upTo]` (`TFacetReads.searchEntryBits` for a search). */
+export type TSearchEntries = (key: string, bits: Uint32Array, after: number, upTo: number) => TEntryBits;
 
 /** The key of a search of `words` (`searchTerms`, none holding a space): the same whatever their order. */
 export function searchKey(words: readonly string[]): string {
@@ -229,7 +230,7 @@ export class SearchBitmaps {
     try {
       const from = Atomics.load(this.#header, at + COVERED);
       if (from < last) {
-        this.#entries(key.split(' '), this.#view(slot, last), from, last);
+        this.#entries(key, this.#view(slot, last), from, last);
         Atomics.store(this.#header, at + COVERED, last);
       }
       return true;

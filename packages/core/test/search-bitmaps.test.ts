@@ -28,7 +28,9 @@ function index(words: Record<string, number[]>) {
     entries(typeof search === 'string' ? [search] : search, bits, 0, upTo);
     return bits;
   };
-  return { reads, entries, of };
+  /** The reads `SearchBitmaps` makes: a key (`searchKey`) whose words are separated by spaces. */
+  const byKey = (key: string, bits: Uint32Array, after: number, upTo: number) => entries(key.split(' '), bits, after, upTo);
+  return { reads, entries: byKey, of };
 }
 
 /** The rowids up to `last` every one of `bitmaps` holds, walked a uint32 word at a time as the statistics walk them. */

@@ -178,6 +178,32 @@ for (const dialect of DIALECTS) {
         expect(reads.rowidBits(seqs([7]), new Uint32Array(1), 3)).toEqual({ count: 0, lowest: 0, highest: 0 });
       });
 
+      it('sets the bits of an organization\'s events with a metadata value, read either way (SQLite, for the statistics copy)', async () => {
+        const reads = t.dialect.facetReads;
+        if (reads === undefined) return expect(t.dialect.name).toBe('postgres');
+        await t.db
+          .insertInto('event_metadata')
+          .values([
+            { organization_id: 'org_a', seq: 0, key: 'plan', value: 'team' },
+            { organization_id: 'org_a', seq: 1, key: 'plan', value: 'enterprise' },
+            { organization_id: 'org_a', seq: 2, key: 'plan', value: 'team' },
+            { organization_id: 'org_a', seq: 2, key: 'role', value: 'team' },
+            { organization_id: 'org_b', seq: 1, key: 'plan', value: 'team' },
+          ])
+          .execute();
+        // Up to rowid 3 (the range's events, each checked) and up to 100,000 (the value's list, then bounded).
+        for (const [after, upTo] of [[0, 3], [1, 3], [0, 2], [0, 100_000], [1, 100_000]] as const) {
+          const set = new Uint32Array(Math.ceil((upTo + 1) / 32));
+          const { count } = reads.metadataEntryBits('org_a', 'plan', 'team', set, after, upTo);
+          const expected = [1, 3].filter((r) => r > after && r <= upTo);
+          expect(count, `${after}..${upTo}`).toBe(expected.length);
+          expect(set[0], `${after}..${upTo}`).toBe(expected.reduce((bits, r) => bits | (1 << r), 0));
+        }
+        expect(reads.metadataEntryBits('org_a', 'plan', 'enterprise', new Uint32Array(1), 0, 3)).toEqual({ count: 1, lowest: 2, highest: 2 });
+        expect(reads.metadataEntryBits('org_b', 'plan', 'team', new Uint32Array(1), 0, 3)).toEqual({ count: 0, lowest: 0, highest: 0 });
+        await t.db.deleteFrom('event_metadata').execute();
+      });
+
       it('rejects updates of an event but allows a retention purge to delete it', async () => {
         const update = await t.db.updateTable('events').set({ actor_name: 'x' } as never).where('seq', '=', 0).execute().then(() => undefined, (e: unknown) => e);
         expect(isImmutabilityViolation(update)).toBe(true);

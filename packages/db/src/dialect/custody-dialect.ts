@@ -49,6 +49,12 @@ export interface TFacetReads {
    * over a filter the copy does not hold: the matches are read once, then counted from the copy).
    */
   rowidBits(query: (after: number, to: number) => TCompiledSelect, bits: Uint32Array, upTo: number): TEntryBits;
+  /**
+   * Sets in `bits` (as `searchEntryBits`) the rowids in `(after, upTo]` of `organizationId`'s events whose root
+   * metadata `key` is `value` (as `event_metadata` holds it); returns how many, and where they lie. From the
+   * `(organization, key, value)` index when the range is long (a first read), else from the range's events.
+   */
+  metadataEntryBits(organizationId: string, key: string, value: string, bits: Uint32Array, after: number, upTo: number): TEntryBits;
   /** The highest events rowid (0 for none): where the snapshot of the connection's read transaction ends. */
   lastRowid(): number;
 }
