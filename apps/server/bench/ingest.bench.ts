@@ -357,6 +357,8 @@ async function queryBench(size: number): Promise<void> {
       ['stats, IP /16 block', true, sample((i) => ({ organizationId: 'acme', filter: { ip: `10.${i}.0.0/16` } }))],
       ['stats, one day of time', true, sample((i) => ({ organizationId: 'acme', filter: { occurredAfter: new Date(START_MS + ((i * day) % Math.max(spanMs, day))).toISOString(), occurredBefore: new Date(START_MS + ((i * day) % Math.max(spanMs, day)) + day).toISOString() } }))],
       ['stats, metadata plan=enterprise + action', true, sample((i) => ({ organizationId: 'acme', filter: { metadata: { plan: 'enterprise' }, actions: [ACTIONS[i % ACTIONS.length]] } }))],
+      // Each metadata value once in every five requests (a fifth of the events each): five first calls.
+      ['stats, metadata attempt (five values)', true, sample((i) => ({ organizationId: 'acme', filter: { metadata: { attempt: String(i % 5) } } }))],
       ['stats, actor + action prefix', true, sample((i) => ({ organizationId: 'acme', filter: { actorId: `user_${i}`, actions: ['document.*'] } }))],
       ['list, full text one word', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5] }, limit: 100 }))],
       ['list, full text two words', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['grace hopper', 'safari invoice', 'python deleted', 'dijkstra shared'][i % 4] }, limit: 100 }))],
@@ -377,8 +379,8 @@ async function queryBench(size: number): Promise<void> {
     ];
     for (const [name, indexed, inputs] of cases) {
       const path = name.startsWith('stats') ? 'events.stats' : 'events.list';
-      // The first call warms up (and, for statistics over a search matching a sixteenth of the log or more,
-      // makes the search's bitmap): printed beside the figures for full-text statistics.
+      // The first call warms up (and, for statistics over a search or a metadata value matching a sixteenth of
+      // the log or more, makes its bitmap): printed beside the figures of every statistics case.
       const firstStart = performance.now();
       await trpc(server.url, key, path, inputs[0], 'GET');
       const firstMs = performance.now() - firstStart;
@@ -392,12 +394,12 @@ async function queryBench(size: number): Promise<void> {
       const p95 = percentile(times, 95);
       const goal = indexed ? 'goal p95 < 50 ms' : 'goal p95 < 250 ms';
       const met = p95 < (indexed ? 50 : 250) ? '(met)' : '(NOT met)';
-      const first = name.startsWith('stats, full text') ? ` (first call ${fmt(firstMs)} ms)` : '';
+      const first = name.startsWith('stats') ? ` (first call ${fmt(firstMs)} ms)` : '';
       report(`query ${label}`, `${label}: ${name} (p50 / p95)`, `${percentile(times, 50).toFixed(1)} / ${p95.toFixed(1)} ms${first}`, goal, met);
     }
-    // A query the statistics copy cannot answer (a common word and a metadata value: read from the events
-    // table, seconds at 10M) runs on a query thread: health checks meanwhile show what it holds up.
-    const slowInput = { organizationId: 'acme', filter: { q: 'firefox', metadata: { plan: 'enterprise' } } };
+    // A slow query (a common word and a third of the IP addresses: their matches found in SQL, seconds at 10M)
+    // runs on a query thread: health checks meanwhile show what it holds up.
+    const slowInput = { organizationId: 'acme', filter: { q: 'firefox', ip: '10.0.0.0/8' } };
     const slowStart = performance.now();
     let slowMs = NaN;
     const slow = trpc(server.url, key, 'events.stats', slowInput, 'GET').then(() => (slowMs = performance.now() - slowStart));
@@ -410,7 +412,7 @@ async function queryBench(size: number): Promise<void> {
     }
     await slow;
     health.sort((a, b) => a - b);
-    report(`query ${label}`, `${label}: stats, common word + metadata (SQL, not the copy)`, `${fmt(slowMs)} ms`);
+    report(`query ${label}`, `${label}: stats, common word + IP /8 block (matches found in SQL)`, `${fmt(slowMs)} ms`);
     report(`query ${label}`, `${label}: /healthz meanwhile, ${health.length} requests (p50 / max)`, `${percentile(health, 50).toFixed(1)} / ${(health[health.length - 1] ?? NaN).toFixed(1)} ms`);
   } finally {
     server.child.kill('SIGTERM');
