@@ -288,6 +288,8 @@ export interface TEventQueriesOptions {
   facets?: boolean | TFacetMemory;
   /** With `facets`: the least number of matches that gives a search a bitmap (`isBroad`; default 65,536). */
   broadSearchMatches?: number;
+  /** With `facets`: see `EventFacets` (tests set 0 to read each metadata pair's whole list). */
+  metadataRangeByEvents?: number;
   /** With `facets`: matches more than one in this many events are counted by a scan of the copy (default 512). */
   facetScanRatio?: number;
 }
@@ -328,7 +330,10 @@ export class EventQueries implements TEventReader {
     const facets = options.facets ?? false;
     this.#facets =
       facets !== false && dialect.facetReads !== undefined
-        ? new EventFacets(dialect.facetReads, facets === true ? undefined : facets, options.broadSearchMatches === undefined ? {} : { broadSearchMatches: options.broadSearchMatches })
+        ? new EventFacets(dialect.facetReads, facets === true ? undefined : facets, {
+            ...(options.broadSearchMatches === undefined ? {} : { broadSearchMatches: options.broadSearchMatches }),
+            ...(options.metadataRangeByEvents === undefined ? {} : { metadataRangeByEvents: options.metadataRangeByEvents }),
+          })
         : null;
   }
 

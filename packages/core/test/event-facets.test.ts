@@ -133,6 +133,7 @@ describe('statistics from the in-memory copy', () => {
       searchEntryBits: (words, bits, after, upTo) => (calls.push('search'), base.searchEntryBits(words, bits, after, upTo)),
       rowidBits: (query, bits, upTo) => (calls.push('rowids'), base.rowidBits(query, bits, upTo)),
       metadataEntryBits: (organizationId, key, value, bits, after, upTo) => (calls.push(`metadata ${key}=${value} ${after}`), base.metadataEntryBits(organizationId, key, value, bits, after, upTo)),
+      metadataSeqBits: (organizationId, key, value, bits) => (calls.push(`metadata list ${key}=${value}`), base.metadataSeqBits(organizationId, key, value, bits)),
       lastRowid: () => (calls.push('copy'), base.lastRowid()),
     };
     // A scan of the copy once the matches are more than a quarter of the log (by default: one in 512).
@@ -259,6 +260,7 @@ describe('statistics over broad searches, from bitmaps', () => {
         rowsAfter: (after, limit) => base.rowsAfter(after, limit),
         rowidBits: (query, bits, upTo) => base.rowidBits(query, bits, upTo),
         metadataEntryBits: (organizationId, key, value, bits, after, upTo) => base.metadataEntryBits(organizationId, key, value, bits, after, upTo),
+        metadataSeqBits: (organizationId, key, value, bits) => base.metadataSeqBits(organizationId, key, value, bits),
         lastRowid: () => base.lastRowid(),
         searchEntryBits: (words, bits, after, upTo) => {
           reads.push([[...words], after, upTo]);
@@ -383,58 +385,66 @@ describe('statistics from a copy another reader brought further', () => {
   });
 });
 
-describe('statistics over metadata, from bitmaps', () => {
-  it('keep a common metadata value\'s events as a bitmap, brought up to date from the events committed since', async () => {
-    const side = await createFacetLog();
-    try {
-      const { db, dialect } = side.custody.database;
-      const base = dialect.facetReads;
-      if (base === undefined) throw new Error('SQLite offers facetReads');
-      const sql = new EventQueries(db, dialect);
-      /** The metadata reads the copy made: organization, key, value, after. */
-      const reads: [string, string, string, number][] = [];
-      const facetReads: typeof base = {
-        ...base,
-        rowsAfter: (after, limit) => base.rowsAfter(after, limit),
-        searchEntryBits: (words, bits, after, upTo) => base.searchEntryBits(words, bits, after, upTo),
-        rowidBits: (query, bits, upTo) => base.rowidBits(query, bits, upTo),
-        lastRowid: () => base.lastRowid(),
-        metadataEntryBits: (organizationId, key, value, bits, after, upTo) => {
-          reads.push([organizationId, key, value, after]);
-          return base.metadataEntryBits(organizationId, key, value, bits, after, upTo);
-        },
-      };
-      const memory = createFacetMemory(4);
-      const queries = new EventQueries(db, { ...dialect, facetReads }, { facets: memory, broadSearchMatches: 50 });
-      const kept = () => new EventFacets(facetReads, memory).bitmapSearches;
-      const same = async (org: string, filter: TEventFilter) => {
-        const got = await queries.stats(org, filter, { top: 100 });
-        expect(got, JSON.stringify([org, filter])).toEqual(await sql.stats(org, filter, { top: 100 }));
-        return got;
-      };
-      // plan=team: two events in three of org_f's 300 (broad: 50 or more, and a sixteenth of the log).
-      expect(await same('org_f', { metadata: { plan: 'team' } })).toMatchObject({ total: 200 });
-      expect(reads).toEqual([['org_f', 'plan', 'team', 0]]);
-      expect(kept()).toEqual([metadataKey('org_f', 'plan', 'team')]);
-      reads.length = 0;
-      await same('org_f', { metadata: { plan: 'team' }, actions: ['user.*'] });
-      await same('org_f', { metadata: { plan: 'team' }, q: 'common', actorType: 'user' });
-      await same('org_f', { metadata: { plan: 'team' }, targetType: 'document' });
-      expect(reads).toEqual([]);
-      // The same pair in another organization is another set; one with few events is read each time, kept never.
-      await same('org_other', { metadata: { plan: 'team' } });
-      await same('org_other', { metadata: { plan: 'team' } });
-      expect(reads).toEqual([['org_other', 'plan', 'team', 0], ['org_other', 'plan', 'team', 0]]);
-      expect(kept().sort()).toEqual([metadataKey('org_f', 'plan', 'team'), 'common']);
-      // Events committed since: only they are read, from the range past the bitmap's mark.
-      await side.custody.ingestor.ingest('org_f', Array.from({ length: 30 }, (_, i) => eventNumber(600 + i, 'common')));
-      reads.length = 0;
-      expect(await same('org_f', { metadata: { plan: 'team' } })).toMatchObject({ total: 220 });
-      expect(reads).toEqual([['org_f', 'plan', 'team', 340]]);
-      await same('org_f', { metadata: { plan: 'enterprise' }, occurredAfter: new Date(START + 100 * HOUR).toISOString() });
-      await same('org_f', { metadata: { plan: 'nobody' } });
-    } finally {
-      await side.destroy();
-    }
+for (const [how, rangeByEvents] of [['each event checked', undefined], ['the values\' lists read', 0]] as const) {
+  describe(`statistics over metadata, from bitmaps (${how})`, () => {
+    it('keep a common metadata value\'s events as a bitmap, brought up to date from the events committed since', async () => {
+      const side = await createFacetLog();
+      try {
+        const { db, dialect } = side.custody.database;
+        const base = dialect.facetReads;
+        if (base === undefined) throw new Error('SQLite offers facetReads');
+        const sql = new EventQueries(db, dialect);
+        /** The metadata reads the copy made: organization, key, value, and the rowid after which (or the list). */
+        const reads: [string, string, string, number | 'list'][] = [];
+        const facetReads: typeof base = {
+          rowsAfter: (after, limit) => base.rowsAfter(after, limit),
+          searchEntryBits: (words, bits, after, upTo) => base.searchEntryBits(words, bits, after, upTo),
+          rowidBits: (query, bits, upTo) => base.rowidBits(query, bits, upTo),
+          lastRowid: () => base.lastRowid(),
+          metadataEntryBits: (organizationId, key, value, bits, after, upTo) => {
+            reads.push([organizationId, key, value, after]);
+            return base.metadataEntryBits(organizationId, key, value, bits, after, upTo);
+          },
+          metadataSeqBits: (organizationId, key, value, bits) => {
+            reads.push([organizationId, key, value, 'list']);
+            return base.metadataSeqBits(organizationId, key, value, bits);
+          },
+        };
+        const memory = createFacetMemory(4);
+        const queries = new EventQueries(db, { ...dialect, facetReads }, { facets: memory, broadSearchMatches: 50, ...(rangeByEvents === undefined ? {} : { metadataRangeByEvents: rangeByEvents }) });
+        const kept = () => new EventFacets(facetReads, memory).bitmapSearches;
+        const same = async (org: string, filter: TEventFilter) => {
+          const got = await queries.stats(org, filter, { top: 100 });
+          expect(got, JSON.stringify([org, filter])).toEqual(await sql.stats(org, filter, { top: 100 }));
+          return got;
+        };
+        const read = (org: string, after: number): [string, string, string, number | 'list'] => [org, 'plan', 'team', rangeByEvents === 0 ? 'list' : after];
+        // plan=team: two events in three of org_f's 300 (broad: 50 or more, and a sixteenth of the log).
+        expect(await same('org_f', { metadata: { plan: 'team' } })).toMatchObject({ total: 200 });
+        expect(reads).toEqual([read('org_f', 0)]);
+        expect(kept()).toEqual([metadataKey('org_f', 'plan', 'team')]);
+        reads.length = 0;
+        await same('org_f', { metadata: { plan: 'team' }, actions: ['user.*'] });
+        await same('org_f', { metadata: { plan: 'team' }, q: 'common', actorType: 'user' });
+        await same('org_f', { metadata: { plan: 'team' }, targetType: 'document' });
+        expect(reads).toEqual([]);
+        // The same pair in another organization is another set; one with few events is read each time, kept never.
+        await same('org_other', { metadata: { plan: 'team' } });
+        await same('org_other', { metadata: { plan: 'team' } });
+        expect(reads).toEqual([read('org_other', 0), read('org_other', 0)]);
+        expect(kept().sort()).toEqual([metadataKey('org_f', 'plan', 'team'), 'common']);
+        // Events committed since: only they are read, from the range past the bitmap's mark.
+        await side.custody.ingestor.ingest('org_f', Array.from({ length: 30 }, (_, i) => eventNumber(600 + i, 'common')));
+        reads.length = 0;
+        expect(await same('org_f', { metadata: { plan: 'team' } })).toMatchObject({ total: 220 });
+        expect(reads).toEqual([read('org_f', 340)]);
+        await same('org_f', { metadata: { plan: 'enterprise' }, occurredAfter: new Date(START + 100 * HOUR).toISOString() });
+        await same('org_other', { metadata: { plan: 'enterprise' }, q: 'common' });
+        await same('org_f', { metadata: { plan: 'nobody' } });
+        await same('org_nobody', { metadata: { plan: 'team' } });
+      } finally {
+        await side.destroy();
+      }
+    });
   });
-});
+}

@@ -178,7 +178,7 @@ for (const dialect of DIALECTS) {
         expect(reads.rowidBits(seqs([7]), new Uint32Array(1), 3)).toEqual({ count: 0, lowest: 0, highest: 0 });
       });
 
-      it('sets the bits of an organization\'s events with a metadata value, read either way (SQLite, for the statistics copy)', async () => {
+      it('sets the bits of an organization\'s events with a metadata value, by seq from its list or by rowid from a range (SQLite, for the statistics copy)', async () => {
         const reads = t.dialect.facetReads;
         if (reads === undefined) return expect(t.dialect.name).toBe('postgres');
         await t.db
@@ -191,7 +191,12 @@ for (const dialect of DIALECTS) {
             { organization_id: 'org_b', seq: 1, key: 'plan', value: 'team' },
           ])
           .execute();
-        // Up to rowid 3 (the range's events, each checked) and up to 100,000 (the value's list, then bounded).
+        // The value's list, by seq (events 0 and 2).
+        const seqs = new Uint32Array(1);
+        expect(reads.metadataSeqBits('org_a', 'plan', 'team', seqs)).toEqual({ count: 2, lowest: 0, highest: 2 });
+        expect(seqs[0]).toBe(0b101);
+        expect(reads.metadataSeqBits('org_a', 'plan', 'nobody', new Uint32Array(1)).count).toBe(0);
+        // By rowid, each event of a range checked.
         for (const [after, upTo] of [[0, 3], [1, 3], [0, 2], [0, 100_000], [1, 100_000]] as const) {
           const set = new Uint32Array(Math.ceil((upTo + 1) / 32));
           const { count } = reads.metadataEntryBits('org_a', 'plan', 'team', set, after, upTo);

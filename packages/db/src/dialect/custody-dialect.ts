@@ -24,8 +24,8 @@ export interface TSearchDocument {
   text: string;
 }
 
-/** One event's statistics columns: `[rowid, organization_id, occurred_at, action, actor_type, actor_id]`. */
-export type TFacetRow = [number, string, number, string, string, string];
+/** One event's statistics columns: `[rowid, organization_id, occurred_at, action, actor_type, actor_id, seq]`. */
+export type TFacetRow = [number, string, number, string, string, string, number];
 
 /**
  * Direct reads, outside kysely, for a columnar copy of every event's statistics columns kept in a query
@@ -51,10 +51,16 @@ export interface TFacetReads {
   rowidBits(query: (after: number, to: number) => TCompiledSelect, bits: Uint32Array, upTo: number): TEntryBits;
   /**
    * Sets in `bits` (as `searchEntryBits`) the rowids in `(after, upTo]` of `organizationId`'s events whose root
-   * metadata `key` is `value` (as `event_metadata` holds it); returns how many, and where they lie. From the
-   * `(organization, key, value)` index when the range is long (a first read), else from the range's events.
+   * metadata `key` is `value` (as `event_metadata` holds it), each event of the range checked: for a short
+   * range (the events committed since a bitmap's mark). Returns how many, and where they lie.
    */
   metadataEntryBits(organizationId: string, key: string, value: string, bits: Uint32Array, after: number, upTo: number): TEntryBits;
+  /**
+   * Sets in `bits` the `seq` (not the rowid: `bits` must hold the organization's highest seq) of every one of
+   * `organizationId`'s events whose root metadata `key` is `value`, from the `(organization, key, value, seq)`
+   * index alone, about 0.1 µs an event: the copy maps them to rowids (`TFacetRow` holds each event's seq).
+   */
+  metadataSeqBits(organizationId: string, key: string, value: string, bits: Uint32Array): TEntryBits;
   /** The highest events rowid (0 for none): where the snapshot of the connection's read transaction ends. */
   lastRowid(): number;
 }

@@ -205,9 +205,6 @@ export function createPrefixTerms(native: Database.Database): TPrefixTerms {
   };
 }
 
-/** Below this many rowids, `metadataEntryBits` checks the range's events rather than reading the value's list. */
-const METADATA_RANGE_BY_EVENTS = 65_536;
-
 /** Rowids read in one `group_concat` at most: 33M entries make about 300 MB of text. */
 const SEARCH_ENTRIES_AT_ONCE = 2 ** 25;
 
@@ -275,7 +272,7 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
       rowsAfter(after, limit) {
         const statement = prepare(
           'facet-rows',
-          'SELECT rowid, organization_id, occurred_at, action, actor_type, actor_id FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?',
+          'SELECT rowid, organization_id, occurred_at, action, actor_type, actor_id, seq FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?',
         );
         return statement.raw().all(after, limit) as TFacetRow[];
       },
@@ -299,22 +296,20 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
       },
       metadataEntryBits(organizationId, key, value, bits, after, upTo) {
         const set: TEntryBits = { count: 0, lowest: 0, highest: 0 };
-        // A short range (the events committed since a bitmap's mark): each of its events checked on the
-        // metadata key, not the value's whole list read. Otherwise the list, each entry's rowid from the
-        // events key (covering: no row read); the parse keeps those in the range.
-        const text =
-          upTo - after <= METADATA_RANGE_BY_EVENTS
-            ? prepare(
-                'metadata-bits-range',
-                `SELECT CAST(group_concat(e.rowid) AS BLOB) FROM events e WHERE e.rowid > ? AND e.rowid <= ? AND +e.organization_id = ?
-                   AND EXISTS (SELECT 1 FROM event_metadata m WHERE m.organization_id = e.organization_id AND m.seq = e.seq AND m.key = ? AND m.value = ?)`,
-              ).pluck().get(after, upTo, organizationId, key, value)
-            : prepare(
-                'metadata-bits',
-                `SELECT CAST(group_concat(e.rowid) AS BLOB) FROM event_metadata m JOIN events e ON e.organization_id = m.organization_id AND e.seq = m.seq
-                   WHERE m.organization_id = ? AND m.key = ? AND m.value = ?`,
-              ).pluck().get(organizationId, key, value);
-        setDecimalList(text as Buffer | null, bits, after, upTo, set);
+        // The organization left unindexed: the range's rowids drive, not the organization's events.
+        const statement = prepare(
+          'metadata-bits-range',
+          `SELECT CAST(group_concat(e.rowid) AS BLOB) FROM events e WHERE e.rowid > ? AND e.rowid <= ? AND +e.organization_id = ?
+             AND EXISTS (SELECT 1 FROM event_metadata m WHERE m.organization_id = e.organization_id AND m.seq = e.seq AND m.key = ? AND m.value = ?)`,
+        );
+        setDecimalList(statement.pluck().get(after, upTo, organizationId, key, value) as Buffer | null, bits, after, upTo, set);
+        return set;
+      },
+      metadataSeqBits(organizationId, key, value, bits) {
+        const set: TEntryBits = { count: 0, lowest: 0, highest: 0 };
+        const statement = prepare('metadata-seq-bits', 'SELECT CAST(group_concat(seq) AS BLOB) FROM event_metadata WHERE organization_id = ? AND key = ? AND value = ?');
+        // Seqs start at 0: set from -1.
+        setDecimalList(statement.pluck().get(organizationId, key, value) as Buffer | null, bits, -1, bits.length * 32 - 1, set);
         return set;
       },
       lastRowid() {
