@@ -6,6 +6,7 @@
  *   BENCH_QUERY_SIZES      comma-separated dataset sizes for the query bench (default 1000000,10000000)
  *   BENCH_ONLY             comma-separated sections: raw,http,pages,query,postgres (default all)
  *   BENCH_HTTP             comma-separated HTTP loads: b100,b500,single,workos (default all)
+ *   BENCH_QUERY_CASES      only the query cases whose name contains this text (e.g. "stats, metadata")
  *   BENCH_PROFILE          a directory: each server process writes a V8 CPU profile there
  *   DATABASE_URL           a Postgres server for the two-process Postgres ingest bench
  *
@@ -377,7 +378,7 @@ async function queryBench(size: number): Promise<void> {
       ['list, full text IP block typed into q', true, sample((i) => ({ organizationId: 'acme', filter: { q: `10.${i}.0.0/16` }, limit: 100 }))],
       ['stats, whole log (from the counts kept at ingest)', true, sample(() => ({ organizationId: 'acme' }))],
     ];
-    for (const [name, indexed, inputs] of cases) {
+    for (const [name, indexed, inputs] of cases.filter(([name]) => name.includes(process.env.BENCH_QUERY_CASES ?? ''))) {
       const path = name.startsWith('stats') ? 'events.stats' : 'events.list';
       // The first call warms up (and, for statistics over a search or a metadata value matching a sixteenth of
       // the log or more, makes its bitmap): printed beside the figures of every statistics case.
