@@ -448,7 +448,6 @@ export class EventFacets {
       }
       const entries = filter.entries;
       if (entries !== undefined) read((bits) => this.#reads.rowidBits(entries, bits, last));
-      if (sets.length === 0) sets.push(new Uint32Array(bitmapWords(last)).fill(0xffffffff)); // every event: the records' own checks decide
       const width = requestedBucket ?? (filter.after !== undefined && filter.before !== undefined ? buckets.choose(filter.after, filter.before) : undefined);
       const histogram = new TimeHistogram(
         width ?? { widths: buckets.widths, choose: (lo, hi) => buckets.choose(filter.after ?? lo, filter.before ?? hi) },
@@ -498,7 +497,8 @@ export class EventFacets {
 
   /**
    * The statistics of the matches, the rowids up to `last` every one of `bitmaps` holds in its uint32 words
-   * `[words[0], words[1])`. Their times go to `histogram`, whose buckets are those of `width`.
+   * `[words[0], words[1])` (with no bitmap, every rowid up to `last`: the records' own checks decide). Their
+   * times go to `histogram`, whose buckets are those of `width`.
    */
   #count(
     organizationId: string,
@@ -528,33 +528,45 @@ export class EventFacets {
       const bounded = filter.after !== undefined || filter.before !== undefined;
       // Read a 32-bit word at a time, a block of them at a time; newer events are not counted, as a statement
       // that started before their commit would not count them.
-      const [first = new Uint32Array(0), ...rest] = bitmaps;
+      const [first, ...rest] = bitmaps;
       for (let start = words[0]; start < words[1]; ) {
         const block = start >>> (BLOCK_BITS - 5);
         const end = Math.min(words[1], (block + 1) << (BLOCK_BITS - 5));
         // A time filter skips a block whose events all fall outside it (one day of 90: most blocks).
         const skip = bounded && ((blocks[block * 2 + 1] ?? 0) < after || (blocks[block * 2] ?? 0) >= before);
-        for (let word = skip ? end : start; word < end; word++) {
-          let x = commonWord(first, rest, word, last);
-          while (x !== 0) {
+        // The rowids to check: with no bitmap every one in turn, else each bit set in all of them. (One loop,
+        // with the check written once: a function called per rowid kept the counters out of registers, 30 %
+        // slower over 10M events.)
+        const all = first === undefined;
+        const to = all ? Math.min(last, (end << 5) - 1) : 0;
+        let word = skip ? end : start;
+        let x = all || word >= end ? 0 : commonWord(first, rest, word, last);
+        for (let rowid = all && !skip ? Math.max(1, start << 5) : 0; ; ) {
+          if (all) {
+            if (skip || rowid > to) break;
+          } else {
+            while (x === 0 && ++word < end) x = commonWord(first, rest, word, last);
+            if (x === 0) break;
             const low = x & -x;
             x ^= low;
-            const rowid = (word << 5) + 31 - Math.clz32(low);
-            const key = keys[rowid] ?? 0;
-            if ((key & 0xffff) !== org) continue;
-            const action = key >>> 16;
-            if (actionOk !== null && actionOk[action] !== 1) continue;
-            const t = times[rowid] ?? 0;
-            if (t < after || t >= before) continue;
-            const actor = actors[rowid] ?? 0;
-            if (actorOk !== null && actorOk[actor] !== 1) continue;
-            n++;
-            if (t < lo) lo = t;
-            if (t > hi) hi = t;
-            histogram.add(t);
-            actionCounts[action] = (actionCounts[action] ?? 0) + 1;
-            actorCounts[actor] = (actorCounts[actor] ?? 0) + 1;
+            rowid = (word << 5) + 31 - Math.clz32(low);
           }
+          const key = keys[rowid] ?? 0;
+          const current = rowid;
+          rowid++;
+          if ((key & 0xffff) !== org) continue;
+          const action = key >>> 16;
+          if (actionOk !== null && actionOk[action] !== 1) continue;
+          const t = times[current] ?? 0;
+          if (t < after || t >= before) continue;
+          const actor = actors[current] ?? 0;
+          if (actorOk !== null && actorOk[actor] !== 1) continue;
+          n++;
+          if (t < lo) lo = t;
+          if (t > hi) hi = t;
+          histogram.add(t);
+          actionCounts[action] = (actionCounts[action] ?? 0) + 1;
+          actorCounts[actor] = (actorCounts[actor] ?? 0) + 1;
         }
         start = end;
       }
