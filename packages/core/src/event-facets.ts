@@ -399,7 +399,8 @@ export class EventFacets {
    * computes them: buckets of `occurred_at / bucketMs` truncated, ties in the top lists broken by
    * value in binary (code point) order. `bucketMs` is `buckets.choose(lo, hi)` over the range (the
    * filter's bounds, else the matches' first time and last time + 1) unless requested; `buckets.widths` lists
-   * every width it may choose, ascending. A copy still being made is completed first, by this thread, in one
+   * every width it may choose, ascending. `only: 'topActors'` counts the total and the top actors alone (the
+   * buckets and top actions come back empty). A copy still being made is completed first, by this thread, in one
    * go: a statistics query in SQL would take longer and leave nothing behind. `null` when the copy cannot be
    * brought up to date.
    */
@@ -409,6 +410,7 @@ export class EventFacets {
     requestedBucket: number | undefined,
     top: number,
     buckets: TBucketChoice,
+    only?: 'topActors',
   ): TEventStats | null {
     if (!this.usable || !this.catchUp()) return null;
     // Up to the last rowid of this call's snapshot: the copy holds every one (it was just brought up to date
@@ -452,7 +454,7 @@ export class EventFacets {
       const histogram = new TimeHistogram(
         width ?? { widths: buckets.widths, choose: (lo, hi) => buckets.choose(filter.after ?? lo, filter.before ?? hi) },
       );
-      return this.#count(organizationId, filter, last, sets, words, histogram, width ?? buckets.choose, top);
+      return this.#count(organizationId, filter, last, sets, words, histogram, width ?? buckets.choose, top, only === undefined);
     } finally {
       this.#searches.release(held);
     }
@@ -509,6 +511,7 @@ export class EventFacets {
     histogram: TimeHistogram,
     width: number | ((lo: number, hi: number) => number),
     top: number,
+    full: boolean,
   ): TEventStats {
     this.#orgs.sync();
     this.#actions.sync();
@@ -562,22 +565,16 @@ export class EventFacets {
           const actor = actors[current] ?? 0;
           if (actorOk !== null && actorOk[actor] !== 1) continue;
           n++;
+          actorCounts[actor] = (actorCounts[actor] ?? 0) + 1;
+          if (!full) continue;
           if (t < lo) lo = t;
           if (t > hi) hi = t;
           histogram.add(t);
           actionCounts[action] = (actionCounts[action] ?? 0) + 1;
-          actorCounts[actor] = (actorCounts[actor] ?? 0) + 1;
         }
         start = end;
       }
     }
-    const bucketMs = typeof width === 'number' ? width : width(filter.after ?? (n === 0 ? 0 : lo), filter.before ?? (n === 0 ? 0 : hi) + 1);
-    if (n === 0) return { total: 0, bucketMs, buckets: [], topActions: [], topActors: [] };
-    const buckets = histogram.buckets(bucketMs).map(({ start, count }) => ({ start: new Date(start).toISOString(), count }));
-    const topActions = topCodes(actionCounts, top, (code) => [this.#actions.values[code] ?? '']).map(([code, count]) => ({
-      action: this.#actions.values[code] ?? '',
-      count,
-    }));
     // Split at the first \0: types are [a-z][a-z0-9_]*, ids may hold anything.
     const actorParts = (code: number): [string, string] => {
       const value = this.#actors.values[code] ?? '';
@@ -588,6 +585,14 @@ export class EventFacets {
       const [type, id] = actorParts(code);
       return { type, id, count };
     });
+    if (!full) return { total: n, bucketMs: 0, buckets: [], topActions: [], topActors };
+    const bucketMs = typeof width === 'number' ? width : width(filter.after ?? (n === 0 ? 0 : lo), filter.before ?? (n === 0 ? 0 : hi) + 1);
+    if (n === 0) return { total: 0, bucketMs, buckets: [], topActions: [], topActors: [] };
+    const buckets = histogram.buckets(bucketMs).map(({ start, count }) => ({ start: new Date(start).toISOString(), count }));
+    const topActions = topCodes(actionCounts, top, (code) => [this.#actions.values[code] ?? '']).map(([code, count]) => ({
+      action: this.#actions.values[code] ?? '',
+      count,
+    }));
     return { total: n, bucketMs, buckets, topActions, topActors };
   }
 

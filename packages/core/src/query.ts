@@ -880,7 +880,7 @@ export class EventQueries implements TEventReader {
     // Many events: their actors from the in-memory copy, every event checked in one pass (10M events: tens of
     // milliseconds), rather than each looked up in the events table (about 1.5 µs each).
     const many = definedKeys(filter).length > 0 && total * this.#facetScanRatio > (this.#facets?.size ?? Infinity);
-    const fromFacets = many ? this.#statsFromFacets(organizationId, filter, [], undefined, top) : null;
+    const fromFacets = many ? this.#statsFromFacets(organizationId, filter, [], undefined, top, undefined, 'topActors') : null;
     const topActors = fromFacets?.topActors ?? (await this.#topActors(organizationId, filter, top));
     return {
       total,
@@ -974,6 +974,7 @@ export class EventQueries implements TEventReader {
     requestedBucket: number | undefined,
     top: number,
     entries?: (after: number, to: number) => TCompiledSelect,
+    only?: 'topActors',
   ): TEventStats | null {
     if (this.#facets?.usable !== true) return null;
     for (const action of filter.actions ?? []) checkActionPrefix(action);
@@ -992,6 +993,7 @@ export class EventQueries implements TEventReader {
       requestedBucket,
       top,
       STATS_BUCKETS,
+      only,
     );
   }
 
