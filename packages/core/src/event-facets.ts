@@ -307,6 +307,23 @@ export class EventFacets {
   }
 
   /**
+   * Runs this thread's counting over the whole copy a few times (the first organization's events of its first
+   * action, the top actors alone and everything), so that its first statistics calls run compiled code: a
+   * thread's first two scans of 10,000,000 events took 54-60 ms, the later ones 31-33. Nothing is kept.
+   */
+  warmCounting(buckets: TBucketChoice): void {
+    this.#orgs.sync();
+    this.#actions.sync();
+    const [, organization] = this.#orgs.values;
+    const [, action] = this.#actions.values;
+    if (organization === undefined || action === undefined) return;
+    for (let i = 0; i < 2; i++) {
+      this.stats(organization, { words: [], actions: [action] }, undefined, 10, buckets, 'topActors');
+      this.stats(organization, { words: [], actions: [action] }, undefined, 10, buckets);
+    }
+  }
+
+  /**
    * Copies the events committed since the last append, all at once (and so completes a copy still being
    * made); false if another thread held the copy too long, or it failed.
    */

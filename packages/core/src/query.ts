@@ -339,11 +339,13 @@ export class EventQueries implements TEventReader {
 
   /**
    * Fills the in-memory copy of the statistics columns (`facets` option), a slice at a time, and resolves
-   * once it is complete (at once without one); through `reads` if given (see `EventFacets.warm`). A
-   * statistics query over a search before then completes it first.
+   * once it is complete and this thread's counting compiled (`EventFacets.warmCounting`; at once without a
+   * copy); through `reads` if given (see `EventFacets.warm`). A statistics query before then completes it first.
    */
-  warmFacets(reads?: TFacetReads): Promise<void> {
-    return this.#facets?.warm(reads) ?? Promise.resolve();
+  async warmFacets(reads?: TFacetReads): Promise<void> {
+    if (this.#facets === null) return;
+    await this.#facets.warm(reads);
+    this.#facets.warmCounting(STATS_BUCKETS);
   }
 
   /**
