@@ -27,6 +27,12 @@ export interface TCheckpointerOptions {
   onError?: (error: unknown, organizationId: string) => void;
   /** Reports each signed checkpoint (metrics, logs). */
   onSigned?: (row: TCheckpointRow) => void;
+  /**
+   * Signs on another connection instead of a transaction on this one: the SQLite ingest writer thread's
+   * (`LogWriterThread.checkpoint`), which holds the write lock between its commits, so that a signing never
+   * waits for the lock in this thread. `signed`: that call signed the row (else it existed). `null`: sign here.
+   */
+  signElsewhere?: (organizationId: string) => Promise<{ row: TCheckpointRow; signed: boolean }> | null;
 }
 
 export class Checkpointer {
@@ -99,15 +105,22 @@ export class Checkpointer {
   checkpoint(organizationId: string): Promise<TCheckpointRow> {
     let running = this.#inFlight.get(organizationId);
     if (running === undefined) {
-      running = this.#db
-        .transaction()
-        .execute((trx) => this.#sign(trx, organizationId))
-        .catch(async (error: unknown) => {
-          // Another process signed this size first: its checkpoint is the answer.
-          if (isUniqueViolation(error)) return this.latest(organizationId);
-          throw error;
-        })
-        .finally(() => this.#inFlight.delete(organizationId));
+      const elsewhere = this.#options.signElsewhere?.(organizationId) ?? null;
+      const signing =
+        elsewhere === null
+          ? this.#db
+              .transaction()
+              .execute((trx) => this.#sign(trx, organizationId))
+              .catch(async (error: unknown) => {
+                // Another process signed this size first: its checkpoint is the answer.
+                if (isUniqueViolation(error)) return this.latest(organizationId);
+                throw error;
+              })
+          : elsewhere.then(({ row, signed }) => {
+              if (signed) this.#options.onSigned?.(row);
+              return row;
+            });
+      running = signing.finally(() => this.#inFlight.delete(organizationId));
       this.#inFlight.set(organizationId, running);
     }
     return running;

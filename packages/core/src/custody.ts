@@ -85,10 +85,16 @@ export class Custody {
     this.apiKeys = new ApiKeys(db, { cacheMs: options.apiKeyCacheMs });
     const ingest = options.ingest ?? {};
     const writer = { ...(ingest.maxEventsPerCommit === undefined ? {} : { maxEventsPerCommit: ingest.maxEventsPerCommit }) };
-    this.#writerThread = ingest.writerThread !== false && database.writerThreadOptions !== null ? new LogWriterThread(database.writerThreadOptions, writer) : null;
+    this.#writerThread =
+      ingest.writerThread !== false && database.writerThreadOptions !== null ? new LogWriterThread(database.writerThreadOptions, writer, options.signingKey.skey) : null;
     const committer: TLogCommitter = this.#writerThread ?? new LogWriter(db, dialect, writer);
     this.ingestor = new Ingestor(db, committer, ingest);
-    this.checkpointer = new Checkpointer(db, dialect, options.signingKey, options.checkpoints);
+    const writerThread = this.#writerThread;
+    // With a writer thread, it signs too (between its commits): a signing here would wait for its write lock.
+    this.checkpointer = new Checkpointer(db, dialect, options.signingKey, {
+      ...options.checkpoints,
+      ...(writerThread === null ? {} : { signElsewhere: (organizationId: string) => writerThread.checkpoint(organizationId) }),
+    });
     this.log = new LogService(db, this.checkpointer);
     const queries = new EventQueries(db, dialect);
     this.#queryThreads =

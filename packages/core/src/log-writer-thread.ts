@@ -7,13 +7,17 @@
  * data) to the writer thread, which runs the same `LogWriter` (group commit, Merkle tree, inserts) and answers once the
  * transaction has committed. An event is still acknowledged only after its commit.
  *
+ * On the same thread, between its commits, it also signs checkpoints (`checkpoint`): a signing is a write
+ * transaction, and one begun on the main thread's connection waited for the writer's commit synchronously,
+ * holding every request up (tens of milliseconds, every second, under batch ingest).
+ *
  * If the thread stops unexpectedly, every request it held is rejected with UNAVAILABLE (retryable; with
  * idempotency keys a retry never duplicates) and the next request starts a new thread, which re-reads
  * each log's committed size and frontier.
  */
 import type { Worker } from 'node:worker_threads';
 
-import type { TOpenDatabaseOptions } from '@custody/db';
+import type { TCheckpointRow, TOpenDatabaseOptions } from '@custody/db';
 
 import { AppError, isAppError } from './errors';
 import type { TAppErrorCode } from './errors';
@@ -28,6 +32,7 @@ import { startWorkerScript } from './worker-script';
  */
 export type TWriterRequest =
   | { readonly type: 'append'; readonly id: number; readonly organizationId: string; readonly events: string }
+  | { readonly type: 'checkpoint'; readonly id: number; readonly organizationId: string }
   | { readonly type: 'close' };
 
 /** Writer thread → main thread. */
@@ -35,6 +40,7 @@ export type TWriterMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'start-failed'; readonly message: string }
   | { readonly type: 'result'; readonly id: number; readonly results: readonly (readonly [number, TIngestResult])[] }
+  | { readonly type: 'checkpointed'; readonly id: number; readonly row: TCheckpointRow; readonly signed: boolean }
   | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string }
   | { readonly type: 'committed'; readonly info: TCommitInfo; readonly sizes: readonly (readonly [string, number])[] }
   | { readonly type: 'closed' };
@@ -43,10 +49,18 @@ export type TWriterMessage =
 export interface TWriterThreadData {
   readonly database: TOpenDatabaseOptions;
   readonly writer: TLogWriterOptions;
+  /** The checkpoint signing key (`TSigningKey.skey`), for `checkpoint`; none: the thread signs nothing. */
+  readonly signingKey?: string;
+}
+
+/** A checkpoint the thread signed or found (`signed`: this request signed it). */
+export interface TThreadCheckpoint {
+  readonly row: TCheckpointRow;
+  readonly signed: boolean;
 }
 
 interface TPending {
-  readonly resolve: (results: Map<number, TIngestResult>) => void;
+  readonly resolve: (answer: Map<number, TIngestResult> | TThreadCheckpoint) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -59,8 +73,8 @@ export class LogWriterThread implements TLogCommitter {
   #nextId = 0;
   #closed = false;
 
-  constructor(database: TOpenDatabaseOptions, writer: TLogWriterOptions = {}) {
-    this.#data = { database, writer };
+  constructor(database: TOpenDatabaseOptions, writer: TLogWriterOptions = {}, signingKey?: string) {
+    this.#data = { database, writer, ...(signingKey === undefined ? {} : { signingKey }) };
   }
 
   onCommitted(listener: (info: TCommitInfo, sizes: ReadonlyMap<string, number>) => void): () => void {
@@ -78,8 +92,23 @@ export class LogWriterThread implements TLogCommitter {
     const worker = await this.#thread();
     const id = this.#nextId++;
     return new Promise<Map<number, TIngestResult>>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve: resolve as TPending['resolve'], reject });
       worker.postMessage({ type: 'append', id, organizationId, events: JSON.stringify(events) } satisfies TWriterRequest);
+    });
+  }
+
+  /**
+   * Signs a checkpoint of the log's committed size on the thread (as `Checkpointer.checkpoint` does), between
+   * its commits; `null` once the thread is closed (the caller signs on its own connection: nothing else writes).
+   */
+  checkpoint(organizationId: string): Promise<TThreadCheckpoint> | null {
+    if (this.#closed || this.#data.signingKey === undefined) return null;
+    return this.#thread().then((worker) => {
+      const id = this.#nextId++;
+      return new Promise<TThreadCheckpoint>((resolve, reject) => {
+        this.#pending.set(id, { resolve: resolve as TPending['resolve'], reject });
+        worker.postMessage({ type: 'checkpoint', id, organizationId } satisfies TWriterRequest);
+      });
     });
   }
 
@@ -121,6 +150,12 @@ export class LogWriterThread implements TLogCommitter {
             const pending = this.#pending.get(message.id);
             this.#pending.delete(message.id);
             pending?.resolve(new Map(message.results));
+            break;
+          }
+          case 'checkpointed': {
+            const pending = this.#pending.get(message.id);
+            this.#pending.delete(message.id);
+            pending?.resolve({ row: message.row, signed: message.signed });
             break;
           }
           case 'failed': {
