@@ -66,10 +66,17 @@ export class ApiKeys {
   readonly #cache = new Map<string, { principal: TPrincipal | null; at: number }>();
   /** Authentication results are cached briefly; revocation takes effect within this time. */
   readonly #cacheMs: number;
+  readonly #writeLastUse: ((keyId: string, at: number) => Promise<void> | null) | undefined;
 
-  constructor(db: Kysely<Database>, options: { cacheMs?: number } = {}) {
+  /**
+   * `writeLastUse`: records a key's last use on another connection instead of this one (the SQLite ingest
+   * writer thread's, `LogWriterThread.touchApiKey`), so that the write never waits for the write lock in this
+   * thread; `null` from it: write here.
+   */
+  constructor(db: Kysely<Database>, options: { cacheMs?: number; writeLastUse?: (keyId: string, at: number) => Promise<void> | null } = {}) {
     this.#db = db;
     this.#cacheMs = options.cacheMs ?? 2_000;
+    this.#writeLastUse = options.writeLastUse;
   }
 
   /**
@@ -168,7 +175,7 @@ export class ApiKeys {
     const last = this.#lastUsedWritten.get(keyId) ?? 0;
     if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
     this.#lastUsedWritten.set(keyId, now);
-    await this.#db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId).execute();
+    await (this.#writeLastUse?.(keyId, now) ?? this.#db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId).execute());
   }
 }
 

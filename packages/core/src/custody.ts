@@ -82,15 +82,18 @@ export class Custody {
     this.logName = options.logName;
     this.signingKey = options.signingKey;
     this.organizations = new Organizations(db, options.logName);
-    this.apiKeys = new ApiKeys(db, { cacheMs: options.apiKeyCacheMs });
     const ingest = options.ingest ?? {};
     const writer = { ...(ingest.maxEventsPerCommit === undefined ? {} : { maxEventsPerCommit: ingest.maxEventsPerCommit }) };
     this.#writerThread =
       ingest.writerThread !== false && database.writerThreadOptions !== null ? new LogWriterThread(database.writerThreadOptions, writer, options.signingKey.skey) : null;
+    const writerThread = this.#writerThread;
+    // With a writer thread, it makes the frequent writes too (between its commits): here they would wait for its lock.
+    this.apiKeys = new ApiKeys(db, {
+      cacheMs: options.apiKeyCacheMs,
+      ...(writerThread === null ? {} : { writeLastUse: (keyId: string, at: number) => writerThread.touchApiKey(keyId, at) }),
+    });
     const committer: TLogCommitter = this.#writerThread ?? new LogWriter(db, dialect, writer);
     this.ingestor = new Ingestor(db, committer, ingest);
-    const writerThread = this.#writerThread;
-    // With a writer thread, it signs too (between its commits): a signing here would wait for its write lock.
     this.checkpointer = new Checkpointer(db, dialect, options.signingKey, {
       ...options.checkpoints,
       ...(writerThread === null ? {} : { signElsewhere: (organizationId: string) => writerThread.checkpoint(organizationId) }),

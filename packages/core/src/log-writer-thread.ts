@@ -7,9 +7,10 @@
  * data) to the writer thread, which runs the same `LogWriter` (group commit, Merkle tree, inserts) and answers once the
  * transaction has committed. An event is still acknowledged only after its commit.
  *
- * On the same thread, between its commits, it also signs checkpoints (`checkpoint`): a signing is a write
- * transaction, and one begun on the main thread's connection waited for the writer's commit synchronously,
- * holding every request up (tens of milliseconds, every second, under batch ingest).
+ * On the same thread, between its commits, it also makes the main thread's frequent writes: it signs
+ * checkpoints (`checkpoint`) and records API keys' last use (`touchApiKey`). A write begun on the main thread's
+ * connection waited for the writer's commit synchronously, holding every request up (tens of milliseconds,
+ * every second for checkpoints, under batch ingest).
  *
  * If the thread stops unexpectedly, every request it held is rejected with UNAVAILABLE (retryable; with
  * idempotency keys a retry never duplicates) and the next request starts a new thread, which re-reads
@@ -33,6 +34,7 @@ import { startWorkerScript } from './worker-script';
 export type TWriterRequest =
   | { readonly type: 'append'; readonly id: number; readonly organizationId: string; readonly events: string }
   | { readonly type: 'checkpoint'; readonly id: number; readonly organizationId: string }
+  | { readonly type: 'touch-key'; readonly id: number; readonly keyId: string; readonly at: number }
   | { readonly type: 'close' };
 
 /** Writer thread → main thread. */
@@ -41,6 +43,7 @@ export type TWriterMessage =
   | { readonly type: 'start-failed'; readonly message: string }
   | { readonly type: 'result'; readonly id: number; readonly results: readonly (readonly [number, TIngestResult])[] }
   | { readonly type: 'checkpointed'; readonly id: number; readonly row: TCheckpointRow; readonly signed: boolean }
+  | { readonly type: 'touched'; readonly id: number }
   | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string }
   | { readonly type: 'committed'; readonly info: TCommitInfo; readonly sizes: readonly (readonly [string, number])[] }
   | { readonly type: 'closed' };
@@ -60,7 +63,7 @@ export interface TThreadCheckpoint {
 }
 
 interface TPending {
-  readonly resolve: (answer: Map<number, TIngestResult> | TThreadCheckpoint) => void;
+  readonly resolve: (answer: Map<number, TIngestResult> | TThreadCheckpoint | undefined) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -102,12 +105,23 @@ export class LogWriterThread implements TLogCommitter {
    * its commits; `null` once the thread is closed (the caller signs on its own connection: nothing else writes).
    */
   checkpoint(organizationId: string): Promise<TThreadCheckpoint> | null {
-    if (this.#closed || this.#data.signingKey === undefined) return null;
+    if (this.#data.signingKey === undefined) return null;
+    return this.#ask<TThreadCheckpoint>((id) => ({ type: 'checkpoint', id, organizationId }));
+  }
+
+  /** Records an API key's last use on the thread, between its commits; `null` once it is closed (as `checkpoint`). */
+  touchApiKey(keyId: string, at: number): Promise<void> | null {
+    return this.#ask<undefined>((id) => ({ type: 'touch-key', id, keyId, at }));
+  }
+
+  /** Sends the thread a request other than an append, answered by its id; `null` once the thread is closed. */
+  #ask<T extends TThreadCheckpoint | undefined>(request: (id: number) => TWriterRequest): Promise<T> | null {
+    if (this.#closed) return null;
     return this.#thread().then((worker) => {
       const id = this.#nextId++;
-      return new Promise<TThreadCheckpoint>((resolve, reject) => {
+      return new Promise<T>((resolve, reject) => {
         this.#pending.set(id, { resolve: resolve as TPending['resolve'], reject });
-        worker.postMessage({ type: 'checkpoint', id, organizationId } satisfies TWriterRequest);
+        worker.postMessage(request(id));
       });
     });
   }
@@ -156,6 +170,12 @@ export class LogWriterThread implements TLogCommitter {
             const pending = this.#pending.get(message.id);
             this.#pending.delete(message.id);
             pending?.resolve({ row: message.row, signed: message.signed });
+            break;
+          }
+          case 'touched': {
+            const pending = this.#pending.get(message.id);
+            this.#pending.delete(message.id);
+            pending?.resolve(undefined);
             break;
           }
           case 'failed': {

@@ -38,6 +38,18 @@ port.on('message', (request: TWriterRequest) => {
       });
     return;
   }
+  if (request.type === 'touch-key') {
+    database.db
+      .updateTable('api_keys')
+      .set({ last_used_at: request.at })
+      .where('id', '=', request.keyId)
+      .execute()
+      .then(
+        () => send({ type: 'touched', id: request.id }),
+        (error: unknown) => failed(request.id, error, 'the key\'s last use could not be recorded'),
+      );
+    return;
+  }
   if (request.type === 'checkpoint') {
     if (checkpointer === null) return failed(request.id, null, 'this writer thread has no signing key');
     checkpointer.checkpoint(request.organizationId).then(

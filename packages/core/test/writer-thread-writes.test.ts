@@ -1,9 +1,10 @@
 /**
- * SQLite files: checkpoints are signed on the ingest writer thread, between its commits (`LogWriterThread.
- * checkpoint`), so the main thread never waits for the database's write lock to sign one. While another
- * connection holds the lock, a checkpoint asked for stays pending and the main thread's timers keep firing; once
- * the lock is released it is signed, chained to the previous one. After the writer thread closed (shutdown), the
- * main thread signs the last checkpoint itself.
+ * SQLite files: the main thread's frequent writes are made on the ingest writer thread, between its commits
+ * (`LogWriterThread.checkpoint`, `touchApiKey`), so the main thread never waits for the database's write lock.
+ * While another connection holds the lock, a checkpoint asked for, or a key's first use, stays pending and the
+ * main thread's timers keep firing; once the lock is released it is written (the checkpoint chained to the
+ * previous one). After the writer thread closed (shutdown), the main thread signs the last checkpoint itself.
+ * On every dialect, a key's last use is recorded, at most once a minute.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openDatabase } from '@custody/db';
+import { DIALECTS } from '@custody/db/testing';
 
 import { createTestCustody, event } from './helpers';
 
@@ -60,6 +62,29 @@ describe('checkpoints signed on the ingest writer thread (SQLite file)', () => {
     }
   });
 
+  it('record an API key\'s first use without holding the main thread while the write lock is taken elsewhere', async () => {
+    const { custody } = side;
+    const { key, secret } = await custody.apiKeys.create({ name: 'app', organizationId: 'org_c', scopes: ['events:write'] });
+    const other = await openDatabase({ url: join(dir, 'custody.db') });
+    try {
+      await other.db.connection().execute(async (connection) => {
+        await sql`BEGIN IMMEDIATE`.execute(connection);
+        let settled = false;
+        const authenticating = custody.apiKeys.authenticate(secret).finally(() => (settled = true));
+        const started = performance.now();
+        for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(performance.now() - started).toBeLessThan(2_000);
+        expect(settled).toBe(false);
+        await sql`COMMIT`.execute(connection);
+        expect((await authenticating).keyId).toBe(key.id);
+      });
+    } finally {
+      await other.close();
+    }
+    const [listed] = await custody.apiKeys.list({ organizationId: 'org_c' });
+    expect(listed?.lastUsedAt).not.toBeNull();
+  });
+
   it('are signed by the main thread once the writer thread has closed', async () => {
     const { custody } = side;
     await custody.ingestor.ingest('org_c', [event()]);
@@ -69,3 +94,24 @@ describe('checkpoints signed on the ingest writer thread (SQLite file)', () => {
     expect(last.prev_body_hash).not.toBeNull();
   });
 });
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: an API key's last use`, () => {
+    it('is recorded at its first use, then at most once a minute', async () => {
+      const side = await createTestCustody(dialect);
+      try {
+        const { key, secret } = await side.custody.apiKeys.create({ name: 'app', organizationId: null, scopes: ['events:read'] });
+        const lastUse = async () => (await side.custody.apiKeys.list()).find((k) => k.id === key.id)?.lastUsedAt ?? null;
+        expect(await lastUse()).toBeNull();
+        await side.custody.apiKeys.authenticate(secret);
+        const first = await lastUse();
+        expect(first).not.toBeNull();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await side.custody.apiKeys.authenticate(secret);
+        expect(await lastUse()).toBe(first);
+      } finally {
+        await side.destroy();
+      }
+    });
+  });
+}
