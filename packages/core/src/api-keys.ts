@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database, TApiKeyRow } from '@custody/db';
 
 import { AppError } from './errors';
+import type { TWriteElsewhere } from './log-writer-thread';
 
 /** Every scope a key can hold. `admin` implies all the others. */
 export const SCOPES = ['events:write', 'events:read', 'export', 'admin'] as const;
@@ -66,17 +67,16 @@ export class ApiKeys {
   readonly #cache = new Map<string, { principal: TPrincipal | null; at: number }>();
   /** Authentication results are cached briefly; revocation takes effect within this time. */
   readonly #cacheMs: number;
-  readonly #writeLastUse: ((keyId: string, at: number) => Promise<void> | null) | undefined;
+  readonly #writeElsewhere: TWriteElsewhere | undefined;
 
   /**
-   * `writeLastUse`: records a key's last use on another connection instead of this one (the SQLite ingest
-   * writer thread's, `LogWriterThread.touchApiKey`), so that the write never waits for the write lock in this
-   * thread; `null` from it: write here.
+   * `writeElsewhere`: records keys' last use on another connection instead of this one (the SQLite ingest writer
+   * thread's, `LogWriterThread.execute`), so that the write never waits for the write lock in this thread.
    */
-  constructor(db: Kysely<Database>, options: { cacheMs?: number; writeLastUse?: (keyId: string, at: number) => Promise<void> | null } = {}) {
+  constructor(db: Kysely<Database>, options: { cacheMs?: number; writeElsewhere?: TWriteElsewhere } = {}) {
     this.#db = db;
     this.#cacheMs = options.cacheMs ?? 2_000;
-    this.#writeLastUse = options.writeLastUse;
+    this.#writeElsewhere = options.writeElsewhere;
   }
 
   /**
@@ -175,7 +175,9 @@ export class ApiKeys {
     const last = this.#lastUsedWritten.get(keyId) ?? 0;
     if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
     this.#lastUsedWritten.set(keyId, now);
-    await (this.#writeLastUse?.(keyId, now) ?? this.#db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId).execute());
+    const update = this.#db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId);
+    // Should the other connection fail (its thread restarting), the write is made here: a use is never refused for it.
+    await (this.#writeElsewhere?.(update.compile())?.catch(() => update.execute()) ?? update.execute());
   }
 }
 

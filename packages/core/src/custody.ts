@@ -16,6 +16,7 @@ import type { TIngestOptions } from './ingest';
 import { LogWriter } from './log-writer';
 import type { TLogCommitter } from './log-writer';
 import { LogWriterThread } from './log-writer-thread';
+import type { TWriteStatement } from './log-writer-thread';
 import { LogService } from './log-service';
 import { Organizations } from './organizations';
 import type { TOrganization } from './organizations';
@@ -88,10 +89,8 @@ export class Custody {
       ingest.writerThread !== false && database.writerThreadOptions !== null ? new LogWriterThread(database.writerThreadOptions, writer, options.signingKey.skey) : null;
     const writerThread = this.#writerThread;
     // With a writer thread, it makes the frequent writes too (between its commits): here they would wait for its lock.
-    this.apiKeys = new ApiKeys(db, {
-      cacheMs: options.apiKeyCacheMs,
-      ...(writerThread === null ? {} : { writeLastUse: (keyId: string, at: number) => writerThread.touchApiKey(keyId, at) }),
-    });
+    const writeElsewhere = writerThread === null ? {} : { writeElsewhere: (query: TWriteStatement) => writerThread.execute(query) };
+    this.apiKeys = new ApiKeys(db, { cacheMs: options.apiKeyCacheMs, ...writeElsewhere });
     const committer: TLogCommitter = this.#writerThread ?? new LogWriter(db, dialect, writer);
     this.ingestor = new Ingestor(db, committer, ingest);
     this.checkpointer = new Checkpointer(db, dialect, options.signingKey, {
@@ -115,7 +114,7 @@ export class Custody {
         : new ExportService(
             {
               db, organizations: this.organizations, events: queries, openScan: scanOpener(database.scanReaderOptions),
-              log: this.log, ingestor: this.ingestor, signingKey: options.signingKey, signingKeys: this.signingKeys,
+              log: this.log, ingestor: this.ingestor, signingKey: options.signingKey, signingKeys: this.signingKeys, ...writeElsewhere,
             },
             options.exports,
           );

@@ -8,7 +8,7 @@
  * transaction has committed. An event is still acknowledged only after its commit.
  *
  * On the same thread, between its commits, it also makes the main thread's frequent writes: it signs
- * checkpoints (`checkpoint`) and records API keys' last use (`touchApiKey`). A write begun on the main thread's
+ * checkpoints (`checkpoint`) and runs its small writes (`execute`: API keys' last use, exports' progress). A write begun on the main thread's
  * connection waited for the writer's commit synchronously, holding every request up (tens of milliseconds,
  * every second for checkpoints, under batch ingest).
  *
@@ -34,7 +34,7 @@ import { startWorkerScript } from './worker-script';
 export type TWriterRequest =
   | { readonly type: 'append'; readonly id: number; readonly organizationId: string; readonly events: string }
   | { readonly type: 'checkpoint'; readonly id: number; readonly organizationId: string }
-  | { readonly type: 'touch-key'; readonly id: number; readonly keyId: string; readonly at: number }
+  | { readonly type: 'execute'; readonly id: number; readonly sql: string; readonly parameters: readonly unknown[] }
   | { readonly type: 'close' };
 
 /** Writer thread → main thread. */
@@ -43,7 +43,7 @@ export type TWriterMessage =
   | { readonly type: 'start-failed'; readonly message: string }
   | { readonly type: 'result'; readonly id: number; readonly results: readonly (readonly [number, TIngestResult])[] }
   | { readonly type: 'checkpointed'; readonly id: number; readonly row: TCheckpointRow; readonly signed: boolean }
-  | { readonly type: 'touched'; readonly id: number }
+  | { readonly type: 'executed'; readonly id: number }
   | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string }
   | { readonly type: 'committed'; readonly info: TCommitInfo; readonly sizes: readonly (readonly [string, number])[] }
   | { readonly type: 'closed' };
@@ -55,6 +55,15 @@ export interface TWriterThreadData {
   /** The checkpoint signing key (`TSigningKey.skey`), for `checkpoint`; none: the thread signs nothing. */
   readonly signingKey?: string;
 }
+
+/** A compiled write statement (kysely's `CompiledQuery`, as far as the thread needs it). */
+export interface TWriteStatement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+/** Runs a write statement elsewhere (`LogWriterThread.execute`); `null`: the caller runs it on its own connection. */
+export type TWriteElsewhere = (query: TWriteStatement) => Promise<void> | null;
 
 /** A checkpoint the thread signed or found (`signed`: this request signed it). */
 export interface TThreadCheckpoint {
@@ -109,9 +118,13 @@ export class LogWriterThread implements TLogCommitter {
     return this.#ask<TThreadCheckpoint>((id) => ({ type: 'checkpoint', id, organizationId }));
   }
 
-  /** Records an API key's last use on the thread, between its commits; `null` once it is closed (as `checkpoint`). */
-  touchApiKey(keyId: string, at: number): Promise<void> | null {
-    return this.#ask<undefined>((id) => ({ type: 'touch-key', id, keyId, at }));
+  /**
+   * Runs one write statement (compiled by kysely; its parameters plain data) on the thread, between its commits:
+   * the main thread's frequent small writes (an API key's last use, an export's progress). `null` once the
+   * thread is closed (as `checkpoint`).
+   */
+  execute(query: TWriteStatement): Promise<void> | null {
+    return this.#ask<undefined>((id) => ({ type: 'execute', id, sql: query.sql, parameters: query.parameters }));
   }
 
   /** Sends the thread a request other than an append, answered by its id; `null` once the thread is closed. */
@@ -172,7 +185,7 @@ export class LogWriterThread implements TLogCommitter {
             pending?.resolve({ row: message.row, signed: message.signed });
             break;
           }
-          case 'touched': {
+          case 'executed': {
             const pending = this.#pending.get(message.id);
             this.#pending.delete(message.id);
             pending?.resolve(undefined);

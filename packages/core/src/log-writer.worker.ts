@@ -3,6 +3,8 @@
  * `LogWriter` on the events the main thread validated and prepared, and a `Checkpointer` (no loop of its
  * own: the main thread's asks it to sign) on the same connection.
  */
+import { CompiledQuery } from 'kysely';
+
 import type { TCheckpointRow } from '@custody/db';
 
 import { Checkpointer } from './checkpointer';
@@ -38,16 +40,11 @@ port.on('message', (request: TWriterRequest) => {
       });
     return;
   }
-  if (request.type === 'touch-key') {
-    database.db
-      .updateTable('api_keys')
-      .set({ last_used_at: request.at })
-      .where('id', '=', request.keyId)
-      .execute()
-      .then(
-        () => send({ type: 'touched', id: request.id }),
-        (error: unknown) => failed(request.id, error, 'the key\'s last use could not be recorded'),
-      );
+  if (request.type === 'execute') {
+    database.db.executeQuery(CompiledQuery.raw(request.sql, [...request.parameters])).then(
+      () => send({ type: 'executed', id: request.id }),
+      (error: unknown) => failed(request.id, error, 'the write could not be made; retry'),
+    );
     return;
   }
   if (request.type === 'checkpoint') {
