@@ -204,9 +204,9 @@ export interface TBucketChoice {
 }
 
 /**
- * What `EventFacets.stats` filters on: the filter parts the records hold, and which events may match: a
- * full-text search (`words`), else the events a statement answers (`entries`, `TFacetReads.rowidBits`: the
- * filter's parts the records do not hold, metadata, targets or IPs), else every event.
+ * What `EventFacets.stats` filters on: the filter parts the records hold, and sets of rowids every match is in:
+ * a full-text search's (`words`), each metadata pair's (`metadata`), and the events a statement answers
+ * (`entries`, `TFacetReads.rowidBits`: the parts nothing here holds, targets or IPs); with none, every event.
  */
 export interface TFacetFilter {
   words: readonly string[];

@@ -281,7 +281,7 @@ export interface TEventQueriesOptions {
   statsSearchSeekLimit?: number;
   /**
    * Keep a copy of every event's statistics columns in memory (`EventFacets`) where the dialect offers
-   * `facetReads` (SQLite), for statistics over searches; filled by `warmFacets`. `true`: a copy of its
+   * `facetReads` (SQLite), for statistics; filled by `warmFacets`. `true`: a copy of its
    * own; a `TFacetMemory`: the copy shared with other threads given the same memory. For long-lived
    * query threads, not for one-off uses. Default is `false`.
    */
