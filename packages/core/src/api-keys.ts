@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database, TApiKeyRow } from '@custody/db';
 
 import { AppError } from './errors';
+import { writeWhereFree } from './log-writer-thread';
 import type { TWriteElsewhere } from './log-writer-thread';
 
 /** Every scope a key can hold. `admin` implies all the others. */
@@ -175,9 +176,8 @@ export class ApiKeys {
     const last = this.#lastUsedWritten.get(keyId) ?? 0;
     if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
     this.#lastUsedWritten.set(keyId, now);
-    const update = this.#db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId);
-    // Should the other connection fail (its thread restarting), the write is made here: a use is never refused for it.
-    await (this.#writeElsewhere?.(update.compile())?.catch(() => update.execute()) ?? update.execute());
+    // Never refused for it: should the other connection fail the write, it is made here.
+    await writeWhereFree(this.#db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId), this.#writeElsewhere);
   }
 }
 

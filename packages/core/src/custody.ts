@@ -3,7 +3,7 @@
  * the signing key. `apps/server` creates it; tests create it on SQLite and Postgres.
  */
 import { openDatabase } from '@custody/db';
-import type { CustodyDatabase, TOpenDatabaseOptions } from '@custody/db';
+import type { CustodyDatabase, TCompiledStatement, TOpenDatabaseOptions } from '@custody/db';
 
 import { ApiKeys } from './api-keys';
 import { Checkpointer } from './checkpointer';
@@ -16,7 +16,6 @@ import type { TIngestOptions } from './ingest';
 import { LogWriter } from './log-writer';
 import type { TLogCommitter } from './log-writer';
 import { LogWriterThread } from './log-writer-thread';
-import type { TWriteStatement } from './log-writer-thread';
 import { LogService } from './log-service';
 import { Organizations } from './organizations';
 import type { TOrganization } from './organizations';
@@ -89,7 +88,7 @@ export class Custody {
       ingest.writerThread !== false && database.writerThreadOptions !== null ? new LogWriterThread(database.writerThreadOptions, writer, options.signingKey.skey) : null;
     const writerThread = this.#writerThread;
     // With a writer thread, it makes the frequent writes too (between its commits): here they would wait for its lock.
-    const writeElsewhere = writerThread === null ? {} : { writeElsewhere: (query: TWriteStatement) => writerThread.execute(query) };
+    const writeElsewhere = writerThread === null ? {} : { writeElsewhere: (query: TCompiledStatement) => writerThread.execute(query) };
     this.apiKeys = new ApiKeys(db, { cacheMs: options.apiKeyCacheMs, ...writeElsewhere });
     const committer: TLogCommitter = this.#writerThread ?? new LogWriter(db, dialect, writer);
     this.ingestor = new Ingestor(db, committer, ingest);

@@ -22,7 +22,7 @@
  */
 import { threadId } from 'node:worker_threads';
 
-import type { TCompiledSelect, TEntryBits, TFacetReads } from '@custody/db';
+import type { TCompiledStatement, TEntryBits, TFacetReads } from '@custody/db';
 
 import { AppError } from './errors';
 import type { TEventStats } from './query';
@@ -212,7 +212,7 @@ export interface TFacetFilter {
   words: readonly string[];
   /** Root metadata pairs (`event_metadata`'s key and value), each read as a set like a search's words. */
   metadata?: readonly (readonly [string, string])[];
-  entries?: (after: number, to: number) => TCompiledSelect;
+  entries?: (after: number, to: number) => TCompiledStatement;
   actions?: readonly string[];
   actorId?: string;
   actorType?: string;

@@ -33,6 +33,7 @@ import { nodeHasher, nodeSha256 } from './node-crypto';
 import type { Organizations } from './organizations';
 import type { EventQueries, TEventFilter } from './query';
 import type { SigningKeys, TSigningKey } from './signing-keys';
+import { writeWhereFree } from './log-writer-thread';
 import type { TWriteElsewhere } from './log-writer-thread';
 
 export const EXPORT_FORMATS = ['bundle', 'csv', 'ndjson', 'dat'] as const;
@@ -502,8 +503,7 @@ export class ExportService {
     if (now - last.at < 500) return;
     last.at = now;
     // Twice a second while a job runs: elsewhere where it can be, so it never waits for the write lock here.
-    const update = this.#deps.db.updateTable('exports').set({ progress_done: done }).where('id', '=', id);
-    await (this.#deps.writeElsewhere?.(update.compile())?.catch(() => update.execute()) ?? update.execute());
+    await writeWhereFree(this.#deps.db.updateTable('exports').set({ progress_done: done }).where('id', '=', id), this.#deps.writeElsewhere);
   }
 
   async #writeBundle(

@@ -18,7 +18,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 
-import type { TCheckpointRow, TOpenDatabaseOptions } from '@custody/db';
+import type { TCheckpointRow, TCompiledStatement, TOpenDatabaseOptions } from '@custody/db';
 
 import { AppError, isAppError } from './errors';
 import type { TAppErrorCode } from './errors';
@@ -56,14 +56,18 @@ export interface TWriterThreadData {
   readonly signingKey?: string;
 }
 
-/** A compiled write statement (kysely's `CompiledQuery`, as far as the thread needs it). */
-export interface TWriteStatement {
-  readonly sql: string;
-  readonly parameters: readonly unknown[];
-}
-
 /** Runs a write statement elsewhere (`LogWriterThread.execute`); `null`: the caller runs it on its own connection. */
-export type TWriteElsewhere = (query: TWriteStatement) => Promise<void> | null;
+export type TWriteElsewhere = (query: TCompiledStatement) => Promise<void> | null;
+
+/**
+ * Runs `query` through `elsewhere` when given (and it takes it), else on the query's own connection; should the
+ * other connection fail it (its thread restarting), here: a small write is never lost to where it ran.
+ */
+export async function writeWhereFree(query: { compile(): TCompiledStatement; execute(): Promise<unknown> }, elsewhere: TWriteElsewhere | undefined): Promise<void> {
+  const sent = elsewhere?.(query.compile());
+  if (sent === undefined || sent === null) await query.execute();
+  else await sent.catch(() => query.execute());
+}
 
 /** A checkpoint the thread signed or found (`signed`: this request signed it). */
 export interface TThreadCheckpoint {
@@ -123,7 +127,7 @@ export class LogWriterThread implements TLogCommitter {
    * the main thread's frequent small writes (an API key's last use, an export's progress). `null` once the
    * thread is closed (as `checkpoint`).
    */
-  execute(query: TWriteStatement): Promise<void> | null {
+  execute(query: TCompiledStatement): Promise<void> | null {
     return this.#ask<undefined>((id) => ({ type: 'execute', id, sql: query.sql, parameters: query.parameters }));
   }
 

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AliasedExpression, Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 
-import type { CustodyDialect, Database, TCompiledSelect, TFacetReads, TSeqWindow } from '@custody/db';
+import type { CustodyDialect, Database, TCompiledStatement, TFacetReads, TSeqWindow } from '@custody/db';
 import { MIN_SEARCH_PREFIX_LENGTH, searchTerms } from '@custody/db';
 import { cidrSortKeyRange, ipSortKey, parseLoggedEvent } from '@custody/schema';
 import type { TLoggedEvent } from '@custody/schema';
@@ -975,7 +975,7 @@ export class EventQueries implements TEventReader {
     words: readonly string[],
     requestedBucket: number | undefined,
     top: number,
-    entries?: (after: number, to: number) => TCompiledSelect,
+    entries?: (after: number, to: number) => TCompiledStatement,
     only?: 'topActors',
   ): TEventStats | null {
     if (this.#facets?.usable !== true) return null;

@@ -48,7 +48,7 @@ export interface TFacetReads {
    * they lie. Each range is one statement whose answer is read as one blob, however many rows (statistics
    * over a filter the copy does not hold: the matches are read once, then counted from the copy).
    */
-  rowidBits(query: (after: number, to: number) => TCompiledSelect, bits: Uint32Array, upTo: number): TEntryBits;
+  rowidBits(query: (after: number, to: number) => TCompiledStatement, bits: Uint32Array, upTo: number): TEntryBits;
   /**
    * Sets in `bits` (as `searchEntryBits`) the rowids in `(after, upTo]` of `organizationId`'s events whose root
    * metadata `key` is `value` (as `event_metadata` holds it), each event of the range checked: for a short
@@ -65,8 +65,8 @@ export interface TFacetReads {
   lastRowid(): number;
 }
 
-/** A compiled statement (kysely's `CompiledQuery`, as far as `TFacetReads` needs it). */
-export interface TCompiledSelect {
+/** A compiled statement: kysely's `CompiledQuery`, as far as running it on another connection needs it. */
+export interface TCompiledStatement {
   readonly sql: string;
   readonly parameters: readonly unknown[];
 }
