@@ -131,6 +131,13 @@ export class LogWriterThread implements TLogCommitter {
     return this.#ask<undefined>((id) => ({ type: 'execute', id, sql: query.sql, parameters: query.parameters }));
   }
 
+  /** The request `id` answered, no longer pending. */
+  #take(id: number): TPending | undefined {
+    const pending = this.#pending.get(id);
+    this.#pending.delete(id);
+    return pending;
+  }
+
   /** Sends the thread a request other than an append, answered by its id; `null` once the thread is closed. */
   #ask<T extends TThreadCheckpoint | undefined>(request: (id: number) => TWriterRequest): Promise<T> | null {
     if (this.#closed) return null;
@@ -177,30 +184,18 @@ export class LogWriterThread implements TLogCommitter {
           case 'start-failed':
             reject(new AppError('UNAVAILABLE', `the ingest writer could not open the database: ${message.message}`));
             break;
-          case 'result': {
-            const pending = this.#pending.get(message.id);
-            this.#pending.delete(message.id);
-            pending?.resolve(new Map(message.results));
+          case 'result':
+            this.#take(message.id)?.resolve(new Map(message.results));
             break;
-          }
-          case 'checkpointed': {
-            const pending = this.#pending.get(message.id);
-            this.#pending.delete(message.id);
-            pending?.resolve({ row: message.row, signed: message.signed });
+          case 'checkpointed':
+            this.#take(message.id)?.resolve({ row: message.row, signed: message.signed });
             break;
-          }
-          case 'executed': {
-            const pending = this.#pending.get(message.id);
-            this.#pending.delete(message.id);
-            pending?.resolve(undefined);
+          case 'executed':
+            this.#take(message.id)?.resolve(undefined);
             break;
-          }
-          case 'failed': {
-            const pending = this.#pending.get(message.id);
-            this.#pending.delete(message.id);
-            pending?.reject(new AppError(message.code, message.message));
+          case 'failed':
+            this.#take(message.id)?.reject(new AppError(message.code, message.message));
             break;
-          }
           case 'committed': {
             const sizes = new Map(message.sizes);
             for (const listener of this.#listeners) listener(message.info, sizes);
