@@ -882,7 +882,7 @@ export class EventQueries implements TEventReader {
     // Many events: their actors from the in-memory copy, every event checked in one pass (10M events: tens of
     // milliseconds), rather than each looked up in the events table (about 1.5 µs each).
     const many = definedKeys(filter).length > 0 && total * this.#facetScanRatio > (this.#facets?.size ?? Infinity);
-    const fromFacets = many ? this.#statsFromFacets(organizationId, filter, [], undefined, top, undefined, 'topActors') : null;
+    const fromFacets = many ? this.#statsFromFacets(organizationId, filter, top, { only: 'topActors' }) : null;
     const topActors = fromFacets?.topActors ?? (await this.#topActors(organizationId, filter, top));
     return {
       total,
@@ -967,35 +967,38 @@ export class EventQueries implements TEventReader {
 
   /**
    * `filter`'s statistics from the in-memory copy (`EventFacets`), or `null` when there is none or it cannot
-   * be brought up to date. The copy checks the parts it holds; `entries` reads the events matching the others.
+   * be brought up to date. The copy checks the parts it holds, and reads the search's `words` if given (none when
+   * `entries` already applied them); `entries` reads the events matching the others.
    */
   #statsFromFacets(
     organizationId: string,
     filter: TEventFilter,
-    words: readonly string[],
-    requestedBucket: number | undefined,
     top: number,
-    entries?: (after: number, to: number) => TCompiledStatement,
-    only?: 'topActors',
+    read: {
+      words?: readonly string[];
+      requestedBucket?: number | undefined;
+      entries?: (after: number, to: number) => TCompiledStatement;
+      only?: 'topActors';
+    },
   ): TEventStats | null {
     if (this.#facets?.usable !== true) return null;
     for (const action of filter.actions ?? []) checkActionPrefix(action);
     return this.#facets.stats(
       organizationId,
       {
-        words,
+        words: read.words ?? [],
         ...(filter.metadata === undefined ? {} : { metadata: Object.entries(filter.metadata) }),
-        ...(entries === undefined ? {} : { entries }),
+        ...(read.entries === undefined ? {} : { entries: read.entries }),
         ...(filter.actions === undefined ? {} : { actions: filter.actions }),
         ...(filter.actorId === undefined ? {} : { actorId: filter.actorId }),
         ...(filter.actorType === undefined ? {} : { actorType: filter.actorType }),
         ...(filter.occurredAfter === undefined ? {} : { after: parseTime(filter.occurredAfter, 'occurredAfter') }),
         ...(filter.occurredBefore === undefined ? {} : { before: parseTime(filter.occurredBefore, 'occurredBefore') }),
       },
-      requestedBucket,
+      read.requestedBucket,
       top,
       STATS_BUCKETS,
-      only,
+      read.only,
     );
   }
 
@@ -1007,7 +1010,7 @@ export class EventQueries implements TEventReader {
     // Even a few thousand matches cost a lookup each, four times over, in SQL (30,000 matches: 200 ms at 1M).
     const sets = words.length > 0 || filter.metadata !== undefined;
     if (held && (sets || filter.actorId === undefined || (await this.#isFrequent(organizationId, filter.actorId)))) {
-      const fromFacets = this.#statsFromFacets(organizationId, filter, words, requestedBucket, top);
+      const fromFacets = this.#statsFromFacets(organizationId, filter, top, { words, requestedBucket });
       if (fromFacets !== null) return fromFacets;
     }
     const size = !this.#dialect.plannerHints || words.length === 0 ? undefined : await this.#searchSize(organizationId, words, this.#statsSearchSeekLimit);
@@ -1024,7 +1027,7 @@ export class EventQueries implements TEventReader {
           .where(where)
           .where((eb) => eb.and([eb(rowid, '>', after), eb(rowid, '<=', to)]))
           .compile();
-      const fromFacets = this.#statsFromFacets(organizationId, filter, [], requestedBucket, top, entries);
+      const fromFacets = this.#statsFromFacets(organizationId, filter, top, { requestedBucket, entries });
       if (fromFacets !== null) return fromFacets;
     }
     // One actor alone: its first and last times are two seeks on the actor index, the total is the sum of
