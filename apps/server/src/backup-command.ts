@@ -62,28 +62,24 @@ export async function checkCommand(config: TConfig, values: TValues): Promise<nu
 
 /** `checkStoredLogs` on the database at `url`, opened read-only, with progress on stderr (unless --json or --quiet). */
 async function checkDatabase(url: string, what: string, values: TValues): Promise<TStoredLogCheck[]> {
-  const database = await openDatabase({ url, sqliteReadonly: true, maxConnections: 2 });
-  try {
-    return await checkLogs(database.db, what, values);
-  } finally {
-    await database.close();
-  }
-}
-
-function checkLogs(db: Parameters<typeof checkStoredLogs>[0], what: string, values: TValues): Promise<TStoredLogCheck[]> {
   const quiet = values.json === true || values.quiet === true;
   const full = values.full === true;
   if (!quiet) process.stderr.write(`checking every log in ${what} against its latest signed checkpoint${full ? ', from every event body and leaf' : ''}\n`);
   let last = 0;
-  return checkStoredLogs(db, {
-    full,
-    onProgress: (organizationId, checked, size) => {
-      const now = Date.now();
-      if (quiet || (now - last < 1_000 && checked < size)) return;
-      last = now;
-      process.stderr.write(`${organizationId}: ${checked.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} events\n`);
-    },
-  });
+  const database = await openDatabase({ url, sqliteReadonly: true, maxConnections: 2 });
+  try {
+    return await checkStoredLogs(database.db, {
+      full,
+      onProgress: (organizationId, checked, size) => {
+        const now = Date.now();
+        if (quiet || (now - last < 1_000 && checked < size)) return;
+        last = now;
+        process.stderr.write(`${organizationId}: ${checked.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} events\n`);
+      },
+    });
+  } finally {
+    await database.close();
+  }
 }
 
 function printChecks(logs: readonly TStoredLogCheck[]): void {
