@@ -45,8 +45,8 @@ const GROW_BYTES = 65_536;
 /** Default least number of matches of a broad search (`isBroad`). */
 export const BROAD_SEARCH_MATCHES = 65_536;
 
-/** Default number of bitmaps kept. */
-export const SEARCH_BITMAP_SLOTS = 16;
+/** Default number of bitmaps kept (half of them at most for common metadata values made after start). */
+export const SEARCH_BITMAP_SLOTS = 32;
 
 /** The shared memory of the bitmaps: made once (`createSearchBitmapMemory`), given to every query thread. */
 export interface TSearchBitmapMemory {
@@ -86,6 +86,12 @@ export function searchBitmapUsage(memory: TSearchBitmapMemory): { searches: numb
  */
 export function isBroad(matches: number, last: number, least = BROAD_SEARCH_MATCHES): boolean {
   return matches >= least && matches * 16 >= last;
+}
+
+/** Whether a bitmap can be kept under `key` (its UTF-8 bytes fit a slot's). */
+export function canKeep(key: string): boolean {
+  const bytes = Buffer.byteLength(key, 'utf8');
+  return bytes > 0 && bytes <= TERM_BYTES;
 }
 
 /** A bitmap held for reading (`SearchBitmaps.acquire`): its bits are valid for rowids up to `covered`. */
@@ -244,8 +250,8 @@ export class SearchBitmaps {
    * nothing covered; -1 if none could be taken.
    */
   #claim(key: string): number {
+    if (!canKeep(key)) return -1;
     const bytes = Buffer.from(key, 'utf8');
-    if (bytes.length === 0 || bytes.length > TERM_BYTES) return -1;
     const order = Array.from({ length: this.#slots }, (_, slot) => slot).sort(
       (a, b) => Atomics.load(this.#header, a * STRIDE + USED) - Atomics.load(this.#header, b * STRIDE + USED),
     );

@@ -134,6 +134,7 @@ describe('statistics from the in-memory copy', () => {
       rowidBits: (query, bits, upTo) => (calls.push('rowids'), base.rowidBits(query, bits, upTo)),
       metadataEntryBits: (organizationId, key, value, bits, after, upTo) => (calls.push(`metadata ${key}=${value} ${after}`), base.metadataEntryBits(organizationId, key, value, bits, after, upTo)),
       metadataSeqBits: (organizationId, key, value, bits) => (calls.push(`metadata list ${key}=${value}`), base.metadataSeqBits(organizationId, key, value, bits)),
+      metadataSample: (organizationId, seqs) => (calls.push('metadata sample'), base.metadataSample(organizationId, seqs)),
       lastRowid: () => (calls.push('copy'), base.lastRowid()),
     };
     // A scan of the copy once the matches are more than a quarter of the log (by default: one in 512).
@@ -261,6 +262,7 @@ describe('statistics over broad searches, from bitmaps', () => {
         rowidBits: (query, bits, upTo) => base.rowidBits(query, bits, upTo),
         metadataEntryBits: (organizationId, key, value, bits, after, upTo) => base.metadataEntryBits(organizationId, key, value, bits, after, upTo),
         metadataSeqBits: (organizationId, key, value, bits) => base.metadataSeqBits(organizationId, key, value, bits),
+        metadataSample: (organizationId, seqs) => base.metadataSample(organizationId, seqs),
         lastRowid: () => base.lastRowid(),
         searchEntryBits: (words, bits, after, upTo) => {
           reads.push([[...words], after, upTo]);
@@ -409,6 +411,7 @@ for (const [how, rangeByEvents] of [['each event checked', undefined], ['the val
             reads.push([organizationId, key, value, 'list']);
             return base.metadataSeqBits(organizationId, key, value, bits);
           },
+          metadataSample: (organizationId, seqs) => base.metadataSample(organizationId, seqs),
         };
         const memory = createFacetMemory(4);
         const queries = new EventQueries(db, { ...dialect, facetReads }, { facets: memory, broadSearchMatches: 50, ...(rangeByEvents === undefined ? {} : { metadataRangeByEvents: rangeByEvents }) });
@@ -448,6 +451,67 @@ for (const [how, rangeByEvents] of [['each event checked', undefined], ['the val
     });
   });
 }
+
+describe('common metadata values made into bitmaps after start', () => {
+  it('are guessed from a sample, read a part of their list at a time, made by one thread, and answer statistics without reading them', async () => {
+    const side = await createFacetLog();
+    try {
+      // Ten of org_f's events also hold region=eu: too few for a bitmap.
+      await side.custody.ingestor.ingest('org_f', Array.from({ length: 10 }, (_, i) => ({ ...eventNumber(300 + i, 'common'), metadata: { plan: 'team', region: 'eu' } })));
+      const { db, dialect } = side.custody.database;
+      const base = dialect.facetReads;
+      if (base === undefined) throw new Error('SQLite offers facetReads');
+      /** The metadata lists read: organization, key, value, seq range. */
+      const lists: [string, string, string, readonly [number, number] | undefined][] = [];
+      const samples: [string, number][] = [];
+      const facetReads: typeof base = {
+        ...base,
+        metadataSeqBits: (organizationId, key, value, bits, seqs) => {
+          lists.push([organizationId, key, value, seqs]);
+          return base.metadataSeqBits(organizationId, key, value, bits, seqs);
+        },
+        metadataSample: (organizationId, seqs) => {
+          samples.push([organizationId, seqs.length]);
+          expect(new Set(seqs).size).toBe(seqs.length);
+          expect(seqs.every((seq) => seq >= 0 && seq < 310)).toBe(true);
+          return base.metadataSample(organizationId, seqs);
+        },
+      };
+      const memory = createFacetMemory(4);
+      const options = { broadSearchMatches: 50, metadataRangeByEvents: 0 };
+      const first = new EventFacets(facetReads, memory, options);
+      const second = new EventFacets(facetReads, memory, options);
+      // Nothing before the copy is complete.
+      expect(await first.warmMetadata()).toEqual([]);
+      await first.warm();
+      // In org_f (310 events, the only organization large enough), plan=team (210) and plan=enterprise (100), in
+      // parts of 128 seqs; org_other's 40 events are not sampled. The other thread finds the work taken.
+      const team = metadataKey('org_f', 'plan', 'team');
+      const enterprise = metadataKey('org_f', 'plan', 'enterprise');
+      expect(await first.warmMetadata(undefined, { seqsAtOnce: 128, pairs: 3 })).toEqual([team, enterprise]);
+      expect(await second.warmMetadata()).toEqual([]);
+      expect(samples).toEqual([['org_f', 310]]);
+      const parts = [[0, 128], [128, 256], [256, 384]];
+      expect(lists).toEqual([...parts.map((p) => ['org_f', 'plan', 'team', p]), ...parts.map((p) => ['org_f', 'plan', 'enterprise', p])]);
+      expect(second.bitmapSearches.sort()).toEqual([team, enterprise].sort());
+      // Statistics over them read no list, and equal SQL's.
+      lists.length = 0;
+      const sql = new EventQueries(db, dialect);
+      const queries = new EventQueries(db, { ...dialect, facetReads }, { facets: memory, ...options });
+      const filters: TEventFilter[] = [{ metadata: { plan: 'team' } }, { metadata: { plan: 'enterprise' }, actions: ['user.*'] }, { metadata: { plan: 'team', region: 'eu' } }];
+      for (const filter of filters) {
+        expect(await queries.stats('org_f', filter, { top: 100 }), JSON.stringify(filter)).toEqual(await sql.stats('org_f', filter, { top: 100 }));
+      }
+      expect(lists).toEqual([['org_f', 'region', 'eu', undefined]]);
+      // At most `pairs`, the most common first.
+      const alone = new EventFacets(facetReads, createFacetMemory(4), options);
+      await alone.warm();
+      expect(await alone.warmMetadata(undefined, { pairs: 1 })).toEqual([team]);
+    } finally {
+      await side.destroy();
+    }
+  });
+});
 
 describe('statistics over a time range, blocks of the copy skipped', () => {
   it('skip only the blocks of rowids whose events all fall outside the range, late events included', async () => {

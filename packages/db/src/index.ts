@@ -20,7 +20,7 @@ export type {
   TCheckpointRow,
   TSigningKeyRow,
 } from './schema';
-export type { CustodyDialect, TCompiledStatement, TExecutor, TEntryBits, TFacetReads, TFacetRow, TSearchDocument, TSeqWindow } from './dialect/custody-dialect';
+export type { CustodyDialect, TCompiledStatement, TExecutor, TEntryBits, TFacetReads, TFacetRow, TMetadataCount, TSearchDocument, TSeqWindow } from './dialect/custody-dialect';
 export { openDatabase, parseDatabaseUrl } from './open-database';
 export type { CustodyDatabase, TOpenDatabaseOptions } from './open-database';
 export { migrateToLatest } from './migrate';

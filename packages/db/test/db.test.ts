@@ -196,6 +196,19 @@ for (const dialect of DIALECTS) {
         expect(reads.metadataSeqBits('org_a', 'plan', 'team', seqs)).toEqual({ count: 2, lowest: 0, highest: 2 });
         expect(seqs[0]).toBe(0b101);
         expect(reads.metadataSeqBits('org_a', 'plan', 'nobody', new Uint32Array(1)).count).toBe(0);
+        // A part of the list: the seqs in [from, to).
+        const part = new Uint32Array(1);
+        expect(reads.metadataSeqBits('org_a', 'plan', 'team', part, [1, 3])).toEqual({ count: 1, lowest: 2, highest: 2 });
+        expect(part[0]).toBe(0b100);
+        expect(reads.metadataSeqBits('org_a', 'plan', 'team', new Uint32Array(1), [0, 2])).toEqual({ count: 1, lowest: 0, highest: 0 });
+        // A sample: the pairs of the events at those seqs, counted (the organization's own).
+        const sample = (seqs: number[]) => reads.metadataSample('org_a', seqs).sort((a, b) => `${a.key}=${a.value}`.localeCompare(`${b.key}=${b.value}`));
+        expect(sample([0, 2])).toEqual([
+          { key: 'plan', value: 'team', count: 2 },
+          { key: 'role', value: 'team', count: 1 },
+        ]);
+        expect(sample([1, 7])).toEqual([{ key: 'plan', value: 'enterprise', count: 1 }]);
+        expect(sample([])).toEqual([]);
         // By rowid, each event of a range checked.
         for (const [after, upTo] of [[0, 3], [1, 3], [0, 2], [0, 100_000], [1, 100_000]] as const) {
           const set = new Uint32Array(Math.ceil((upTo + 1) / 32));

@@ -59,10 +59,23 @@ export interface TFacetReads {
    * Sets in `bits` the `seq` (not the rowid: `bits` must hold the organization's highest seq) of every one of
    * `organizationId`'s events whose root metadata `key` is `value`, from the `(organization, key, value, seq)`
    * index alone, about 0.1 µs an event: the copy maps them to rowids (`TFacetRow` holds each event's seq).
+   * With `seqs` (`[from, to)`), only the seqs in that range: a common value read in parts, between calls.
    */
-  metadataSeqBits(organizationId: string, key: string, value: string, bits: Uint32Array): TEntryBits;
+  metadataSeqBits(organizationId: string, key: string, value: string, bits: Uint32Array, seqs?: readonly [number, number]): TEntryBits;
+  /**
+   * How many of `organizationId`'s events at the positions `seqs` hold each root metadata pair (`event_metadata`'s
+   * key and value), each event found by its primary key: a sample, from which the copy guesses the common values.
+   */
+  metadataSample(organizationId: string, seqs: readonly number[]): TMetadataCount[];
   /** The highest events rowid (0 for none): where the snapshot of the connection's read transaction ends. */
   lastRowid(): number;
+}
+
+/** A root metadata pair and how many events of a sample hold it (`TFacetReads.metadataSample`). */
+export interface TMetadataCount {
+  readonly key: string;
+  readonly value: string;
+  readonly count: number;
 }
 
 /** A compiled statement: kysely's `CompiledQuery`, as far as running it on another connection needs it. */

@@ -13,7 +13,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
 
 import type { Database as TDatabase } from '../schema';
-import type { CustodyDialect, TEntryBits, TFacetRow } from './custody-dialect';
+import type { CustodyDialect, TEntryBits, TFacetRow, TMetadataCount } from './custody-dialect';
 
 export interface TSqliteOptions {
   /** A file path, or `:memory:`. */
@@ -305,12 +305,24 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
         setDecimalList(statement.pluck().get(after, upTo, organizationId, key, value) as Buffer | null, bits, after, upTo, set);
         return set;
       },
-      metadataSeqBits(organizationId, key, value, bits) {
+      metadataSeqBits(organizationId, key, value, bits, seqs) {
         const set: TEntryBits = { count: 0, lowest: 0, highest: 0 };
-        const statement = prepare('metadata-seq-bits', 'SELECT CAST(group_concat(seq) AS BLOB) FROM event_metadata WHERE organization_id = ? AND key = ? AND value = ?');
+        const concat = 'SELECT CAST(group_concat(seq) AS BLOB) FROM event_metadata WHERE organization_id = ? AND key = ? AND value = ?';
         // Seqs start at 0: set from -1.
-        setDecimalList(statement.pluck().get(organizationId, key, value) as Buffer | null, bits, -1, bits.length * 32 - 1, set);
+        const text =
+          seqs === undefined
+            ? prepare('metadata-seq-bits', concat).pluck().get(organizationId, key, value)
+            : prepare('metadata-seq-bits-range', `${concat} AND seq >= ? AND seq < ?`).pluck().get(organizationId, key, value, seqs[0], seqs[1]);
+        setDecimalList(text as Buffer | null, bits, -1, bits.length * 32 - 1, set);
         return set;
+      },
+      metadataSample(organizationId, seqs) {
+        const statement = prepare(
+          'metadata-sample',
+          `SELECT key, value, count(*) AS count FROM event_metadata
+             WHERE organization_id = ? AND seq IN (SELECT value FROM json_each(?)) GROUP BY key, value`,
+        );
+        return statement.all(organizationId, JSON.stringify(seqs)) as TMetadataCount[];
       },
       lastRowid() {
         return Number(prepare('last-rowid', 'SELECT coalesce(max(rowid), 0) FROM events').pluck().get());
