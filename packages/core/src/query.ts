@@ -16,7 +16,7 @@ import { cidrSortKeyRange, ipSortKey, parseLoggedEvent } from '@custody/schema';
 import type { TLoggedEvent } from '@custody/schema';
 
 import { AppError } from './errors';
-import { EventFacets } from './event-facets';
+import { EventFacets, facetIpv4Range } from './event-facets';
 import type { TBucketChoice, TFacetMemory } from './event-facets';
 
 /** A filter over one organization's events. Every field narrows the result (AND). */
@@ -299,6 +299,12 @@ export interface TEventQueriesOptions {
  * 1.5 µs): the copy answers once the matches are more than one in this many events.
  */
 const FACET_SCAN_RATIO = 512;
+
+/**
+ * An IPv4 block holding more than one in this many events is checked in a scan of the in-memory copy (about
+ * 3.5 ns an event at 10M); a smaller one is read from the IP index as rowids (about 0.2 µs a match).
+ */
+const IP_SCAN_RATIO = 32;
 
 /**
  * The filter parts `EventFacets` checks itself (a search and metadata pairs as sets of rowids, which broad ones
@@ -927,6 +933,28 @@ export class EventQueries implements TEventReader {
   }
 
   /** Whether actor `actorId` (any type) has more events than a scan of the in-memory copy costs (`facetScanRatio`). */
+  /**
+   * The IPv4 addresses of the block or address `ip` as the in-memory copy checks them (`facetIpv4Range`), if it
+   * can and the block is broad (more than one in `IP_SCAN_RATIO` events of the log, counted on the IP index up
+   * to that bound); otherwise `undefined`: its matches are read from the index. An invalid `ip` too: the SQL
+   * reports it.
+   */
+  async #broadIpv4(organizationId: string, ip: string): Promise<readonly [number, number] | undefined> {
+    const size = this.#facets?.size;
+    const range = ipRange(ip);
+    const ipv4 = range === undefined ? null : facetIpv4Range(range.from, range.to);
+    if (size === undefined || ipv4 === null) return undefined;
+    const bound = Math.ceil(size / IP_SCAN_RATIO);
+    const entries = this.#db
+      .selectFrom('events')
+      .select('events.seq')
+      .where('events.organization_id', '=', organizationId)
+      .where((eb) => this.#ipMatch(eb, ip, true, true))
+      .limit(bound);
+    const row = await this.#db.selectFrom(entries.as('entries')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n) >= bound ? ipv4 : undefined;
+  }
+
   async #isFrequent(organizationId: string, actorId: string): Promise<boolean> {
     const size = this.#facets?.size;
     if (size === undefined) return false;
@@ -981,6 +1009,7 @@ export class EventQueries implements TEventReader {
       words?: readonly string[];
       requestedBucket?: number | undefined;
       entries?: (after: number, to: number) => TCompiledStatement;
+      ipv4?: readonly [number, number] | undefined;
       only?: 'topActors';
     },
   ): TEventStats | null {
@@ -992,6 +1021,7 @@ export class EventQueries implements TEventReader {
         words: read.words ?? [],
         ...(filter.metadata === undefined ? {} : { metadata: Object.entries(filter.metadata) }),
         ...(read.entries === undefined ? {} : { entries: read.entries }),
+        ...(read.ipv4 === undefined ? {} : { ipv4: read.ipv4 }),
         ...(filter.actions === undefined ? {} : { actions: filter.actions }),
         ...(filter.actorId === undefined ? {} : { actorId: filter.actorId }),
         ...(filter.actorType === undefined ? {} : { actorType: filter.actorType }),
@@ -1007,13 +1037,16 @@ export class EventQueries implements TEventReader {
 
   async #statsFromEvents(organizationId: string, filter: TEventFilter, requestedBucket: number | undefined, top: number): Promise<TEventStats> {
     const words = queryTerms(filter.q);
-    const held = definedKeys(filter).every((k) => FACET_KEYS.has(k));
+    // A broad IPv4 block is checked in the copy too; a narrow one is read from its index, as targets are.
+    const ipv4 =
+      filter.ip !== undefined && definedKeys(filter).every((k) => k === 'ip' || FACET_KEYS.has(k)) ? await this.#broadIpv4(organizationId, filter.ip) : undefined;
+    const held = definedKeys(filter).every((k) => FACET_KEYS.has(k) || (k === 'ip' && ipv4 !== undefined));
     // From the in-memory copy, where there is one: a search, metadata, or parts it holds, are counted there,
     // every event or the sets' matches checked in one pass; except an actor with few events, whose index is cheaper.
     // Even a few thousand matches cost a lookup each, four times over, in SQL (30,000 matches: 200 ms at 1M).
     const sets = words.length > 0 || filter.metadata !== undefined;
     if (held && (sets || filter.actorId === undefined || (await this.#isFrequent(organizationId, filter.actorId)))) {
-      const fromFacets = this.#statsFromFacets(organizationId, filter, top, { words, requestedBucket });
+      const fromFacets = this.#statsFromFacets(organizationId, filter, top, { words, requestedBucket, ipv4 });
       if (fromFacets !== null) return fromFacets;
     }
     const size = !this.#dialect.plannerHints || words.length === 0 ? undefined : await this.#searchSize(organizationId, words, this.#statsSearchSeekLimit);

@@ -101,6 +101,13 @@ describe('statistics from the in-memory copy', () => {
     { metadata: { plan: 'team' }, actorType: 'user', occurredBefore: at(150) },
     { ip: '10.1.0.0/16' },
     { ip: '10.2.0.6', actorId: 'u_a' },
+    // IPv4 blocks holding many events: checked in the copy (a mapped IPv6 block too); 0.0.0.0/0 from the index.
+    { ip: '10.0.0.0/15', actions: ['user.*'] },
+    { ip: '::ffff:10.3.0.0/120' },
+    { q: 'common', ip: '10.2.0.0/16', actorType: 'user' },
+    { ip: '10.0.0.0/8', occurredAfter: at(39), occurredBefore: at(201) },
+    { ip: '0.0.0.0/0' },
+    { ip: '2001:db8::/32' },
     { q: 'common', metadata: { plan: 'enterprise' } },
     { q: 'rare', targetId: 'doc_0' },
     { targetId: 'nothing' },
@@ -149,7 +156,11 @@ describe('statistics from the in-memory copy', () => {
     expect(await reads({ targetId: 'doc_3' })).toEqual(['copy', 'rowids']);
     expect(await reads({ metadata: { plan: 'team' }, actions: ['user.*'] })).toEqual(['copy', 'metadata plan=team 0']);
     expect(await reads({ metadata: { plan: 'team' }, targetType: 'document' })).toEqual(['copy', 'metadata plan=team 0', 'rowids']);
-    expect(await reads({ q: 'common', ip: '10.1.0.0/16' })).toEqual(['copy', 'rowids']);
+    // An IPv4 block in more than one in 32 events is checked in the copy; fewer (three events), read as rowids.
+    expect(await reads({ q: 'common', ip: '10.1.0.0/16' })).toEqual(['copy', 'search']);
+    expect(await reads({ ip: '10.1.0.0/16' })).toEqual(['copy']);
+    expect(await reads({ q: 'common', ip: '10.1.0.7' })).toEqual(['copy', 'rowids']);
+    expect(await reads({ ip: '2001:db8::/32' })).toEqual(['copy', 'rowids']);
     expect(await reads({ q: 'common', actorType: 'user' })).toEqual(['copy', 'search']);
     expect(await reads({ actorType: 'service' })).toEqual(['copy']);
     // Actions over whole hours: the counts kept at ingest, and the top actors of many events from the copy.
@@ -507,6 +518,83 @@ describe('common metadata values made into bitmaps after start', () => {
       const alone = new EventFacets(facetReads, createFacetMemory(4), options);
       await alone.warm();
       expect(await alone.warmMetadata(undefined, { pairs: 1 })).toEqual([team]);
+    } finally {
+      await side.destroy();
+    }
+  });
+});
+
+describe('statistics over a few actions or actors, from their lists', () => {
+  it('read the events of the actions or actors asked for, as SQL counts them, with later events, and scan once an append that never published made the lists unreliable', async () => {
+    const side = await createTestCustody('sqlite');
+    try {
+      await side.custody.createOrganization({ id: 'org_c', name: 'C' });
+      await side.custody.createOrganization({ id: 'org_d', name: 'D' });
+      // Mostly invoice.paid; user.signed_in one in 20, user.deleted one in 50, sso.failed one in 200; both organizations interleaved.
+      const actionOf = (i: number) => (i % 200 === 0 ? 'sso.failed' : i % 50 === 0 ? 'user.deleted' : i % 20 === 0 ? 'user.signed_in' : 'invoice.paid');
+      const batch = (org: string, from: number, length: number, action: (i: number) => string = actionOf) =>
+        side.custody.ingestor.ingest(org, Array.from({ length }, (_, j) => eventNumber(from + j, 'chain')).map((e, j) => ({ ...e, action: action(from + j) })));
+      for (let b = 0; b < 4; b++) {
+        await batch('org_c', b * 500, 500);
+        await batch('org_d', b * 500, 200);
+      }
+      const { db, dialect } = side.custody.database;
+      const base = dialect.facetReads;
+      if (base === undefined) throw new Error('SQLite offers facetReads');
+      const sql = new EventQueries(db, dialect);
+      const memory = createFacetMemory();
+      const copy = new EventQueries(db, dialect, { facets: memory });
+      await copy.warmFacets();
+      const filters: TEventFilter[] = [
+        { actions: ['user.signed_in'] },
+        { actions: ['user.*'] },
+        { actions: ['user.deleted', 'sso.failed'] },
+        { actions: ['user.*'], occurredAfter: new Date(START + 300 * HOUR).toISOString(), occurredBefore: new Date(START + 1500 * HOUR).toISOString() },
+        { actions: ['user.signed_in'], actorType: 'service' },
+        { actions: ['user.*'], actorId: 'u_b' },
+        { actorId: 'nul\u0000id' },
+        { actorType: 'service', occurredAfter: new Date(START + 300 * HOUR).toISOString() },
+        { actions: ['invoice.*'] },
+        { actions: ['fresh.thing'] },
+      ];
+      const same = async (queries: EventQueries, note: string) => {
+        for (const org of ['org_c', 'org_d']) {
+          for (const filter of filters) {
+            const got = await queries.stats(org, filter, { top: 100 });
+            expect(got, `${note} ${org} ${JSON.stringify(filter)}`).toEqual(await sql.stats(org, filter, { top: 100 }));
+          }
+        }
+        expect((await queries.stats('org_c', { actions: ['user.*'] })).total).toBeGreaterThan(0);
+      };
+      await same(copy, 'warm');
+      expect(new EventFacets(base, memory).listsUsable).toBe(true);
+      // Events committed since: appended to the lists.
+      await batch('org_c', 2000, 300);
+      await batch('org_d', 800, 100, (i) => (i % 3 === 0 ? 'fresh.thing' : actionOf(i)));
+      await same(copy, 'later');
+      // An append that stopped part-way (its thread stopped by the pool: the lock released, nothing published):
+      // it added events to lists, one of them new, that the next append copies again.
+      await batch('org_c', 2300, 40, (i) => (i % 2 === 0 ? 'user.signed_in' : 'brand.new'));
+      await batch('org_d', 900, 40, (i) => (i % 4 === 0 ? 'user.deleted' : 'fresh.thing'));
+      const stopping = new EventFacets(
+        {
+          ...base,
+          rowsAfter: (after, limit) => {
+            const rows = base.rowsAfter(after, limit);
+            const stop = [...rows[60] ?? []];
+            Object.defineProperty(stop, 1, { get: () => { throw new Error('stopped'); } });
+            return [...rows.slice(0, 60), stop as unknown as (typeof rows)[number], ...rows.slice(61)];
+          },
+        },
+        memory,
+      );
+      expect(stopping.catchUp()).toBe(false);
+      // A stopped thread never marks the copy broken, as this failure did.
+      Atomics.store(new Int32Array(memory.header), 2, 1);
+      filters.push({ actions: ['brand.new'] }, { actions: ['brand.*', 'fresh.thing'] });
+      await same(new EventQueries(db, dialect, { facets: memory }), 'copied again');
+      await same(copy, 'copied again, seen by another thread');
+      expect(new EventFacets(base, memory).listsUsable).toBe(false);
     } finally {
       await side.destroy();
     }

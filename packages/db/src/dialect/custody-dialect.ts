@@ -24,8 +24,8 @@ export interface TSearchDocument {
   text: string;
 }
 
-/** One event's statistics columns: `[rowid, organization_id, occurred_at, action, actor_type, actor_id, seq]`. */
-export type TFacetRow = [number, string, number, string, string, string, number];
+/** One event's statistics columns: `[rowid, organization_id, occurred_at, action, actor_type, actor_id, seq, ip_key]`. */
+export type TFacetRow = [number, string, number, string, string, string, number, string];
 
 /**
  * Direct reads, outside kysely, for a columnar copy of every event's statistics columns kept in a query

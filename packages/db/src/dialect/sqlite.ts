@@ -272,7 +272,7 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
       rowsAfter(after, limit) {
         const statement = prepare(
           'facet-rows',
-          'SELECT rowid, organization_id, occurred_at, action, actor_type, actor_id, seq FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?',
+          'SELECT rowid, organization_id, occurred_at, action, actor_type, actor_id, seq, ip_key FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?',
         );
         return statement.raw().all(after, limit) as TFacetRow[];
       },
