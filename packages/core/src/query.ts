@@ -308,7 +308,8 @@ const IP_SCAN_RATIO = 32;
 
 /**
  * The filter parts `EventFacets` checks itself (a search and metadata pairs as sets of rowids, which broad ones
- * keep as bitmaps); the events matching the others (targets, IPs) are read in SQL (`TFacetReads.rowidBits`).
+ * keep as bitmaps; a broad IPv4 block too, `#broadIpv4`); the events matching the others (targets, other IP
+ * blocks) are read in SQL (`TFacetReads.rowidBits`).
  */
 const FACET_KEYS: ReadonlySet<keyof TEventFilter> = new Set(['q', 'metadata', 'actions', 'actorId', 'actorType', 'occurredAfter', 'occurredBefore']);
 
@@ -932,29 +933,20 @@ export class EventQueries implements TEventReader {
     return rows.map((a) => ({ type: a.actor_type, id: a.actor_id, count: Number(a.n) }));
   }
 
-  /** Whether actor `actorId` (any type) has more events than a scan of the in-memory copy costs (`facetScanRatio`). */
   /**
    * The IPv4 addresses of the block or address `ip` as the in-memory copy checks them (`facetIpv4Range`), if it
-   * can and the block is broad (more than one in `IP_SCAN_RATIO` events of the log, counted on the IP index up
-   * to that bound); otherwise `undefined`: its matches are read from the index. An invalid `ip` too: the SQL
-   * reports it.
+   * can and the block is broad (more than one in `IP_SCAN_RATIO` events of the log, as a sample of the copy
+   * tells: `EventFacets.ipv4Share`); otherwise `undefined`: its matches are read from the index. An invalid `ip`
+   * too: the SQL reports it.
    */
-  async #broadIpv4(organizationId: string, ip: string): Promise<readonly [number, number] | undefined> {
-    const size = this.#facets?.size;
+  #broadIpv4(organizationId: string, ip: string): readonly [number, number] | undefined {
     const range = ipRange(ip);
     const ipv4 = range === undefined ? null : facetIpv4Range(range.from, range.to);
-    if (size === undefined || ipv4 === null) return undefined;
-    const bound = Math.ceil(size / IP_SCAN_RATIO);
-    const entries = this.#db
-      .selectFrom('events')
-      .select('events.seq')
-      .where('events.organization_id', '=', organizationId)
-      .where((eb) => this.#ipMatch(eb, ip, true, true))
-      .limit(bound);
-    const row = await this.#db.selectFrom(entries.as('entries')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return Number(row.n) >= bound ? ipv4 : undefined;
+    if (this.#facets?.ready !== true || ipv4 === null) return undefined;
+    return this.#facets.ipv4Share(organizationId, ipv4) * IP_SCAN_RATIO >= 1 ? ipv4 : undefined;
   }
 
+  /** Whether actor `actorId` (any type) has more events than a scan of the in-memory copy costs (`facetScanRatio`). */
   async #isFrequent(organizationId: string, actorId: string): Promise<boolean> {
     const size = this.#facets?.size;
     if (size === undefined) return false;
@@ -1039,7 +1031,7 @@ export class EventQueries implements TEventReader {
     const words = queryTerms(filter.q);
     // A broad IPv4 block is checked in the copy too; a narrow one is read from its index, as targets are.
     const ipv4 =
-      filter.ip !== undefined && definedKeys(filter).every((k) => k === 'ip' || FACET_KEYS.has(k)) ? await this.#broadIpv4(organizationId, filter.ip) : undefined;
+      filter.ip !== undefined && definedKeys(filter).every((k) => k === 'ip' || FACET_KEYS.has(k)) ? this.#broadIpv4(organizationId, filter.ip) : undefined;
     const held = definedKeys(filter).every((k) => FACET_KEYS.has(k) || (k === 'ip' && ipv4 !== undefined));
     // From the in-memory copy, where there is one: a search, metadata, or parts it holds, are counted there,
     // every event or the sets' matches checked in one pass; except an actor with few events, whose index is cheaper.
