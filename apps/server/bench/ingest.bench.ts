@@ -316,6 +316,24 @@ function partialId(n: number): string {
   return /[a-z]/.test(head) ? head : `${head.slice(0, 2)}z`;
 }
 
+/**
+ * A reference for the statistics figures, which are mostly scans of memory: one compare per element of a
+ * 10,000,000-element Uint32Array (shared memory, as the copy's), best of five. VMs of the same size differ by
+ * two or three times here.
+ */
+function scanReferenceMs(): number {
+  const values = new Uint32Array(new SharedArrayBuffer(4 * 10_000_000));
+  for (let i = 0; i < values.length; i++) values[i] = Math.imul(i, 2654435761) >>> 0;
+  let best = Infinity;
+  let found = 0;
+  for (let run = 0; run < 5; run++) {
+    const start = performance.now();
+    for (let i = 0; i < values.length; i++) if (((values[i] ?? 0) & 0xffff) === 1234) found++;
+    best = Math.min(best, performance.now() - start);
+  }
+  return found < 0 ? NaN : best;
+}
+
 async function queryBench(size: number): Promise<void> {
   const file = await dataset(size);
   const dir = await mkdtemp(join(tmpdir(), 'custody-bench-q-'));
@@ -337,6 +355,7 @@ async function queryBench(size: number): Promise<void> {
     }
     report(`query ${label}`, `${label}: server start to statistics copies ready (${threads} threads)`, `${((performance.now() - started) / 1000).toFixed(1)} s`);
     report(`query ${label}`, `${label}: server resident memory then`, `${fmt((await metric('process_resident_memory_bytes')) / 2 ** 20)} MiB`);
+    report(`query ${label}`, `${label}: this machine's speed: a JavaScript scan of 10,000,000 uint32s, best of 5`, `${scanReferenceMs().toFixed(1)} ms`);
     const sample = (f: (i: number) => unknown) => Array.from({ length: 40 }, (_, i) => f(i));
     const day = 24 * 3600 * 1000;
     const spanMs = Math.floor((size / 10_000_000) * 90 * day);
@@ -367,6 +386,8 @@ async function queryBench(size: number): Promise<void> {
       ['list, full text rare word (one request id)', false, sample((i) => ({ organizationId: 'acme', filter: { q: `req_${((i * 24_989) % size).toString(36)}` }, limit: 100 }))],
       ['stats, full text rare word (one request id)', false, sample((i) => ({ organizationId: 'acme', filter: { q: `req_${((i * 24_989 + 7) % size).toString(36)}` } }))],
       ['stats, full text one common word', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5] } }))],
+      // A quarter of the IP addresses: checked in the in-memory copy (a block in more than one in 32 events).
+      ['stats, full text common word + IP /8 block', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5], ip: '10.0.0.0/8' } }))],
       ['stats, full text common word + action prefix, one day', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['firefox', 'okhttp', 'enterprise', 'lovelace', 'exported'][i % 5], actions: [`${['user', 'invoice', 'sso', 'team'][i % 4]}.*`], occurredAfter: new Date(START_MS + ((i * day) % Math.max(spanMs, day))).toISOString(), occurredBefore: new Date(START_MS + ((i * day) % Math.max(spanMs, day)) + day).toISOString() } }))],
       // The list's two-word searches (200,000 to 1,300,000 matches at 10M).
       ['stats, full text two words', false, sample((i) => ({ organizationId: 'acme', filter: { q: ['grace hopper', 'safari invoice', 'python deleted', 'dijkstra shared'][i % 4] } }))],
@@ -398,9 +419,9 @@ async function queryBench(size: number): Promise<void> {
       const first = name.startsWith('stats') ? ` (first call ${fmt(firstMs)} ms)` : '';
       report(`query ${label}`, `${label}: ${name} (p50 / p95)`, `${percentile(times, 50).toFixed(1)} / ${p95.toFixed(1)} ms${first}`, goal, met);
     }
-    // A slow query (a common word and a third of the IP addresses: their matches found in SQL, seconds at 10M)
-    // runs on a query thread: health checks meanwhile show what it holds up.
-    const slowInput = { organizationId: 'acme', filter: { q: 'firefox', ip: '10.0.0.0/8' } };
+    // A slow query (a common word and a target type in an eighth of the events: the type's matches found in SQL,
+    // seconds at 10M) runs on a query thread: health checks meanwhile show what it holds up.
+    const slowInput = { organizationId: 'acme', filter: { q: 'firefox', targetType: 'document' } };
     const slowStart = performance.now();
     let slowMs = NaN;
     const slow = trpc(server.url, key, 'events.stats', slowInput, 'GET').then(() => (slowMs = performance.now() - slowStart));
@@ -413,7 +434,7 @@ async function queryBench(size: number): Promise<void> {
     }
     await slow;
     health.sort((a, b) => a - b);
-    report(`query ${label}`, `${label}: stats, common word + IP /8 block (matches found in SQL)`, `${fmt(slowMs)} ms`);
+    report(`query ${label}`, `${label}: stats, common word + target type (matches found in SQL)`, `${fmt(slowMs)} ms`);
     report(`query ${label}`, `${label}: /healthz meanwhile, ${health.length} requests (p50 / max)`, `${percentile(health, 50).toFixed(1)} / ${(health[health.length - 1] ?? NaN).toFixed(1)} ms`);
   } finally {
     server.child.kill('SIGTERM');
