@@ -346,7 +346,8 @@ export class EventQueries implements TEventReader {
 
   /**
    * Fills the in-memory copy of the statistics columns (`facets` option), a slice at a time, and resolves
-   * once it is complete, this thread's counting compiled (`EventFacets.warmCounting`) and the common metadata
+   * once it is complete, this thread's counting compiled (`EventFacets.warmCounting`), its counts of each action's
+   * actors made (`EventFacets.warmTallies`) and the common metadata
    * values' bitmaps made (`EventFacets.warmMetadata`, one thread a process); at once without a copy. Through
    * `reads` if given (see `EventFacets.warm`). A statistics query before then completes the copy first.
    */
@@ -354,6 +355,7 @@ export class EventQueries implements TEventReader {
     if (this.#facets === null) return;
     await this.#facets.warm(reads);
     this.#facets.warmCounting(STATS_BUCKETS);
+    this.#facets.warmTallies();
     // Failing only leaves the first statistics over a common metadata value to read its list.
     await this.#facets.warmMetadata(reads).catch(() => undefined);
   }

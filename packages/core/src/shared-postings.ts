@@ -56,6 +56,12 @@ export function createPostingsMemory(maxLists: number, maxEntries: number): TPos
   return { header: new SharedArrayBuffer(16), keys: list(), heads: list(), tails: list(), counts: list(), pool: new GrowableSharedArrayBuffer(0, { maxByteLength: 4 * words }) };
 }
 
+/** Where a reader left a list: the chunk and the entry it reads next (`SharedPostings.countFrom`). */
+export interface TListCursor {
+  chunk: number;
+  entry: number;
+}
+
 /** The lists' first and last chunks and lengths, by code, and the pool (`SharedPostings.views`). */
 export interface TPostingsViews {
   readonly heads: Uint32Array;
@@ -143,29 +149,36 @@ export class SharedPostings {
     return set;
   }
 
+  /** A cursor at the start of list `list` (`countFrom`). */
+  cursor(list: number): TListCursor {
+    return { chunk: this.views().heads[list] ?? 0, entry: 0 };
+  }
+
   /**
-   * Counts, for each rowid up to `last` of the lists `lists`, its value in the column `values` (`counts[values[rowid]]`
-   * plus one), if `ok` allows that value (all with `null`): how many were counted. A bitmap and a second pass cost
-   * a third more when nothing else is checked (top actors of actions' lists).
+   * Adds one to `counts[values[rowid]]` for each rowid of a list from `cursor` up to `last`, and moves the cursor
+   * past them: a reader's running count of a column's values over one list, brought up to date as the list grows
+   * (the chunks never move). How many were counted.
    */
-  countValues(lists: readonly number[], last: number, values: Uint32Array, counts: Float64Array, ok: Uint8Array | null): number {
+  countFrom(cursor: TListCursor, last: number, values: Uint32Array, counts: Float64Array): number {
+    const { pool } = this.views();
     let n = 0;
-    const { heads, pool } = this.views();
-    for (const list of lists) {
-      for (let chunk = heads[list] ?? 0; chunk !== 0; chunk = pool[chunk + NEXT] ?? 0) {
-        const count = pool[chunk + COUNT] ?? 0;
-        let entry = 0;
-        for (; entry < count; entry++) {
-          const rowid = pool[chunk + HEADER + entry] ?? 0;
-          if (rowid === 0 || rowid > last) break;
-          const value = values[rowid] ?? 0;
-          if (ok !== null && ok[value] !== 1) continue;
-          counts[value] = (counts[value] ?? 0) + 1;
-          n++;
-        }
-        if (entry < count) break;
+    let { chunk, entry } = cursor;
+    while (chunk !== 0) {
+      const count = pool[chunk + COUNT] ?? 0;
+      for (; entry < count; entry++) {
+        const rowid = pool[chunk + HEADER + entry] ?? 0;
+        if (rowid === 0 || rowid > last) break;
+        const value = values[rowid] ?? 0;
+        counts[value] = (counts[value] ?? 0) + 1;
+        n++;
       }
+      const next = entry < count ? 0 : (pool[chunk + NEXT] ?? 0);
+      if (next === 0) break;
+      chunk = next;
+      entry = 0;
     }
+    cursor.chunk = chunk;
+    cursor.entry = entry;
     return n;
   }
 

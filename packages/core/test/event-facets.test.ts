@@ -568,10 +568,15 @@ describe('statistics over a few actions or actors, from their lists', () => {
       };
       await same(copy, 'warm');
       expect(new EventFacets(base, memory).listsUsable).toBe(true);
+      // Each thread counts every action's actors after the warm-up: four actions in each organization.
+      expect(new EventFacets(base, memory).warmTallies()).toBe(8);
       // Events committed since: appended to the lists.
       await batch('org_c', 2000, 300);
       await batch('org_d', 800, 100, (i) => (i % 3 === 0 ? 'fresh.thing' : actionOf(i)));
+      // Actors new to the copy, after this thread counted the actions' actors (its running counts grow).
+      await side.custody.ingestor.ingest('org_c', Array.from({ length: 60 }, (_, j) => ({ ...eventNumber(2300 + j, 'chain'), action: 'user.signed_in', actor: { id: `late_${j % 4}`, type: 'user' } })));
       await same(copy, 'later');
+      expect((await copy.stats('org_c', { actions: ['user.signed_in'] }, { top: 100 })).topActors).toContainEqual({ type: 'user', id: 'late_0', count: 15 });
       // An append that stopped part-way (its thread stopped by the pool: the lock released, nothing published):
       // it added events to lists, one of them new, that the next append copies again.
       await batch('org_c', 2300, 40, (i) => (i % 2 === 0 ? 'user.signed_in' : 'brand.new'));

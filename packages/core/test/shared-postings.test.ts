@@ -45,6 +45,27 @@ describe('lists of rowids shared by the query threads', () => {
     expect(postings.usable).toBe(true);
   });
 
+  it('count a column\'s values over a list from where a reader left it, as the list grows', () => {
+    const postings = new SharedPostings(createPostingsMemory(4, 10_000));
+    const values = new Uint32Array(2_000);
+    for (let rowid = 1; rowid < values.length; rowid++) values[rowid] = rowid % 3;
+    for (let rowid = 1; rowid <= 700; rowid++) postings.append(rowid % 2, rowid);
+    postings.publish();
+    postings.sync();
+    const list = postings.find(1) ?? -1;
+    const cursor = postings.cursor(list);
+    const counts = new Float64Array(3);
+    // Up to rowid 100, then to 700 (across chunks of 8, 16, ... 256), then on as more are appended.
+    expect(postings.countFrom(cursor, 100, values, counts)).toBe(50);
+    expect(postings.countFrom(cursor, 700, values, counts)).toBe(300);
+    expect(postings.countFrom(cursor, 700, values, counts)).toBe(0);
+    for (let rowid = 701; rowid <= 1_999; rowid++) postings.append(rowid % 2, rowid);
+    postings.publish();
+    expect(postings.countFrom(cursor, 1_999, values, counts)).toBe(650);
+    const odd = Array.from({ length: 1_000 }, (_, i) => 2 * i + 1);
+    expect([...counts]).toEqual([0, 1, 2].map((v) => odd.filter((r) => r % 3 === v).length));
+  });
+
   it('show another thread only the lists published, and carry on from where it left them', () => {
     const memory = createPostingsMemory(16, 10_000);
     const writer = new SharedPostings(memory);
