@@ -106,6 +106,11 @@ export class SharedPostings {
     }
   }
 
+  /** The lists this thread knows of (after `sync`): codes 0 to `size - 1`. */
+  get size(): number {
+    return this.#keys.length;
+  }
+
   /** The code of the list of `key` (after `sync`), or `undefined` for a value no event holds. */
   find(key: number): number | undefined {
     return this.#codes.get(key);
