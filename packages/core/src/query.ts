@@ -347,9 +347,9 @@ export class EventQueries implements TEventReader {
   /**
    * Fills the in-memory copy of the statistics columns (`facets` option), a slice at a time, and resolves
    * once it is complete, this thread's counting compiled (`EventFacets.warmCounting`), its counts of each action's
-   * actors made (`EventFacets.warmTallies`) and the common metadata
-   * values' bitmaps made (`EventFacets.warmMetadata`, one thread a process); at once without a copy. Through
-   * `reads` if given (see `EventFacets.warm`). A statistics query before then completes the copy first.
+   * actors made (`EventFacets.warmTallies`) and the common metadata values' bitmaps made (`EventFacets.warmMetadata`,
+   * one thread a process); at once without a copy. Through `reads` if given (see `EventFacets.warm`). A statistics
+   * query before then completes the copy first.
    */
   async warmFacets(reads?: TFacetReads): Promise<void> {
     if (this.#facets === null) return;
