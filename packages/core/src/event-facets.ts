@@ -30,6 +30,8 @@ import type { TEventStats } from './query';
 import { SEARCH_BITMAP_SLOTS, SearchBitmaps, bitmapWords, canKeep, commonWord, createSearchBitmapMemory, isBroad, searchKey } from './search-bitmaps';
 import { GrowableSharedArrayBuffer, lock, releaseLock, tryLock, unlock } from './shared-memory';
 import { SharedPostings, createPostingsMemory } from './shared-postings';
+import { StatsSummaries, createStatsSummaryMemory, summaryKey } from './stats-summaries';
+import type { TStatsSummary, TStatsSummaryMemory } from './stats-summaries';
 import type { TListCursor, TPostingsMemory } from './shared-postings';
 import type { TGrowableSharedArrayBuffer } from './shared-memory';
 import { TimeHistogram } from './time-histogram';
@@ -135,6 +137,8 @@ export interface TFacetMemory {
   readonly dictionaries: readonly TDictionaryMemory[];
   /** The broad searches' bitmaps (`SearchBitmaps`). */
   readonly searches: TSearchBitmapMemory;
+  /** The whole log's statistics of common searches and metadata values (`StatsSummaries`). */
+  readonly summaries: TStatsSummaryMemory;
 }
 
 interface TDictionaryMemory {
@@ -162,6 +166,7 @@ export function createFacetMemory(searchSlots = SEARCH_BITMAP_SLOTS): TFacetMemo
     blocks: new GrowableSharedArrayBuffer(0, { maxByteLength: 16 * (MAX_RECORDS / BLOCK) }),
     dictionaries: [dictionary(), dictionary(), dictionary()],
     searches: createSearchBitmapMemory(MAX_RECORDS, searchSlots),
+    summaries: createStatsSummaryMemory(),
   };
 }
 
@@ -180,6 +185,7 @@ export function threadTag(id: number): number {
 export function releaseFacetLock(memory: TFacetMemory, id: number): void {
   releaseLock(new Int32Array(memory.header), LOCK, threadTag(id));
   SearchBitmaps.releaseLocks(memory.searches, threadTag(id));
+  StatsSummaries.releaseLocks(memory.summaries, threadTag(id));
 }
 
 /** Distinct values, numbered from 1 (0: no event at that rowid), stored in shared memory; this thread's strings mirror them. */
@@ -244,6 +250,16 @@ class SharedDictionary {
   }
 }
 
+/** What `EventFacets.#count` counted: the matches, their time range and histogram, and their actions' and actors' counts by code. */
+interface TCounts {
+  readonly n: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly histogram: TimeHistogram;
+  readonly actionCounts: Float64Array;
+  readonly actorCounts: Float64Array;
+}
+
 /** Lists of one kind to read (`SharedPostings` codes). */
 interface TListed {
   readonly postings: SharedPostings;
@@ -291,6 +307,7 @@ export class EventFacets {
   readonly #tallies = new Map<number, { cursor: TListCursor; counts: Float64Array; n: number; last: number }>();
   readonly #tag = threadTag(threadId);
   readonly #searches: SearchBitmaps;
+  readonly #summaries: StatsSummaries;
   readonly #broadSearchMatches: number | undefined;
   readonly #metadataRangeByEvents: number;
 
@@ -305,6 +322,7 @@ export class EventFacets {
     this.#metadataRangeByEvents = options.metadataRangeByEvents ?? METADATA_RANGE_BY_EVENTS;
     this.#memory = memory;
     this.#searches = new SearchBitmaps(memory.searches, this.#tag, (key, bits, after, upTo) => this.#keyEntries(key, bits, after, upTo));
+    this.#summaries = new StatsSummaries(memory.summaries, this.#tag);
     this.#header = new Int32Array(memory.header);
     const [orgs, actions, actors] = memory.dictionaries;
     if (orgs === undefined || actions === undefined || actors === undefined) throw new Error('facet memory has three dictionaries');
@@ -338,6 +356,11 @@ export class EventFacets {
   /** The searches that have a bitmap (`searchKey`; shared by every thread), for tests and logs. */
   get bitmapSearches(): string[] {
     return this.#searches.keys;
+  }
+
+  /** The keys of the whole log's statistics kept (`StatsSummaries`, `summaryKey`), for tests and logs. */
+  get summaries(): string[] {
+    return this.#summaries.keys;
   }
 
   /**
@@ -420,10 +443,12 @@ export class EventFacets {
    * only for organizations large enough to hold one); at most `pairs` are made (default half the bitmap slots,
    * so that searches keep the rest), the most common first, each read a range of seqs at a time with the
    * thread free for calls in between (`seqsAtOnce`, default 1,048,576). A guess the full read does not bear out
-   * keeps no bitmap. Through `reads` if given (see `warm`); returns the bitmap keys made (`metadataKey`).
+   * keeps no bitmap. With `buckets` (how statistics choose their buckets), each value's whole-log statistics are
+   * counted from its bitmap and kept as well (`StatsSummaries`). Through `reads` if given (see `warm`); returns the
+   * bitmap keys made (`metadataKey`).
    */
-  async warmMetadata(reads: TFacetReads = this.#reads, options: { pairs?: number; seqsAtOnce?: number } = {}): Promise<string[]> {
-    const { pairs = Math.floor(this.#memory.searches.bitmaps.length / 2), seqsAtOnce = METADATA_WARM_SEQS } = options;
+  async warmMetadata(reads: TFacetReads = this.#reads, options: { pairs?: number; seqsAtOnce?: number; buckets?: TBucketChoice } = {}): Promise<string[]> {
+    const { pairs = Math.floor(this.#memory.searches.bitmaps.length / 2), seqsAtOnce = METADATA_WARM_SEQS, buckets } = options;
     if (!this.ready || Atomics.compareExchange(this.#header, METADATA_WARM, 0, 1) !== 0) return [];
     const yieldToCalls = () => new Promise<void>((resolve) => setImmediate(resolve));
     // Rowids up to `last` are in the copy and in every later snapshot, so in each list read below.
@@ -457,7 +482,11 @@ export class EventFacets {
         await yieldToCalls();
       }
       const bits = new Uint32Array(bitmapWords(last));
-      if (isBroad(this.#seqsToRowids(org, seqBits, bits, 0, last).count, last, this.#broadSearchMatches) && this.#searches.store(key, bits, last)) made.push(key);
+      if (isBroad(this.#seqsToRowids(org, seqBits, bits, 0, last).count, last, this.#broadSearchMatches) && this.#searches.store(key, bits, last)) {
+        made.push(key);
+        await yieldToCalls();
+        if (buckets !== undefined) this.stats(organizationId, { words: [], metadata: [[name, value]] }, undefined, 10, buckets);
+      }
       await yieldToCalls();
     }
     return made;
@@ -604,6 +633,18 @@ export class EventFacets {
       sets.push(...bitmaps.map((b) => b.bits));
       return true;
     };
+    // A search or one metadata value over the whole log: its statistics kept up to a mark, if they are.
+    const summarized = requestedBucket === undefined && only === undefined ? this.#summaryKey(organizationId, filter, buckets) : null;
+    if (summarized !== null) {
+      const summary = this.#summaries.get(summarized);
+      if (summary !== null && summary.mark <= last) {
+        try {
+          return this.#fromSummary(organizationId, filter, summarized, summary, last, kept, sets, buckets, top);
+        } finally {
+          this.#searches.release(held);
+        }
+      }
+    }
     try {
       // A search with a bitmap of its own, or whose words all have one, is read from them; any other from the
       // index's entries, which make its bitmap if they are many. A metadata pair likewise.
@@ -640,10 +681,79 @@ export class EventFacets {
       const histogram = new TimeHistogram(
         width ?? { widths: buckets.widths, choose: (lo, hi) => buckets.choose(filter.after ?? lo, filter.before ?? hi) },
       );
-      return this.#count(organizationId, filter, last, sets, words, histogram, width ?? buckets.choose, top, only === undefined, actionsListed, tallied);
+      const counts = this.#count(organizationId, filter, last, sets, words, histogram, only === undefined, actionsListed, tallied, null);
+      if (summarized !== null) this.#keepSummary(summarized, counts, last);
+      return this.#statsOf(counts, filter, width ?? buckets.choose, top, only === undefined);
     } finally {
       this.#searches.release(held);
     }
+  }
+
+  /**
+   * The key of the summary (`StatsSummaries`) that can answer `filter` over `organizationId`'s events: a search
+   * alone or one metadata value alone, over the whole log, with buckets chosen by `buckets`; `null` for any other filter.
+   */
+  #summaryKey(organizationId: string, filter: TFacetFilter, buckets: TBucketChoice): string | null {
+    const { words, metadata = [] } = filter;
+    const others = [filter.entries, filter.actions, filter.actorId, filter.actorType, filter.ipv4, filter.after, filter.before];
+    if (others.some((part) => part !== undefined)) return null;
+    const [pair, ...more] = metadata;
+    if (words.length > 0 && pair === undefined) return summaryKey(organizationId, searchKey(words), buckets.widths);
+    if (words.length === 0 && pair !== undefined && more.length === 0) return summaryKey(organizationId, metadataKey(organizationId, pair[0], pair[1]), buckets.widths);
+    return null;
+  }
+
+  /** Keeps `counts`, made up to `last`, as the summary `key` if they count enough matches to be worth it (`isBroad`). */
+  #keepSummary(key: string, counts: TCounts, last: number): void {
+    if (!isBroad(counts.n, last, this.#broadSearchMatches)) return;
+    const histogram = counts.histogram.state();
+    if (histogram === null) return;
+    const { n, lo, hi, actionCounts, actorCounts } = counts;
+    this.#summaries.put(key, { mark: last, n, lo, hi, histogram, actionCounts, actorCounts });
+  }
+
+  /**
+   * The statistics of `filter` (see `#summaryKey`) from `summary`, the counts up to its mark, and the matches
+   * past it up to `last`: from the filter's kept bitmaps (`kept` holds them in `sets`) if it has them, else read
+   * from the index for that range alone. The result is kept as the summary from then on.
+   */
+  #fromSummary(
+    organizationId: string,
+    filter: TFacetFilter,
+    key: string,
+    summary: TStatsSummary,
+    last: number,
+    kept: (keys: readonly string[]) => boolean,
+    sets: readonly Uint32Array[],
+    width: TBucketChoice,
+    top: number,
+  ): TEventStats {
+    const from = summary.mark;
+    const bits = new Uint32Array(bitmapWords(last));
+    if (from < last) {
+      const [pair] = filter.metadata ?? [];
+      const bitmaps =
+        pair === undefined
+          ? kept([searchKey(filter.words)]) || (filter.words.length > 1 && kept(filter.words))
+          : kept([metadataKey(organizationId, pair[0], pair[1])]);
+      if (bitmaps) {
+        const [first, ...rest] = sets;
+        if (first !== undefined) {
+          for (let word = (from + 1) >>> 5; word < bitmapWords(last); word++) bits[word] = commonWord(first, rest, word, last);
+          // Rowids up to the mark are in the summary already.
+          const low = (from + 1) & 31;
+          if (low !== 0) bits[(from + 1) >>> 5] = (bits[(from + 1) >>> 5] ?? 0) & ~((1 << low) - 1);
+        }
+      } else if (pair === undefined) {
+        this.#reads.searchEntryBits(filter.words, bits, from, last);
+      } else {
+        this.#metadataEntries(organizationId, pair[0], pair[1], bits, from, last);
+      }
+    }
+    const histogram = TimeHistogram.restore(width, summary.histogram);
+    const counts = this.#count(organizationId, filter, last, [bits], [(from + 1) >>> 5, bitmapWords(last)], histogram, true, false, null, summary);
+    if (from < last) this.#keepSummary(key, counts, last);
+    return this.#statsOf(counts, filter, width.choose, top, true);
   }
 
   /** Reads the matches of a kept bitmap's key: a metadata pair (`metadataKey`), or a search's words (`searchKey`). */
@@ -688,11 +798,12 @@ export class EventFacets {
   }
 
   /**
-   * The statistics of the matches, the rowids up to `last` every one of `bitmaps` holds in its uint32 words
-   * `[words[0], words[1])` (with no bitmap, every rowid up to `last`: the records' own checks decide). Their
-   * times go to `histogram`, whose buckets are those of `width`. `actionsListed`: the bitmaps are the lists of
-   * the filter's actions (every match is the organization's, of one of them); `tallied`: the matches' number and
-   * actors' counts, already counted (`#tally`: top actors only).
+   * The counts of the matches, the rowids up to `last` every one of `bitmaps` holds in its uint32 words
+   * `[words[0], words[1])` (with no bitmap, every rowid up to `last`: the records' own checks decide), added
+   * to `seed`'s if given (a summary of earlier rowids). Their times go to `histogram`. `full`: everything, else
+   * the total and the actors' counts alone; `actionsListed`: the bitmaps are the lists of the filter's actions
+   * (every match is the organization's, of one of them); `tallied`: the matches' number and actors' counts,
+   * already counted (`#tally`: top actors only).
    */
   #count(
     organizationId: string,
@@ -701,21 +812,25 @@ export class EventFacets {
     bitmaps: readonly Uint32Array[],
     words: readonly [number, number],
     histogram: TimeHistogram,
-    width: number | ((lo: number, hi: number) => number),
-    top: number,
     full: boolean,
     actionsListed: boolean,
     tallied: { readonly n: number; readonly actorCounts: Float64Array } | null,
-  ): TEventStats {
+    seed: TStatsSummary | null,
+  ): TCounts {
     this.#orgs.sync();
     this.#actions.sync();
     this.#actors.sync();
     const org = this.#orgs.find(organizationId);
-    let n = 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    const actionCounts = new Float64Array(this.#actions.values.length);
-    const actorCounts = tallied?.actorCounts ?? new Float64Array(this.#actors.values.length);
+    let n = seed?.n ?? 0;
+    let lo = seed?.lo ?? Infinity;
+    let hi = seed?.hi ?? -Infinity;
+    // A seed's codes are those of a dictionary no larger than this thread's, synced after it was made.
+    const actionCounts = new Float64Array(Math.max(this.#actions.values.length, seed?.actionCounts.length ?? 0));
+    const actorCounts = tallied?.actorCounts ?? new Float64Array(Math.max(this.#actors.values.length, seed?.actorCounts.length ?? 0));
+    if (seed !== null) {
+      actionCounts.set(seed.actionCounts);
+      actorCounts.set(seed.actorCounts);
+    }
     if (org !== undefined) {
       const { times, actors, keys, ips, blocks } = this.#records();
       const ipBounded = filter.ipv4 !== undefined;
@@ -790,6 +905,12 @@ export class EventFacets {
         }
       }
     }
+    return { n, lo, hi, histogram, actionCounts, actorCounts };
+  }
+
+  /** The statistics `counts` make, their buckets those of `width` (see `stats`). */
+  #statsOf(counts: TCounts, filter: TFacetFilter, width: number | ((lo: number, hi: number) => number), top: number, full: boolean): TEventStats {
+    const { n, lo, hi, histogram, actionCounts, actorCounts } = counts;
     // Split at the first \0: types are [a-z][a-z0-9_]*, ids may hold anything.
     const actorParts = (code: number): [string, string] => {
       const value = this.#actors.values[code] ?? '';

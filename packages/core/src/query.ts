@@ -347,8 +347,8 @@ export class EventQueries implements TEventReader {
   /**
    * Fills the in-memory copy of the statistics columns (`facets` option), a slice at a time, and resolves
    * once it is complete, this thread's counting compiled (`EventFacets.warmCounting`), its counts of each action's
-   * actors made (`EventFacets.warmTallies`) and the common metadata values' bitmaps made (`EventFacets.warmMetadata`,
-   * one thread a process); at once without a copy. Through `reads` if given (see `EventFacets.warm`). A statistics
+   * actors made (`EventFacets.warmTallies`) and the common metadata values' bitmaps and whole-log statistics made
+   * (`EventFacets.warmMetadata`, one thread a process); at once without a copy. Through `reads` if given (see `EventFacets.warm`). A statistics
    * query before then completes the copy first.
    */
   async warmFacets(reads?: TFacetReads): Promise<void> {
@@ -357,7 +357,7 @@ export class EventQueries implements TEventReader {
     this.#facets.warmCounting(STATS_BUCKETS);
     this.#facets.warmTallies();
     // Failing only leaves the first statistics over a common metadata value to read its list.
-    await this.#facets.warmMetadata(reads).catch(() => undefined);
+    await this.#facets.warmMetadata(reads, { buckets: STATS_BUCKETS }).catch(() => undefined);
   }
 
   /**
@@ -1151,8 +1151,8 @@ function definedKeys(filter: TEventFilter): (keyof TEventFilter)[] {
 
 const BUCKETS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000, 2_592_000_000];
 
-/** `chooseBucket` for `EventFacets`: from the range `[lo, hi)`, and every width it may choose. */
-const STATS_BUCKETS: TBucketChoice = { widths: BUCKETS, choose: (lo, hi) => chooseBucket(Math.max(hi - lo, 1)) };
+/** How `events.stats` chooses its buckets' width from a range (`chooseBucket`), and every width it may choose. */
+export const STATS_BUCKETS: TBucketChoice = { widths: BUCKETS, choose: (lo, hi) => chooseBucket(Math.max(hi - lo, 1)) };
 
 function chooseBucket(spanMs: number): number {
   for (const b of BUCKETS) if (spanMs / b <= 120) return b;

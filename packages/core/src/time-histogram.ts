@@ -12,6 +12,18 @@
 /** Above this many cells the counts go to a map (a requested width far narrower than the range). */
 const MAX_CELLS = 1 << 22;
 
+/**
+ * What a histogram has counted, to go on counting later (`TimeHistogram.state`, `TimeHistogram.restore`):
+ * its resolution, the cell of `cells[0]`, the counts, and the range it has chosen its resolution from.
+ */
+export interface THistogramState {
+  readonly resolution: number;
+  readonly first: number;
+  readonly cells: Float64Array;
+  readonly lo: number;
+  readonly hi: number;
+}
+
 export class TimeHistogram {
   readonly #widths: readonly number[];
   readonly #choose: ((lo: number, hi: number) => number) | null;
@@ -56,6 +68,30 @@ export class TimeHistogram {
       }
     }
     this.#addSlow(t);
+  }
+
+  /**
+   * A copy of what it has counted, for `restore` to go on from; `null` when its counts are in a map (a requested
+   * width far narrower than the range) or nothing was counted.
+   */
+  state(): THistogramState | null {
+    if (this.#map !== null || this.#unused || this.#cells === null) return null;
+    return { resolution: this.#resolution, first: this.#first, cells: this.#cells.slice(), lo: this.#lo, hi: this.#hi };
+  }
+
+  /**
+   * A histogram made as the constructor's, holding the counts of `state` (from one made with the same `width`):
+   * the times added to it since, and those added to the result, are counted as if added to one histogram.
+   */
+  static restore(width: number | { widths: readonly number[]; choose: (lo: number, hi: number) => number }, state: THistogramState): TimeHistogram {
+    const histogram = new TimeHistogram(width);
+    histogram.#resolution = state.resolution;
+    histogram.#first = state.first;
+    histogram.#cells = state.cells.slice();
+    histogram.#lo = state.lo;
+    histogram.#hi = state.hi;
+    histogram.#unused = false;
+    return histogram;
   }
 
   /** The counts per bucket of `width` (one `add` the histogram could choose, or the given width), in time order. */

@@ -15,6 +15,9 @@ import type { CustodyDatabase } from '@custody/db';
 import { EventQueries } from '../src/index';
 import type { TEventFilter } from '../src/index';
 import { EventFacets, compareBinary, createFacetMemory, metadataKey, releaseFacetLock, threadTag } from '../src/event-facets';
+import { STATS_BUCKETS } from '../src/query';
+import { StatsSummaries, summaryKey } from '../src/stats-summaries';
+import type { TStatsSummary } from '../src/stats-summaries';
 import { createTestCustody, event } from './helpers';
 
 const HOUR = 3_600_000;
@@ -239,6 +242,11 @@ describe('statistics from the in-memory copy', () => {
     expect(Atomics.load(header, 0)).toBe(threadTag(41));
     releaseFacetLock(memory, 41);
     expect(Atomics.load(header, 0)).toBe(0);
+    // A statistics summary's slot it held too.
+    const summaries = new Int32Array(memory.summaries.header);
+    Atomics.store(summaries, 0, threadTag(42));
+    releaseFacetLock(memory, 42);
+    expect(Atomics.load(summaries, 0)).toBe(0);
   });
 
   it('refuse a malformed action prefix as SQL does', async () => {
@@ -499,7 +507,9 @@ describe('common metadata values made into bitmaps after start', () => {
       // parts of 128 seqs; org_other's 40 events are not sampled. The other thread finds the work taken.
       const team = metadataKey('org_f', 'plan', 'team');
       const enterprise = metadataKey('org_f', 'plan', 'enterprise');
-      expect(await first.warmMetadata(undefined, { seqsAtOnce: 128, pairs: 3 })).toEqual([team, enterprise]);
+      expect(await first.warmMetadata(undefined, { seqsAtOnce: 128, pairs: 3, buckets: STATS_BUCKETS })).toEqual([team, enterprise]);
+      // Their whole-log statistics too.
+      expect(new StatsSummaries(memory.summaries, 99).keys.sort()).toEqual([team, enterprise].map((key) => summaryKey('org_f', key, STATS_BUCKETS.widths)).sort());
       expect(await second.warmMetadata()).toEqual([]);
       expect(samples).toEqual([['org_f', 310]]);
       const parts = [[0, 128], [128, 256], [256, 384]];
@@ -637,6 +647,88 @@ describe('statistics over a time range, blocks of the copy skipped', () => {
         expect(got, JSON.stringify(filter)).toEqual(await sql.stats('org_t', filter, { top: 100 }));
         expect(got.total, JSON.stringify(filter)).toBeGreaterThan(0);
       }
+    } finally {
+      await side.destroy();
+    }
+  });
+});
+
+describe('whole-log statistics of common searches and metadata values, kept as summaries', () => {
+  it('answer later calls from the summary and the events committed since, exactly as SQL, and nothing else from it', async () => {
+    const side = await createFacetLog();
+    try {
+      const { db, dialect } = side.custody.database;
+      const base = dialect.facetReads;
+      if (base === undefined) throw new Error('SQLite offers facetReads');
+      const sql = new EventQueries(db, dialect);
+      /** The full-text and metadata reads the copy made, and the rowid after which. */
+      const reads: [string, number][] = [];
+      const facetReads: typeof base = {
+        ...base,
+        rowsAfter: (after, limit) => base.rowsAfter(after, limit),
+        rowidBits: (query, bits, upTo) => base.rowidBits(query, bits, upTo),
+        lastRowid: () => base.lastRowid(),
+        metadataSample: (organizationId, seqs) => base.metadataSample(organizationId, seqs),
+        searchEntryBits: (words, bits, after, upTo) => (reads.push([words.join(' '), after]), base.searchEntryBits(words, bits, after, upTo)),
+        metadataEntryBits: (organizationId, key, value, bits, after, upTo) => (reads.push([`${key}=${value}`, after]), base.metadataEntryBits(organizationId, key, value, bits, after, upTo)),
+        metadataSeqBits: (organizationId, key, value, bits, seqs) => (reads.push([`${key}=${value} list`, 0]), base.metadataSeqBits(organizationId, key, value, bits, seqs)),
+      };
+      // Two bitmap slots: `common even` (searched third) gets none and is read from the index each time.
+      const memory = createFacetMemory(2);
+      const queries = new EventQueries(db, { ...dialect, facetReads }, { facets: memory, broadSearchMatches: 50 });
+      await queries.warmFacets();
+      const inspect = new StatsSummaries(memory.summaries, 99);
+      const same = async (filter: TEventFilter, options: { top?: number; bucketMs?: number } = { top: 3 }, org = 'org_f') => {
+        const got = await queries.stats(org, filter, options);
+        expect(got, JSON.stringify([org, filter, options])).toEqual(await sql.stats(org, filter, options));
+        return got;
+      };
+      const keys = {
+        common: summaryKey('org_f', 'common', STATS_BUCKETS.widths),
+        team: summaryKey('org_f', metadataKey('org_f', 'plan', 'team'), STATS_BUCKETS.widths),
+        even: summaryKey('org_f', 'common even', STATS_BUCKETS.widths),
+      };
+      await same({ q: 'common' });
+      await same({ metadata: { plan: 'team' } });
+      await same({ q: 'even common' });
+      // A search or a metadata value too rare, another organization's few events, and any other filter: no summary.
+      await same({ q: 'rare' });
+      await same({ q: 'common' }, { top: 3 }, 'org_other');
+      for (const filter of [{ q: 'common', actions: ['user.*'] }, { q: 'common', occurredAfter: new Date(START).toISOString() }, { q: 'common', metadata: { plan: 'team' } }, { metadata: { plan: 'team' }, actorType: 'user' }]) await same(filter);
+      await same({ q: 'common' }, { bucketMs: HOUR });
+      expect(inspect.keys.sort()).toEqual(Object.values(keys).sort());
+      expect(inspect.get(keys.common)).toMatchObject({ mark: 340, n: 300 });
+
+      // The summary answers: counts changed in it show in the statistics (put back afterwards).
+      const kept = inspect.get(keys.even);
+      if (kept === null) throw new Error('kept');
+      expect(inspect.put(keys.even, { ...kept, n: kept.n + 1_000 })).toBe(true);
+      reads.length = 0;
+      expect((await queries.stats('org_f', { q: 'common even' })).total).toBe(150 + 1_000);
+      expect(reads).toEqual([]); // not even the search without a bitmap: nothing past the mark to read
+      expect(inspect.put(keys.even, kept)).toBe(true);
+      // A summary counting beyond the call's snapshot is not used.
+      expect(inspect.put(keys.common, { ...(inspect.get(keys.common) as TStatsSummary), mark: 10_000, n: 1 })).toBe(true);
+      expect((await same({ q: 'common' })).total).toBe(300);
+
+      // Later events: far earlier times (the range grows past a year, the histogram's cells coarsen), new
+      // actions and actors. Only what lies past each summary's mark is read.
+      await side.custody.ingestor.ingest('org_f', Array.from({ length: 40 }, (_, i) => event({
+        action: i % 2 === 0 ? 'report.exported' : 'user.signed_in',
+        occurred_at: new Date(START - (400 + i) * 24 * HOUR).toISOString(),
+        actor: { id: `newcomer_${i % 7}`, type: 'user', name: i % 4 === 0 ? 'common even' : 'common' },
+        metadata: { plan: 'team' },
+      })));
+      reads.length = 0;
+      for (const filter of [{ q: 'even common' }, { metadata: { plan: 'team' } }]) {
+        await same(filter, { top: 3 });
+        expect((await same(filter, { top: 100 })).topActions.map((a) => a.action)).toContain('report.exported');
+      }
+      expect(reads.sort()).toEqual([['even common', 340], ['plan=team', 340]]);
+      expect(inspect.get(keys.even)).toMatchObject({ mark: 380, n: 160 });
+      expect(inspect.get(keys.team)).toMatchObject({ mark: 380, n: 240 });
+      // The summary of `common` counting past the snapshot was replaced by a count from the events.
+      await same({ q: 'common' }, { top: 100 });
     } finally {
       await side.destroy();
     }

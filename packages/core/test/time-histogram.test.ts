@@ -45,6 +45,42 @@ describe('time histogram', () => {
     });
   }
 
+  // A saved range of 40 years, then times within a minute of its end: the restored range, not the new times', decides.
+  const restoreCases: [string, number[]][] = [
+    ...cases,
+    ['forty years, then a minute', [START - 40 * 365 * 86_400_000, START, ...Array.from({ length: 498 }, (_, i) => START + i * 120)]],
+  ];
+  for (const [name, times] of restoreCases) {
+    it(`goes on counting from a saved state as if never stopped: ${name}`, () => {
+      const width = choose(Math.min(...times), Math.max(...times) + 1);
+      for (const cut of [1, Math.floor(times.length / 3), times.length - 1]) {
+        if (cut < 1 || cut >= times.length) continue;
+        const before = new TimeHistogram({ widths: WIDTHS, choose });
+        for (const t of times.slice(0, cut)) before.add(t);
+        const state = before.state();
+        if (state === null) throw new Error('no state');
+        const after = TimeHistogram.restore({ widths: WIDTHS, choose }, state);
+        // The state is a copy: counting on in the first histogram changes nothing restored from it.
+        before.add(times[0] ?? 0);
+        for (const t of times.slice(cut)) after.add(t);
+        expect(after.buckets(width)).toEqual(expected(times, width));
+        // And in cells as coarse as one histogram's of every time (not refined to the new times' narrower range).
+        const whole = new TimeHistogram({ widths: WIDTHS, choose });
+        for (const t of times) whole.add(t);
+        expect(after.state()?.resolution).toBe(whole.state()?.resolution);
+      }
+    });
+  }
+
+  it('has no state to save before its first time or once its counts are in a map', () => {
+    const histogram = new TimeHistogram({ widths: WIDTHS, choose });
+    expect(histogram.state()).toBeNull();
+    const narrow = new TimeHistogram(1_000);
+    narrow.add(START);
+    narrow.add(START + 40 * 365 * 86_400_000);
+    expect(narrow.state()).toBeNull();
+  });
+
   it('counts per a width given in advance, however many buckets the range spans', () => {
     const times = Array.from({ length: 2_000 }, (_, i) => START + i * 3_600_000 * 24 * 3 + (i % 5));
     for (const width of [1_000, 7_000, 86_400_000]) {
