@@ -27,7 +27,7 @@ import type { TCompiledStatement, TEntryBits, TFacetReads } from '@custody/db';
 
 import { AppError } from './errors';
 import type { TEventStats } from './query';
-import { SEARCH_BITMAP_SLOTS, SearchBitmaps, bitmapWords, canKeep, commonWord, createSearchBitmapMemory, isBroad, searchKey } from './search-bitmaps';
+import { BROAD_SEARCH_MATCHES, SEARCH_BITMAP_SLOTS, SearchBitmaps, bitmapWords, canKeep, commonWord, createSearchBitmapMemory, isBroad, searchKey } from './search-bitmaps';
 import { GrowableSharedArrayBuffer, lock, releaseLock, tryLock, unlock } from './shared-memory';
 import { SharedPostings, createPostingsMemory } from './shared-postings';
 import { StatsSummaries, createStatsSummaryMemory, summaryKey } from './stats-summaries';
@@ -633,7 +633,7 @@ export class EventFacets {
       sets.push(...bitmaps.map((b) => b.bits));
       return true;
     };
-    // A search or one metadata value over the whole log: its statistics kept up to a mark, if they are.
+    // A search or one metadata value over the whole log: its statistics kept up to a mark (`#keepSummary`), if they are.
     const summarized = requestedBucket === undefined && only === undefined ? this.#summaryKey(organizationId, filter, buckets) : null;
     if (summarized !== null) {
       const summary = this.#summaries.get(summarized);
@@ -703,9 +703,13 @@ export class EventFacets {
     return null;
   }
 
-  /** Keeps `counts`, made up to `last`, as the summary `key` if they count enough matches to be worth it (`isBroad`). */
+  /**
+   * Keeps `counts`, made up to `last`, as the summary `key` if they count enough matches to be worth it: as many
+   * as a broad search holds (`isBroad`'s least), whatever the log's size, since a summary's memory does not grow
+   * with the log (two words in 3 % of 10,000,000 events, neither with a bitmap, took about 100 ms a call).
+   */
   #keepSummary(key: string, counts: TCounts, last: number): void {
-    if (!isBroad(counts.n, last, this.#broadSearchMatches)) return;
+    if (counts.n < (this.#broadSearchMatches ?? BROAD_SEARCH_MATCHES)) return;
     const histogram = counts.histogram.state();
     if (histogram === null) return;
     const { n, lo, hi, actionCounts, actorCounts } = counts;

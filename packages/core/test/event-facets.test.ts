@@ -729,6 +729,18 @@ describe('whole-log statistics of common searches and metadata values, kept as s
       expect(inspect.get(keys.team)).toMatchObject({ mark: 380, n: 240 });
       // The summary of `common` counting past the snapshot was replaced by a count from the events.
       await same({ q: 'common' }, { top: 100 });
+
+      // A search too rare for a bitmap (under a sixteenth of the log) but with enough matches keeps a summary: its
+      // later calls read the index only past the mark.
+      await side.custody.ingestor.ingest('org_other', Array.from({ length: 1_000 }, (_, i) => eventNumber(7_000 + i, 'filler')));
+      await side.custody.ingestor.ingest('org_f', Array.from({ length: 60 }, (_, i) => eventNumber(8_000 + i, 'midsize')));
+      reads.length = 0;
+      await same({ q: 'midsize' });
+      await side.custody.ingestor.ingest('org_f', Array.from({ length: 5 }, (_, i) => eventNumber(9_000 + i, 'midsize')));
+      expect((await same({ q: 'midsize' })).total).toBe(65);
+      expect(reads).toEqual([['midsize', 0], ['midsize', 1_440]]);
+      expect(inspect.keys).toContain(summaryKey('org_f', 'midsize', STATS_BUCKETS.widths));
+      expect(new EventFacets(facetReads, memory).bitmapSearches).not.toContain('midsize');
     } finally {
       await side.destroy();
     }
