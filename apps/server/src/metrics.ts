@@ -108,7 +108,7 @@ export function createMetrics(custody: Custody): TMetrics {
   });
   new Gauge({
     name: 'custody_query_search_bitmaps',
-    help: 'Searches matching a sixteenth of the log or more whose matches the query threads keep as bitmaps, for statistics (at most 16)',
+    help: 'Searches and metadata values matching a sixteenth of the log or more whose matches the query threads keep as bitmaps, for statistics (at most 32)',
     registers: [registry],
     collect() {
       this.set(custody.queryLoad?.searchBitmaps ?? 0);
@@ -120,6 +120,22 @@ export function createMetrics(custody: Custody): TMetrics {
     registers: [registry],
     collect() {
       this.set(custody.queryLoad?.searchBitmapBytes ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'custody_query_stats_summaries',
+    help: 'Searches and metadata values whose whole-log statistics the query threads keep, counting only later events on the next call (at most 32)',
+    registers: [registry],
+    collect() {
+      this.set(custody.queryLoad?.statsSummaries ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'custody_query_stats_summary_bytes',
+    help: 'Memory the statistics summaries take (8 bytes a histogram cell, an action and an actor each)',
+    registers: [registry],
+    collect() {
+      this.set(custody.queryLoad?.statsSummaryBytes ?? 0);
     },
   });
 

@@ -96,6 +96,7 @@ for (const dialect of DIALECTS) {
       else expect(metrics).not.toMatch(/custody_query_threads\{/);
       // No search is broad enough for a bitmap in this small log.
       expect(metrics).toMatch(/custody_query_search_bitmaps 0\n/);
+      expect(metrics).toMatch(/custody_query_stats_summaries 0\n/);
     });
 
     it('answers malformed or oversized tRPC requests in the tRPC error envelope', async () => {

@@ -25,6 +25,7 @@ import type { TOpenDatabaseOptions } from '@custody/db';
 import { AppError } from './errors';
 import { createFacetMemory, releaseFacetLock } from './event-facets';
 import { searchBitmapUsage } from './search-bitmaps';
+import { statsSummaryUsage } from './stats-summaries';
 import type { TFacetMemory } from './event-facets';
 import type { TAppErrorCode, TAppErrorDetails } from './errors';
 import type {
@@ -74,6 +75,9 @@ export interface TQueryThreadsLoad {
   /** Searches whose matches the threads keep as bitmaps (`SearchBitmaps`), and the bytes those take. */
   searchBitmaps: number;
   searchBitmapBytes: number;
+  /** Whole-log statistics of searches and metadata values the threads keep (`StatsSummaries`), and the bytes those take. */
+  statsSummaries: number;
+  statsSummaryBytes: number;
 }
 
 export interface TQueryThreadsOptions {
@@ -149,6 +153,7 @@ export class EventQueryThreads implements TEventReader {
   /** Threads started, calls running or waiting, and threads whose statistics copy is complete: for `/metrics` and tests. */
   get load(): TQueryThreadsLoad {
     const bitmaps = searchBitmapUsage(this.#data.facets.searches);
+    const summaries = statsSummaryUsage(this.#data.facets.summaries);
     return {
       threads: this.#slots.length,
       running: this.#slots.filter((s) => s.job !== undefined).length,
@@ -156,6 +161,8 @@ export class EventQueryThreads implements TEventReader {
       warm: this.#slots.filter((s) => s.warm).length,
       searchBitmaps: bitmaps.searches,
       searchBitmapBytes: bitmaps.bytes,
+      statsSummaries: summaries.summaries,
+      statsSummaryBytes: summaries.bytes,
     };
   }
 

@@ -53,6 +53,18 @@ export function createStatsSummaryMemory(slots = STATS_SUMMARY_SLOTS, maxBytes =
   };
 }
 
+/** How many summaries `memory` holds, and the bytes their slots take (for `/metrics`). */
+export function statsSummaryUsage(memory: TStatsSummaryMemory): { summaries: number; bytes: number } {
+  const header = new Int32Array(memory.header);
+  let summaries = 0;
+  let bytes = 0;
+  memory.payloads.forEach((payload, slot) => {
+    if (Atomics.load(header, slot * STRIDE + KEY_LENGTH) > 0) summaries++;
+    bytes += payload.byteLength;
+  });
+  return { summaries, bytes };
+}
+
 /** The statistics of a filter's matches up to rowid `mark`: counts by the statistics copy's codes. */
 export interface TStatsSummary {
   readonly mark: number;

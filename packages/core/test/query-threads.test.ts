@@ -158,6 +158,9 @@ describe('sqlite file: queries on reader threads', () => {
       expect(threads.load.searchBitmaps - metadataBitmaps).toBeGreaterThanOrEqual(searches.length - 1);
       expect(threads.load.searchBitmaps - metadataBitmaps).toBeLessThanOrEqual(searches.length);
       expect(threads.load.searchBitmapBytes).toBeGreaterThan(0);
+      // And the whole log's statistics of each search asked for alone (with 10 matches or more), and of the metadata values.
+      expect(threads.load.statsSummaries).toBeGreaterThanOrEqual(metadataBitmaps + 2);
+      expect(threads.load.statsSummaryBytes).toBeGreaterThan(0);
     } finally {
       await threads.close();
     }
@@ -202,7 +205,7 @@ describe('sqlite file: queries on reader threads', () => {
         await expect(threads.list('acme', {})).rejects.toMatchObject({ code: 'TIMEOUT', details: { timeoutMs: 300 } });
         // Told to stop, it cannot (its statement waits inside SQLite): still busy, then stopped after the grace.
         expect(threads.load).toMatchObject({ threads: 1, running: 1, queued: 0 });
-        await expect.poll(() => threads.load, { timeout: 5000 }).toEqual({ threads: 0, running: 0, queued: 0, warm: 0, searchBitmaps: 0, searchBitmapBytes: 0 });
+        await expect.poll(() => threads.load, { timeout: 5000 }).toEqual({ threads: 0, running: 0, queued: 0, warm: 0, searchBitmaps: 0, searchBitmapBytes: 0, statsSummaries: 0, statsSummaryBytes: 0 });
       } finally {
         holder.exec('COMMIT');
         holder.close();
