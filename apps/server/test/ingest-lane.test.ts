@@ -1,6 +1,6 @@
 /**
  * The ingest lane (`src/trpc-ingest-lane.ts`) answers `events.create` and `events.createBatch` without
- * tRPC's fetch adapter. Clients must not be able to tell: for each kind of answer, the lane's response
+ * tRPC's fetch adapter or procedure chain. Clients must not be able to tell: for each kind of answer, the lane's response
  * is compared with the tRPC plugin's answer to the same call (a batch of two calls, which the lane
  * leaves to the plugin).
  */
@@ -48,6 +48,7 @@ describe('the ingest lane answers exactly as the tRPC plugin does', () => {
     ['a rejected event (BAD_REQUEST with the issues)', 'events.create', () => writer, { organizationId: 'acme', event: { ...EVENT, action: 'Not An Action' } }],
     ['an input of the wrong shape (zod error)', 'events.create', () => writer, { organizationId: 'acme' }],
     ['no API key', 'events.createBatch', () => null, { organizationId: 'acme', events: [EVENT] }],
+    ['no API key and an input of the wrong shape (authentication first)', 'events.create', () => null, { organizationId: 'acme', events: [EVENT] }],
     ["another organization's key", 'events.createBatch', () => other, { organizationId: 'acme', events: [EVENT] }],
     ['an unknown organization', 'events.create', () => server.adminKey, { organizationId: 'nope', event: EVENT }],
     ['a batch over 1,000 events', 'events.createBatch', () => writer, { organizationId: 'acme', events: Array.from({ length: 1001 }, () => EVENT) }],

@@ -8,8 +8,12 @@ import type { AppRouter } from './root';
 
 export { appRouter } from './root';
 export type { AppRouter } from './root';
-export { createCallerFactory, errorMapping } from './trpc';
-export type { TAppErrorData } from './trpc';
+export { authenticate, createCallerFactory, errorMapping, procedureError } from './trpc';
+export type { TAppErrorData, TAuthedContext } from './trpc';
+export { createEvent } from './routers/events/create';
+export { ZCreateEventRequestSchema, ZCreateEventResponseSchema } from './routers/events/create.types';
+export { createEventsBatch } from './routers/events/create-batch';
+export { ZCreateEventsBatchRequestSchema, ZCreateEventsBatchResponseSchema } from './routers/events/create-batch.types';
 export { bearerToken, createContextInner } from './context';
 export type { TContext, TContextDeps, TContextInput, TRequestLogger } from './context';
 

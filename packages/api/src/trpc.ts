@@ -11,7 +11,7 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { z, ZodError } from 'zod';
 
 import { APP_ERROR_STATUS, AppError, isAppError } from '@custody/core';
-import type { TAppErrorCode, TAppErrorDetails } from '@custody/core';
+import type { TAppErrorCode, TAppErrorDetails, TPrincipal } from '@custody/core';
 
 import type { TContext } from './context';
 
@@ -84,31 +84,45 @@ const t = initTRPC.context<TContext>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * The error a procedure's failure `error` (as tRPC made it from what was thrown) becomes: a domain error the tRPC
+ * error of its code, anything else unchanged; internal and unexpected errors are logged.
+ */
+export function procedureError(error: TRPCError, ctx: TContext, path: string): TRPCError {
+  const cause = error.cause;
+  if (isAppError(cause)) {
+    if (cause.code === 'INTERNAL') ctx.logger?.error({ err: cause, path, requestId: ctx.requestId }, 'internal error');
+    return new TRPCError({ code: errorMapping[cause.code], message: cause.message, cause });
+  }
+  if (error.code === 'INTERNAL_SERVER_ERROR') ctx.logger?.error({ err: cause ?? error, path, requestId: ctx.requestId }, 'unexpected error');
+  return error;
+}
+
 /** Turns domain errors into tRPC errors with the right code, and logs unexpected ones. */
 const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok) {
-    const cause = result.error.cause;
-    if (isAppError(cause)) {
-      if (cause.code === 'INTERNAL') ctx.logger?.error({ err: cause, path, requestId: ctx.requestId }, 'internal error');
-      throw new TRPCError({ code: errorMapping[cause.code], message: cause.message, cause });
-    }
-    if (result.error.code === 'INTERNAL_SERVER_ERROR') {
-      ctx.logger?.error({ err: cause ?? result.error, path, requestId: ctx.requestId }, 'unexpected error');
-    }
+    const error = procedureError(result.error, ctx, path);
+    if (error !== result.error) throw error;
   }
   return result;
 });
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/** The caller of an authed procedure: its bearer key authenticated, its rate limit applied (TOO_MANY_REQUESTS past it). */
+export async function authenticate(ctx: TContext): Promise<TPrincipal> {
   const principal = await ctx.custody.apiKeys.authenticate(ctx.apiKey);
   const waitMs = ctx.rateLimiter?.take(principal.keyId) ?? 0;
   if (waitMs > 0) {
     throw new AppError('TOO_MANY_REQUESTS', `rate limit exceeded for this API key; retry in ${waitMs} ms`, { details: { retryAfterMs: waitMs } });
   }
-  return next({ ctx: { ...ctx, principal } });
-});
+  return principal;
+}
+
+/** What an authed procedure's resolver gets as `ctx`. */
+export type TAuthedContext = TContext & { principal: TPrincipal };
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => next({ ctx: { ...ctx, principal: await authenticate(ctx) } }));
 
 export { APP_ERROR_STATUS };
