@@ -103,14 +103,10 @@ export class LogWriterThread implements TLogCommitter {
     await this.#thread();
   }
 
-  async append(organizationId: string, events: readonly TPreparedEvent[]): Promise<Map<number, TIngestResult>> {
-    if (this.#closed) throw new AppError('UNAVAILABLE', 'the server is shutting down');
-    const worker = await this.#thread();
-    const id = this.#nextId++;
-    return new Promise<Map<number, TIngestResult>>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as TPending['resolve'], reject });
-      worker.postMessage({ type: 'append', id, organizationId, events: JSON.stringify(events) } satisfies TWriterRequest);
-    });
+  append(organizationId: string, events: readonly TPreparedEvent[]): Promise<Map<number, TIngestResult>> {
+    if (this.#closed) return Promise.reject(new AppError('UNAVAILABLE', 'the server is shutting down'));
+    const text = JSON.stringify(events);
+    return this.#request<Map<number, TIngestResult>>((id) => ({ type: 'append', id, organizationId, events: text }));
   }
 
   /**
@@ -140,14 +136,22 @@ export class LogWriterThread implements TLogCommitter {
 
   /** Sends the thread a request other than an append, answered by its id; `null` once the thread is closed. */
   #ask<T extends TThreadCheckpoint | undefined>(request: (id: number) => TWriterRequest): Promise<T> | null {
-    if (this.#closed) return null;
-    return this.#thread().then((worker) => {
+    return this.#closed ? null : this.#request<T>(request);
+  }
+
+  /**
+   * Sends `request`, answered by its id: at once to a thread already started, so that a `close()` made after it
+   * cannot overtake it (the thread answers it before closing); else once the thread is started.
+   */
+  #request<T>(request: (id: number) => TWriterRequest): Promise<T> {
+    const post = (worker: Worker) => {
       const id = this.#nextId++;
       return new Promise<T>((resolve, reject) => {
         this.#pending.set(id, { resolve: resolve as TPending['resolve'], reject });
         worker.postMessage(request(id));
       });
-    });
+    };
+    return this.#worker !== null ? post(this.#worker) : this.#thread().then(post);
   }
 
   /** Lets the thread commit everything it holds, then stops it. */

@@ -108,6 +108,24 @@ describe('sqlite file: ingest through the writer thread', () => {
     expect(consistency.to).toBe(after.size);
   });
 
+  it('commits and answers appends made just before close(): the close does not overtake them', async () => {
+    const thread = new LogWriterThread({ url: join(dir, 'custody.db'), sqliteWalCheckpoints: 'background' });
+    await thread.start();
+    const { size: before } = await custody.checkpointer.checkpoint('acme');
+    const prepared = (position: number) => {
+      const v = validateEvent(event({ metadata: { closing: position } }));
+      if (!v.ok) throw new Error('invalid test event');
+      return prepareEvent(v.event, position);
+    };
+    // Made in the same turn as close(), to a running thread: each is posted before the close is.
+    const appends = Array.from({ length: 6 }, (_, i) => thread.append('acme', [prepared(i)]));
+    const closed = thread.close();
+    const seqs = (await Promise.all(appends)).map((results) => [...results.values()].map((r) => (r.status === 'accepted' ? r.seq : -1))).flat();
+    await closed;
+    expect(seqs).toEqual(Array.from({ length: 6 }, (_, i) => before + i));
+    expect((await custody.checkpointer.checkpoint('acme')).size).toBe(before + 6);
+  });
+
   it('fails a database it cannot open with a clear UNAVAILABLE, and does not hang', async () => {
     const thread = new LogWriterThread({ url: join(dir, 'no-such-dir', 'custody.db') });
     await expect(thread.start()).rejects.toThrow(/ingest writer could not open the database/);
