@@ -129,6 +129,39 @@ describe('sqlite file: queries on reader threads', () => {
     expect(final).toEqual(await inProcess.stats('stress', { q: 'stress' }));
   });
 
+  it('keep and extend the whole log\'s statistics of a search on both threads at once while events are committed', async () => {
+    // A summary is kept from 10 matches: each call restores one, adds what came since, and keeps the result.
+    const threads = new EventQueryThreads(database.readerThreadOptions ?? { url: file }, { threads: 2, queries: { broadSearchMatches: 10 } });
+    try {
+      await threads.start();
+      await custody.createOrganization({ id: 'summed', name: 'Summed' });
+      await custody.ingestor.ingest('summed', Array.from({ length: 20 }, () => event({ context: { location: '10.7.7.7', user_agent: 'Summed/1' } })));
+      const ingests = Promise.all(
+        Array.from({ length: 10 }, (_, b) =>
+          custody.ingestor.ingest('summed', Array.from({ length: 30 }, (_, i) => event({ action: i % 3 === 0 ? 'user.signed_in' : 'document.viewed', actor: { id: `s_${(b * 30 + i) % 11}`, type: 'user' }, context: { location: '10.7.7.7', user_agent: 'Summed/1' }, metadata: { b, i } }))),
+        ),
+      );
+      const asks = Promise.all(Array.from({ length: 30 }, () => threads.stats('summed', { q: 'summed' }, { top: 20 })));
+      const [, answers] = await Promise.all([ingests, asks]);
+      for (const answer of answers) {
+        expect(answer.total).toBeGreaterThanOrEqual(20);
+        expect(answer.buckets.reduce((sum, b) => sum + b.count, 0)).toBe(answer.total);
+        expect(answer.topActions.reduce((sum, a) => sum + a.count, 0)).toBe(answer.total);
+        expect(answer.topActors.reduce((sum, a) => sum + a.count, 0)).toBe(answer.total);
+      }
+      for (let round = 0; round < 3; round++) {
+        const [one, two] = await Promise.all([threads.stats('summed', { q: 'summed' }, { top: 20 }), threads.stats('summed', { q: 'summed' }, { top: 20 })]);
+        const expected = await inProcess.stats('summed', { q: 'summed' }, { top: 20 });
+        expect(expected.total).toBe(320);
+        expect(one).toEqual(expected);
+        expect(two).toEqual(expected);
+      }
+      expect(threads.load.statsSummaries).toBeGreaterThan(0);
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('answer statistics over broad searches from bitmaps both threads share, as the calling thread does', async () => {
     // Every search here is broad at 10 matches: bitmaps are made by whichever thread answers first, and
     // brought up to date by either.
