@@ -831,7 +831,8 @@ export class EventFacets {
     // A seed's codes are those of a dictionary no larger than this thread's, synced after it was made.
     const actionCounts = new Float64Array(Math.max(this.#actions.values.length, seed?.actionCounts.length ?? 0));
     const actorCounts = tallied?.actorCounts ?? new Float64Array(Math.max(this.#actors.values.length, seed?.actorCounts.length ?? 0));
-    if (seed !== null) {
+    // (Never into running counts: a seed comes with matches to count, `tallied` with none.)
+    if (seed !== null && tallied === null) {
       actionCounts.set(seed.actionCounts);
       actorCounts.set(seed.actorCounts);
     }
