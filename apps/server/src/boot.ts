@@ -2,6 +2,7 @@
  * Opening everything a command needs: the database (migrated), the signing key and `Custody`.
  */
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { Custody, loadOrCreateSigningKey, signingKeyFromText } from '@custody/core';
 import type { TCheckpointerOptions, TIngestOptions, TSigningKey } from '@custody/core';
@@ -71,7 +72,8 @@ export async function boot(
     queryThreads:
       options.queryThreads === false || config.CUSTODY_QUERY_THREADS === 0
         ? false
-        : { threads: config.CUSTODY_QUERY_THREADS },
+        : // The statistics copy is saved beside the signing key, and restored at the next start (SQLite files).
+          { threads: config.CUSTODY_QUERY_THREADS, queries: { facetSnapshot: join(config.CUSTODY_DATA_DIR, 'statistics-copy.bin') } },
     queryTimeoutMs: config.CUSTODY_QUERY_TIMEOUT_MS,
     exports: { directory: config.exportDir, retentionMs: config.CUSTODY_EXPORT_RETENTION_HOURS * 3600 * 1000, toolVersion: 'custody-server 0.1.0' },
   });

@@ -1,9 +1,17 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS, countLockWaits, withEventsLocked } from '@custody/db/testing';
 import { decodeBase64, openCheckpoint, verifyInclusion } from '@custody/ledger';
 
+import { boot } from '../src/boot';
+import type { TBooted } from '../src/boot';
+import { loadConfig } from '../src/env';
 import { EVENT, startTestServer } from './helpers';
 import type { TTestServer } from './helpers';
 
@@ -220,5 +228,45 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: a query whose client 
     });
     const after = await s.client(readKey).events.list.query({ organizationId: 'acme', limit: 5 });
     expect(after.events).toEqual([]);
+  });
+});
+
+describe('sqlite: the statistics copy saved in the data directory', () => {
+  it('is written once the query threads\' copies are complete, readable by its owner alone, and restored rather than rewritten at the next start', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'custody-snapshot-'));
+    const config = loadConfig({ CUSTODY_DATA_DIR: dataDir, DATABASE_URL: join(dataDir, 'custody.db') });
+    const file = join(dataDir, 'statistics-copy.bin');
+    /** Boots on the same files, waits until both query threads' copies are complete, runs `then`, closes. */
+    const started = async (then: (custody: TBooted['custody']) => Promise<void>) => {
+      const booted = await boot(config);
+      await booted.custody.start();
+      try {
+        await expect.poll(() => booted.custody.queryLoad?.warm, { timeout: 20_000 }).toBe(2);
+        await then(booted.custody);
+      } finally {
+        await booted.custody.close();
+      }
+    };
+    try {
+      await started(async (custody) => {
+        await custody.createOrganization({ id: 'acme', name: 'Acme' });
+        await custody.ingestor.ingest('acme', Array.from({ length: 50 }, () => EVENT));
+      });
+      // Empty at the first start: nothing saved then. Saved at the second, once complete.
+      expect(existsSync(file)).toBe(false);
+      let written = 0;
+      await started(async (custody) => {
+        await expect.poll(() => existsSync(file), { timeout: 10_000 }).toBe(true);
+        expect((await stat(file)).mode & 0o777).toBe(0o600);
+        written = (await stat(file)).mtimeMs;
+        expect((await custody.events.stats('acme', { actions: ['user.*'] })).total).toBe(50);
+      });
+      await started(async (custody) => {
+        expect((await custody.events.stats('acme', { q: 'signed_in' })).total).toBe(50);
+      });
+      expect((await stat(file)).mtimeMs).toBe(written);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

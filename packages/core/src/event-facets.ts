@@ -21,6 +21,8 @@
  * without the lock. Memory: 24 bytes an event for the whole process and about 8 more for the lists, plus the
  * distinct organizations, actions and actors (UTF-8, shared; each thread also keeps them as strings).
  */
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 
 import type { TCompiledStatement, TEntryBits, TFacetReads } from '@custody/db';
@@ -55,6 +57,12 @@ const COUNTS = 3; // organizations, actions, actors: 3, 4, 5
 const WANTED = 6;
 /** 0 until a thread takes on the common metadata values' bitmaps (`warmMetadata`): one thread a process does it. */
 const METADATA_WARM = 7;
+/** 0 until a thread tried to restore the copy from its snapshot file (`#restore`). */
+const SNAPSHOT_TRIED = 8;
+/** 1 while a thread writes the snapshot file (`saveSnapshot`). */
+const SNAPSHOT_BUSY = 9;
+/** The last rowid the snapshot file holds (restored or saved by this process), 0 for none. */
+const SNAPSHOT_SAVED = 10;
 // STATE: 0 while the first copy is being made.
 const STATE_WARM = 1;
 const STATE_BROKEN = 2;
@@ -95,6 +103,37 @@ const METADATA_RANGE_BY_EVENTS = 65_536;
 const METADATA_SAMPLE = 4_096;
 /** Seqs of a metadata value's list read at once while warming (a fifth of them hold it: about 40 ms). */
 const METADATA_WARM_SEQS = 1_048_576;
+
+/** The first bytes of a snapshot's header (`saveSnapshot`): the format, bumped when the copy's layout changes. */
+const SNAPSHOT_FORMAT = 'custody-statistics-copy-1';
+/** A snapshot is written again once the copy has this many more events, or an eighth more (`saveSnapshot`). */
+const SNAPSHOT_GROWTH = 100_000;
+/** Events whose ids a snapshot records, to tell its database from another (`#identity`). */
+const SNAPSHOT_IDS = 32;
+/** Bytes written at once, and read at once to check a snapshot's hash (a buffer of its own). */
+const SNAPSHOT_WRITE = 2 ** 26;
+const SNAPSHOT_READ = 2 ** 23;
+
+/** Whether `value` (from a file) is an array of `length` safe integers, or with `nested`, of `length` arrays. */
+function integers(value: unknown, length: number, nested = false): boolean {
+  return value instanceof Array && value.length === length && value.every((item: unknown) => (nested ? item instanceof Array : Number.isSafeInteger(item)));
+}
+
+/** What a snapshot's SHA-256 covers besides its buffers: every number of its header, so that none can be altered. */
+function snapshotFields(meta: Omit<TSnapshotMeta, 'sha256'>): string {
+  return JSON.stringify([meta.format, meta.last, meta.counts, meta.postings, meta.lengths, meta.ids]);
+}
+
+/** A snapshot file's header (JSON, after its length). */
+interface TSnapshotMeta {
+  readonly format: string;
+  readonly last: number;
+  readonly counts: readonly number[];
+  readonly postings: readonly (readonly number[])[];
+  readonly lengths: readonly number[];
+  readonly ids: readonly (readonly [number, string])[];
+  readonly sha256: string;
+}
 
 const MAX_RECORDS = 2 ** 28;
 /** Most lists (distinct organization and action pairs, or actors) the copy keeps (`SharedPostings`). */
@@ -310,14 +349,22 @@ export class EventFacets {
   readonly #summaries: StatsSummaries;
   readonly #broadSearchMatches: number | undefined;
   readonly #metadataRangeByEvents: number;
+  readonly #snapshotFile: string | undefined;
+  readonly #snapshotGrowth: number;
 
   /**
    * `memory`: shared with other threads' copies of the same database (default: this copy's own);
    * `broadSearchMatches`: see `isBroad`; `metadataRangeByEvents`: the longest range of rowids whose events are
    * checked one by one for a metadata pair (default 65,536; tests set 0 to read every pair's list).
    */
-  constructor(reads: TFacetReads, memory: TFacetMemory = createFacetMemory(), options: { broadSearchMatches?: number; metadataRangeByEvents?: number } = {}) {
+  constructor(
+    reads: TFacetReads,
+    memory: TFacetMemory = createFacetMemory(),
+    options: { broadSearchMatches?: number; metadataRangeByEvents?: number; snapshotFile?: string; snapshotGrowth?: number } = {},
+  ) {
     this.#reads = reads;
+    this.#snapshotFile = options.snapshotFile;
+    this.#snapshotGrowth = options.snapshotGrowth ?? SNAPSHOT_GROWTH;
     this.#broadSearchMatches = options.broadSearchMatches;
     this.#metadataRangeByEvents = options.metadataRangeByEvents ?? METADATA_RANGE_BY_EVENTS;
     this.#memory = memory;
@@ -493,6 +540,167 @@ export class EventFacets {
   }
 
   /**
+   * Writes the copy to the snapshot file (`snapshotFile` option), so that the next start reads it back instead of
+   * every event (`#restore`): the copy's shared buffers as they are, under its lock, after a header holding their
+   * lengths, the copy's last rowid, the ids of `SNAPSHOT_IDS` of its events and a SHA-256 of the rest. Written to
+   * a temporary file, synced, then renamed over the old one; readable by the owner alone (it holds actors, actions
+   * and IP addresses). Once the copy is complete, and again whenever it has grown by `SNAPSHOT_GROWTH` events or an
+   * eighth since the file's (`snapshotGrowth` option), by one thread at a time; false when it wrote nothing (no file
+   * configured, not grown enough, another thread writing, the lock busy, lists given up, or an error).
+   */
+  saveSnapshot(reads: TFacetReads = this.#reads): boolean {
+    const file = this.#snapshotFile;
+    const grown = () => {
+      const saved = Atomics.load(this.#header, SNAPSHOT_SAVED) >>> 0;
+      const last = Atomics.load(this.#header, LAST) >>> 0;
+      return last > 0 && (saved === 0 || last - saved >= Math.max(this.#snapshotGrowth, saved / 8));
+    };
+    if (file === undefined || !this.ready || !grown() || Atomics.compareExchange(this.#header, SNAPSHOT_BUSY, 0, 1) !== 0) return false;
+    if (!lock(this.#header, LOCK, this.#tag, LOCK_WAIT_MS)) {
+      Atomics.store(this.#header, SNAPSHOT_BUSY, 0);
+      return false;
+    }
+    const temporary = `${file}.${threadId}.tmp`;
+    try {
+      const last = Atomics.load(this.#header, LAST) >>> 0;
+      if (!grown() || !this.listsUsable) return false;
+      const ids = this.#identity(reads, last);
+      if (ids === null) return false;
+      const buffers = this.#snapshotBuffers();
+      const fields = {
+        format: SNAPSHOT_FORMAT,
+        last,
+        counts: [0, 1, 2].map((i) => Atomics.load(this.#header, COUNTS + i)),
+        postings: [this.#memory.lists.actions, this.#memory.lists.actors].map((lists) => [...new Int32Array(lists.header)]),
+        lengths: buffers.map((buffer) => buffer.byteLength),
+        ids,
+      };
+      const hash = createHash('sha256').update(snapshotFields(fields));
+      for (const buffer of buffers) hash.update(new Uint8Array(buffer, 0, buffer.byteLength));
+      const meta: TSnapshotMeta = { ...fields, sha256: hash.digest('hex') };
+      const text = Buffer.from(JSON.stringify(meta), 'utf8');
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(text.length);
+      const fd = openSync(temporary, 'w', 0o600);
+      try {
+        const write = (bytes: Uint8Array) => {
+          for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, Math.min(SNAPSHOT_WRITE, bytes.length - at));
+        };
+        write(length);
+        write(text);
+        for (const buffer of buffers) write(new Uint8Array(buffer, 0, buffer.byteLength));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temporary, file);
+      Atomics.store(this.#header, SNAPSHOT_SAVED, last);
+      return true;
+    } catch {
+      rmSync(temporary, { force: true });
+      return false;
+    } finally {
+      unlock(this.#header, LOCK);
+      Atomics.store(this.#header, SNAPSHOT_BUSY, 0);
+    }
+  }
+
+  /**
+   * Under the lock, before the first append: fills the copy from the snapshot file if it is one of this database
+   * (its format, its SHA-256, and the ids of its recorded events at their rowids, all at or below this connection's
+   * last rowid: events are append-only, so the copy of rowids up to its last one is the same); the appends then go
+   * on from its last rowid. Anything else (no file, another database, a truncated or altered file) leaves the copy
+   * empty, to be made from the events. Whether it restored.
+   */
+  #restore(reads: TFacetReads): boolean {
+    const file = this.#snapshotFile;
+    if (file === undefined) return false;
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return false;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      /** Reads exactly `into.length` bytes at `position` (false at the end of the file). */
+      const readAt = (into: Uint8Array, position: number): boolean => {
+        for (let at = 0; at < into.length; ) {
+          const n = readSync(fd, into, at, into.length - at, position + at);
+          if (n === 0) return false;
+          at += n;
+        }
+        return true;
+      };
+      const head = Buffer.alloc(4);
+      if (size < 4 || !readAt(head, 0)) return false;
+      const length = head.readUInt32LE(0);
+      if (length > Math.min(size - 4, 2 ** 20)) return false;
+      const text = Buffer.alloc(length);
+      if (!readAt(text, 4)) return false;
+      const meta = JSON.parse(text.toString('utf8')) as TSnapshotMeta;
+      const buffers = this.#snapshotBuffers();
+      const body = 4 + length;
+      const plausible =
+        meta.format === SNAPSHOT_FORMAT && Number.isSafeInteger(meta.last) && meta.last > 0 && meta.last <= reads.lastRowid() &&
+        integers(meta.counts, 3) && integers(meta.postings, 2, true) && meta.postings.every((header) => integers(header, 4)) &&
+        integers(meta.lengths, buffers.length) && meta.lengths.every((bytes, i) => bytes >= 0 && bytes <= (buffers[i]?.maxByteLength ?? 0)) &&
+        meta.lengths.reduce((sum, bytes) => sum + bytes, 0) === size - body &&
+        JSON.stringify(this.#identity(reads, meta.last)) === JSON.stringify(meta.ids);
+      if (!plausible) return false;
+      // The whole body checked before any of it is copied: a failed restore leaves the copy as it was.
+      const hash = createHash('sha256').update(snapshotFields(meta));
+      const chunk = Buffer.alloc(Math.min(SNAPSHOT_READ, size - body));
+      for (let at = body; at < size; at += chunk.length) {
+        const part = chunk.subarray(0, Math.min(chunk.length, size - at));
+        if (!readAt(part, at)) return false;
+        hash.update(part);
+      }
+      if (hash.digest('hex') !== meta.sha256) return false;
+      let at = body;
+      buffers.forEach((buffer, i) => {
+        const bytes = meta.lengths[i] ?? 0;
+        if (buffer.byteLength < bytes) buffer.grow(bytes);
+        if (!readAt(new Uint8Array(buffer, 0, bytes), at)) throw new Error('the snapshot file shrank while being read');
+        at += bytes;
+      });
+      [this.#memory.lists.actions, this.#memory.lists.actors].forEach((lists, i) => new Int32Array(lists.header).set(meta.postings[i] ?? []));
+      meta.counts.forEach((count, i) => Atomics.store(this.#header, COUNTS + i, count));
+      Atomics.store(this.#header, LAST, meta.last);
+      Atomics.store(this.#header, SNAPSHOT_SAVED, meta.last);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The ids of `SNAPSHOT_IDS` events spread over rowids 1 to `last` (the first and the last among them); `null` if one is missing. */
+  #identity(reads: TFacetReads, last: number): [number, string][] | null {
+    if (reads.eventIds === undefined) return null;
+    const rowids = [...new Set(Array.from({ length: SNAPSHOT_IDS }, (_, i) => 1 + Math.round((i * (last - 1)) / (SNAPSHOT_IDS - 1))))];
+    const ids = reads.eventIds(rowids);
+    const pairs: [number, string][] = [];
+    for (const [i, rowid] of rowids.entries()) {
+      const id = ids[i];
+      if (id === null || id === undefined) return null;
+      pairs.push([rowid, id]);
+    }
+    return pairs;
+  }
+
+  /** The copy's shared buffers a snapshot holds, in its order (not the search bitmaps or the summaries). */
+  #snapshotBuffers(): TGrowableSharedArrayBuffer[] {
+    const memory = this.#memory;
+    return [
+      memory.times, memory.actors, memory.keys, memory.seqs, memory.ips, memory.blocks,
+      ...memory.dictionaries.flatMap((dictionary) => [dictionary.bytes, dictionary.ends]),
+      ...[memory.lists.actions, memory.lists.actors].flatMap((lists) => [lists.keys, lists.heads, lists.tails, lists.counts, lists.pool]),
+    ];
+  }
+
+  /**
    * Copies the events committed since the last append, all at once (and so completes a copy still being
    * made); false if another thread held the copy too long, or it failed.
    */
@@ -536,6 +744,8 @@ export class EventFacets {
 
   /** Under the lock: appends up to `limit` events after the last one copied, then publishes them. */
   #append(reads: TFacetReads, limit: number): number {
+    // The first append of the process starts from the snapshot, if there is a valid one of this database.
+    if (Atomics.load(this.#header, LAST) === 0 && Atomics.compareExchange(this.#header, SNAPSHOT_TRIED, 0, 1) === 0) this.#restore(reads);
     this.#orgs.sync();
     this.#actions.sync();
     this.#actors.sync();

@@ -292,6 +292,11 @@ export interface TEventQueriesOptions {
   metadataRangeByEvents?: number;
   /** With `facets`: matches more than one in this many events are counted by a scan of the copy (default 512). */
   facetScanRatio?: number;
+  /**
+   * With `facets`: a file the complete copy is saved to (`EventFacets.saveSnapshot`) and the next start's copy is
+   * restored from, then brought up to date from the events committed since. None: the copy is made from every event.
+   */
+  facetSnapshot?: string;
 }
 
 /**
@@ -340,6 +345,7 @@ export class EventQueries implements TEventReader {
         ? new EventFacets(dialect.facetReads, facets === true ? undefined : facets, {
             ...(options.broadSearchMatches === undefined ? {} : { broadSearchMatches: options.broadSearchMatches }),
             ...(options.metadataRangeByEvents === undefined ? {} : { metadataRangeByEvents: options.metadataRangeByEvents }),
+            ...(options.facetSnapshot === undefined ? {} : { snapshotFile: options.facetSnapshot }),
           })
         : null;
   }
@@ -348,7 +354,8 @@ export class EventQueries implements TEventReader {
    * Fills the in-memory copy of the statistics columns (`facets` option), a slice at a time, and resolves
    * once it is complete, this thread's counting compiled (`EventFacets.warmCounting`), its counts of each action's
    * actors made (`EventFacets.warmTallies`) and the common metadata values' bitmaps and whole-log statistics made
-   * (`EventFacets.warmMetadata`, one thread a process); at once without a copy. Through `reads` if given (see `EventFacets.warm`). A statistics
+   * (`EventFacets.warmMetadata`, one thread a process), and the copy saved to its snapshot file if there is one
+   * (`EventFacets.saveSnapshot`, one thread a process); at once without a copy. Through `reads` if given (see `EventFacets.warm`). A statistics
    * query before then completes the copy first.
    */
   async warmFacets(reads?: TFacetReads): Promise<void> {
@@ -358,6 +365,16 @@ export class EventQueries implements TEventReader {
     this.#facets.warmTallies();
     // Failing only leaves the first statistics over a common metadata value to read its list.
     await this.#facets.warmMetadata(reads, { buckets: STATS_BUCKETS }).catch(() => undefined);
+    // The next start restores the copy rather than reading every event (one thread; false when not configured).
+    this.#facets.saveSnapshot(reads);
+  }
+
+  /**
+   * Saves the statistics copy to its snapshot file if it has grown enough since (`EventFacets.saveSnapshot`): the
+   * query threads ask every minute, between calls. Whether it wrote the file.
+   */
+  saveFacetSnapshot(): boolean {
+    return this.#facets?.saveSnapshot() ?? false;
   }
 
   /**

@@ -11,6 +11,9 @@ import { EventQueries } from './query';
 import type { TQueryMessage, TQueryRequest, TQueryThreadData } from './query-threads';
 import { databaseWorker } from './worker-side';
 
+/** How often a thread asks whether the statistics copy's snapshot file should be written again. */
+const SNAPSHOT_CHECK_MS = 60_000;
+
 const { port, data, send, openDatabase } = databaseWorker<TQueryThreadData, TQueryMessage>('query.worker');
 const database = await openDatabase(data.database);
 // The pool sets the flag when it gave up on the running call: its next statement throws instead of running.
@@ -57,7 +60,11 @@ const scan = await openScanDatabase({ ...data.database, sqliteCacheMiB: 4 }).cat
 queries
   .warmFacets(scan?.dialect.facetReads)
   .then(
-    () => send({ type: 'warm' }),
+    () => {
+      send({ type: 'warm' });
+      // The snapshot file follows the copy as the log grows (written by one thread, when grown enough).
+      setInterval(() => queries.saveFacetSnapshot(), SNAPSHOT_CHECK_MS).unref();
+    },
     () => undefined,
   )
   .finally(() => void scan?.close());

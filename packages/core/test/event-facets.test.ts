@@ -3,7 +3,7 @@
  * SQL that reads every match from the events table: buckets, totals, top lists and their tie order, for
  * every filter the copy takes, before and after more events arrive. SQLite only (the copy needs its rowids).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -743,6 +743,95 @@ describe('whole-log statistics of common searches and metadata values, kept as s
       expect(new EventFacets(facetReads, memory).bitmapSearches).not.toContain('midsize');
     } finally {
       await side.destroy();
+    }
+  });
+});
+
+describe('the statistics copy saved to a file and restored at the next start', () => {
+  it('restores a snapshot of the same database and goes on from its last rowid, exactly as a copy made from every event', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'custody-snapshot-'));
+    const side = await createFacetLog();
+    const other = await createTestCustody('sqlite');
+    try {
+      const file = join(dir, 'statistics-copy.bin');
+      const { db, dialect } = side.custody.database;
+      const base = dialect.facetReads;
+      if (base === undefined) throw new Error('SQLite offers facetReads');
+      /** Where each read of events began: a restored copy reads only past its snapshot's last rowid. */
+      const starts: number[] = [];
+      const logged: typeof base = { ...base, rowsAfter: (after, limit) => (starts.push(after), base.rowsAfter(after, limit)) };
+      const saved = new EventFacets(logged, createFacetMemory(), { snapshotFile: file, snapshotGrowth: 20 });
+      expect(saved.saveSnapshot()).toBe(false); // not complete yet
+      await saved.warm();
+      expect(saved.saveSnapshot()).toBe(true);
+      expect(saved.saveSnapshot()).toBe(false); // not grown since
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      // Events committed since the snapshot, with new actions, actors and an organization.
+      await side.custody.createOrganization({ id: 'org_new', name: 'New' });
+      await side.custody.ingestor.ingest('org_f', Array.from({ length: 30 }, (_, i) => eventNumber(4_000 + i, 'common restored')));
+      await side.custody.ingestor.ingest('org_new', Array.from({ length: 5 }, (_, i) => event({ action: 'brand.new', actor: { id: `fresh_${i}`, type: 'robot' } })));
+
+      const sql = new EventQueries(db, dialect);
+      const restore = async (reads: typeof base) => {
+        starts.length = 0;
+        const memory = createFacetMemory();
+        const facets = new EventFacets(reads, memory, { snapshotFile: file });
+        await facets.warm();
+        return { memory, first: starts[0] };
+      };
+      const { memory, first } = await restore(logged);
+      expect(first).toBe(340);
+      // The snapshot follows the copy once it has grown enough: 20 events here, or an eighth (42.5 of 340). 35 more
+      // are not enough; 45 are.
+      const again = new EventFacets(logged, memory, { snapshotFile: file, snapshotGrowth: 20 });
+      expect(again.saveSnapshot()).toBe(false);
+      await side.custody.ingestor.ingest('org_f', Array.from({ length: 10 }, (_, i) => eventNumber(4_100 + i, 'common restored')));
+      expect(again.catchUp()).toBe(true);
+      expect(again.saveSnapshot()).toBe(true);
+      expect(again.saveSnapshot()).toBe(false);
+      expect((await restore(logged)).first).toBe(385);
+      const restored = new EventQueries(db, { ...dialect, facetReads: logged }, { facets: memory });
+      const filters: TEventFilter[] = [
+        { q: 'common' }, { q: 'restored' }, { actions: ['user.*'] }, { actorId: 'u_a' }, { actorType: 'robot' }, { metadata: { plan: 'team' } },
+        { ip: '10.1.0.0/16' }, { occurredAfter: new Date(START + 40 * HOUR).toISOString(), occurredBefore: new Date(START + 90 * HOUR).toISOString() },
+      ];
+      for (const org of ['org_f', 'org_other', 'org_new']) {
+        for (const filter of filters) {
+          expect(await restored.stats(org, filter, { top: 100 }), JSON.stringify([org, filter])).toEqual(await sql.stats(org, filter, { top: 100 }));
+        }
+      }
+
+      // Another database's snapshot (fewer events, other ids), or an altered file: the copy is made from every event.
+      const otherReads = other.custody.database.dialect.facetReads;
+      if (otherReads === undefined) throw new Error('SQLite offers facetReads');
+      await other.custody.createOrganization({ id: 'org_f', name: 'F' });
+      await other.custody.ingestor.ingest('org_f', Array.from({ length: 400 }, (_, i) => eventNumber(i, 'common')));
+      const otherLogged: typeof base = { ...otherReads, rowsAfter: (after, limit) => (starts.push(after), otherReads.rowsAfter(after, limit)) };
+      expect((await restore(otherLogged)).first).toBe(0);
+      const bytes = await readFile(file);
+      bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 1;
+      await writeFile(file, bytes);
+      expect((await restore(logged)).first).toBe(0);
+      await writeFile(file, bytes.subarray(0, bytes.length - 4096));
+      expect((await restore(logged)).first).toBe(0);
+      // A header number altered (an organization fewer in the dictionary), the body intact: the hash covers both.
+      bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 1;
+      const length = bytes.readUInt32LE(0);
+      const header = JSON.parse(bytes.subarray(4, 4 + length).toString('utf8')) as { counts: number[] };
+      const altered = Buffer.from(JSON.stringify({ ...header, counts: [(header.counts[0] ?? 0) - 1, ...header.counts.slice(1)] }));
+      const prefix = Buffer.alloc(4);
+      prefix.writeUInt32LE(altered.length);
+      await writeFile(file, Buffer.concat([prefix, altered, bytes.subarray(4 + length)]));
+      expect((await restore(logged)).first).toBe(0);
+      // The same file with the true header again is restored: the alteration alone was refused.
+      await writeFile(file, bytes);
+      expect((await restore(logged)).first).toBe(385);
+      await writeFile(file, 'not a snapshot');
+      expect((await restore(logged)).first).toBe(0);
+    } finally {
+      await other.destroy();
+      await side.destroy();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

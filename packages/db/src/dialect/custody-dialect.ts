@@ -69,6 +69,8 @@ export interface TFacetReads {
   metadataSample(organizationId: string, seqs: readonly number[]): TMetadataCount[];
   /** The highest events rowid (0 for none): where the snapshot of the connection's read transaction ends. */
   lastRowid(): number;
+  /** The ids of the events at `rowids`, in that order (`null` where there is none): a saved copy tells its database by them. */
+  eventIds?(rowids: readonly number[]): (string | null)[];
 }
 
 /** A root metadata pair and how many events of a sample hold it (`TFacetReads.metadataSample`). */

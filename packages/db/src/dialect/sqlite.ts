@@ -327,6 +327,11 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
       lastRowid() {
         return Number(prepare('last-rowid', 'SELECT coalesce(max(rowid), 0) FROM events').pluck().get());
       },
+      eventIds(rowids) {
+        const rows = prepare('event-ids', 'SELECT rowid, id FROM events WHERE rowid IN (SELECT value FROM json_each(?))').raw().all(JSON.stringify(rowids)) as [number, string][];
+        const byRowid = new Map(rows);
+        return rowids.map((rowid) => byRowid.get(rowid) ?? null);
+      },
       rowidBits(query, bits, upTo) {
         const set: TEntryBits = { count: 0, lowest: 0, highest: 0 };
         for (let from = 0; from < upTo; from += SEARCH_ENTRIES_AT_ONCE) {
