@@ -560,7 +560,9 @@ export class EventFacets {
       Atomics.store(this.#header, SNAPSHOT_BUSY, 0);
       return false;
     }
-    const temporary = `${file}.${threadId}.tmp`;
+    // One writer at a time (`SNAPSHOT_BUSY`; one server process a SQLite file): one temporary name, so that a
+    // process stopped while writing leaves no file the next save does not replace.
+    const temporary = `${file}.tmp`;
     try {
       const last = Atomics.load(this.#header, LAST) >>> 0;
       if (!grown() || !this.listsUsable) return false;
