@@ -100,7 +100,7 @@ export function createMetrics(custody: Custody): TMetrics {
   });
   new Gauge({
     name: 'custody_query_threads_warm',
-    help: 'Query threads whose in-memory statistics copy is complete (until then statistics over big searches run in SQL)',
+    help: 'Query threads whose in-memory statistics copy is complete (restored from the saved copy, or made from the events; a statistics call before then completes it first)',
     registers: [registry],
     collect() {
       this.set(custody.queryLoad?.warm ?? 0);

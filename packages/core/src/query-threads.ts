@@ -70,7 +70,7 @@ export interface TQueryThreadsLoad {
   threads: number;
   running: number;
   queued: number;
-  /** Threads whose statistics copy is complete: until then they answer statistics over big searches in SQL. */
+  /** Threads whose statistics copy is complete (and warmed up): a statistics call before then completes the copy first. */
   warm: number;
   /** Searches whose matches the threads keep as bitmaps (`SearchBitmaps`), and the bytes those take. */
   searchBitmaps: number;
