@@ -41,6 +41,11 @@ import type { TSearchBitmap, TSearchBitmapMemory } from './search-bitmaps';
 
 /** Rows read per slice while warming: about 15 ms of a thread, so that calls wait little behind a slice. */
 const SLICE = 10_000;
+/**
+ * A statistics call completes a copy still being made only when at most this many events are missing from it
+ * (about 1-2 s of copying); else SQL answers it while the warm-up goes on (`catchUp`).
+ */
+const COMPLETE_AT_ONCE = 500_000;
 /** How long `catchUp` waits for another thread's append before leaving the statistics to SQL. */
 const LOCK_WAIT_MS = 5_000;
 
@@ -351,6 +356,8 @@ export class EventFacets {
   readonly #metadataRangeByEvents: number;
   readonly #snapshotFile: string | undefined;
   readonly #snapshotGrowth: number;
+  readonly #slice: number;
+  readonly #completeAtOnce: number;
 
   /**
    * `memory`: shared with other threads' copies of the same database (default: this copy's own);
@@ -360,9 +367,19 @@ export class EventFacets {
   constructor(
     reads: TFacetReads,
     memory: TFacetMemory = createFacetMemory(),
-    options: { broadSearchMatches?: number; metadataRangeByEvents?: number; snapshotFile?: string; snapshotGrowth?: number } = {},
+    options: {
+      broadSearchMatches?: number;
+      metadataRangeByEvents?: number;
+      snapshotFile?: string;
+      snapshotGrowth?: number;
+      /** Rows copied at a time (default `SLICE`), and `COMPLETE_AT_ONCE` (tests). */
+      slice?: number;
+      completeAtOnce?: number;
+    } = {},
   ) {
     this.#reads = reads;
+    this.#slice = options.slice ?? SLICE;
+    this.#completeAtOnce = options.completeAtOnce ?? COMPLETE_AT_ONCE;
     this.#snapshotFile = options.snapshotFile;
     this.#snapshotGrowth = options.snapshotGrowth ?? SNAPSHOT_GROWTH;
     this.#broadSearchMatches = options.broadSearchMatches;
@@ -425,7 +442,7 @@ export class EventFacets {
       if (Atomics.load(this.#header, WANTED) === 0 && tryLock(this.#header, LOCK, this.#tag)) {
         let complete: boolean;
         try {
-          complete = this.#append(reads, SLICE) < SLICE;
+          complete = this.#append(reads, this.#slice) < this.#slice;
           if (complete) Atomics.store(this.#header, STATE, STATE_WARM);
         } catch (error) {
           Atomics.store(this.#header, STATE, STATE_BROKEN);
@@ -704,7 +721,9 @@ export class EventFacets {
 
   /**
    * Copies the events committed since the last append, all at once (and so completes a copy still being
-   * made); false if another thread held the copy too long, or it failed.
+   * made, unless more than `COMPLETE_AT_ONCE` events are missing from it: the warm-up goes on copying them in
+   * slices, and the caller answers in SQL meanwhile); false if another thread held the copy too long, or it failed,
+   * or a copy still being made was too far from complete.
    */
   catchUp(): boolean {
     Atomics.add(this.#header, WANTED, 1);
@@ -716,7 +735,11 @@ export class EventFacets {
     }
     if (!locked) return false;
     try {
-      while (this.#append(this.#reads, SLICE) === SLICE);
+      while (this.#append(this.#reads, this.#slice) === this.#slice) {
+        // A first start on a large log: completing the copy here took 24-30 s at 10,000,000 events, past the query
+        // time limit. (The first append restores a snapshot if there is one: then only the events since are missing.)
+        if (!this.ready && this.#reads.lastRowid() - (Atomics.load(this.#header, LAST) >>> 0) > this.#completeAtOnce) return false;
+      }
       Atomics.compareExchange(this.#header, STATE, 0, STATE_WARM);
       return true;
     } catch {
@@ -808,9 +831,9 @@ export class EventFacets {
    * value in binary (code point) order. `bucketMs` is `buckets.choose(lo, hi)` over the range (the
    * filter's bounds, else the matches' first time and last time + 1) unless requested; `buckets.widths` lists
    * every width it may choose, ascending. `only: 'topActors'` counts the total and the top actors alone (the
-   * buckets and top actions come back empty). A copy still being made is completed first, by this thread, in one
-   * go: a statistics query in SQL would take longer and leave nothing behind. `null` when the copy cannot be
-   * brought up to date.
+   * buckets and top actions come back empty). A copy still being made is completed first, by this thread, when
+   * nearly complete (`catchUp`: a statistics query in SQL would take longer and leave nothing behind); `null` when
+   * it is far from complete (SQL answers while the warm-up goes on) or cannot be brought up to date.
    */
   stats(
     organizationId: string,

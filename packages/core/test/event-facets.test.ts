@@ -234,6 +234,22 @@ describe('statistics from the in-memory copy', () => {
     await fresh.warm(); // the warm-up that was under way finds it complete
   });
 
+  it('are completed by a statistics query before the warm-up only when nearly complete: far from it, SQL answers', async () => {
+    const { dialect } = side.custody.database;
+    if (dialect.facetReads === undefined) throw new Error('SQLite offers facetReads');
+    const buckets = { widths: [HOUR], choose: () => HOUR };
+    // Copied 50 at a time: after the first slice, more than 100 are missing (340 events at least, by now more).
+    const far = new EventFacets(dialect.facetReads, createFacetMemory(), { slice: 50, completeAtOnce: 100 });
+    expect(far.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toBeNull();
+    expect(far.ready).toBe(false);
+    expect(far.size).toBe(50);
+    await far.warm();
+    expect(far.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
+    const near = new EventFacets(dialect.facetReads, createFacetMemory(), { slice: 50, completeAtOnce: far.size });
+    expect(near.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
+    expect(near.ready).toBe(true);
+  });
+
   it('free the copy\'s lock that a stopped thread held, and only that one', () => {
     const memory = createFacetMemory();
     const header = new Int32Array(memory.header);
