@@ -1061,21 +1061,36 @@ export class EventQueries implements TEventReader {
       if (fromFacets !== null) return fromFacets;
     }
     const size = !this.#dialect.plannerHints || words.length === 0 ? undefined : await this.#searchSize(organizationId, words, this.#statsSearchSeekLimit);
-    const where = this.#statsWhere(organizationId, filter, size);
+    let where = this.#statsWhere(organizationId, filter, size);
     // Parts the copy does not hold (targets, IPs): the matching events are read once, as rowids, and counted in
     // the copy, instead of four aggregations each reading them.
     if (!held) {
-      // The bounds only check: the filter's own indexes drive the read.
+      // The bounds only check: the filter's own indexes drive the read; a target id's first (an action prefix
+      // beside it drove a walk of the action's 1.25M events at 10,000,000, checking each against the target's list).
       const rowid = this.#dialect.unindexed(sql<number>`events.rowid`);
+      const byTarget: TPlan = { kind: 'seek', driver: 'target' };
+      const matching =
+        size === undefined && filter.targetId !== undefined && this.#dialect.plannerHints ? (eb: TEventsEb) => this.#where(eb, organizationId, filter, byTarget) : where;
       const entries = (after: number, to: number) =>
         this.#db
           .selectFrom('events')
           .select(sql<number>`events.rowid`.as('r'))
-          .where(where)
+          .where(matching)
           .where((eb) => eb.and([eb(rowid, '>', after), eb(rowid, '<=', to)]))
           .compile();
       const fromFacets = this.#statsFromFacets(organizationId, filter, top, { requestedBucket, entries });
       if (fromFacets !== null) return fromFacets;
+      // No copy to count them in (SQLite without one, or while it is made): the rowids read the same way, and the
+      // aggregations below look those events up alone when they are not too many. Left to the planner, each
+      // aggregation walked a covering index of all the organization's events, checking every one against the
+      // target's list: 0.6-1 s each, 3.2 s in all for 11 matches at 10,000,000 events.
+      if (this.#dialect.plannerHints) {
+        const rows = await this.#db.selectFrom('events').select(sql<number>`events.rowid`.as('r')).where(matching).limit(STATS_ROWIDS_LISTED + 1).execute();
+        if (rows.length <= STATS_ROWIDS_LISTED) {
+          const listed = JSON.stringify(rows.map((row) => Number(row.r)));
+          where = () => sql<SqlBool>`events.rowid IN (SELECT value FROM json_each(${listed}))`;
+        }
+      }
     }
     // One actor alone: its first and last times are two seeks on the actor index, the total is the sum of
     // the buckets and its top actors come from the counts kept at ingest, so the actor's index entries
@@ -1167,6 +1182,9 @@ function definedKeys(filter: TEventFilter): (keyof TEventFilter)[] {
 }
 
 const BUCKETS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000, 2_592_000_000];
+
+/** At most this many matching rowids are listed for the SQL statistics over targets or IPs (`#statsFromEvents`). */
+const STATS_ROWIDS_LISTED = 100_000;
 
 /** How `events.stats` chooses its buckets' width from a range (`chooseBucket`), and every width it may choose. */
 export const STATS_BUCKETS: TBucketChoice = { widths: BUCKETS, choose: (lo, hi) => chooseBucket(Math.max(hi - lo, 1)) };
