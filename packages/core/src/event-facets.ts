@@ -968,7 +968,8 @@ export class EventFacets {
     top: number,
   ): TEventStats {
     const from = summary.mark;
-    const bits = new Uint32Array(bitmapWords(last));
+    // Nothing committed since the mark (the usual repeated call): no bitmap to make or walk.
+    const bits = new Uint32Array(from < last ? bitmapWords(last) : 0);
     if (from < last) {
       const [pair] = filter.metadata ?? [];
       const bitmaps =
@@ -990,7 +991,8 @@ export class EventFacets {
       }
     }
     const histogram = TimeHistogram.restore(width, summary.histogram);
-    const counts = this.#count(organizationId, filter, last, [bits], [(from + 1) >>> 5, bitmapWords(last)], histogram, true, false, null, summary);
+    const words: [number, number] = from < last ? [(from + 1) >>> 5, bitmapWords(last)] : [0, 0];
+    const counts = this.#count(organizationId, filter, last, [bits], words, histogram, true, false, null, summary);
     if (from < last) this.#keepSummary(key, counts, last);
     return this.#statsOf(counts, filter, width.choose, top, true);
   }
