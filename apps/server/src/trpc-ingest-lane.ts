@@ -11,8 +11,9 @@
  * lane now runs those steps itself, in the procedures' order and from the functions they use
  * (`authenticate`, the input and output schemas, the resolver, `procedureError`), and writes the
  * answer in tRPC's own envelope: `{"result":{"data":…}}`, or `{"error":shape}` with the shape from the
- * router's error formatter (`getErrorShape`) and the status tRPC would send (`getHTTPStatusCodeFromError`). A batch of exactly this one call (`?batch=1`, body `{"0":input}`,
- * as `httpBatchLink` sends it) is answered as a one-element array. Anything else under `/trpc/`
+ * router's error formatter (`getErrorShape`) and the status tRPC would send (`getHTTPStatusCodeFromError`).
+ * A batch of exactly this one call (`?batch=1`, body `{"0":input}`, as `httpBatchLink` sends it) is
+ * answered as a one-element array. Anything else under `/trpc/`
  * (other procedures, batches of several calls, GET) is routed to the tRPC plugin as before.
  *
  * `test/ingest-lane.test.ts` checks that both routes give byte-identical answers.

@@ -355,8 +355,9 @@ export class EventQueries implements TEventReader {
    * once it is complete, this thread's counting compiled (`EventFacets.warmCounting`), its counts of each action's
    * actors made (`EventFacets.warmTallies`) and the common metadata values' bitmaps and whole-log statistics made
    * (`EventFacets.warmMetadata`, one thread a process), and the copy saved to its snapshot file if there is one
-   * (`EventFacets.saveSnapshot`, one thread a process); at once without a copy. Through `reads` if given (see `EventFacets.warm`). A statistics
-   * query before then completes the copy first.
+   * (`EventFacets.saveSnapshot`, one thread a process); at once without a copy. Through `reads` if given (see
+   * `EventFacets.warm`). A statistics query before then completes the copy first if it is nearly complete
+   * (`EventFacets.catchUp`), else SQL answers it.
    */
   async warmFacets(reads?: TFacetReads): Promise<void> {
     if (this.#facets === null) return;

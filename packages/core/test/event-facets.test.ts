@@ -681,10 +681,6 @@ describe('whole-log statistics of common searches and metadata values, kept as s
       const reads: [string, number][] = [];
       const facetReads: typeof base = {
         ...base,
-        rowsAfter: (after, limit) => base.rowsAfter(after, limit),
-        rowidBits: (query, bits, upTo) => base.rowidBits(query, bits, upTo),
-        lastRowid: () => base.lastRowid(),
-        metadataSample: (organizationId, seqs) => base.metadataSample(organizationId, seqs),
         searchEntryBits: (words, bits, after, upTo) => (reads.push([words.join(' '), after]), base.searchEntryBits(words, bits, after, upTo)),
         metadataEntryBits: (organizationId, key, value, bits, after, upTo) => (reads.push([`${key}=${value}`, after]), base.metadataEntryBits(organizationId, key, value, bits, after, upTo)),
         metadataSeqBits: (organizationId, key, value, bits, seqs) => (reads.push([`${key}=${value} list`, 0]), base.metadataSeqBits(organizationId, key, value, bits, seqs)),
