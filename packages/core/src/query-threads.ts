@@ -13,7 +13,8 @@
  * queue; for a running one the thread is told to stop (a flag in shared memory, read before each of the
  * call's statements) and takes the next call once its current statement returns, keeping its connection
  * and its in-memory statistics copy. better-sqlite3 cannot interrupt a statement: a thread still busy
- * `abandonGraceMs` later is stopped and replaced.
+ * `abandonGraceMs` later leaves the pool (another is started if calls wait) and exits once its statement
+ * returns; it is never terminated inside one (`#stop`).
  *
  * Reads see every event acknowledged before they start: each statement reads the write-ahead log as of
  * its start, as the main thread's connection does, and ingest acknowledges only after `COMMIT`.
@@ -40,11 +41,14 @@ export type TQueryCall =
   | { readonly method: 'get'; readonly args: readonly [string, string] }
   | { readonly method: 'stats'; readonly args: readonly [string, TEventFilter, TStatsOptions] };
 
-/** Main thread → reader thread. */
+/** Main thread → reader thread: a call. */
 export interface TQueryRequest {
   readonly id: number;
   readonly call: TQueryCall;
 }
+
+/** Main thread → reader thread: a call, or `stop`: leave the pool once free (the current statement returned). */
+export type TQueryThreadMessage = TQueryRequest | { readonly type: 'stop' };
 
 /** Reader thread → main thread. */
 export type TQueryMessage =
@@ -186,7 +190,10 @@ export class EventQueryThreads implements TEventReader {
     );
   }
 
-  /** Fails waiting and running calls with UNAVAILABLE and stops every thread. */
+  /**
+   * Fails waiting and running calls with UNAVAILABLE and stops every thread: each is told to stop (`#stop`) and
+   * given `abandonGraceMs` to leave; one still inside a statement then is terminated.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     const workers = this.#slots.map((slot) => slot.worker);
@@ -194,7 +201,26 @@ export class EventQueryThreads implements TEventReader {
     for (const job of [...this.#queue, ...this.#slots.flatMap((s) => (s.job === undefined ? [] : [s.job]))]) this.#settle(job, stopping);
     for (const slot of this.#slots) if (slot.grace !== undefined) clearTimeout(slot.grace);
     this.#slots.length = 0;
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(
+      workers.map(async (worker) => {
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        this.#stop(worker);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.#abandonGraceMs)))]);
+        clearTimeout(timer);
+        if (late) await worker.terminate();
+      }),
+    );
+  }
+
+  /**
+   * Tells a thread to leave once it is free, rather than terminating it: a thread inside a SQLite statement
+   * cannot be stopped before the statement returns anyway (better-sqlite3 cannot interrupt one), and a thread
+   * terminated meanwhile aborts the whole process if the statement then fails (better-sqlite3 throwing into
+   * a stopping thread: "FATAL ERROR: v8::ToLocalChecked Empty MaybeLocal", WiseLibs/better-sqlite3#842).
+   */
+  #stop(worker: Worker): void {
+    worker.postMessage({ type: 'stop' } satisfies TQueryThreadMessage);
   }
 
   #call(call: TQueryCall, signal: AbortSignal | undefined): Promise<unknown> {
@@ -256,19 +282,19 @@ export class EventQueryThreads implements TEventReader {
       slot.job = job;
       job.slot = slot;
       Atomics.store(slot.cancel, 0, 0);
-      slot.worker.postMessage({ id: job.id, call: job.call } satisfies TQueryRequest);
+      slot.worker.postMessage({ id: job.id, call: job.call } satisfies TQueryThreadMessage);
     }
     const starting = this.#slots.filter((s) => !s.ready).length;
     const wanted = Math.min(this.#queue.length - starting, this.#threads - this.#slots.length);
     for (let i = 0; i < wanted; i++) this.#spawn();
   }
 
-  /** Stops a thread (its statement, if any, finishes first), forgets it, and starts another if calls wait. */
+  /** Stops a thread once its statement returns (`#stop`), forgets it now, and starts another if calls wait. */
   #retire(slot: TSlot): void {
     const at = this.#slots.indexOf(slot);
     if (at >= 0) this.#slots.splice(at, 1);
     slot.job = undefined;
-    void slot.worker.terminate();
+    this.#stop(slot.worker);
     this.#dispatch();
   }
 

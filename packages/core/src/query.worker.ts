@@ -8,7 +8,7 @@ import { openDatabase as openScanDatabase } from '@custody/db';
 
 import { AppError, isAppError } from './errors';
 import { EventQueries } from './query';
-import type { TQueryMessage, TQueryRequest, TQueryThreadData } from './query-threads';
+import type { TQueryMessage, TQueryRequest, TQueryThreadData, TQueryThreadMessage } from './query-threads';
 import { databaseWorker } from './worker-side';
 
 /** How often a thread asks whether the statistics copy's snapshot file should be written again. */
@@ -39,7 +39,16 @@ function run(request: TQueryRequest): Promise<unknown> {
   }
 }
 
-port.on('message', (request: TQueryRequest) => {
+/** The warm-up's own connection, once open. */
+let scan: Awaited<ReturnType<typeof openScanDatabase>> | null = null;
+
+port.on('message', (message: TQueryThreadMessage) => {
+  if ('type' in message) {
+    // Told to stop (given up on, or shutting down): this thread is free, so it can leave without being terminated.
+    void Promise.allSettled([scan?.close(), database.close()]).finally(() => process.exit(0));
+    return;
+  }
+  const request = message;
   // One snapshot per call (the pool sends a thread its next call only once this one has answered).
   const answer = database.dialect.readSnapshot === undefined ? run(request) : database.dialect.readSnapshot(database.db, () => run(request));
   answer.then(
@@ -56,7 +65,7 @@ send({ type: 'ready' });
 // In slices, between calls (a statistics query that needs the copy before then completes it; if the copy
 // cannot be made, statistics stay in SQL). Through a connection of its own with a small page cache: scanning
 // every event would otherwise fill the queries' 64 MiB cache with pages they rarely need.
-const scan = await openScanDatabase({ ...data.database, sqliteCacheMiB: 4 }).catch(() => null);
+scan = await openScanDatabase({ ...data.database, sqliteCacheMiB: 4 }).catch(() => null);
 queries
   .warmFacets(scan?.dialect.facetReads)
   .then(
@@ -67,4 +76,7 @@ queries
     },
     () => undefined,
   )
-  .finally(() => void scan?.close());
+  .finally(() => {
+    void scan?.close();
+    scan = null;
+  });
