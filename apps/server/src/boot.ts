@@ -39,6 +39,8 @@ export async function boot(
     queryThreads?: false;
     /** Told as each pending database migration starts. */
     onMigration?: (name: string) => void;
+    /** Told once if the query threads' statistics copy cannot be made or is given up (statistics then run in SQL). */
+    onQueryNotice?: (message: string) => void;
   } = {},
 ): Promise<TBooted> {
   const target = parseDatabaseUrl(config.databaseUrl);
@@ -73,7 +75,12 @@ export async function boot(
       options.queryThreads === false || config.CUSTODY_QUERY_THREADS === 0
         ? false
         : // The statistics copy is saved beside the signing key, and restored at the next start (SQLite files).
-          { threads: config.CUSTODY_QUERY_THREADS, queries: { facetSnapshot: join(config.CUSTODY_DATA_DIR, 'statistics-copy.bin') } },
+          {
+            threads: config.CUSTODY_QUERY_THREADS,
+            statsMemoryBytes: config.statsMemoryBytes,
+            ...(options.onQueryNotice === undefined ? {} : { onNotice: options.onQueryNotice }),
+            queries: { facetSnapshot: join(config.CUSTODY_DATA_DIR, 'statistics-copy.bin') },
+          },
     queryTimeoutMs: config.CUSTODY_QUERY_TIMEOUT_MS,
     exports: { directory: config.exportDir, retentionMs: config.CUSTODY_EXPORT_RETENTION_HOURS * 3600 * 1000, toolVersion: 'custody-server 0.1.0' },
   });

@@ -79,6 +79,8 @@ async function serve(config: TConfig): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'custody' } });
   const booted = await boot(config, {
     onMigration: (name) => logger.info({ migration: name }, 'applying database migration'),
+    onQueryNotice: (message) =>
+      logger.warn({ statsMemoryBytes: config.statsMemoryBytes }, `${message} (the limit is CUSTODY_STATS_MEMORY_MB; see docs/operations.md)`),
   });
   const { custody } = booted;
   await custody.start();

@@ -2,6 +2,7 @@
  * The server's configuration: the only file that reads `process.env`. Every value is validated at
  * start; a bad one stops the process with a message naming the variable and the rule.
  */
+import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 
 import { z } from 'zod';
@@ -44,6 +45,12 @@ export const ZEnvSchema = z.object({
    * long query never holds ingest or other requests; 0 runs them on the main thread. Default 2.
    */
   CUSTODY_QUERY_THREADS: z.coerce.number().int().min(0).max(64).default(2),
+  /**
+   * Most memory, in MiB, of the query threads' shared statistics copy, bitmaps and summaries (SQLite files): past
+   * it the copy is given up and statistics are answered in SQL. Default: a quarter of the machine's memory (or
+   * of the container's limit).
+   */
+  CUSTODY_STATS_MEMORY_MB: z.coerce.number().int().min(0).max(2 ** 30).optional(),
   /** A query's time limit in ms (504 TIMEOUT beyond): SQLite files, the whole call, waiting included; Postgres, each statement. 0 for none. Default 30000. */
   CUSTODY_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   /** How long finished export files are kept, in hours (the job records stay). Default 168 (7 days). */
@@ -56,6 +63,8 @@ export type TEnv = z.infer<typeof ZEnvSchema>;
 
 /** Resolved configuration: paths made absolute, defaults derived. */
 export interface TConfig extends TEnv {
+  /** `CUSTODY_STATS_MEMORY_MB` in bytes, or its default. */
+  statsMemoryBytes: number;
   databaseUrl: string;
   signingKeyFile: string;
   exportDir: string;
@@ -64,6 +73,13 @@ export interface TConfig extends TEnv {
 /** Thrown for invalid configuration; `main` prints `message` and exits with status 2. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/** A quarter of the memory this process may use: the machine's, or its container's (cgroup) limit if lower. */
+export function defaultStatsMemoryBytes(): number {
+  const constrained = process.constrainedMemory?.() ?? 0;
+  const memory = constrained > 0 ? Math.min(constrained, totalmem()) : totalmem();
+  return Math.floor(memory / 4 / 2 ** 20) * 2 ** 20;
 }
 
 /** Parses and validates an environment (default: `process.env`). */
@@ -86,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     ...e,
     CUSTODY_DATA_DIR: dataDir,
+    statsMemoryBytes: e.CUSTODY_STATS_MEMORY_MB === undefined ? defaultStatsMemoryBytes() : e.CUSTODY_STATS_MEMORY_MB * 2 ** 20,
     databaseUrl: e.DATABASE_URL ?? resolve(dataDir, 'custody.db'),
     signingKeyFile: resolve(e.CUSTODY_SIGNING_KEY_FILE ?? resolve(dataDir, 'signing.key')),
     exportDir: resolve(dataDir, 'exports'),

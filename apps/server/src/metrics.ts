@@ -138,6 +138,31 @@ export function createMetrics(custody: Custody): TMetrics {
       this.set(custody.queryLoad?.statsSummaryBytes ?? 0);
     },
   });
+  new Gauge({
+    name: 'custody_query_stats_memory_bytes',
+    help: 'Shared memory the query threads\' statistics take: the in-memory copy of the events, the search bitmaps and the summaries',
+    registers: [registry],
+    collect() {
+      this.set(custody.queryLoad?.statsMemoryBytes ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'custody_query_stats_memory_limit_bytes',
+    help: 'The limit of custody_query_stats_memory_bytes (CUSTODY_STATS_MEMORY_MB)',
+    registers: [registry],
+    collect() {
+      const load = custody.queryLoad;
+      if (load !== null) this.set(load.statsMemoryLimitBytes);
+    },
+  });
+  new Gauge({
+    name: 'custody_query_stats_copy_over_limit',
+    help: '1 once the statistics copy was given up because holding every event would pass CUSTODY_STATS_MEMORY_MB: statistics are answered in SQL (slower) until a restart with a higher limit',
+    registers: [registry],
+    collect() {
+      this.set(custody.queryLoad?.statsCopyOverLimit === true ? 1 : 0);
+    },
+  });
 
   custody.ingestor.onCommitted((info) => {
     events.inc(info.events);

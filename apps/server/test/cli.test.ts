@@ -40,6 +40,9 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
     const name = custody(['orgs', 'list'], { CUSTODY_LOG_NAME: 'has space' });
     expect(name.status).toBe(2);
     expect(name.stderr).toContain('CUSTODY_LOG_NAME');
+    const memory = custody(['orgs', 'list'], { CUSTODY_STATS_MEMORY_MB: 'lots' });
+    expect(memory.status).toBe(2);
+    expect(memory.stderr).toContain('CUSTODY_STATS_MEMORY_MB="lots"');
   });
 
   it('exits 2 on an unknown command or option', () => {
@@ -212,6 +215,35 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
       expect(custody(exportArgs('p.dat', ['--format', 'dat'])).status).toBe(0);
       expect(custody(exportArgs('x.zip', ['--format', 'pdf'])).status).toBe(2);
     });
+  });
+
+  it('serve warns once, naming the setting, when the statistics copy would pass its memory limit, and answers statistics in SQL', async () => {
+    const { startServerProcess } = await import('./process');
+    const dir = await mkdtemp(join(tmpdir(), 'custody-limit-'));
+    const server = await startServerProcess({ CUSTODY_DATA_DIR: dir, DATABASE_URL: '', CUSTODY_STATS_MEMORY_MB: '0' });
+    try {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${server.bootstrapKey ?? ''}` };
+      const post = (path: string, input: unknown) => fetch(`${server.url}/trpc/${path}`, { method: 'POST', headers, body: JSON.stringify(input) });
+      expect((await post('organizations.create', { id: 'acme', name: 'Acme' })).status).toBe(200);
+      const event = { action: 'user.signed_in', occurred_at: '2026-01-01T00:00:00Z', actor: { id: 'u_1', type: 'user' }, targets: [], context: { location: '10.0.0.9' } };
+      for (let i = 0; i < 3; i++) expect((await post('events.create', { organizationId: 'acme', event })).status).toBe(200);
+      const input = encodeURIComponent(JSON.stringify({ organizationId: 'acme', filter: { actions: ['user.*'] } }));
+      for (let i = 0; i < 2; i++) {
+        const stats = (await (await fetch(`${server.url}/trpc/events.stats?input=${input}`, { headers })).json()) as { result: { data: { total: number } } };
+        expect(stats.result.data.total).toBe(3);
+      }
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/custody_query_stats_copy_over_limit 1\n/);
+      expect(metrics).toMatch(/custody_query_stats_memory_limit_bytes 0\n/);
+      const warnings = server.output().split('\n').filter((line) => line.includes('statistics copy'));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0] ?? '{}')).toMatchObject({ level: 40, statsMemoryBytes: 0 });
+      expect(warnings[0]).toContain('answered in SQL (the limit is CUSTODY_STATS_MEMORY_MB');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('tail follows new events as NDJSON until interrupted', async () => {

@@ -11,7 +11,7 @@ import { decodeBase64, openCheckpoint, verifyInclusion } from '@custody/ledger';
 
 import { boot } from '../src/boot';
 import type { TBooted } from '../src/boot';
-import { loadConfig } from '../src/env';
+import { defaultStatsMemoryBytes, loadConfig } from '../src/env';
 import { EVENT, startTestServer } from './helpers';
 import type { TTestServer } from './helpers';
 
@@ -105,6 +105,12 @@ for (const dialect of DIALECTS) {
       // No search is broad enough for a bitmap in this small log.
       expect(metrics).toMatch(/custody_query_search_bitmaps 0\n/);
       expect(metrics).toMatch(/custody_query_stats_summaries 0\n/);
+      // The copy within its default limit, a quarter of the machine's memory (SQLite: a copy to count).
+      expect(metrics).toMatch(/custody_query_stats_copy_over_limit 0\n/);
+      if (dialect === 'sqlite') {
+        expect(Number(/custody_query_stats_memory_limit_bytes (\d+)\n/.exec(metrics)?.[1])).toBe(defaultStatsMemoryBytes());
+        expect(Number(/custody_query_stats_memory_bytes (\d+)\n/.exec(metrics)?.[1])).toBeGreaterThan(0);
+      }
     });
 
     it('answers malformed or oversized tRPC requests in the tRPC error envelope', async () => {

@@ -68,6 +68,8 @@ const SNAPSHOT_TRIED = 8;
 const SNAPSHOT_BUSY = 9;
 /** The last rowid the snapshot file holds (restored or saved by this process), 0 for none. */
 const SNAPSHOT_SAVED = 10;
+/** 1 once the copy was given up because holding every event would pass its memory limit (`TFacetMemory.maxBytes`). */
+const OVER_LIMIT = 11;
 // STATE: 0 while the first copy is being made.
 const STATE_WARM = 1;
 const STATE_BROKEN = 2;
@@ -152,6 +154,11 @@ const LIST_COST = 2;
 /** Most memory a query thread's running counts of actions' actors take (`#tally`): 8 bytes an actor each. */
 const TALLY_BYTES = 64 * 2 ** 20;
 const GROW_RECORDS = 65_536;
+/**
+ * Bytes of shared memory counted for each event not yet copied when the copy checks its limit: 24 in the
+ * columns, about 8 in the lists, and up to 4 in the bitmaps (32 slots of an eighth of a byte each).
+ */
+const PROJECTED_BYTES_AN_EVENT = 36;
 /** Rowids per block of the time ranges (`TFacetMemory.blocks`): 128 uint32 words of a bitmap. */
 const BLOCK_BITS = 12;
 const BLOCK = 1 << BLOCK_BITS;
@@ -183,6 +190,11 @@ export interface TFacetMemory {
   readonly searches: TSearchBitmapMemory;
   /** The whole log's statistics of common searches and metadata values (`StatsSummaries`). */
   readonly summaries: TStatsSummaryMemory;
+  /**
+   * The most bytes all of the above may take (`facetMemoryBytes`): a copy that would pass it to hold every event
+   * is given up (SQL answers statistics, `EventFacets.overLimit`), and no summary is kept past it.
+   */
+  readonly maxBytes: number;
 }
 
 interface TDictionaryMemory {
@@ -192,9 +204,9 @@ interface TDictionaryMemory {
 
 /**
  * Memory for a statistics copy (virtual reservations; pages are used as the copy grows), with `searchSlots`
- * search bitmaps (default `SEARCH_BITMAP_SLOTS`).
+ * search bitmaps (default `SEARCH_BITMAP_SLOTS`), limited to `maxBytes` in all (default none).
  */
-export function createFacetMemory(searchSlots = SEARCH_BITMAP_SLOTS): TFacetMemory {
+export function createFacetMemory(searchSlots = SEARCH_BITMAP_SLOTS, maxBytes = Number.POSITIVE_INFINITY): TFacetMemory {
   const dictionary = () => ({
     bytes: new GrowableSharedArrayBuffer(0, { maxByteLength: 2 ** 30 }),
     ends: new GrowableSharedArrayBuffer(4 * 1024, { maxByteLength: 4 * 2 ** 26 }),
@@ -211,7 +223,27 @@ export function createFacetMemory(searchSlots = SEARCH_BITMAP_SLOTS): TFacetMemo
     dictionaries: [dictionary(), dictionary(), dictionary()],
     searches: createSearchBitmapMemory(MAX_RECORDS, searchSlots),
     summaries: createStatsSummaryMemory(),
+    maxBytes,
   };
+}
+
+/** The copy's shared buffers a snapshot holds, in its order (not the search bitmaps or the summaries). */
+function copyBuffers(memory: TFacetMemory): TGrowableSharedArrayBuffer[] {
+  return [
+    memory.times, memory.actors, memory.keys, memory.seqs, memory.ips, memory.blocks,
+    ...memory.dictionaries.flatMap((dictionary) => [dictionary.bytes, dictionary.ends]),
+    ...[memory.lists.actions, memory.lists.actors].flatMap((lists) => [lists.keys, lists.heads, lists.tails, lists.counts, lists.pool]),
+  ];
+}
+
+/** The bytes `memory` takes now: the copy, the search bitmaps and the summaries (for `maxBytes` and `/metrics`). */
+export function facetMemoryBytes(memory: TFacetMemory): number {
+  return [...copyBuffers(memory), ...memory.searches.bitmaps, ...memory.summaries.payloads].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+}
+
+/** Whether the copy in `memory` was given up for its memory limit (`TFacetMemory.maxBytes`). */
+export function facetCopyOverLimit(memory: TFacetMemory): boolean {
+  return Atomics.load(new Int32Array(memory.header), OVER_LIMIT) === 1;
 }
 
 /**
@@ -358,6 +390,7 @@ export class EventFacets {
   readonly #snapshotGrowth: number;
   readonly #slice: number;
   readonly #completeAtOnce: number;
+  readonly #growRecords: number;
 
   /**
    * `memory`: shared with other threads' copies of the same database (default: this copy's own);
@@ -372,12 +405,15 @@ export class EventFacets {
       metadataRangeByEvents?: number;
       snapshotFile?: string;
       snapshotGrowth?: number;
-      /** Rows copied at a time (default `SLICE`), and `COMPLETE_AT_ONCE` (tests). */
+      /** Rows copied at a time (default `SLICE`), `COMPLETE_AT_ONCE`, and `GROW_RECORDS` (a multiple of `BLOCK`) (tests). */
       slice?: number;
       completeAtOnce?: number;
+      growRecords?: number;
     } = {},
   ) {
     this.#reads = reads;
+    this.#growRecords = options.growRecords ?? GROW_RECORDS;
+    if (this.#growRecords <= 0 || this.#growRecords % BLOCK !== 0) throw new Error(`growRecords must be a positive multiple of ${BLOCK}`);
     this.#slice = options.slice ?? SLICE;
     this.#completeAtOnce = options.completeAtOnce ?? COMPLETE_AT_ONCE;
     this.#snapshotFile = options.snapshotFile;
@@ -386,7 +422,7 @@ export class EventFacets {
     this.#metadataRangeByEvents = options.metadataRangeByEvents ?? METADATA_RANGE_BY_EVENTS;
     this.#memory = memory;
     this.#searches = new SearchBitmaps(memory.searches, this.#tag, (key, bits, after, upTo) => this.#keyEntries(key, bits, after, upTo));
-    this.#summaries = new StatsSummaries(memory.summaries, this.#tag);
+    this.#summaries = new StatsSummaries(memory.summaries, this.#tag, () => memory.maxBytes - facetMemoryBytes(memory));
     this.#header = new Int32Array(memory.header);
     const [orgs, actions, actors] = memory.dictionaries;
     if (orgs === undefined || actions === undefined || actors === undefined) throw new Error('facet memory has three dictionaries');
@@ -405,6 +441,11 @@ export class EventFacets {
   /** False once making or updating the copy failed: SQL answers from then on. */
   get usable(): boolean {
     return Atomics.load(this.#header, STATE) !== STATE_BROKEN;
+  }
+
+  /** True once the copy was given up because it would pass its memory limit (`TFacetMemory.maxBytes`). */
+  get overLimit(): boolean {
+    return facetCopyOverLimit(this.#memory);
   }
 
   /** Events copied (the highest rowid), for tests and logs. */
@@ -437,7 +478,9 @@ export class EventFacets {
     for (;;) {
       const state = Atomics.load(this.#header, STATE);
       if (state === STATE_WARM) return;
-      if (state === STATE_BROKEN) throw new AppError('INTERNAL', 'the statistics copy could not be made');
+      if (state === STATE_BROKEN) {
+        throw new AppError('INTERNAL', this.overLimit ? 'the statistics copy was given up: it would pass its memory limit' : 'the statistics copy could not be made');
+      }
       // A query waiting to catch up goes first: a slice taken between its waits could keep it out for good.
       if (Atomics.load(this.#header, WANTED) === 0 && tryLock(this.#header, LOCK, this.#tag)) {
         let complete: boolean;
@@ -585,7 +628,7 @@ export class EventFacets {
       if (!grown() || !this.listsUsable) return false;
       const ids = this.#identity(reads, last);
       if (ids === null) return false;
-      const buffers = this.#snapshotBuffers();
+      const buffers = copyBuffers(this.#memory);
       const fields = {
         format: SNAPSHOT_FORMAT,
         last,
@@ -658,7 +701,7 @@ export class EventFacets {
       const text = Buffer.alloc(length);
       if (!readAt(text, 4)) return false;
       const meta = JSON.parse(text.toString('utf8')) as TSnapshotMeta;
-      const buffers = this.#snapshotBuffers();
+      const buffers = copyBuffers(this.#memory);
       const body = 4 + length;
       const plausible =
         meta.format === SNAPSHOT_FORMAT && Number.isSafeInteger(meta.last) && meta.last > 0 && meta.last <= reads.lastRowid() &&
@@ -667,6 +710,9 @@ export class EventFacets {
         meta.lengths.reduce((sum, bytes) => sum + bytes, 0) === size - body &&
         JSON.stringify(this.#identity(reads, meta.last)) === JSON.stringify(meta.ids);
       if (!plausible) return false;
+      // A copy that would pass its memory limit is not restored (the first append gives it up).
+      const restored = meta.lengths.reduce((sum, bytes) => sum + bytes, 0) + (reads.lastRowid() - meta.last) * PROJECTED_BYTES_AN_EVENT;
+      if (restored > this.#memory.maxBytes) return false;
       // The whole body checked before any of it is copied: a failed restore leaves the copy as it was.
       const hash = createHash('sha256').update(snapshotFields(meta));
       const chunk = Buffer.alloc(Math.min(SNAPSHOT_READ, size - body));
@@ -707,16 +753,6 @@ export class EventFacets {
       pairs.push([rowid, id]);
     }
     return pairs;
-  }
-
-  /** The copy's shared buffers a snapshot holds, in its order (not the search bitmaps or the summaries). */
-  #snapshotBuffers(): TGrowableSharedArrayBuffer[] {
-    const memory = this.#memory;
-    return [
-      memory.times, memory.actors, memory.keys, memory.seqs, memory.ips, memory.blocks,
-      ...memory.dictionaries.flatMap((dictionary) => [dictionary.bytes, dictionary.ends]),
-      ...[memory.lists.actions, memory.lists.actors].flatMap((lists) => [lists.keys, lists.heads, lists.tails, lists.counts, lists.pool]),
-    ];
   }
 
   /**
@@ -782,7 +818,8 @@ export class EventFacets {
     if (lastRow[0] >= MAX_RECORDS) throw new AppError('INTERNAL', `event rowids beyond ${MAX_RECORDS}: the statistics copy cannot hold them`);
     const memory = this.#memory;
     if ((lastRow[0] + 1) * 4 > memory.keys.byteLength) {
-      const grown = Math.ceil((lastRow[0] + 1 + GROW_RECORDS) / GROW_RECORDS) * GROW_RECORDS; // a multiple of BLOCK
+      this.#checkLimit(reads, Atomics.load(this.#header, LAST) >>> 0);
+      const grown = Math.ceil((lastRow[0] + 1 + this.#growRecords) / this.#growRecords) * this.#growRecords; // a multiple of BLOCK
       for (const [column, bytes] of [[memory.times, 8], [memory.actors, 4], [memory.keys, 4], [memory.seqs, 4], [memory.ips, 4]] as const) {
         column.grow(Math.min(column.maxByteLength, grown * bytes));
       }
@@ -823,6 +860,26 @@ export class EventFacets {
     this.#actorLists.publish();
     Atomics.store(this.#header, LAST, lastRow[0] | 0);
     return rows.length;
+  }
+
+  /**
+   * Before the copy grows: gives it up (`OVER_LIMIT`, then `STATE_BROKEN` where the error is caught) when holding
+   * every event the database has, from `copied` on, would pass the memory limit: the bytes taken now and
+   * `PROJECTED_BYTES_AN_EVENT` for each event still to copy and for one more step of growth. Checked at each
+   * growth (every `GROW_RECORDS` events), so the copy stays within the limit as the log grows (give or take the
+   * lists' and dictionaries' own steps, a MiB or so).
+   */
+  #checkLimit(reads: TFacetReads, copied: number): void {
+    if (this.#memory.maxBytes === Number.POSITIVE_INFINITY) return;
+    const events = reads.lastRowid();
+    const projected = facetMemoryBytes(this.#memory) + (Math.max(0, events - copied) + this.#growRecords) * PROJECTED_BYTES_AN_EVENT;
+    if (projected <= this.#memory.maxBytes) return;
+    Atomics.store(this.#header, OVER_LIMIT, 1);
+    const mb = (bytes: number) => (bytes / 2 ** 20).toLocaleString('en-US', { maximumFractionDigits: bytes < 10 * 2 ** 20 ? 1 : 0 });
+    throw new AppError(
+      'UNAVAILABLE',
+      `the statistics copy would take about ${mb(projected)} MiB to hold the log's ${events.toLocaleString('en-US')} events, over its limit of ${mb(this.#memory.maxBytes)} MiB: statistics are answered in SQL`,
+    );
   }
 
   /**

@@ -24,7 +24,7 @@ import type { Worker } from 'node:worker_threads';
 import type { TOpenDatabaseOptions } from '@custody/db';
 
 import { AppError } from './errors';
-import { createFacetMemory, releaseFacetLock } from './event-facets';
+import { createFacetMemory, facetCopyOverLimit, facetMemoryBytes, releaseFacetLock } from './event-facets';
 import { searchBitmapUsage } from './search-bitmaps';
 import { statsSummaryUsage } from './stats-summaries';
 import type { TFacetMemory } from './event-facets';
@@ -56,6 +56,8 @@ export type TQueryMessage =
   | { readonly type: 'start-failed'; readonly message: string }
   /** The thread's statistics copy is complete (`EventQueries.warmFacets`). */
   | { readonly type: 'warm' }
+  /** The statistics copy could not be made (`EventQueries.warmFacets` failed): statistics stay in SQL. */
+  | { readonly type: 'copy-unavailable'; readonly message: string }
   | { readonly type: 'result'; readonly id: number; readonly value: unknown }
   | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string; readonly details?: TAppErrorDetails };
 
@@ -82,6 +84,10 @@ export interface TQueryThreadsLoad {
   /** Whole-log statistics of searches and metadata values the threads keep (`StatsSummaries`), and the bytes those take. */
   statsSummaries: number;
   statsSummaryBytes: number;
+  /** The shared memory of statistics (copy, bitmaps, summaries: `facetMemoryBytes`), its limit, and whether the copy was given up for it. */
+  statsMemoryBytes: number;
+  statsMemoryLimitBytes: number;
+  statsCopyOverLimit: boolean;
 }
 
 export interface TQueryThreadsOptions {
@@ -93,6 +99,13 @@ export interface TQueryThreadsOptions {
   maxQueued?: number;
   /** How long a thread may take to give up a call it was told to stop before it is stopped itself, in ms. Default is 10,000. */
   abandonGraceMs?: number;
+  /**
+   * Most bytes the threads' shared statistics memory may take (the copy, the search bitmaps, the summaries;
+   * `TFacetMemory.maxBytes`): beyond it the copy is given up and statistics are answered in SQL. Default: no limit.
+   */
+  statsMemoryBytes?: number;
+  /** Told once, in words, when the statistics copy could not be made or was given up (statistics then run in SQL). */
+  onNotice?: (message: string) => void;
   /** Planner thresholds for the threads' `EventQueries` (tests). */
   queries?: TEventQueriesOptions;
 }
@@ -129,11 +142,15 @@ export class EventQueryThreads implements TEventReader {
   readonly #abandonGraceMs: number;
   readonly #slots: TSlot[] = [];
   readonly #queue: TJob[] = [];
+  readonly #onNotice: ((message: string) => void) | undefined;
   #nextId = 0;
   #closed = false;
+  /** The copy's loss was told (`onNotice`). */
+  #noticed = false;
 
   constructor(database: TOpenDatabaseOptions, options: TQueryThreadsOptions = {}) {
-    this.#data = { database, queries: options.queries ?? {}, facets: createFacetMemory() };
+    this.#data = { database, queries: options.queries ?? {}, facets: createFacetMemory(undefined, options.statsMemoryBytes) };
+    this.#onNotice = options.onNotice;
     this.#threads = Math.max(1, Math.floor(options.threads ?? 2));
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxQueued = options.maxQueued ?? 256;
@@ -167,7 +184,26 @@ export class EventQueryThreads implements TEventReader {
       searchBitmapBytes: bitmaps.bytes,
       statsSummaries: summaries.summaries,
       statsSummaryBytes: summaries.bytes,
+      statsMemoryBytes: facetMemoryBytes(this.#data.facets),
+      statsMemoryLimitBytes: this.#data.facets.maxBytes,
+      statsCopyOverLimit: facetCopyOverLimit(this.#data.facets),
     };
+  }
+
+  /**
+   * Tells `onNotice`, once, that the statistics copy is lost: `message` from a thread whose warm-up failed, or,
+   * when a call finds the copy given up for its memory limit (the log grew past it), what the limit is.
+   */
+  #notice(message?: string): void {
+    if (this.#noticed) return;
+    const facets = this.#data.facets;
+    if (message === undefined) {
+      if (!facetCopyOverLimit(facets)) return;
+      const mib = (bytes: number) => Math.ceil(bytes / 2 ** 20).toLocaleString('en-US');
+      message = `the statistics copy was given up: holding every event would pass its memory limit of ${mib(facets.maxBytes)} MiB (${mib(facetMemoryBytes(facets))} MiB taken): statistics are answered in SQL`;
+    }
+    this.#noticed = true;
+    this.#onNotice?.(message);
   }
 
   /**
@@ -317,8 +353,12 @@ export class EventQueryThreads implements TEventReader {
         case 'warm':
           slot.warm = true;
           break;
+        case 'copy-unavailable':
+          this.#notice(message.message);
+          break;
         case 'result':
         case 'failed': {
+          this.#notice();
           const job = slot.job;
           if (job === undefined || job.id !== message.id) break;
           this.#free(slot);

@@ -74,7 +74,7 @@ queries
       // The snapshot file follows the copy as the log grows (written by one thread, when grown enough).
       setInterval(() => queries.saveFacetSnapshot(), SNAPSHOT_CHECK_MS).unref();
     },
-    () => undefined,
+    (error: unknown) => send({ type: 'copy-unavailable', message: error instanceof Error ? error.message : String(error) }),
   )
   .finally(() => {
     void scan?.close();

@@ -91,10 +91,12 @@ export class StatsSummaries {
   readonly #keys: Uint8Array;
   readonly #slots: number;
   readonly #tag: number;
+  readonly #room: () => number;
 
-  /** `tag`: this thread's lock value (`threadTag`). */
-  constructor(memory: TStatsSummaryMemory, tag: number) {
+  /** `tag`: this thread's lock value (`threadTag`); `room`: the bytes a summary may still grow its slot by (default: no limit). */
+  constructor(memory: TStatsSummaryMemory, tag: number, room: () => number = () => Number.POSITIVE_INFINITY) {
     this.#memory = memory;
+    this.#room = room;
     this.#header = new Int32Array(memory.header);
     this.#keys = new Uint8Array(memory.keys);
     this.#slots = memory.payloads.length;
@@ -130,7 +132,8 @@ export class StatsSummaries {
 
   /**
    * Keeps `summary` under `key`, replacing the one kept there if it counts no further, else in the least
-   * recently used slot; false if it is too large, its key too long, or no slot could be taken at once.
+   * recently used slot; false if it is too large, its key too long, no slot could be taken at once, or growing the
+   * slot would take more than the memory left (`room`).
    */
   put(key: string, summary: TStatsSummary): boolean {
     const bytes = Buffer.from(key, 'utf8');
@@ -148,10 +151,10 @@ export class StatsSummaries {
     if (slot < 0) return false;
     const at = slot * STRIDE;
     try {
+      const buffer = this.#memory.payloads[slot];
+      if (buffer === undefined || size - buffer.byteLength > this.#room()) return false;
       // No key while the payload is written: a thread stopped here leaves an empty slot.
       Atomics.store(this.#header, at + KEY_LENGTH, 0);
-      const buffer = this.#memory.payloads[slot];
-      if (buffer === undefined) return false;
       if (buffer.byteLength < size) buffer.grow(size);
       write(new Float64Array(buffer, 0, size / 8), summary);
       this.#keys.set(bytes, slot * KEY_BYTES);

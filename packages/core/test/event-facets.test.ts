@@ -14,7 +14,7 @@ import type { CustodyDatabase } from '@custody/db';
 
 import { EventQueries } from '../src/index';
 import type { TEventFilter } from '../src/index';
-import { EventFacets, compareBinary, createFacetMemory, metadataKey, releaseFacetLock, threadTag } from '../src/event-facets';
+import { EventFacets, compareBinary, createFacetMemory, facetMemoryBytes, metadataKey, releaseFacetLock, threadTag } from '../src/event-facets';
 import { STATS_BUCKETS } from '../src/query';
 import { StatsSummaries, summaryKey } from '../src/stats-summaries';
 import type { TStatsSummary } from '../src/stats-summaries';
@@ -844,6 +844,82 @@ describe('the statistics copy saved to a file and restored at the next start', (
       await other.destroy();
       await side.destroy();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the statistics copy within its memory limit', () => {
+  const buckets = { widths: [HOUR], choose: () => HOUR };
+
+  it('is not made, nor restored from a saved copy, when holding every event would pass the limit: SQL answers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'custody-limit-'));
+    const side = await createFacetLog();
+    try {
+      const { db, dialect } = side.custody.database;
+      const reads = dialect.facetReads;
+      if (reads === undefined) throw new Error('SQLite offers facetReads');
+      const sql = new EventQueries(db, dialect);
+      const file = join(dir, 'statistics-copy.bin');
+      const saved = new EventFacets(reads, createFacetMemory(), { snapshotFile: file });
+      await saved.warm();
+      expect(saved.saveSnapshot()).toBe(true);
+      // 340 events and a growth step of 4,096 records at 36 bytes each: about 160 KB, over 100,000 bytes.
+      const memory = createFacetMemory(undefined, 100_000);
+      const copy = new EventFacets(reads, memory, { snapshotFile: file, growRecords: 4_096 });
+      await expect(copy.warm()).rejects.toThrow(/would take about 0\.2 MiB to hold the log's 340 events, over its limit of 0\.1 MiB/);
+      expect(copy.overLimit).toBe(true);
+      expect(copy.usable).toBe(false);
+      expect(copy.size).toBe(0);
+      expect(facetMemoryBytes(memory)).toBeLessThanOrEqual(100_000);
+      expect(copy.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toBeNull();
+      // Another thread's warm-up on the same memory says why, and its statistics are SQL's.
+      const limited = new EventQueries(db, dialect, { facets: memory });
+      await expect(limited.warmFacets()).rejects.toThrow('the statistics copy was given up: it would pass its memory limit');
+      for (const filter of [{ q: 'common' }, { actions: ['user.*'] }, {}] satisfies TEventFilter[]) {
+        expect(await limited.stats('org_f', filter)).toEqual(await sql.stats('org_f', filter));
+      }
+      // With room for it, the same file is restored.
+      const roomy = new EventFacets(reads, createFacetMemory(undefined, 64 * 2 ** 20), { snapshotFile: file });
+      expect(roomy.catchUp()).toBe(true);
+      expect(roomy.overLimit).toBe(false);
+      expect(roomy.size).toBe(340);
+    } finally {
+      await side.destroy();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is given up once the log grows past the limit, and SQL answers from then on', async () => {
+    const side = await createFacetLog();
+    try {
+      const { db, dialect } = side.custody.database;
+      const reads = dialect.facetReads;
+      if (reads === undefined) throw new Error('SQLite offers facetReads');
+      const sql = new EventQueries(db, dialect);
+      const whole = createFacetMemory();
+      await new EventFacets(reads, whole, { growRecords: 4_096 }).warm();
+      const taken = facetMemoryBytes(whole);
+      // Room for what the 340 events take (the columns made for 8,192: one step ahead) and a growth step with some
+      // to spare, not for 8,000 more events, which pass the columns' end.
+      const memory = createFacetMemory(undefined, taken + (4_096 + 1_000) * 36);
+      const copy = new EventFacets(reads, memory, { growRecords: 4_096 });
+      await copy.warm();
+      expect(copy.ready).toBe(true);
+      expect(copy.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
+      for (let b = 0; b < 8; b++) await side.custody.ingestor.ingest('org_other', Array.from({ length: 1_000 }, (_, i) => eventNumber(10_000 + b * 1_000 + i, 'common grown')));
+      expect(copy.overLimit).toBe(false);
+      expect(copy.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toBeNull();
+      expect(copy.overLimit).toBe(true);
+      expect(facetMemoryBytes(memory)).toBeLessThanOrEqual(memory.maxBytes);
+      const limited = new EventQueries(db, dialect, { facets: memory });
+      for (const org of ['org_f', 'org_other']) {
+        for (const filter of [{ q: 'common' }, { q: 'grown' }, { actorId: 'u_a' }] satisfies TEventFilter[]) {
+          expect(await limited.stats(org, filter)).toEqual(await sql.stats(org, filter));
+        }
+      }
+      expect((await limited.stats('org_other', { q: 'grown' })).total).toBe(8_000);
+    } finally {
+      await side.destroy();
     }
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { migrateToLatest, openDatabase } from '@custody/db';
 import type { CustodyDatabase } from '@custody/db';
@@ -249,6 +249,26 @@ describe('sqlite file: queries on reader threads', () => {
       await threads.start(); // a new thread (starting one under tsx alone can take longer than 300 ms)
       // The database answers again (it holds no organization).
       await expect(threads.list('acme', {})).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'organization "acme" not found' });
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('give the statistics copy up past its memory limit, say so once, and answer statistics in SQL', async () => {
+    const notices: string[] = [];
+    // The log's events (601 at first, more after the tests above) and the copy's first growth step (65,536 records
+    // at 36 bytes each): far over 100,000 bytes.
+    const threads = new EventQueryThreads(database.readerThreadOptions ?? { url: file }, { threads: 2, statsMemoryBytes: 100_000, onNotice: (message) => notices.push(message) });
+    try {
+      await threads.start();
+      await vi.waitFor(() => expect(notices).toHaveLength(1));
+      expect(notices[0]).toMatch(/^the statistics copy (would take about 2\.\d MiB to hold the log's [\d,]+ events, over its limit of 0\.1 MiB|was given up: it would pass its memory limit)/);
+      for (const filter of [{ q: 'Firefox' }, { actions: ['user.*'] }, { metadata: { method: 'sso' } }] satisfies TEventFilter[]) {
+        expect(await threads.stats('acme', filter)).toEqual(await inProcess.stats('acme', filter));
+      }
+      expect(threads.load).toMatchObject({ warm: 0, statsCopyOverLimit: true, statsMemoryLimitBytes: 100_000 });
+      expect(threads.load.statsMemoryBytes).toBeLessThanOrEqual(100_000);
+      expect(notices).toHaveLength(1);
     } finally {
       await threads.close();
     }

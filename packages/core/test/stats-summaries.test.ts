@@ -1,7 +1,7 @@
 /**
  * Whole-log statistics summaries (`StatsSummaries`): what is kept is read back exactly, by any thread sharing
  * the memory; a summary is replaced only by one counting as far or further; the least recently used makes way;
- * too large a summary is refused; a slot a stopped thread held is emptied and freed.
+ * too large a summary, or one whose slot would grow past the memory left, is refused; a slot a stopped thread held is emptied and freed.
  * `event-facets.test.ts` checks the statistics they answer against SQL.
  */
 import { describe, expect, it } from 'vitest';
@@ -68,6 +68,24 @@ describe('statistics summaries', () => {
     expect(summaries.put('x'.repeat(1_025), summary(10, 5))).toBe(false);
     expect(summaries.put('', summary(10, 5))).toBe(false);
     expect(summaries.keys).toEqual([]);
+  });
+
+  it('keep no summary whose slot would grow past the memory left, and keep the one already there', () => {
+    let room = Number.POSITIVE_INFINITY;
+    const summaries = new StatsSummaries(createStatsSummaryMemory(2), 1, () => room);
+    expect(summaries.put('k', summary(100, 40))).toBe(true);
+    room = 0;
+    // The same size: the slot does not grow.
+    expect(summaries.put('k', summary(110, 41))).toBe(true);
+    // More actors: it would grow by 8 bytes an actor.
+    room = 8 * 4_000;
+    expect(summaries.put('k', summary(120, 42, 5_000))).toBe(false);
+    expect(summaries.get('k')).toEqual(summary(110, 41));
+    room = 100; // a new slot's 160 bytes
+    expect(summaries.put('other', summary(10, 5))).toBe(false);
+    expect(summaries.keys).toEqual(['k']);
+    room = 8 * 5_000;
+    expect(summaries.put('k', summary(120, 42, 5_000))).toBe(true);
   });
 
   it('empty and free a slot whose lock a stopped thread held, and leave other threads\' locks alone', () => {
