@@ -246,6 +246,11 @@ export function facetMemoryBytes(memory: TFacetMemory): number {
   return [...copyBuffers(memory), ...memory.searches.bitmaps, ...memory.summaries.payloads].reduce((sum, buffer) => sum + buffer.byteLength, 0);
 }
 
+/** `bytes` in MiB for messages: one decimal below 10 MiB (a limit of 100,000 bytes is 0.1 MiB, not 1). */
+export function mebibytes(bytes: number): string {
+  return (bytes / 2 ** 20).toLocaleString('en-US', { maximumFractionDigits: bytes < 10 * 2 ** 20 ? 1 : 0 });
+}
+
 /** Whether the copy in `memory` was given up for its memory limit (`TFacetMemory.maxBytes`). */
 export function facetCopyOverLimit(memory: TFacetMemory): boolean {
   return Atomics.load(new Int32Array(memory.header), OVER_LIMIT) === 1;
@@ -887,10 +892,9 @@ export class EventFacets {
     const projected = facetMemoryBytes(this.#memory) + (Math.max(0, events - copied) + this.#growRecords) * PROJECTED_BYTES_AN_EVENT;
     if (projected <= this.#memory.maxBytes) return;
     Atomics.store(this.#header, OVER_LIMIT, 1);
-    const mb = (bytes: number) => (bytes / 2 ** 20).toLocaleString('en-US', { maximumFractionDigits: bytes < 10 * 2 ** 20 ? 1 : 0 });
     throw new AppError(
       'UNAVAILABLE',
-      `the statistics copy would take about ${mb(projected)} MiB to hold the log's ${events.toLocaleString('en-US')} events, over its limit of ${mb(this.#memory.maxBytes)} MiB: statistics are answered in SQL`,
+      `the statistics copy would take about ${mebibytes(projected)} MiB to hold the log's ${events.toLocaleString('en-US')} events, over its limit of ${mebibytes(this.#memory.maxBytes)} MiB: statistics are answered in SQL`,
     );
   }
 

@@ -24,7 +24,7 @@ import type { Worker } from 'node:worker_threads';
 import type { TOpenDatabaseOptions } from '@custody/db';
 
 import { AppError } from './errors';
-import { createFacetMemory, facetCopyOverLimit, facetMemoryBytes, releaseFacetLock } from './event-facets';
+import { createFacetMemory, facetCopyOverLimit, facetMemoryBytes, mebibytes, releaseFacetLock } from './event-facets';
 import { searchBitmapUsage } from './search-bitmaps';
 import { statsSummaryUsage } from './stats-summaries';
 import type { TFacetMemory } from './event-facets';
@@ -199,8 +199,7 @@ export class EventQueryThreads implements TEventReader {
     const facets = this.#data.facets;
     if (message === undefined) {
       if (!facetCopyOverLimit(facets)) return;
-      const mib = (bytes: number) => Math.ceil(bytes / 2 ** 20).toLocaleString('en-US');
-      message = `the statistics copy was given up: holding every event would pass its memory limit of ${mib(facets.maxBytes)} MiB (${mib(facetMemoryBytes(facets))} MiB taken): statistics are answered in SQL`;
+      message = `the statistics copy was given up: holding every event would pass its memory limit of ${mebibytes(facets.maxBytes)} MiB (${mebibytes(facetMemoryBytes(facets))} MiB taken): statistics are answered in SQL`;
     }
     this.#noticed = true;
     this.#onNotice?.(message);
