@@ -195,7 +195,7 @@ export class EventQueryThreads implements TEventReader {
    * when a call finds the copy given up for its memory limit (the log grew past it), what the limit is.
    */
   #notice(message?: string): void {
-    if (this.#noticed) return;
+    if (this.#noticed || this.#closed) return;
     const facets = this.#data.facets;
     if (message === undefined) {
       if (!facetCopyOverLimit(facets)) return;

@@ -41,10 +41,13 @@ function run(request: TQueryRequest): Promise<unknown> {
 
 /** The warm-up's own connection, once open. */
 let scan: Awaited<ReturnType<typeof openScanDatabase>> | null = null;
+/** Told to stop: a warm-up failing as the connections close is no news. */
+let stopping = false;
 
 port.on('message', (message: TQueryThreadMessage) => {
   if ('type' in message) {
     // Told to stop (given up on, or shutting down): this thread is free, so it can leave without being terminated.
+    stopping = true;
     void Promise.allSettled([scan?.close(), database.close()]).finally(() => process.exit(0));
     return;
   }
@@ -74,7 +77,9 @@ queries
       // The snapshot file follows the copy as the log grows (written by one thread, when grown enough).
       setInterval(() => queries.saveFacetSnapshot(), SNAPSHOT_CHECK_MS).unref();
     },
-    (error: unknown) => send({ type: 'copy-unavailable', message: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => {
+      if (!stopping) send({ type: 'copy-unavailable', message: error instanceof Error ? error.message : String(error) });
+    },
   )
   .finally(() => {
     void scan?.close();
