@@ -718,16 +718,16 @@ export class EventFacets {
       const meta = JSON.parse(text.toString('utf8')) as TSnapshotMeta;
       const buffers = copyBuffers(this.#memory);
       const body = 4 + length;
+      const events = reads.lastRowid();
       const plausible =
-        meta.format === SNAPSHOT_FORMAT && Number.isSafeInteger(meta.crc32) && Number.isSafeInteger(meta.last) && meta.last > 0 && meta.last <= reads.lastRowid() &&
+        meta.format === SNAPSHOT_FORMAT && Number.isSafeInteger(meta.crc32) && Number.isSafeInteger(meta.last) && meta.last > 0 && meta.last <= events &&
         integers(meta.counts, 3) && integers(meta.postings, 2, true) && meta.postings.every((header) => integers(header, 4)) &&
         integers(meta.lengths, buffers.length) && meta.lengths.every((bytes, i) => bytes >= 0 && bytes <= (buffers[i]?.maxByteLength ?? 0)) &&
-        meta.lengths.reduce((sum, bytes) => sum + bytes, 0) === size - body &&
+        size - body === meta.lengths.reduce((sum, bytes) => sum + bytes, 0) &&
         JSON.stringify(this.#identity(reads, meta.last)) === JSON.stringify(meta.ids);
       if (!plausible) return false;
       // A copy that would pass its memory limit is not restored (the first append gives it up).
-      const needed = meta.lengths.reduce((sum, bytes) => sum + bytes, 0) + (reads.lastRowid() - meta.last) * PROJECTED_BYTES_AN_EVENT;
-      if (needed > this.#memory.maxBytes) return false;
+      if (size - body + (events - meta.last) * PROJECTED_BYTES_AN_EVENT > this.#memory.maxBytes) return false;
       // Read into the buffers (unpublished: no reader looks past the published counts), checked, then published.
       let checksum = crc32(snapshotFields(meta));
       let at = body;

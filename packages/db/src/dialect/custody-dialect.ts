@@ -230,6 +230,13 @@ export interface CustodyDialect {
   searchEntries(organizationId: string, words: readonly string[]): RawBuilder<unknown>;
 
   /**
+   * A predicate over the `events` table (unaliased): the event's rowid is one of `rowids` (one bound parameter
+   * however many). Where events have rowids (SQLite): a statistics query whose matches were listed first looks
+   * those events up alone.
+   */
+  readonly rowidsIn?: (rowids: readonly number[]) => Expression<SqlBool>;
+
+  /**
    * The `seq` of the organization's first event at or after the full-text index entry `entry` (an
    * entry of `searchEntries`; entries follow each organization's seqs in order), as one row `{ seq }`,
    * or no row.

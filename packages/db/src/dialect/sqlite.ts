@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import type { RawBuilder } from 'kysely';
+import type { Expression, RawBuilder, SqlBool } from 'kysely';
 
 import type { Database as TDatabase } from '../schema';
 import type { CustodyDialect, TEntryBits, TFacetRow, TMetadataCount } from './custody-dialect';
@@ -231,6 +231,11 @@ function setDecimalList(text: Uint8Array | null, bits: Uint32Array, after: numbe
   }
 }
 
+/** `CustodyDialect.rowidsIn`: the list as one JSON parameter, read by `json_each`. */
+function rowidsIn(rowids: readonly number[]): Expression<SqlBool> {
+  return sql<SqlBool>`events.rowid IN (SELECT value FROM json_each(${JSON.stringify(rowids)}))`;
+}
+
 /** better-sqlite3 binds Buffers, not plain Uint8Arrays: wrap without copying. */
 function bindable(value: unknown): unknown {
   if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
@@ -257,7 +262,7 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
   return {
     ...sqliteDialectBase,
     matchesSearch(organizationId, words, window, known) {
-      if (known !== undefined) return sql<boolean>`events.rowid IN (SELECT value FROM json_each(${JSON.stringify(known)}))`;
+      if (known !== undefined) return rowidsIn(known);
       if (window === undefined) return sql<boolean>`events.rowid IN (${searchEntries(words, prefixTerms)})`;
       // The index is keyed by the events' rowids: the window's rowid range (from the (organization, seq)
       // key, which holds them) lets FTS5 seek into each word's list instead of reading all of it.
@@ -265,6 +270,7 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
       return sql<boolean>`events.rowid IN (${searchEntries(words, prefixTerms)}
         AND rowid >= (SELECT min(rowid) ${inWindow}) AND rowid <= (SELECT max(rowid) ${inWindow}))`;
     },
+    rowidsIn,
     searchEntries(_organizationId, words) {
       return searchEntries(words, prefixTerms);
     },
