@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openDatabase } from '@custody/db';
-import type { CustodyDatabase } from '@custody/db';
+import type { CustodyDatabase, TFacetReads } from '@custody/db';
 
 import { EventQueries } from '../src/index';
 import type { TEventFilter } from '../src/index';
@@ -40,13 +40,30 @@ function eventNumber(i: number, words: string): Record<string, unknown> {
  * A SQLite log of 300 events in `org_f` (every tenth `common rare`, the rest `common firefox`; `even` or `odd`
  * by number) and 40 in `org_other` with the same words: one full-text index holds both organizations.
  */
-async function createFacetLog(): Promise<Awaited<ReturnType<typeof createTestCustody>>> {
+type TFacetLog = Awaited<ReturnType<typeof createTestCustody>>;
+
+async function createFacetLog(): Promise<TFacetLog> {
   const side = await createTestCustody('sqlite');
   await side.custody.createOrganization({ id: 'org_f', name: 'F' });
   await side.custody.createOrganization({ id: 'org_other', name: 'Other' });
   await side.custody.ingestor.ingest('org_f', Array.from({ length: 300 }, (_, i) => eventNumber(i, i % 10 === 0 ? 'common rare' : 'common firefox')));
   await side.custody.ingestor.ingest('org_other', Array.from({ length: 40 }, (_, i) => eventNumber(i, 'common firefox elsewhere')));
   return side;
+}
+
+/** A fresh `createFacetLog`, with its database, SQLite's facet reads and SQL's statistics, given to `test`; destroyed after. */
+async function withFacetLog(
+  test: (log: { side: TFacetLog; db: TFacetLog['custody']['database']['db']; dialect: TFacetLog['custody']['database']['dialect']; reads: TFacetReads; sql: EventQueries }) => Promise<void>,
+): Promise<void> {
+  const side = await createFacetLog();
+  try {
+    const { db, dialect } = side.custody.database;
+    const reads = dialect.facetReads;
+    if (reads === undefined) throw new Error('SQLite offers facetReads');
+    await test({ side, db, dialect, reads, sql: new EventQueries(db, dialect) });
+  } finally {
+    await side.destroy();
+  }
 }
 
 describe('statistics from the in-memory copy', () => {
@@ -425,64 +442,57 @@ describe('statistics from a copy another reader brought further', () => {
 for (const [how, rangeByEvents] of [['each event checked', undefined], ['the values\' lists read', 0]] as const) {
   describe(`statistics over metadata, from bitmaps (${how})`, () => {
     it('keep a common metadata value\'s events as a bitmap, brought up to date from the events committed since', async () => {
-      const side = await createFacetLog();
-      try {
-        const { db, dialect } = side.custody.database;
-        const base = dialect.facetReads;
-        if (base === undefined) throw new Error('SQLite offers facetReads');
-        const sql = new EventQueries(db, dialect);
-        /** The metadata reads the copy made: organization, key, value, and the rowid after which (or the list). */
-        const reads: [string, string, string, number | 'list'][] = [];
-        const facetReads: typeof base = {
-          rowsAfter: (after, limit) => base.rowsAfter(after, limit),
-          searchEntryBits: (words, bits, after, upTo) => base.searchEntryBits(words, bits, after, upTo),
-          rowidBits: (query, bits, upTo) => base.rowidBits(query, bits, upTo),
-          lastRowid: () => base.lastRowid(),
-          metadataEntryBits: (organizationId, key, value, bits, after, upTo) => {
-            reads.push([organizationId, key, value, after]);
-            return base.metadataEntryBits(organizationId, key, value, bits, after, upTo);
-          },
-          metadataSeqBits: (organizationId, key, value, bits) => {
-            reads.push([organizationId, key, value, 'list']);
-            return base.metadataSeqBits(organizationId, key, value, bits);
-          },
-          metadataSample: (organizationId, seqs) => base.metadataSample(organizationId, seqs),
-        };
-        const memory = createFacetMemory(4);
-        const queries = new EventQueries(db, { ...dialect, facetReads }, { facets: memory, broadSearchMatches: 50, ...(rangeByEvents === undefined ? {} : { metadataRangeByEvents: rangeByEvents }) });
-        const kept = () => new EventFacets(facetReads, memory).bitmapSearches;
-        const same = async (org: string, filter: TEventFilter) => {
-          const got = await queries.stats(org, filter, { top: 100 });
-          expect(got, JSON.stringify([org, filter])).toEqual(await sql.stats(org, filter, { top: 100 }));
-          return got;
-        };
-        const read = (org: string, after: number): [string, string, string, number | 'list'] => [org, 'plan', 'team', rangeByEvents === 0 ? 'list' : after];
-        // plan=team: two events in three of org_f's 300 (broad: 50 or more, and a sixteenth of the log).
-        expect(await same('org_f', { metadata: { plan: 'team' } })).toMatchObject({ total: 200 });
-        expect(reads).toEqual([read('org_f', 0)]);
-        expect(kept()).toEqual([metadataKey('org_f', 'plan', 'team')]);
-        reads.length = 0;
-        await same('org_f', { metadata: { plan: 'team' }, actions: ['user.*'] });
-        await same('org_f', { metadata: { plan: 'team' }, q: 'common', actorType: 'user' });
-        await same('org_f', { metadata: { plan: 'team' }, targetType: 'document' });
-        expect(reads).toEqual([]);
-        // The same pair in another organization is another set; one with few events is read each time, kept never.
-        await same('org_other', { metadata: { plan: 'team' } });
-        await same('org_other', { metadata: { plan: 'team' } });
-        expect(reads).toEqual([read('org_other', 0), read('org_other', 0)]);
-        expect(kept().sort()).toEqual([metadataKey('org_f', 'plan', 'team'), 'common']);
-        // Events committed since: only they are read, from the range past the bitmap's mark.
-        await side.custody.ingestor.ingest('org_f', Array.from({ length: 30 }, (_, i) => eventNumber(600 + i, 'common')));
-        reads.length = 0;
-        expect(await same('org_f', { metadata: { plan: 'team' } })).toMatchObject({ total: 220 });
-        expect(reads).toEqual([read('org_f', 340)]);
-        await same('org_f', { metadata: { plan: 'enterprise' }, occurredAfter: new Date(START + 100 * HOUR).toISOString() });
-        await same('org_other', { metadata: { plan: 'enterprise' }, q: 'common' });
-        await same('org_f', { metadata: { plan: 'nobody' } });
-        await same('org_nobody', { metadata: { plan: 'team' } });
-      } finally {
-        await side.destroy();
-      }
+      await withFacetLog(async ({ side, db, dialect, reads: base, sql }) => {
+      /** The metadata reads the copy made: organization, key, value, and the rowid after which (or the list). */
+      const reads: [string, string, string, number | 'list'][] = [];
+      const facetReads: typeof base = {
+        rowsAfter: (after, limit) => base.rowsAfter(after, limit),
+        searchEntryBits: (words, bits, after, upTo) => base.searchEntryBits(words, bits, after, upTo),
+        rowidBits: (query, bits, upTo) => base.rowidBits(query, bits, upTo),
+        lastRowid: () => base.lastRowid(),
+        metadataEntryBits: (organizationId, key, value, bits, after, upTo) => {
+          reads.push([organizationId, key, value, after]);
+          return base.metadataEntryBits(organizationId, key, value, bits, after, upTo);
+        },
+        metadataSeqBits: (organizationId, key, value, bits) => {
+          reads.push([organizationId, key, value, 'list']);
+          return base.metadataSeqBits(organizationId, key, value, bits);
+        },
+        metadataSample: (organizationId, seqs) => base.metadataSample(organizationId, seqs),
+      };
+      const memory = createFacetMemory(4);
+      const queries = new EventQueries(db, { ...dialect, facetReads }, { facets: memory, broadSearchMatches: 50, ...(rangeByEvents === undefined ? {} : { metadataRangeByEvents: rangeByEvents }) });
+      const kept = () => new EventFacets(facetReads, memory).bitmapSearches;
+      const same = async (org: string, filter: TEventFilter) => {
+        const got = await queries.stats(org, filter, { top: 100 });
+        expect(got, JSON.stringify([org, filter])).toEqual(await sql.stats(org, filter, { top: 100 }));
+        return got;
+      };
+      const read = (org: string, after: number): [string, string, string, number | 'list'] => [org, 'plan', 'team', rangeByEvents === 0 ? 'list' : after];
+      // plan=team: two events in three of org_f's 300 (broad: 50 or more, and a sixteenth of the log).
+      expect(await same('org_f', { metadata: { plan: 'team' } })).toMatchObject({ total: 200 });
+      expect(reads).toEqual([read('org_f', 0)]);
+      expect(kept()).toEqual([metadataKey('org_f', 'plan', 'team')]);
+      reads.length = 0;
+      await same('org_f', { metadata: { plan: 'team' }, actions: ['user.*'] });
+      await same('org_f', { metadata: { plan: 'team' }, q: 'common', actorType: 'user' });
+      await same('org_f', { metadata: { plan: 'team' }, targetType: 'document' });
+      expect(reads).toEqual([]);
+      // The same pair in another organization is another set; one with few events is read each time, kept never.
+      await same('org_other', { metadata: { plan: 'team' } });
+      await same('org_other', { metadata: { plan: 'team' } });
+      expect(reads).toEqual([read('org_other', 0), read('org_other', 0)]);
+      expect(kept().sort()).toEqual([metadataKey('org_f', 'plan', 'team'), 'common']);
+      // Events committed since: only they are read, from the range past the bitmap's mark.
+      await side.custody.ingestor.ingest('org_f', Array.from({ length: 30 }, (_, i) => eventNumber(600 + i, 'common')));
+      reads.length = 0;
+      expect(await same('org_f', { metadata: { plan: 'team' } })).toMatchObject({ total: 220 });
+      expect(reads).toEqual([read('org_f', 340)]);
+      await same('org_f', { metadata: { plan: 'enterprise' }, occurredAfter: new Date(START + 100 * HOUR).toISOString() });
+      await same('org_other', { metadata: { plan: 'enterprise' }, q: 'common' });
+      await same('org_f', { metadata: { plan: 'nobody' } });
+      await same('org_nobody', { metadata: { plan: 'team' } });
+      });
     });
   });
 }
@@ -671,91 +681,84 @@ describe('statistics over a time range, blocks of the copy skipped', () => {
 
 describe('whole-log statistics of common searches and metadata values, kept as summaries', () => {
   it('answer later calls from the summary and the events committed since, exactly as SQL, and nothing else from it', async () => {
-    const side = await createFacetLog();
-    try {
-      const { db, dialect } = side.custody.database;
-      const base = dialect.facetReads;
-      if (base === undefined) throw new Error('SQLite offers facetReads');
-      const sql = new EventQueries(db, dialect);
-      /** The full-text and metadata reads the copy made, and the rowid after which. */
-      const reads: [string, number][] = [];
-      const facetReads: typeof base = {
-        ...base,
-        searchEntryBits: (words, bits, after, upTo) => (reads.push([words.join(' '), after]), base.searchEntryBits(words, bits, after, upTo)),
-        metadataEntryBits: (organizationId, key, value, bits, after, upTo) => (reads.push([`${key}=${value}`, after]), base.metadataEntryBits(organizationId, key, value, bits, after, upTo)),
-        metadataSeqBits: (organizationId, key, value, bits, seqs) => (reads.push([`${key}=${value} list`, 0]), base.metadataSeqBits(organizationId, key, value, bits, seqs)),
-      };
-      // Two bitmap slots: `common even` (searched third) gets none and is read from the index each time.
-      const memory = createFacetMemory(2);
-      const queries = new EventQueries(db, { ...dialect, facetReads }, { facets: memory, broadSearchMatches: 50 });
-      await queries.warmFacets();
-      const inspect = new StatsSummaries(memory.summaries, 99);
-      const same = async (filter: TEventFilter, options: { top?: number; bucketMs?: number } = { top: 3 }, org = 'org_f') => {
-        const got = await queries.stats(org, filter, options);
-        expect(got, JSON.stringify([org, filter, options])).toEqual(await sql.stats(org, filter, options));
-        return got;
-      };
-      const keys = {
-        common: summaryKey('org_f', 'common', STATS_BUCKETS.widths),
-        team: summaryKey('org_f', metadataKey('org_f', 'plan', 'team'), STATS_BUCKETS.widths),
-        even: summaryKey('org_f', 'common even', STATS_BUCKETS.widths),
-      };
-      await same({ q: 'common' });
-      await same({ metadata: { plan: 'team' } });
-      await same({ q: 'even common' });
-      // A search or a metadata value too rare, another organization's few events, and any other filter: no summary.
-      await same({ q: 'rare' });
-      await same({ q: 'common' }, { top: 3 }, 'org_other');
-      for (const filter of [{ q: 'common', actions: ['user.*'] }, { q: 'common', occurredAfter: new Date(START).toISOString() }, { q: 'common', metadata: { plan: 'team' } }, { metadata: { plan: 'team' }, actorType: 'user' }]) await same(filter);
-      await same({ q: 'common' }, { bucketMs: HOUR });
-      expect(inspect.keys.sort()).toEqual(Object.values(keys).sort());
-      expect(inspect.get(keys.common)).toMatchObject({ mark: 340, n: 300 });
+    await withFacetLog(async ({ side, db, dialect, reads: base, sql }) => {
+    /** The full-text and metadata reads the copy made, and the rowid after which. */
+    const reads: [string, number][] = [];
+    const facetReads: typeof base = {
+      ...base,
+      searchEntryBits: (words, bits, after, upTo) => (reads.push([words.join(' '), after]), base.searchEntryBits(words, bits, after, upTo)),
+      metadataEntryBits: (organizationId, key, value, bits, after, upTo) => (reads.push([`${key}=${value}`, after]), base.metadataEntryBits(organizationId, key, value, bits, after, upTo)),
+      metadataSeqBits: (organizationId, key, value, bits, seqs) => (reads.push([`${key}=${value} list`, 0]), base.metadataSeqBits(organizationId, key, value, bits, seqs)),
+    };
+    // Two bitmap slots: `common even` (searched third) gets none and is read from the index each time.
+    const memory = createFacetMemory(2);
+    const queries = new EventQueries(db, { ...dialect, facetReads }, { facets: memory, broadSearchMatches: 50 });
+    await queries.warmFacets();
+    const inspect = new StatsSummaries(memory.summaries, 99);
+    const same = async (filter: TEventFilter, options: { top?: number; bucketMs?: number } = { top: 3 }, org = 'org_f') => {
+      const got = await queries.stats(org, filter, options);
+      expect(got, JSON.stringify([org, filter, options])).toEqual(await sql.stats(org, filter, options));
+      return got;
+    };
+    const keys = {
+      common: summaryKey('org_f', 'common', STATS_BUCKETS.widths),
+      team: summaryKey('org_f', metadataKey('org_f', 'plan', 'team'), STATS_BUCKETS.widths),
+      even: summaryKey('org_f', 'common even', STATS_BUCKETS.widths),
+    };
+    await same({ q: 'common' });
+    await same({ metadata: { plan: 'team' } });
+    await same({ q: 'even common' });
+    // A search or a metadata value too rare, another organization's few events, and any other filter: no summary.
+    await same({ q: 'rare' });
+    await same({ q: 'common' }, { top: 3 }, 'org_other');
+    for (const filter of [{ q: 'common', actions: ['user.*'] }, { q: 'common', occurredAfter: new Date(START).toISOString() }, { q: 'common', metadata: { plan: 'team' } }, { metadata: { plan: 'team' }, actorType: 'user' }]) await same(filter);
+    await same({ q: 'common' }, { bucketMs: HOUR });
+    expect(inspect.keys.sort()).toEqual(Object.values(keys).sort());
+    expect(inspect.get(keys.common)).toMatchObject({ mark: 340, n: 300 });
 
-      // The summary answers: counts changed in it show in the statistics (put back afterwards).
-      const kept = inspect.get(keys.even);
-      if (kept === null) throw new Error('kept');
-      expect(inspect.put(keys.even, { ...kept, n: kept.n + 1_000 })).toBe(true);
-      reads.length = 0;
-      expect((await queries.stats('org_f', { q: 'common even' })).total).toBe(150 + 1_000);
-      expect(reads).toEqual([]); // not even the search without a bitmap: nothing past the mark to read
-      expect(inspect.put(keys.even, kept)).toBe(true);
-      // A summary counting beyond the call's snapshot is not used.
-      expect(inspect.put(keys.common, { ...(inspect.get(keys.common) as TStatsSummary), mark: 10_000, n: 1 })).toBe(true);
-      expect((await same({ q: 'common' })).total).toBe(300);
+    // The summary answers: counts changed in it show in the statistics (put back afterwards).
+    const kept = inspect.get(keys.even);
+    if (kept === null) throw new Error('kept');
+    expect(inspect.put(keys.even, { ...kept, n: kept.n + 1_000 })).toBe(true);
+    reads.length = 0;
+    expect((await queries.stats('org_f', { q: 'common even' })).total).toBe(150 + 1_000);
+    expect(reads).toEqual([]); // not even the search without a bitmap: nothing past the mark to read
+    expect(inspect.put(keys.even, kept)).toBe(true);
+    // A summary counting beyond the call's snapshot is not used.
+    expect(inspect.put(keys.common, { ...(inspect.get(keys.common) as TStatsSummary), mark: 10_000, n: 1 })).toBe(true);
+    expect((await same({ q: 'common' })).total).toBe(300);
 
-      // Later events: far earlier times (the range grows past a year, the histogram's cells coarsen), new
-      // actions and actors. Only what lies past each summary's mark is read.
-      await side.custody.ingestor.ingest('org_f', Array.from({ length: 40 }, (_, i) => event({
-        action: i % 2 === 0 ? 'report.exported' : 'user.signed_in',
-        occurred_at: new Date(START - (400 + i) * 24 * HOUR).toISOString(),
-        actor: { id: `newcomer_${i % 7}`, type: 'user', name: i % 4 === 0 ? 'common even' : 'common' },
-        metadata: { plan: 'team' },
-      })));
-      reads.length = 0;
-      for (const filter of [{ q: 'even common' }, { metadata: { plan: 'team' } }]) {
-        await same(filter, { top: 3 });
-        expect((await same(filter, { top: 100 })).topActions.map((a) => a.action)).toContain('report.exported');
-      }
-      expect(reads.sort()).toEqual([['even common', 340], ['plan=team', 340]]);
-      expect(inspect.get(keys.even)).toMatchObject({ mark: 380, n: 160 });
-      expect(inspect.get(keys.team)).toMatchObject({ mark: 380, n: 240 });
-      // The summary of `common` counting past the snapshot was replaced by a count from the events.
-      await same({ q: 'common' }, { top: 100 });
-
-      // A search too rare for a bitmap (under a sixteenth of the log) but with enough matches keeps a summary: its
-      // later calls read the index only past the mark.
-      await side.custody.ingestor.ingest('org_other', Array.from({ length: 1_000 }, (_, i) => eventNumber(7_000 + i, 'filler')));
-      await side.custody.ingestor.ingest('org_f', Array.from({ length: 60 }, (_, i) => eventNumber(8_000 + i, 'midsize')));
-      reads.length = 0;
-      await same({ q: 'midsize' });
-      await side.custody.ingestor.ingest('org_f', Array.from({ length: 5 }, (_, i) => eventNumber(9_000 + i, 'midsize')));
-      expect((await same({ q: 'midsize' })).total).toBe(65);
-      expect(reads).toEqual([['midsize', 0], ['midsize', 1_440]]);
-      expect(inspect.keys).toContain(summaryKey('org_f', 'midsize', STATS_BUCKETS.widths));
-      expect(new EventFacets(facetReads, memory).bitmapSearches).not.toContain('midsize');
-    } finally {
-      await side.destroy();
+    // Later events: far earlier times (the range grows past a year, the histogram's cells coarsen), new
+    // actions and actors. Only what lies past each summary's mark is read.
+    await side.custody.ingestor.ingest('org_f', Array.from({ length: 40 }, (_, i) => event({
+      action: i % 2 === 0 ? 'report.exported' : 'user.signed_in',
+      occurred_at: new Date(START - (400 + i) * 24 * HOUR).toISOString(),
+      actor: { id: `newcomer_${i % 7}`, type: 'user', name: i % 4 === 0 ? 'common even' : 'common' },
+      metadata: { plan: 'team' },
+    })));
+    reads.length = 0;
+    for (const filter of [{ q: 'even common' }, { metadata: { plan: 'team' } }]) {
+      await same(filter, { top: 3 });
+      expect((await same(filter, { top: 100 })).topActions.map((a) => a.action)).toContain('report.exported');
     }
+    expect(reads.sort()).toEqual([['even common', 340], ['plan=team', 340]]);
+    expect(inspect.get(keys.even)).toMatchObject({ mark: 380, n: 160 });
+    expect(inspect.get(keys.team)).toMatchObject({ mark: 380, n: 240 });
+    // The summary of `common` counting past the snapshot was replaced by a count from the events.
+    await same({ q: 'common' }, { top: 100 });
+
+    // A search too rare for a bitmap (under a sixteenth of the log) but with enough matches keeps a summary: its
+    // later calls read the index only past the mark.
+    await side.custody.ingestor.ingest('org_other', Array.from({ length: 1_000 }, (_, i) => eventNumber(7_000 + i, 'filler')));
+    await side.custody.ingestor.ingest('org_f', Array.from({ length: 60 }, (_, i) => eventNumber(8_000 + i, 'midsize')));
+    reads.length = 0;
+    await same({ q: 'midsize' });
+    await side.custody.ingestor.ingest('org_f', Array.from({ length: 5 }, (_, i) => eventNumber(9_000 + i, 'midsize')));
+    expect((await same({ q: 'midsize' })).total).toBe(65);
+    expect(reads).toEqual([['midsize', 0], ['midsize', 1_440]]);
+    expect(inspect.keys).toContain(summaryKey('org_f', 'midsize', STATS_BUCKETS.widths));
+    expect(new EventFacets(facetReads, memory).bitmapSearches).not.toContain('midsize');
+    });
   });
 });
 
@@ -857,73 +860,62 @@ describe('the statistics copy within its memory limit', () => {
 
   it('is not made, nor restored from a saved copy, when holding every event would pass the limit: SQL answers', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'custody-limit-'));
-    const side = await createFacetLog();
     try {
-      const { db, dialect } = side.custody.database;
-      const reads = dialect.facetReads;
-      if (reads === undefined) throw new Error('SQLite offers facetReads');
-      const sql = new EventQueries(db, dialect);
-      const file = join(dir, 'statistics-copy.bin');
-      const saved = new EventFacets(reads, createFacetMemory(), { snapshotFile: file });
-      await saved.warm();
-      expect(saved.saveSnapshot()).toBe(true);
-      // 340 events and a growth step of 4,096 records at 36 bytes each: about 160 KB, over 100,000 bytes.
-      const memory = createFacetMemory(undefined, 100_000);
-      const copy = new EventFacets(reads, memory, { snapshotFile: file, growRecords: 4_096 });
-      await expect(copy.warm()).rejects.toThrow(/would take about 0\.2 MiB to hold the log's 340 events, over its limit of 0\.1 MiB/);
-      expect(copy.overLimit).toBe(true);
-      expect(copy.usable).toBe(false);
-      expect(copy.size).toBe(0);
-      expect(facetMemoryBytes(memory)).toBeLessThanOrEqual(100_000);
-      expect(copy.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toBeNull();
-      // Another thread's warm-up on the same memory says why, and its statistics are SQL's.
-      const limited = new EventQueries(db, dialect, { facets: memory });
-      await expect(limited.warmFacets()).rejects.toThrow('the statistics copy was given up: it would pass its memory limit');
-      for (const filter of [{ q: 'common' }, { actions: ['user.*'] }, {}] satisfies TEventFilter[]) {
-        expect(await limited.stats('org_f', filter)).toEqual(await sql.stats('org_f', filter));
-      }
-      // With room for it, the same file is restored.
-      const roomy = new EventFacets(reads, createFacetMemory(undefined, 64 * 2 ** 20), { snapshotFile: file });
-      expect(roomy.catchUp()).toBe(true);
-      expect(roomy.overLimit).toBe(false);
-      expect(roomy.size).toBe(340);
+      await withFacetLog(async ({ db, dialect, reads, sql }) => {
+        const file = join(dir, 'statistics-copy.bin');
+        const saved = new EventFacets(reads, createFacetMemory(), { snapshotFile: file });
+        await saved.warm();
+        expect(saved.saveSnapshot()).toBe(true);
+        // 340 events and a growth step of 4,096 records at 36 bytes each: about 160 KB, over 100,000 bytes.
+        const memory = createFacetMemory(undefined, 100_000);
+        const copy = new EventFacets(reads, memory, { snapshotFile: file, growRecords: 4_096 });
+        await expect(copy.warm()).rejects.toThrow(/would take about 0\.2 MiB to hold the log's 340 events, over its limit of 0\.1 MiB/);
+        expect(copy.overLimit).toBe(true);
+        expect(copy.usable).toBe(false);
+        expect(copy.size).toBe(0);
+        expect(facetMemoryBytes(memory)).toBeLessThanOrEqual(100_000);
+        expect(copy.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toBeNull();
+        // Another thread's warm-up on the same memory says why, and its statistics are SQL's.
+        const limited = new EventQueries(db, dialect, { facets: memory });
+        await expect(limited.warmFacets()).rejects.toThrow('the statistics copy was given up: it would pass its memory limit');
+        for (const filter of [{ q: 'common' }, { actions: ['user.*'] }, {}] satisfies TEventFilter[]) {
+          expect(await limited.stats('org_f', filter)).toEqual(await sql.stats('org_f', filter));
+        }
+        // With room for it, the same file is restored.
+        const roomy = new EventFacets(reads, createFacetMemory(undefined, 64 * 2 ** 20), { snapshotFile: file });
+        expect(roomy.catchUp()).toBe(true);
+        expect(roomy.overLimit).toBe(false);
+        expect(roomy.size).toBe(340);
+      });
     } finally {
-      await side.destroy();
       await rm(dir, { recursive: true, force: true });
     }
   });
 
   it('is given up once the log grows past the limit, and SQL answers from then on', async () => {
-    const side = await createFacetLog();
-    try {
-      const { db, dialect } = side.custody.database;
-      const reads = dialect.facetReads;
-      if (reads === undefined) throw new Error('SQLite offers facetReads');
-      const sql = new EventQueries(db, dialect);
-      const whole = createFacetMemory();
-      await new EventFacets(reads, whole, { growRecords: 4_096 }).warm();
-      const taken = facetMemoryBytes(whole);
-      // Room for what the 340 events take (the columns made for 8,192: one step ahead) and a growth step with some
-      // to spare, not for 8,000 more events, which pass the columns' end.
-      const memory = createFacetMemory(undefined, taken + (4_096 + 1_000) * 36);
-      const copy = new EventFacets(reads, memory, { growRecords: 4_096 });
-      await copy.warm();
-      expect(copy.ready).toBe(true);
-      expect(copy.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
-      for (let b = 0; b < 8; b++) await side.custody.ingestor.ingest('org_other', Array.from({ length: 1_000 }, (_, i) => eventNumber(10_000 + b * 1_000 + i, 'common grown')));
-      expect(copy.overLimit).toBe(false);
-      expect(copy.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toBeNull();
-      expect(copy.overLimit).toBe(true);
-      expect(facetMemoryBytes(memory)).toBeLessThanOrEqual(memory.maxBytes);
-      const limited = new EventQueries(db, dialect, { facets: memory });
-      for (const org of ['org_f', 'org_other']) {
-        for (const filter of [{ q: 'common' }, { q: 'grown' }, { actorId: 'u_a' }] satisfies TEventFilter[]) {
-          expect(await limited.stats(org, filter)).toEqual(await sql.stats(org, filter));
-        }
+    await withFacetLog(async ({ side, db, dialect, reads, sql }) => {
+    const whole = createFacetMemory();
+    await new EventFacets(reads, whole, { growRecords: 4_096 }).warm();
+    const taken = facetMemoryBytes(whole);
+    // Room for what the 340 events take (the columns made for 8,192: one step ahead) and a growth step with some
+    // to spare, not for 8,000 more events, which pass the columns' end.
+    const memory = createFacetMemory(undefined, taken + (4_096 + 1_000) * 36);
+    const copy = new EventFacets(reads, memory, { growRecords: 4_096 });
+    await copy.warm();
+    expect(copy.ready).toBe(true);
+    expect(copy.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toEqual(await sql.stats('org_f', { q: 'common' }, { bucketMs: HOUR, top: 5 }));
+    for (let b = 0; b < 8; b++) await side.custody.ingestor.ingest('org_other', Array.from({ length: 1_000 }, (_, i) => eventNumber(10_000 + b * 1_000 + i, 'common grown')));
+    expect(copy.overLimit).toBe(false);
+    expect(copy.stats('org_f', { words: ['common'] }, HOUR, 5, buckets)).toBeNull();
+    expect(copy.overLimit).toBe(true);
+    expect(facetMemoryBytes(memory)).toBeLessThanOrEqual(memory.maxBytes);
+    const limited = new EventQueries(db, dialect, { facets: memory });
+    for (const org of ['org_f', 'org_other']) {
+      for (const filter of [{ q: 'common' }, { q: 'grown' }, { actorId: 'u_a' }] satisfies TEventFilter[]) {
+        expect(await limited.stats(org, filter)).toEqual(await sql.stats(org, filter));
       }
-      expect((await limited.stats('org_other', { q: 'grown' })).total).toBe(8_000);
-    } finally {
-      await side.destroy();
     }
+    expect((await limited.stats('org_other', { q: 'grown' })).total).toBe(8_000);
+    });
   });
 });
