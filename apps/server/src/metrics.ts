@@ -100,7 +100,7 @@ export function createMetrics(custody: Custody): TMetrics {
   });
   new Gauge({
     name: 'custody_query_threads_warm',
-    help: 'Query threads whose in-memory statistics copy is complete (restored from the saved copy, or made from the events; a statistics call before then completes it first)',
+    help: 'Query threads whose in-memory statistics copy is complete (restored from the saved copy, or made from the events; a statistics call before then completes it when at most 500,000 events are missing, else is answered in SQL)',
     registers: [registry],
     collect() {
       this.set(custody.queryLoad?.warm ?? 0);

@@ -76,7 +76,7 @@ export interface TQueryThreadsLoad {
   threads: number;
   running: number;
   queued: number;
-  /** Threads whose statistics copy is complete (and warmed up): a statistics call before then completes the copy first. */
+  /** Threads whose statistics copy is complete (and warmed up): a statistics call before then completes it when nearly complete (`EventFacets.catchUp`), else SQL answers. */
   warm: number;
   /** Searches whose matches the threads keep as bitmaps (`SearchBitmaps`), and the bytes those take. */
   searchBitmaps: number;
