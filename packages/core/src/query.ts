@@ -12,7 +12,7 @@ import type { AliasedExpression, Expression, ExpressionBuilder, Kysely, SqlBool 
 
 import type { CustodyDialect, Database, TCompiledStatement, TFacetReads, TSeqWindow } from '@custody/db';
 import { MIN_SEARCH_PREFIX_LENGTH, searchTerms } from '@custody/db';
-import { cidrSortKeyRange, ipSortKey, parseLoggedEvent } from '@custody/schema';
+import { TimestampError, cidrSortKeyRange, ipSortKey, parseLoggedEvent, parseTimestamp } from '@custody/schema';
 import type { TLoggedEvent } from '@custody/schema';
 
 import { AppError } from './errors';
@@ -220,12 +220,22 @@ function queryTerms(q: string | undefined): string[] {
   return q === undefined ? [] : searchTerms(q);
 }
 
-function parseTime(value: string, what: string): number {
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}(T|$)/.test(value) || Number.isNaN(ms)) {
-    throw new AppError('BAD_REQUEST', `${what} must be an RFC 3339 time such as 2026-01-31T00:00:00Z, got "${value}"`);
+/**
+ * A filter's time bound in Unix ms, parsed as ingest parses `occurred_at` (`parseTimestamp`): RFC 3339 with an
+ * explicit offset (`Z` or `±hh:mm`), a real date and time, the fraction truncated to milliseconds. So a bound
+ * never depends on the server's time zone, and a bound ingest would refuse as an event's time is refused here.
+ */
+function parseTime(value: string, what: 'occurredAfter' | 'occurredBefore'): number {
+  try {
+    return parseTimestamp(value);
+  } catch (cause) {
+    if (!(cause instanceof TimestampError)) throw cause;
+    throw new AppError(
+      'BAD_REQUEST',
+      `${what} "${value.length > 64 ? `${value.slice(0, 64)}…` : value}" is not a valid RFC 3339 time: ${cause.message}`,
+      { cause, details: { issues: [{ path: `filter.${what}`, code: cause.code, message: cause.message }] } },
+    );
   }
-  return ms;
 }
 
 /** A part of a filter matching fewer events than this drives the query, and its matches are sorted (see `#choosePlan`). */

@@ -1,0 +1,68 @@
+/**
+ * What the server answers to query inputs it must refuse or cannot serve, over real HTTP on both databases:
+ * filter time bounds read as ingest reads `occurred_at`, whatever the server's time zone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { DIALECTS } from '@custody/db/testing';
+
+import { EVENT, startTestServer } from './helpers';
+import type { TTestServer } from './helpers';
+
+/** A zone far from UTC: a bound read as local time would move by 5 hours. */
+const ZONE = 'America/New_York';
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: query inputs over HTTP`, () => {
+    let s: TTestServer;
+    let key: string;
+    const zone = process.env.TZ;
+    beforeAll(async () => {
+      process.env.TZ = ZONE;
+      s = await startTestServer(dialect, { CUSTODY_RATE_LIMIT: '0' });
+      const admin = s.client(s.adminKey);
+      await admin.organizations.create.mutate({ id: 'acme', name: 'Acme' });
+      key = (await admin.apiKeys.create.mutate({ name: 'app', organizationId: 'acme', scopes: ['events:write', 'events:read', 'export'] })).secret;
+      const times = ['2026-01-02T23:00:00Z', '2026-01-03T00:00:00Z', '2026-01-03T04:00:00Z', '2026-01-03T06:00:00Z'];
+      await s.client(key).events.createBatch.mutate({ organizationId: 'acme', events: times.map((occurred_at) => ({ ...EVENT, occurred_at })) });
+    });
+    afterAll(async () => {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+      await s.close();
+    });
+
+    /** A query procedure's HTTP status and body. */
+    const query = async (path: string, input: unknown, apiKey = key) => {
+      const res = await fetch(`${s.url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { authorization: `Bearer ${apiKey}` } });
+      return { status: res.status, body: (await res.json()) as { result?: { data: unknown }; error?: { message: string; data: { appError: { code: string } } } } };
+    };
+
+    it('refuses a time bound without an offset, or one ingest would refuse, with 400 and the reason', async () => {
+      for (const [value, reason] of [
+        ['2026-01-03T00:00:00', 'no UTC offset'],
+        ['2026-02-30T00:00:00Z', 'day 30 is out of range for February 2026'],
+        ['2026-01-03', 'expected e.g.'],
+        ['2026-01-03T00:00Z', 'expected e.g.'],
+        ['2026-01-03T00:00:00+0100', 'expected e.g.'],
+        ['2026-01-03T24:00:00Z', 'hour 24 is out of range'],
+      ] as const) {
+        for (const path of ['events.list', 'events.stats']) {
+          const { status, body } = await query(path, { organizationId: 'acme', filter: { occurredAfter: value } });
+          expect(status, `${path} ${value}`).toBe(400);
+          expect(body.error?.data.appError.code).toBe('BAD_REQUEST');
+          expect(body.error?.message).toContain(`occurredAfter "${value}" is not a valid RFC 3339 time: ${reason}`);
+        }
+      }
+    });
+
+    it('reads an offset as ingest does: the same events whatever the server time zone', async () => {
+      const listed = async (filter: Record<string, string>) => {
+        const page = await s.client(key).events.list.query({ organizationId: 'acme', filter, order: 'asc' });
+        return page.events.map((e) => e.occurred_at);
+      };
+      expect(await listed({ occurredAfter: '2026-01-03T00:00:00Z' })).toEqual(['2026-01-03T00:00:00.000Z', '2026-01-03T04:00:00.000Z', '2026-01-03T06:00:00.000Z']);
+      expect(await listed({ occurredAfter: '2026-01-03T02:00:00+02:00', occurredBefore: '2026-01-03T01:00:00-05:00' })).toEqual(['2026-01-03T00:00:00.000Z', '2026-01-03T04:00:00.000Z']);
+    });
+  });
+}
