@@ -1,6 +1,7 @@
 /**
  * What the server answers to query inputs it must refuse or cannot serve, over real HTTP on both databases:
- * filter time bounds read as ingest reads `occurred_at`, whatever the server's time zone.
+ * filter time bounds read as ingest reads `occurred_at`, whatever the server's time zone; an export's filter
+ * checked when the job is created, as `events.list` checks it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -63,6 +64,26 @@ for (const dialect of DIALECTS) {
       };
       expect(await listed({ occurredAfter: '2026-01-03T00:00:00Z' })).toEqual(['2026-01-03T00:00:00.000Z', '2026-01-03T04:00:00.000Z', '2026-01-03T06:00:00.000Z']);
       expect(await listed({ occurredAfter: '2026-01-03T02:00:00+02:00', occurredBefore: '2026-01-03T01:00:00-05:00' })).toEqual(['2026-01-03T00:00:00.000Z', '2026-01-03T04:00:00.000Z']);
+    });
+
+    it('refuses an export whose filter events.list refuses, at once and with the same 400, queuing no job', async () => {
+      const exportInput = (filter: Record<string, unknown>) => ({
+        organizationId: 'acme', format: 'ndjson', filter, matter: { name: 'm', number: 'M-1' }, custodian: 'c', reason: 'r',
+      });
+      for (const filter of [{ occurredAfter: 'bad' }, { occurredBefore: '2026-01-03T00:00:00' }, { ip: '10.0.0.1/8' }, { actions: ['User.*'] }, { q: 'a*' }]) {
+        const listed = await query('events.list', { organizationId: 'acme', filter });
+        expect(listed.status, JSON.stringify(filter)).toBe(400);
+        const res = await fetch(`${s.url}/trpc/exports.create`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify(exportInput(filter)),
+        });
+        expect(res.status, JSON.stringify(filter)).toBe(400);
+        const body = (await res.json()) as { error: { message: string; data: { appError: { code: string } } } };
+        expect(body.error.data.appError.code).toBe('BAD_REQUEST');
+        expect(body.error.message).toBe(listed.body.error?.message);
+      }
+      expect(await s.client(key).exports.list.query({ organizationId: 'acme' })).toEqual([]);
     });
   });
 }

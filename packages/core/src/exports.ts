@@ -31,6 +31,7 @@ import type { Ingestor } from './ingest';
 import type { LogService, TCheckpoint } from './log-service';
 import { nodeHasher, nodeSha256 } from './node-crypto';
 import type { Organizations } from './organizations';
+import { checkFilter } from './query';
 import type { EventQueries, TEventFilter } from './query';
 import type { SigningKeys, TSigningKey } from './signing-keys';
 import { writeWhereFree } from './log-writer-thread';
@@ -258,7 +259,7 @@ export class ExportService {
     return rows.length;
   }
 
-  /** Validates the request, records the job and starts it. Returns at once; poll `get`. */
+  /** Validates the request (its filter as `events.list` does), records the job and starts it. Returns at once; poll `get`. */
   async create(organizationId: string, request: TExportRequest, requester: TExportRequester): Promise<TExportInfo> {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'the server is shutting down');
     await this.#deps.organizations.get(organizationId);
@@ -398,6 +399,8 @@ export class ExportService {
     }
     const first = request.firstControlNumber ?? 1;
     if (!Number.isSafeInteger(first) || first < 0) throw new AppError('BAD_REQUEST', 'firstControlNumber must be a non-negative integer');
+    // The checks `events.list` makes of a filter, now: a filter it refuses is refused here, not queued as a job that fails.
+    checkFilter(request.filter);
     return {
       ...request,
       matter: { name: text(request.matter.name, 'matter.name', 200), number: text(request.matter.number, 'matter.number', 100) },

@@ -179,7 +179,7 @@ const NOTHING: TEventFilter = { seqFrom: 0, seqTo: 0 };
  * search. Blocks are nested or disjoint, so the narrowest of them is the condition, and disjoint ones match
  * nothing. Refused here, before any read: a term shaped like a block that is not one (`10.0.0.1/8`), as `ip`
  * refuses it, and a prefix shorter than MIN_SEARCH_PREFIX_LENGTH, which would read the match lists of a large
- * part of the index's words.
+ * part of the index's words. Reads call it through `checkFilter`, which checks the filter's other parts too.
  */
 function resolveFilter(filter: TEventFilter): TEventFilter {
   if (filter.q === undefined) return filter;
@@ -236,6 +236,40 @@ function parseTime(value: string, what: 'occurredAfter' | 'occurredBefore'): num
       { cause, details: { issues: [{ path: `filter.${what}`, code: cause.code, message: cause.message }] } },
     );
   }
+}
+
+/** What an IP filter compares `ip_key` with: one key (an address), or a range of keys (a CIDR block). */
+type TIpCondition = { readonly key: string } | { readonly from: string; readonly to: string };
+
+/** The condition of the IP address or CIDR block `ip`; BAD_REQUEST when it is neither. */
+function ipCondition(ip: string): TIpCondition {
+  if (ip.includes('/')) {
+    try {
+      return cidrSortKeyRange(ip);
+    } catch (cause) {
+      throw new AppError('BAD_REQUEST', `invalid CIDR block "${ip}"`, { cause });
+    }
+  }
+  try {
+    return { key: ipSortKey(ip) };
+  } catch (cause) {
+    throw new AppError('BAD_REQUEST', `invalid IP address "${ip}"`, { cause });
+  }
+}
+
+/**
+ * `filter` as the queries run it (`resolveFilter`), once every part of it a query checks is known to be valid:
+ * the search's terms, action prefixes, time bounds and the IP address or block. Throws BAD_REQUEST for the first
+ * that is not, before anything is read. Every read of events starts here, and an export job's filter is checked
+ * with it when the job is created (`ExportService.create`), so a filter `events.list` refuses never queues a job.
+ */
+export function checkFilter(filter: TEventFilter): TEventFilter {
+  const resolved = resolveFilter(filter);
+  for (const action of resolved.actions ?? []) checkActionPrefix(action);
+  if (resolved.occurredAfter !== undefined) parseTime(resolved.occurredAfter, 'occurredAfter');
+  if (resolved.occurredBefore !== undefined) parseTime(resolved.occurredBefore, 'occurredBefore');
+  if (resolved.ip !== undefined) ipCondition(resolved.ip);
+  return resolved;
 }
 
 /** A part of a filter matching fewer events than this drives the query, and its matches are sorted (see `#choosePlan`). */
@@ -469,22 +503,9 @@ export class EventQueries implements TEventReader {
   /** The IP address or CIDR block `ip`; `rangeIndexed`/`exactIndexed`: whether the planner may use the IP index. */
   #ipMatch(eb: TEventsEb, ip: string, rangeIndexed: boolean, exactIndexed: boolean): Expression<SqlBool> {
     const column = (indexed: boolean) => (indexed ? eb.ref('events.ip_key') : this.#dialect.unindexed(eb.ref('events.ip_key')));
-    if (ip.includes('/')) {
-      let range: { from: string; to: string };
-      try {
-        range = cidrSortKeyRange(ip);
-      } catch (cause) {
-        throw new AppError('BAD_REQUEST', `invalid CIDR block "${ip}"`, { cause });
-      }
-      return eb.and([eb(column(rangeIndexed), '>=', range.from), eb(column(rangeIndexed), '<=', range.to)]);
-    }
-    let key: string;
-    try {
-      key = ipSortKey(ip);
-    } catch (cause) {
-      throw new AppError('BAD_REQUEST', `invalid IP address "${ip}"`, { cause });
-    }
-    return eb(column(exactIndexed), '=', key);
+    const condition = ipCondition(ip);
+    if ('key' in condition) return eb(column(exactIndexed), '=', condition.key);
+    return eb.and([eb(column(rangeIndexed), '>=', condition.from), eb(column(rangeIndexed), '<=', condition.to)]);
   }
 
   #targetEntries(organizationId: string, filter: TEventFilter) {
@@ -579,7 +600,7 @@ export class EventQueries implements TEventReader {
 
   /** One page of events matching `filter`, sorted by `(occurred_at, seq)`. */
   async list(organizationId: string, requested: TEventFilter, options: TListOptions = {}): Promise<TEventPage> {
-    const filter = resolveFilter(requested);
+    const filter = checkFilter(requested);
     const limit = options.limit ?? 100;
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
       throw new AppError('BAD_REQUEST', `limit must be 1 to ${MAX_PAGE_SIZE}`);
@@ -759,7 +780,7 @@ export class EventQueries implements TEventReader {
     to: number,
     chunk = 2_000,
   ): AsyncGenerator<{ seq: number; text: string }[]> {
-    const filter = resolveFilter(requested);
+    const filter = checkFilter(requested);
     let next = from;
     while (next < to) {
       const start = next;
@@ -787,7 +808,7 @@ export class EventQueries implements TEventReader {
     from: number,
     to: number,
   ): Promise<{ seq: number; leafHash: Uint8Array; present: boolean; text: string | null }[]> {
-    const filter = resolveFilter(requested);
+    const filter = checkFilter(requested);
     // Two range scans instead of a join: the page's leaf hashes as one hex string, then the events' bodies.
     const leaves = await this.#db
       .selectFrom('leaves')
@@ -826,7 +847,7 @@ export class EventQueries implements TEventReader {
 
   /** The smallest and largest `seq` below `before` matching `filter`, and how many match. */
   async seqBounds(organizationId: string, requested: TEventFilter, before: number): Promise<{ min: number | null; max: number | null; count: number }> {
-    const filter = resolveFilter(requested);
+    const filter = checkFilter(requested);
     const row = await this.#db
       .selectFrom('events')
       .select((eb) => [eb.fn.min('events.seq').as('lo'), eb.fn.max('events.seq').as('hi'), eb.fn.countAll().as('n')])
@@ -855,7 +876,7 @@ export class EventQueries implements TEventReader {
     requested: TEventFilter,
     options: TStatsOptions = {},
   ): Promise<TEventStats> {
-    const filter = resolveFilter(requested);
+    const filter = checkFilter(requested);
     const top = Math.min(Math.max(options.top ?? 10, 1), 100);
     if (options.bucketMs !== undefined && (!Number.isSafeInteger(options.bucketMs) || options.bucketMs < 1000)) {
       throw new AppError('BAD_REQUEST', 'bucketMs must be an integer of at least 1000');
