@@ -900,7 +900,7 @@ export class EventFacets {
 
   /**
    * The statistics of `organizationId`'s events matching `filter`, exactly as `EventQueries`' SQL
-   * computes them: buckets of `occurred_at / bucketMs` truncated, ties in the top lists broken by
+   * computes them: buckets of `occurred_at / bucketMs` floored, ties in the top lists broken by
    * value in binary (code point) order. `bucketMs` is `buckets.choose(lo, hi)` over the range (the
    * filter's bounds, else the matches' first time and last time + 1) unless requested; `buckets.widths` lists
    * every width it may choose, ascending. `only: 'topActors'` counts the total and the top actors alone (the

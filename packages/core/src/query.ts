@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 
 import { sql } from 'kysely';
-import type { AliasedExpression, Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import type { AliasedExpression, Expression, ExpressionBuilder, Kysely, RawBuilder, SqlBool } from 'kysely';
 
 import type { CustodyDialect, Database, TCompiledStatement, TFacetReads, TSeqWindow } from '@custody/db';
 import { MIN_SEARCH_PREFIX_LENGTH, searchTerms } from '@custody/db';
@@ -921,7 +921,7 @@ export class EventQueries implements TEventReader {
     const table = daily ? 'event_counts_daily' : 'event_counts_hourly';
     const timeColumn = daily ? 'event_counts_daily.day' : 'event_counts_hourly.hour';
     const counts = daily ? where('event_counts_daily', 'day') : hourly;
-    const bucketExpr = sql<number>`(${sql.ref(timeColumn)} / ${sql.raw(String(bucketMs))}) * ${sql.raw(String(bucketMs))}`;
+    const bucketExpr = bucketStart(sql.ref(timeColumn), bucketMs);
     const buckets = await this.#db
       .selectFrom(table as 'event_counts_hourly')
       .select((eb) => [bucketExpr.as('start'), eb.fn.sum<number>(sql.ref(`${table}.n`)).as('n')])
@@ -1150,8 +1150,7 @@ export class EventQueries implements TEventReader {
     const bucketMs = requestedBucket ?? chooseBucket(Math.max(hi - lo, 1));
     if (range.n === 0) return { total: 0, bucketMs, buckets: [], topActions: [], topActors: [] };
 
-    // bucketMs is a validated safe integer: inlined so both engines do integer division.
-    const bucketExpr = sql<number>`(events.occurred_at / ${sql.raw(String(bucketMs))}) * ${sql.raw(String(bucketMs))}`;
+    const bucketExpr = bucketStart(sql.ref('events.occurred_at'), bucketMs);
     const buckets = await this.#db
       .selectFrom('events')
       .select((eb) => [bucketExpr.as('start'), eb.fn.countAll().as('n')])
@@ -1207,6 +1206,18 @@ function actionsMatch<DB, TB extends keyof DB>(
 /** Throws BAD_REQUEST for a malformed action prefix (`user.*` is one; `user*` and `.*` are not). */
 function checkActionPrefix(action: string): void {
   if (action.endsWith('.*') && !ACTION_PREFIX.test(action)) throw new AppError('BAD_REQUEST', `invalid action prefix "${action}" (use e.g. user.*)`);
+}
+
+/**
+ * The start of the `bucketMs` bucket holding the time `column`: `floor(column / bucketMs) * bucketMs`, so that a
+ * time before 1970 falls in the bucket starting at or before it, as it does in the in-memory copy (`TimeHistogram`)
+ * and in the counts kept at ingest (whole hours and days, floored). Both engines' `/` and `%` truncate toward zero on
+ * integers, so the remainder is made non-negative first (`((t % b) + b) % b`). `bucketMs` is a validated safe
+ * integer, inlined so both engines do integer arithmetic (no bigint overflow: times are within ±2^48).
+ */
+function bucketStart(column: Expression<unknown>, bucketMs: number): RawBuilder<number> {
+  const b = sql.raw(String(bucketMs));
+  return sql<number>`(${column} - (((${column} % ${b}) + ${b}) % ${b}))`;
 }
 
 /** The fields of `filter` that are set. */

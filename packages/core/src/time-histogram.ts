@@ -1,11 +1,12 @@
 /**
- * `TimeHistogram`: counts of times (ms) per bucket `trunc(t / width) * width` (SQL's integer division), in one
- * pass, for a width chosen only once every time is seen (from their range, as `events.stats` chooses it).
+ * `TimeHistogram`: counts of times (ms) per bucket `floor(t / width) * width` (the bucket that starts at or before
+ * `t`, before 1970 too, as `events.stats`' SQL computes it), in one pass, for a width chosen only once every time
+ * is seen (from their range, as `events.stats` chooses it).
  *
  * The counts are kept per cell of a resolution that divides every width the range seen so far could still
  * lead to (`resolutionFor`): starting at the narrowest width and coarsening as the range grows, so a cell
  * array stays small (about 120 cells below a day; a cell a day above) whatever the number of times. Cells
- * merge exactly (`trunc(trunc(t / r) / k) = trunc(t / (r k))`). Times arriving in order land in the cell of
+ * merge exactly (`floor(floor(t / r) / k) = floor(t / (r k))`). Times arriving in order land in the cell of
  * the previous one without a division.
  */
 
@@ -29,7 +30,7 @@ export class TimeHistogram {
   readonly #choose: ((lo: number, hi: number) => number) | null;
   /** The resolution (ms) of a cell. */
   #resolution: number;
-  /** Counts by cell, cell `i` being `trunc(t / resolution) = first + i`; `null` once in `#map`. */
+  /** Counts by cell, cell `i` being `floor(t / resolution) = first + i`; `null` once in `#map`. */
   #cells: Float64Array | null = new Float64Array(256);
   #first = 0;
   #map: Map<number, number> | null = null;
@@ -100,7 +101,7 @@ export class TimeHistogram {
     if (!Number.isInteger(factor)) throw new Error(`bucket width ${width} is not a multiple of the histogram's resolution ${this.#resolution}`);
     const counts = new Map<number, number>();
     this.#forEachCell((cell, count) => {
-      const bucket = Math.trunc(cell / factor);
+      const bucket = Math.floor(cell / factor);
       counts.set(bucket, (counts.get(bucket) ?? 0) + count);
     });
     return [...counts].sort((a, b) => a[0] - b[0]).map(([bucket, count]) => ({ start: bucket * width, count }));
@@ -113,7 +114,8 @@ export class TimeHistogram {
       const resolution = resolutionFor(this.#widths, this.#choose(this.#lo, this.#hi + 1));
       if (resolution !== this.#resolution) this.#coarsen(resolution);
     }
-    const cell = Math.trunc(t / this.#resolution);
+    // Exact: |t| < 2^53, so t / resolution is within less than 1 / resolution of its value, never past an integer.
+    const cell = Math.floor(t / this.#resolution);
     if (this.#map !== null) {
       this.#map.set(cell, (this.#map.get(cell) ?? 0) + 1);
       return;
@@ -141,9 +143,9 @@ export class TimeHistogram {
     }
     this.#at = cell - this.#first;
     cells[this.#at] = (cells[this.#at] ?? 0) + 1;
-    // Non-negative times of the same cell are [cell r, (cell + 1) r); negative ones always divide.
-    this.#from = t >= 0 ? cell * this.#resolution : Infinity;
-    this.#to = t >= 0 ? this.#from + this.#resolution : -Infinity;
+    // The times of the same cell are [cell r, (cell + 1) r), before 1970 too.
+    this.#from = cell * this.#resolution;
+    this.#to = this.#from + this.#resolution;
   }
 
   /** Merges the cells into those of `resolution`, a multiple of the current one. */
@@ -151,7 +153,7 @@ export class TimeHistogram {
     const factor = resolution / this.#resolution;
     const merged = new Map<number, number>();
     this.#forEachCell((cell, count) => {
-      const into = Math.trunc(cell / factor);
+      const into = Math.floor(cell / factor);
       merged.set(into, (merged.get(into) ?? 0) + count);
     });
     this.#resolution = resolution;

@@ -1,5 +1,5 @@
 /**
- * `TimeHistogram` counts exactly what grouping every time by `trunc(t / width) * width` counts, for the width
+ * `TimeHistogram` counts exactly what grouping every time by `floor(t / width) * width` counts, for the width
  * chosen from the times' range once all are seen: times in and out of order, before 1970, on bucket
  * bounds, over ranges that coarsen its cells past a day, and a requested width far narrower than the range.
  */
@@ -12,7 +12,7 @@ const choose = (lo: number, hi: number) => WIDTHS.find((w) => Math.max(hi - lo, 
 
 function expected(times: readonly number[], width: number) {
   const counts = new Map<number, number>();
-  for (const t of times) counts.set(Math.trunc(t / width) * width, (counts.get(Math.trunc(t / width) * width) ?? 0) + 1);
+  for (const t of times) counts.set(Math.floor(t / width) * width, (counts.get(Math.floor(t / width) * width) ?? 0) + 1);
   return [...counts].sort((a, b) => a[0] - b[0]).map(([start, count]) => ({ start, count }));
 }
 
@@ -30,6 +30,8 @@ describe('time histogram', () => {
     ['in order over 90 days', Array.from({ length: 20_000 }, (_, i) => START + i * 388_800)],
     ['out of order over 3 days, on bucket bounds', Array.from({ length: 5_000 }, (_, i) => START + ((i * 7919) % 5_000) * 60_000 - (i % 2 === 0 ? 0 : 1))],
     ['before and after 1970', Array.from({ length: 3_000 }, (_, i) => (i - 1_500) * 7_777_777)],
+    ['before 1970 in order, on and beside bucket bounds', Array.from({ length: 3_000 }, (_, i) => -3_000 * 60_000 + Math.floor(i / 3) * 60_000 + (i % 3) - 1)],
+    ['far before 1970 (year 0)', Array.from({ length: 500 }, (_, i) => -62_167_219_200_000 + i * 1_234_567)],
     ['over 40 years', Array.from({ length: 3_000 }, (_, i) => START - i * 431_000_000)],
     ['backwards, then a jump far ahead', [...Array.from({ length: 1_000 }, (_, i) => START - i * 1_000), START + 400 * 86_400_000]],
   ];
@@ -88,6 +90,16 @@ describe('time histogram', () => {
       for (const t of times) histogram.add(t);
       expect(histogram.buckets(width)).toEqual(expected(times, width));
     }
+  });
+
+  it('puts a time before 1970 in the bucket that starts at or before it, not the one after', () => {
+    const histogram = new TimeHistogram(3_600_000);
+    for (const t of [Date.parse('1969-12-31T23:30:00Z'), Date.parse('1969-12-31T23:00:00Z'), Date.parse('1969-12-31T22:59:59.999Z'), 0]) histogram.add(t);
+    expect(histogram.buckets(3_600_000)).toEqual([
+      { start: Date.parse('1969-12-31T22:00:00Z'), count: 1 },
+      { start: Date.parse('1969-12-31T23:00:00Z'), count: 2 },
+      { start: 0, count: 1 },
+    ]);
   });
 
   it('refuses a width its cells cannot be merged into', () => {
