@@ -1,7 +1,7 @@
 /**
  * What the server answers to query inputs it must refuse or cannot serve, over real HTTP on both databases:
  * filter time bounds read as ingest reads `occurred_at`, whatever the server's time zone; an export's filter
- * checked when the job is created, as `events.list` checks it.
+ * checked when the job is created, as `events.list` checks it; a list cursor tied to its organization and order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -26,6 +26,8 @@ for (const dialect of DIALECTS) {
       key = (await admin.apiKeys.create.mutate({ name: 'app', organizationId: 'acme', scopes: ['events:write', 'events:read', 'export'] })).secret;
       const times = ['2026-01-02T23:00:00Z', '2026-01-03T00:00:00Z', '2026-01-03T04:00:00Z', '2026-01-03T06:00:00Z'];
       await s.client(key).events.createBatch.mutate({ organizationId: 'acme', events: times.map((occurred_at) => ({ ...EVENT, occurred_at })) });
+      await admin.organizations.create.mutate({ id: 'globex', name: 'Globex' });
+      await admin.events.createBatch.mutate({ organizationId: 'globex', events: Array.from({ length: 10 }, () => EVENT) });
     });
     afterAll(async () => {
       if (zone === undefined) delete process.env.TZ;
@@ -84,6 +86,22 @@ for (const dialect of DIALECTS) {
         expect(body.error.message).toBe(listed.body.error?.message);
       }
       expect(await s.client(key).exports.list.query({ organizationId: 'acme' })).toEqual([]);
+    });
+
+    it('refuses a cursor sent with another organization or another order with 400, and goes on without an order', async () => {
+      const first = await query('events.list', { organizationId: 'acme', order: 'desc', limit: 1 }, s.adminKey);
+      const cursor = (first.body.result?.data as { nextCursor: string }).nextCursor;
+      const other = await query('events.list', { organizationId: 'globex', limit: 1, cursor }, s.adminKey);
+      expect(other.status).toBe(400);
+      expect(other.body.error?.message).toBe('this cursor belongs to a different organization');
+      const asc = await query('events.list', { organizationId: 'acme', order: 'asc', limit: 1, cursor }, s.adminKey);
+      expect(asc.status).toBe(400);
+      expect(asc.body.error?.message).toMatch(/^this cursor belongs to a different order: it continues a page in "desc" order/);
+      const next = await s.client(s.adminKey).events.list.query({ organizationId: 'acme', limit: 1, cursor });
+      expect(next.events.map((e) => e.occurred_at)).toEqual(['2026-01-03T04:00:00.000Z']);
+      const ascending = await s.client(s.adminKey).events.list.query({ organizationId: 'acme', order: 'asc', limit: 1 });
+      const then = await s.client(s.adminKey).events.list.query({ organizationId: 'acme', limit: 1, cursor: ascending.nextCursor });
+      expect(then.events.map((e) => e.occurred_at)).toEqual(['2026-01-03T00:00:00.000Z']);
     });
   });
 }

@@ -48,10 +48,17 @@ export interface TEventFilter {
 export type TSortOrder = 'asc' | 'desc';
 
 export interface TListOptions {
+  /**
+   * `desc` (newest first) by default. With a cursor, the order of the page it came from (omit it, or give the
+   * same): another is a BAD_REQUEST.
+   */
   order?: TSortOrder;
   /** 1 to 1,000. Default is 100. */
   limit?: number;
-  /** From the previous page's `nextCursor`. */
+  /**
+   * From the previous page's `nextCursor`, for the same organization, filter and order: a cursor of another
+   * organization, filter or order is a BAD_REQUEST.
+   */
   cursor?: string | null;
 }
 
@@ -113,7 +120,10 @@ export interface TEventStats {
   topActors: { type: string; id: string; count: number }[];
 }
 
-/** Keyset cursor: the last row's sort key, the log size when pagination began, and the filter it belongs to. */
+/**
+ * Keyset cursor: the last row's sort key, the log size when pagination began, and the organization, filter and
+ * order it belongs to (a cursor sent with another of them is refused: its snapshot and sort key mean nothing there).
+ */
 interface TCursor {
   v: 1;
   o: number;
@@ -122,6 +132,12 @@ interface TCursor {
   m: number;
   d: TSortOrder;
   f: string;
+  /** The organization's fingerprint (`organizationFingerprint`); absent from cursors made before it was added. */
+  g?: string;
+}
+
+function organizationFingerprint(organizationId: string): string {
+  return createHash('sha256').update(organizationId).digest('base64url').slice(0, 16);
 }
 
 function filterFingerprint(filter: TEventFilter): string {
@@ -138,7 +154,7 @@ function decodeCursor(text: string): TCursor {
     const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<TCursor>;
     if (
       c.v === 1 && Number.isSafeInteger(c.o) && Number.isSafeInteger(c.s) && Number.isSafeInteger(c.m) &&
-      (c.d === 'asc' || c.d === 'desc') && typeof c.f === 'string'
+      (c.d === 'asc' || c.d === 'desc') && typeof c.f === 'string' && (c.g === undefined || typeof c.g === 'string')
     ) {
       return c as TCursor;
     }
@@ -606,13 +622,22 @@ export class EventQueries implements TEventReader {
       throw new AppError('BAD_REQUEST', `limit must be 1 to ${MAX_PAGE_SIZE}`);
     }
     const fingerprint = filterFingerprint(filter);
+    const organization = organizationFingerprint(organizationId);
     let cursor: TCursor | null = null;
-    let order = options.order ?? 'desc';
     if (options.cursor !== undefined && options.cursor !== null) {
       cursor = decodeCursor(options.cursor);
+      // A cursor made before cursors named their organization (no `g`) is taken as it is.
+      if (cursor.g !== undefined && cursor.g !== organization) throw new AppError('BAD_REQUEST', 'this cursor belongs to a different organization');
       if (cursor.f !== fingerprint) throw new AppError('BAD_REQUEST', 'this cursor belongs to a different filter');
-      order = cursor.d;
+      if (options.order !== undefined && options.order !== cursor.d) {
+        throw new AppError(
+          'BAD_REQUEST',
+          `this cursor belongs to a different order: it continues a page in "${cursor.d}" order, so pass order "${cursor.d}" (or none) with it, or start again without a cursor`,
+        );
+      }
     }
+    // Without a cursor, newest first unless asked; with one, its page's order.
+    const order = cursor?.d ?? options.order ?? 'desc';
     let snapshot = cursor?.m;
     if (snapshot === undefined) {
       const log = await this.#db.selectFrom('logs').select('size').where('organization_id', '=', organizationId).executeTakeFirst();
@@ -671,7 +696,7 @@ export class EventQueries implements TEventReader {
     const last = page.at(-1);
     return {
       events: page.map((r) => this.#decode(r.body)),
-      nextCursor: more && last !== undefined ? encodeCursor({ v: 1, o: last.occurred_at, s: last.seq, m, d: order, f: fingerprint }) : null,
+      nextCursor: more && last !== undefined ? encodeCursor({ v: 1, o: last.occurred_at, s: last.seq, m, d: order, f: fingerprint, g: organization }) : null,
     };
   }
 
