@@ -92,6 +92,9 @@ export function procedureError(error: TRPCError, ctx: TContext, path: string): T
   const cause = error.cause;
   if (isAppError(cause)) {
     if (cause.code === 'INTERNAL') ctx.logger?.error({ err: cause, path, requestId: ctx.requestId }, 'internal error');
+    // A failure the caller is told to retry (the database refused or was unreachable): what happened
+    // underneath is for the operator, never for the answer.
+    else if (cause.status >= 500 && cause.cause !== undefined) ctx.logger?.error({ err: cause.cause, path, requestId: ctx.requestId }, cause.message);
     return new TRPCError({ code: errorMapping[cause.code], message: cause.message, cause });
   }
   if (error.code === 'INTERNAL_SERVER_ERROR') ctx.logger?.error({ err: cause ?? error, path, requestId: ctx.requestId }, 'unexpected error');

@@ -44,7 +44,7 @@ export type TWriterMessage =
   | { readonly type: 'result'; readonly id: number; readonly results: readonly (readonly [number, TIngestResult])[] }
   | { readonly type: 'checkpointed'; readonly id: number; readonly row: TCheckpointRow; readonly signed: boolean }
   | { readonly type: 'executed'; readonly id: number }
-  | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string }
+  | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string; readonly cause?: string }
   | { readonly type: 'committed'; readonly info: TCommitInfo; readonly sizes: readonly (readonly [string, number])[] }
   | { readonly type: 'closed' };
 
@@ -198,7 +198,7 @@ export class LogWriterThread implements TLogCommitter {
             this.#take(message.id)?.resolve(undefined);
             break;
           case 'failed':
-            this.#take(message.id)?.reject(new AppError(message.code, message.message));
+            this.#take(message.id)?.reject(new AppError(message.code, message.message, message.cause === undefined ? {} : { cause: new Error(message.cause) }));
             break;
           case 'committed': {
             const sizes = new Map(message.sizes);

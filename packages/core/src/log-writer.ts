@@ -9,6 +9,9 @@
  * A process killed at any moment therefore loses nothing it acknowledged, and the log it leaves is
  * consistent: the size row, the leaves and the stored hashes move together.
  *
+ * A group commit that fails is tried again one request at a time, so a request the database refuses
+ * (or one for an organization that is gone) fails alone and never takes other callers' events with it.
+ *
  * `LogWriter` runs on whatever connection it is given: in the server's main thread (Postgres, and
  * SQLite in memory), or in a worker thread of its own on SQLite files (`LogWriterThread`), where the
  * inserts and the commit's fsync no longer stall the thread that parses and validates requests.
@@ -109,7 +112,8 @@ export interface TLogCommitter {
   /**
    * Commits `events` to the organization's log (in a group commit with other callers) and resolves with
    * each event's result by position, once the transaction has committed. Rejects with an `AppError`
-   * (NOT_FOUND organization, UNAVAILABLE database) when nothing of the call was committed.
+   * (NOT_FOUND organization, UNAVAILABLE database) when nothing of the call was committed; another
+   * caller's failing request in the same group commit never fails this one.
    */
   append(organizationId: string, events: readonly TPreparedEvent[]): Promise<Map<number, TIngestResult>>;
   /** Subscribes to commits: after each, its statistics and each touched log's new size. Returns an unsubscribe. */
@@ -255,6 +259,13 @@ export class LogWriter implements TLogCommitter {
     } catch (error) {
       // Nothing of this batch was committed: the cached frontiers may be ahead of the database.
       for (const organizationId of byOrg.keys()) this.#appenders.delete(organizationId);
+      if (batch.length > 1) {
+        // The group commit holds several callers' requests: one of them may be what failed it (an
+        // organization gone, a value the database refuses). Each is committed again on its own, so that
+        // only the request at fault fails, and the others are answered as if they had come alone.
+        for (const request of batch) await this.#commit([request]);
+        return;
+      }
       const wrapped =
         error instanceof AppError ? error : new AppError('UNAVAILABLE', 'the events could not be committed; nothing was stored, retry', { cause: error });
       for (const request of batch) request.reject(wrapped);

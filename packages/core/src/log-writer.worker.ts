@@ -24,9 +24,25 @@ const signed = new Set<TCheckpointRow>();
 const checkpointer =
   data.signingKey === undefined ? null : new Checkpointer(database.db, database.dialect, signingKeyFromText(data.signingKey), { onSigned: (row) => signed.add(row) });
 
-/** Reports a request's failure: its code when it is ours, else a retryable UNAVAILABLE. */
+/** What went wrong underneath, for the server's log (a database's own message, never sent to callers). */
+function causeOf(error: unknown): string | undefined {
+  const cause = isAppError(error) ? error.cause : error;
+  if (cause === undefined) return undefined;
+  if (!(cause instanceof Error)) return typeof cause === 'string' ? cause : JSON.stringify(cause);
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === 'string' ? `${code}: ${cause.message}` : cause.message;
+}
+
+/** Reports a request's failure: its code when it is ours, else a retryable UNAVAILABLE; with its cause, if any. */
 function failed(id: number, error: unknown, otherwise: string): void {
-  send({ type: 'failed', id, code: isAppError(error) ? error.code : 'UNAVAILABLE', message: isAppError(error) ? error.message : otherwise });
+  const cause = causeOf(error);
+  send({
+    type: 'failed',
+    id,
+    code: isAppError(error) ? error.code : 'UNAVAILABLE',
+    message: isAppError(error) ? error.message : otherwise,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 port.on('message', (request: TWriterRequest) => {
