@@ -26,6 +26,7 @@ import type { Custody, TPrincipal, TScope } from '@custody/core';
 
 import { createMetrics } from './metrics';
 import { registerIngestLane } from './trpc-ingest-lane';
+import type { TLaneFallback } from './trpc-ingest-lane';
 
 export interface THttpOptions {
   custody: Custody;
@@ -54,6 +55,27 @@ export function findConsoleDir(): string | null {
   }
 }
 
+/** The longest tRPC path (`/trpc/<path>`): the procedures of one batch, comma-separated. */
+export const MAX_TRPC_PATH_LENGTH = 5_000;
+
+const PROCEDURE_PATHS: ReadonlySet<string> = new Set(Object.keys(appRouter._def.procedures));
+
+/**
+ * A request's `route` label for the latency histogram: the route's pattern, and for tRPC the procedure's path
+ * when it is one of the router's, `(batch)` for several, `(unknown)` otherwise. A label never takes a
+ * caller's text, so callers cannot grow the metrics without bound.
+ */
+function routeLabel(req: FastifyRequest): string {
+  const route = req.routeOptions.url ?? 'unmatched';
+  if (!route.startsWith('/trpc/')) return route;
+  const path = req.url.slice('/trpc/'.length).split('?')[0] ?? '';
+  if (PROCEDURE_PATHS.has(path)) return `/trpc/${path}`;
+  return path.includes(',') || path.toUpperCase().includes('%2C') ? '/trpc/(batch)' : '/trpc/(unknown)';
+}
+
+/** Paths of the API and ops endpoints: a GET under them that no route answers is a 404, not the console's page. */
+const API_PREFIXES = ['/trpc', '/v1', '/audit_logs', '/.well-known', '/healthz', '/readyz', '/metrics'];
+
 /** WorkOS-style error body. */
 function errorBody(code: string, message: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { code, message, ...extra };
@@ -73,21 +95,27 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : `req_${crypto.randomUUID()}`;
     },
-    routerOptions: { maxParamLength: 200 },
+    // tRPC's batches name every call in the path (`/trpc/log.entry,log.entry,…`): room for a few hundred calls.
+    routerOptions: { maxParamLength: MAX_TRPC_PATH_LENGTH },
+    // Every body is checked by a strict schema that refuses a `__proto__` or `constructor` member where it is
+    // not allowed (an event's metadata key, an unknown field): refused in that event, with its field path,
+    // not for the whole request. JSON.parse keeps such members as ordinary own properties.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
   });
 
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
   app.addHook('onResponse', async (req, reply) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    metrics.httpDuration.observe({ method: req.method, route: route.startsWith('/trpc') ? `/trpc/${req.url.split('?')[0]?.slice(6) ?? ''}` : route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.httpDuration.observe({ method: req.method, route: routeLabel(req), status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (reply.statusCode >= 500) req.log.warn({ url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request failed');
     else req.log.debug({ url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (isAppError(error)) {
+      if (error.status >= 500 && error.cause !== undefined) req.log.error({ err: error.cause }, error.message);
       const retryAfterMs = error.details?.retryAfterMs;
       if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
       return reply.status(error.status).send(errorBody(error.code, error.message, error.details ?? {}));
@@ -114,43 +142,47 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
 
   // 1. tRPC: the two ingest calls through the lighter lane (same procedures, same answers), the rest
   //    through the tRPC plugin.
-  registerIngestLane(app, { custody, rateLimiter });
-  await app.register(fastifyTRPCPlugin<AppRouter>, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      createContext: ({ req }: CreateFastifyContextOptions) =>
-        createContextInner({ custody, rateLimiter, logger: req.log, apiKey: bearerToken(req.headers.authorization), requestId: req.id, clientIp: req.ip }),
-      // Standard clients and proxies read Retry-After, not our JSON.
-      responseMeta: ({ errors }) => {
-        const limited = errors.find((e) => e.code === 'TOO_MANY_REQUESTS');
-        const details = limited !== undefined && isAppError(limited.cause) ? limited.cause.details : undefined;
-        const ms = typeof details?.retryAfterMs === 'number' ? details.retryAfterMs : undefined;
-        return ms === undefined ? {} : { headers: { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) } };
-      },
-      onError: ({ error, path, req }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR' && !isAppError(error.cause)) req.log.error({ err: error.cause ?? error, path }, 'tRPC error');
-      },
+  const trpcOptions: TLaneFallback = {
+    router: appRouter,
+    createContext: ({ req }: CreateFastifyContextOptions) =>
+      createContextInner({ custody, rateLimiter, logger: req.log, apiKey: bearerToken(req.headers.authorization), requestId: req.id, clientIp: req.ip }),
+    // Standard clients and proxies read Retry-After, not our JSON.
+    responseMeta: ({ errors }) => {
+      const limited = errors.find((e) => e.code === 'TOO_MANY_REQUESTS');
+      const details = limited !== undefined && isAppError(limited.cause) ? limited.cause.details : undefined;
+      const ms = typeof details?.retryAfterMs === 'number' ? details.retryAfterMs : undefined;
+      return ms === undefined ? {} : { headers: { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) } };
     },
-  });
+    onError: ({ error, path, req }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR' && !isAppError(error.cause)) req.log.error({ err: error.cause ?? error, path }, 'tRPC error');
+    },
+  };
+  await registerIngestLane(app, { custody, rateLimiter }, trpcOptions);
+  await app.register(fastifyTRPCPlugin<AppRouter>, { prefix: '/trpc', trpcOptions });
 
   /** Authenticates a plain-HTTP request and applies the key's rate limit. */
   async function principalOf(req: FastifyRequest, scope: TScope, organizationId: string | null): Promise<TPrincipal> {
+    const principal = await authenticated(req);
+    authorize(principal, scope, organizationId);
+    return principal;
+  }
+  /** The caller's key, authenticated, with its rate limit applied (before the request's body is looked at). */
+  async function authenticated(req: FastifyRequest): Promise<TPrincipal> {
     const principal = await custody.apiKeys.authenticate(bearerToken(req.headers.authorization));
     const waitMs = rateLimiter.take(principal.keyId);
     if (waitMs > 0) throw new AppError('TOO_MANY_REQUESTS', `rate limit exceeded for this API key; retry in ${waitMs} ms`, { details: { retryAfterMs: waitMs } });
-    authorize(principal, scope, organizationId);
     return principal;
   }
 
   // 2. WorkOS-compatible ingest: POST /audit_logs/events { organization_id, event }, Idempotency-Key header.
   app.post('/audit_logs/events', async (req: FastifyRequest, reply: FastifyReply) => {
+    const principal = await authenticated(req);
     const body = req.body as { organization_id?: unknown; event?: unknown } | null | undefined;
     if (body === null || typeof body !== 'object' || typeof body.organization_id !== 'string' || body.event === undefined) {
       return reply.status(400).send(errorBody('BAD_REQUEST', 'body must be {"organization_id": "...", "event": {...}}'));
     }
     const organizationId = body.organization_id;
-    await principalOf(req, 'events:write', organizationId);
+    authorize(principal, 'events:write', organizationId);
     let event = body.event;
     const header = req.headers['idempotency-key'];
     if (typeof header === 'string' && header.length > 0 && event !== null && typeof event === 'object' && !Array.isArray(event)) {
@@ -228,7 +260,10 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
   if (consoleDir !== null) {
     await app.register(fastifyStatic, { root: consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
     app.get('/*', (req, reply) => {
-      if (req.url.startsWith('/trpc') || req.url.startsWith('/v1/')) return reply.status(404).send(errorBody('NOT_FOUND', 'not found'));
+      const path = req.url.split('?')[0] ?? '';
+      if (API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
+        return reply.status(404).send(errorBody('NOT_FOUND', `no route GET ${path}`));
+      }
       return reply.sendFile('index.html');
     });
   } else {

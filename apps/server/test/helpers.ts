@@ -27,7 +27,7 @@ export interface TTestServer {
 }
 
 /** Boots the real server on port 0 over a fresh database of `dialect`. */
-export async function startTestServer(dialect: TDialectName, env: Record<string, string> = {}): Promise<TTestServer> {
+export async function startTestServer(dialect: TDialectName, env: Record<string, string> = {}, options: { consoleDir?: string } = {}): Promise<TTestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'custody-test-'));
   const db = await createTestDatabase(dialect, dialect === 'sqlite' ? { file: join(dataDir, 'custody.db') } : {});
   await db.close();
@@ -40,7 +40,7 @@ export async function startTestServer(dialect: TDialectName, env: Record<string,
     logger: pino({ level: 'silent' }),
     bodyLimit: config.CUSTODY_BODY_LIMIT,
     rateLimit: config.CUSTODY_RATE_LIMIT,
-    consoleDir: null,
+    consoleDir: options.consoleDir ?? null,
   });
   const address = await http.app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -142,8 +142,58 @@ for (const dialect of DIALECTS) {
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
     });
+
+    it("answers a standard client's batch of many calls (every call named in the path)", async () => {
+      // `httpBatchLink` without `maxItems`: 40 calls in one request, a path of 480 characters.
+      const client = s.client(writeKey);
+      const pages = await Promise.all(Array.from({ length: 40 }, () => client.events.list.query({ organizationId: 'acme', limit: 1 })));
+      expect(pages).toHaveLength(40);
+      for (const page of pages) expect(page.events.length).toBeLessThanOrEqual(1);
+    });
+
+    it('labels the latency metrics with known routes only, whatever paths callers send', async () => {
+      for (let i = 0; i < 5; i++) await fetch(`${s.url}/trpc/junk_${i}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await fetch(`${s.url}/trpc/junk_a,junk_b?batch=1`);
+      await s.client(writeKey).events.list.query({ organizationId: 'acme', limit: 1 });
+      const metrics = await (await fetch(`${s.url}/metrics`)).text();
+      expect(metrics).not.toContain('junk');
+      expect(metrics).toContain('route="/trpc/(unknown)"');
+      expect(metrics).toContain('route="/trpc/(batch)"');
+      expect(metrics).toContain('route="/trpc/events.list"');
+    });
+
+    it('authenticates a WorkOS-compatible request before looking at its body', async () => {
+      const res = await fetch(`${s.url}/audit_logs/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"nothing":true}' });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+    });
   });
 }
+
+describe('the console beside the API', () => {
+  let s: TTestServer;
+  let consoleDir: string;
+  beforeAll(async () => {
+    consoleDir = await mkdtemp(join(tmpdir(), 'custody-console-'));
+    await writeFile(join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
+    s = await startTestServer('sqlite', {}, { consoleDir });
+  });
+  afterAll(async () => {
+    await s.close();
+    await rm(consoleDir, { recursive: true, force: true });
+  });
+
+  it("serves its page for the console's own paths, and a JSON 404 for unknown API paths", async () => {
+    const page = await fetch(`${s.url}/events/some-id`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>console</title>');
+    for (const path of ['/audit_logs/events', '/healthz/extra', '/metrics/x', '/.well-known/custody/nope', '/v1/nope', '/trpc']) {
+      const res = await fetch(`${s.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(await res.json(), path).toMatchObject({ code: 'NOT_FOUND' });
+    }
+  });
+});
 
 describe('rate limits', () => {
   let s: TTestServer;

@@ -4,7 +4,10 @@
  * is compared with the tRPC plugin's answer to the same call (a batch of two calls, which the lane
  * leaves to the plugin).
  */
+import { createTRPCClient, httpBatchStreamLink } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { AppRouter } from '@custody/api';
 
 import { startTestServer } from './helpers';
 import type { TTestServer } from './helpers';
@@ -30,6 +33,8 @@ async function both(server: TTestServer, path: string, key: string | null, input
 }
 
 const EVENT = { action: 'user.signed_in', occurred_at: '2026-03-01T10:00:00.000Z', actor: { id: 'u_1', type: 'user' } };
+/** An event the log accepts (`EVENT` lacks its context). */
+const GOOD = { ...EVENT, context: { location: '10.0.0.1' } };
 
 describe('the ingest lane answers exactly as the tRPC plugin does', () => {
   let server: TTestServer;
@@ -76,8 +81,61 @@ describe('the ingest lane answers exactly as the tRPC plugin does', () => {
 
   it('for malformed JSON: the tRPC parse error envelope', async () => {
     const lane = await post(`${server.url}/trpc/events.create`, writer, '{"organizationId":');
+    const plugin = await post(`${server.url}/trpc/events.create,events.create?batch=1`, writer, '{"organizationId":');
     expect(lane.status).toBe(400);
-    expect(lane.body).toMatchObject({ error: { code: -32700, data: { code: 'BAD_REQUEST', path: 'events.create' } } });
+    expect(lane.body).toMatchObject({ error: { code: -32600, data: { code: 'BAD_REQUEST', path: 'events.create' } } });
+    expect(plugin.status).toBe(400);
+    expect((lane.body as { error: { message: string } }).error.message).toBe((plugin.body as { error: { message: string } }[])[0]?.error.message);
+  });
+
+  it("for a request of a shape it does not answer itself: tRPC's own answer", async () => {
+    const input = JSON.stringify({ organizationId: 'acme', event: EVENT });
+    const send = async (path: string, contentType: string, body: string) => {
+      const res = await fetch(`${server.url}/trpc/${path}`, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${writer}` }, body });
+      return { status: res.status, body: await res.text() };
+    };
+    // Another content type: the plugin's 415, for the lane's route as for another procedure's.
+    const textLane = await send('events.create', 'text/plain', input);
+    const textPlugin = await send('events.list', 'text/plain', input);
+    expect(textLane.status).toBe(415);
+    expect(textLane.status).toBe(textPlugin.status);
+    // A batch body that is not `{"0": input}`.
+    const arrayLane = await send('events.create?batch=1', 'application/json', `[${input}]`);
+    const arrayPlugin = await send('events.create,events.create?batch=1', 'application/json', `[${input},${input}]`);
+    expect(arrayLane.status).toBe(arrayPlugin.status);
+    expect(arrayLane.body).toContain('needs to be an object when doing a batch call');
+  });
+
+  it("answers tRPC's streaming link (httpBatchStreamLink), and the event it commits is the one it reports", async () => {
+    const client = createTRPCClient<AppRouter>({ links: [httpBatchStreamLink({ url: `${server.url}/trpc`, headers: { authorization: `Bearer ${writer}` } })] });
+    const created = await client.events.create.mutate({ organizationId: 'acme', event: { ...GOOD, actor: { id: 'u_stream', type: 'user' } } });
+    expect(created.replayed).toBe(false);
+    const batch = await client.events.createBatch.mutate({ organizationId: 'acme', events: [{ ...GOOD, actor: { id: 'u_stream2', type: 'user' } }] });
+    expect(batch.results).toHaveLength(1);
+    const page = await server.booted.custody.events.list('acme', { actorId: 'u_stream' });
+    expect(page.events.map((e) => e.id)).toEqual([created.id]);
+  });
+
+  it('refuses a `__proto__` metadata key in that event alone, with its field path; the others are committed', async () => {
+    const body = `{"organizationId":"acme","events":[${JSON.stringify({ ...GOOD, actor: { id: 'u_p1', type: 'user' } })},` +
+      `{"action":"user.signed_in","occurred_at":"2026-03-01T10:00:00.000Z","actor":{"id":"u_p2","type":"user"},"context":{"location":"10.0.0.1"},"metadata":{"__proto__":"x"}},` +
+      `${JSON.stringify({ ...GOOD, actor: { id: 'u_p3', type: 'user' } })}]}`;
+    for (const url of [`${server.url}/trpc/events.createBatch`, `${server.url}/trpc/events.createBatch?batch=1`]) {
+      const answer = await post(url, writer, url.endsWith('batch=1') ? `{"0":${body}}` : body);
+      expect(answer.status).toBe(200);
+      const data = (Array.isArray(answer.body) ? answer.body[0] : answer.body) as { result: { data: { results: { status: string; issues?: { path: string }[] }[] } } };
+      const results = data.result.data.results;
+      expect(results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
+      expect(results[1]?.issues?.[0]?.path).toBe('metadata.__proto__');
+    }
+    // The WorkOS-compatible endpoint: a 400 naming the field, not a parse error.
+    const res = await fetch(`${server.url}/audit_logs/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+      body: '{"organization_id":"acme","event":{"action":"user.signed_in","occurred_at":"2026-03-01T10:00:00.000Z","actor":{"id":"u","type":"user","metadata":{"__proto__":"x"}},"context":{"location":"10.0.0.1"}}}',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'actor.metadata.__proto__' }] });
   });
 });
 

@@ -103,7 +103,9 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
     this.#options = options;
     const headers = { authorization: `Bearer ${options.apiKey}` };
     this.api = createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: options.trpcUrl, headers, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) })],
+      // Batches stay within what the server reads: its path holds every call's name (5,000 characters at
+      // most), and a GET's URL carries every call's input.
+      links: [httpBatchLink({ url: options.trpcUrl, headers, maxItems: 50, maxURLLength: 4000, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) })],
     });
     // Ingest gets its own non-batching link: one request per batch of events, each with its own timeout,
     // and a fetch that keeps the HTTP status of non-JSON answers (proxies) for the retry decision.
