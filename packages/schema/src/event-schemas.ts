@@ -5,6 +5,12 @@
  * Rules that hold everywhere:
  * - objects are strict: a field the format does not define is an `unknown_key` issue, never dropped;
  * - every string must be well-formed Unicode (no lone surrogates; RFC 8785 §3.2.2.2);
+ * - no string an application sends may contain U+0000 (NUL): ids, names, `context` strings, metadata keys and
+ *   string values (the action, types, `occurred_at`, `context.location` and `idempotency_key` cannot hold it
+ *   either). Postgres `text` cannot store 0x00, so such an event could be kept on SQLite but never on Postgres;
+ *   refusing it everywhere gives the same answer on both. The issue is `invalid_format`, e.g.
+ *   `actor.id: contains U+0000 (NUL) at index 3; strings must not contain NUL characters`.
+ *   `ZLoggedEventSchema` still accepts NUL in free text (see `createEventSchemas`);
  * - metadata is a flat map of string → string | number | boolean | null; numbers are finite and integers
  *   are safe (|n| ≤ 2^53 − 1), because larger integers lose digits in IEEE-754 doubles;
  * - a metadata key `__proto__` is rejected (zod's records silently drop it, and plain-object code downstream
@@ -61,11 +67,33 @@ export type TMetadata = { [key: string]: TMetadataValue };
 
 type TProblem = { code: TIssueCode; detail: string };
 
+/**
+ * Whether a string may contain U+0000 (NUL): `'refuse'` for everything an application sends, `'accept'` for
+ * the free text of logged events (see `createEventSchemas`).
+ */
+type TNulPolicy = 'refuse' | 'accept';
+
 interface TTextRule {
   readonly min?: number;
   readonly max: number;
+  readonly nul: TNulPolicy;
   readonly pattern?: RegExp;
   readonly describePattern?: (value: string) => string;
+}
+
+/**
+ * `true` when `text` contains U+0000 (NUL), which no string of an event an application sends may hold.
+ * Exported for the fast path (`fast-validate.ts`), so both paths apply one rule.
+ */
+export function containsNul(text: string): boolean {
+  return text.includes('\u0000');
+}
+
+/** The problem of a string containing U+0000, naming the first one's UTF-16 index; `undefined` if none. */
+function checkNul(value: string): TProblem | undefined {
+  const index = value.indexOf('\u0000');
+  if (index < 0) return undefined;
+  return { code: 'invalid_format', detail: `contains U+0000 (NUL) at index ${index}; strings must not contain NUL characters` };
 }
 
 function addProblem(ctx: z.RefinementCtx, problem: TProblem, input: unknown, path?: PropertyKey[]): void {
@@ -85,6 +113,11 @@ function checkText(value: string, rule: TTextRule): TProblem | undefined {
       : { code: 'too_short', detail: `must be at least ${min} characters, got ${value.length}` };
   }
   if (!isWellFormedString(value)) return { code: 'invalid_unicode', detail: describeLoneSurrogate(value) };
+  // Before the pattern, so a NUL in an action, a type or an idempotency key gets this precise message.
+  if (rule.nul === 'refuse') {
+    const nul = checkNul(value);
+    if (nul !== undefined) return nul;
+  }
   if (rule.pattern !== undefined && !rule.pattern.test(value)) {
     return {
       code: 'invalid_format',
@@ -128,10 +161,10 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return prototype === Object.prototype || prototype === null;
 }
 
-function checkMetadataValue(value: unknown, maxStringLength: number): TProblem | undefined {
+function checkMetadataValue(value: unknown, maxStringLength: number, nul: TNulPolicy): TProblem | undefined {
   switch (typeof value) {
     case 'string':
-      return checkText(value, { max: maxStringLength });
+      return checkText(value, { max: maxStringLength, nul });
     case 'number':
       if (!Number.isFinite(value)) {
         return { code: 'unsafe_number', detail: `${String(value)} is not a finite number` };
@@ -156,7 +189,7 @@ function checkMetadataValue(value: unknown, maxStringLength: number): TProblem |
   }
 }
 
-function createMetadataSchema(limits: TEventLimits) {
+function createMetadataSchema(limits: TEventLimits, nul: TNulPolicy) {
   return z.custom<TMetadata>().transform((input, ctx): TMetadata => {
     if (!isPlainObject(input)) {
       addProblem(
@@ -183,7 +216,7 @@ function createMetadataSchema(limits: TEventLimits) {
         continue;
       }
       const value = input[key];
-      const valueProblem = checkMetadataValue(value, limits.maxMetadataStringLength);
+      const valueProblem = checkMetadataValue(value, limits.maxMetadataStringLength, nul);
       if (valueProblem !== undefined) {
         addProblem(ctx, valueProblem, value, [key]);
         failed = true;
@@ -228,6 +261,11 @@ function createTimestampSchema() {
       );
       return z.NEVER;
     }
+    const nul = typeof input === 'string' ? checkNul(input) : undefined;
+    if (nul !== undefined) {
+      addProblem(ctx, nul, input);
+      return z.NEVER;
+    }
     try {
       return normalizeTimestamp(input);
     } catch (error) {
@@ -254,6 +292,12 @@ function createCanonicalTimestampSchema() {
 
 function createIpSchema(canonicalOnly: boolean) {
   return z.string({ error: errorMap }).transform((value, ctx): string => {
+    // The input form names a NUL precisely; a canonical address (logged events) cannot contain one anyway.
+    const nul = canonicalOnly ? undefined : checkNul(value);
+    if (nul !== undefined) {
+      addProblem(ctx, nul, value);
+      return z.NEVER;
+    }
     try {
       const normalized = normalizeIpAddress(value);
       if (canonicalOnly && normalized !== value) {
@@ -308,33 +352,38 @@ function guardedArray<TItem extends z.ZodType>(item: TItem, max: number, noun: s
 // The schemas
 // ---------------------------------------------------------------------------------------------------------
 
-function createEntitySchema(metadata: ReturnType<typeof createMetadataSchema>) {
+function createEntitySchema(metadata: ReturnType<typeof createMetadataSchema>, nul: TNulPolicy) {
   return strictShape({
-    id: textSchema({ min: 1, max: MAX_ID_LENGTH }),
+    id: textSchema({ min: 1, max: MAX_ID_LENGTH, nul }),
     type: textSchema({
       min: 1,
       max: MAX_TYPE_LENGTH,
+      // The pattern never allowed NUL; refusing it first only makes the message precise.
+      nul: 'refuse',
       pattern: TYPE_PATTERN,
       describePattern: (value) =>
         `${describeValue(value)} is not a valid type; use a lowercase identifier such as "user" or "api_key" ([a-z][a-z0-9_]*)`,
     }),
-    name: textSchema({ max: MAX_NAME_LENGTH }).optional(),
+    name: textSchema({ max: MAX_NAME_LENGTH, nul }).optional(),
     metadata: metadata.optional(),
   }).transform(stripUndefined);
 }
 
-function createContextSchema(canonicalOnly: boolean) {
+function createContextSchema(canonicalOnly: boolean, nul: TNulPolicy) {
   return strictShape({
     location: createIpSchema(canonicalOnly),
-    user_agent: textSchema({ max: MAX_USER_AGENT_LENGTH }).optional(),
-    request_id: textSchema({ max: MAX_REQUEST_ID_LENGTH }).optional(),
-    session_id: textSchema({ max: MAX_REQUEST_ID_LENGTH }).optional(),
+    user_agent: textSchema({ max: MAX_USER_AGENT_LENGTH, nul }).optional(),
+    request_id: textSchema({ max: MAX_REQUEST_ID_LENGTH, nul }).optional(),
+    session_id: textSchema({ max: MAX_REQUEST_ID_LENGTH, nul }).optional(),
   }).transform(stripUndefined);
 }
 
+// The action and idempotency key patterns never allowed NUL, in input or logged events; refusing it before the
+// pattern only makes the message precise.
 const actionSchema = textSchema({
   min: 1,
   max: MAX_ACTION_LENGTH,
+  nul: 'refuse',
   pattern: ACTION_PATTERN,
   describePattern: (value) =>
     `${describeValue(value)} is not a valid action name; use lowercase dot-separated segments ` +
@@ -344,6 +393,7 @@ const actionSchema = textSchema({
 const idempotencyKeySchema = textSchema({
   min: 1,
   max: 255,
+  nul: 'refuse',
   pattern: IDEMPOTENCY_KEY_PATTERN,
   describePattern: () => 'must contain only visible ASCII characters (0x21-0x7E, no spaces)',
 });
@@ -353,15 +403,24 @@ const idempotencyKeySchema = textSchema({
  * `resolveLimits`, which throws `RangeError` for out-of-range limits). Build once and reuse: building costs
  * far more than parsing.
  *
+ * The input schemas refuse U+0000 (NUL) in every string; `ZLoggedEventSchema` accepts it in free text (ids,
+ * names, `context` strings other than `location`, metadata string values). Logged events are read back from
+ * storage and evidence bundles: a SQLite log written before the input rule may already hold such events,
+ * their bytes are signed into the Merkle tree and cannot change, and bundles made from them must still open
+ * and verify. Refusing NUL on input is enough to keep new ones out.
+ *
  * ```ts
  * const { ZEventInputSchema } = createEventSchemas({ maxMetadataKeys: 100 });
  * ```
  */
 export function createEventSchemas(overrides: Partial<TEventLimits> = {}) {
   const limits = resolveLimits(overrides);
-  const metadata = createMetadataSchema(limits);
-  const entity = createEntitySchema(metadata);
-  const context = createContextSchema(false);
+  const metadata = createMetadataSchema(limits, 'refuse');
+  const entity = createEntitySchema(metadata, 'refuse');
+  const context = createContextSchema(false, 'refuse');
+  // Logged events keep accepting NUL in free text (see above).
+  const loggedMetadata = createMetadataSchema(limits, 'accept');
+  const loggedEntity = createEntitySchema(loggedMetadata, 'accept');
 
   const eventInput = strictShape({
     action: actionSchema,
@@ -379,27 +438,30 @@ export function createEventSchemas(overrides: Partial<TEventLimits> = {}) {
     organization_id: textSchema({
       min: 1,
       max: 128,
+      nul: 'refuse',
       pattern: ORGANIZATION_ID_PATTERN,
       describePattern: (value) => `${describeValue(value)} is not a valid organization id ([A-Za-z0-9][A-Za-z0-9_.-]*)`,
     }),
     seq: createIntegerSchema({ min: 0 }),
     id: textSchema({
       max: 36,
+      nul: 'refuse',
       pattern: UUID_V7_PATTERN,
       describePattern: (value) => `${describeValue(value)} is not a lowercase UUIDv7`,
     }),
     received_at: createCanonicalTimestampSchema(),
     salt: textSchema({
       max: 24,
+      nul: 'refuse',
       pattern: SALT_PATTERN,
       describePattern: (value) => `${describeValue(value)} is not 16 bytes of padded standard base64`,
     }),
     action: actionSchema,
     occurred_at: createCanonicalTimestampSchema(),
-    actor: entity,
-    targets: guardedArray(entity, limits.maxTargets, 'targets'),
-    context: createContextSchema(true),
-    metadata,
+    actor: loggedEntity,
+    targets: guardedArray(loggedEntity, limits.maxTargets, 'targets'),
+    context: createContextSchema(true, 'accept'),
+    metadata: loggedMetadata,
     version: createIntegerSchema({ min: 1 }),
     idempotency_key: idempotencyKeySchema.optional(),
   }).transform(stripUndefined);

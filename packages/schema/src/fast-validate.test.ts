@@ -189,6 +189,30 @@ const EDGE_STRINGS: readonly string[] = [
   ]),
 ];
 
+/** U+0000 (NUL) at the start, inside, at the end, alone, twice, and beside other problems. */
+const NUL_STRINGS: readonly string[] = ['\u0000', '\u0000abc', 'a\u0000b', 'abc\u0000', 'a\u0000\u0000', '\ud800\u0000', `${'x'.repeat(300)}\u0000`];
+
+/** Every string field of an event, each holding `text` (the rest of the event valid). */
+function withStringEverywhere(text: string): TObject[] {
+  return [
+    { ...base(), action: `user.${text}` },
+    { ...base(), occurred_at: `2026-01-01T10:00:00Z${text}` },
+    { ...base(), actor: { id: text, type: 'user' } },
+    { ...base(), actor: { id: 'u', type: `u${text}` } },
+    { ...base(), actor: { id: 'u', type: 'user', name: text } },
+    { ...base(), actor: { id: 'u', type: 'user', metadata: { k: text } } },
+    { ...base(), targets: [{ id: 't', type: 'doc' }, { id: text, type: 'doc', name: text }] },
+    { ...base(), targets: [{ id: 't', type: 'doc', metadata: { a: 1, k: text } }] },
+    { ...base(), context: { location: `::1${text}` } },
+    { ...base(), context: { location: '::1', user_agent: text } },
+    { ...base(), context: { location: '::1', request_id: text } },
+    { ...base(), context: { location: '::1', session_id: text } },
+    { ...base(), metadata: { k: text } },
+    { ...base(), metadata: { [`k${text}`]: 'v' } },
+    { ...base(), idempotency_key: `key${text}` },
+  ];
+}
+
 function weirdValues(): unknown[] {
   return [
     undefined, null, true, false, 0, -0, 1, -1, 2, 1.5, 0.1, 1e21, 1e-7, 5e-324, 2 ** 53, 2 ** 53 - 1, -(2 ** 53 - 1), -(2 ** 53), 1e300,
@@ -318,6 +342,7 @@ function handCorpus(): unknown[] {
       { ...base(), metadata: { [text]: text } },
       { ...base(), idempotency_key: text },
     ]),
+    ...NUL_STRINGS.flatMap(withStringEverywhere),
   ];
 
   // Plainness: inherited fields, getters, non-enumerable fields, symbols, frozen objects, odd arrays, proxies.
@@ -764,6 +789,22 @@ describe('fastParseEvent', () => {
         version: 1,
       });
       expect(Object.is(event?.metadata.z, 0)).toBe(true);
+    });
+  });
+
+  describe('when a string holds U+0000 (NUL)', () => {
+    it.each(LIMIT_SETS)('declines it in every field, and the full path reports it, under $name', ({ name, overrides }) => {
+      const limits = resolveLimits(overrides);
+      for (const text of NUL_STRINGS) {
+        withStringEverywhere(text).forEach((input, index) => {
+          expect(fastParseEvent(input, limits), `${name}, field ${index}, ${JSON.stringify(text)}`).toBeUndefined();
+          compareWithContext(input, overrides, `${name}, field ${index}`);
+          expect(validateEvent(input, setupFor(overrides).options).ok).toBe(false);
+        });
+      }
+      // The same events without the NUL take the fast path (so the NUL alone made it decline).
+      const clean = withStringEverywhere('x').filter((input) => fastParseEvent(input, resolveLimits()) !== undefined);
+      expect(clean.length).toBeGreaterThanOrEqual(10);
     });
   });
 

@@ -15,17 +15,20 @@
  *   `Array.prototype`, accessor properties (getters are never run), array holes;
  * - a field that is `in` an object without being an own enumerable property (non-enumerable or inherited);
  * - any enumerable property on `Object.prototype` (zod's strict check would see it through `for…in`);
- * - unknown keys, missing required fields, wrong types, any value breaking a rule;
+ * - unknown keys, missing required fields, wrong types, any value breaking a rule (a U+0000 in any string
+ *   included: ids, names and `context` strings by `containsNul`, metadata keys by `checkMetadataKey`, the rest
+ *   by their patterns or parsers);
  * - `occurred_at` given as a `Date` (or anything but a string).
  *
  * Rules and normalizations reuse the schema's own helpers: `isCanonicalTimestamp` / `normalizeTimestamp`,
- * `normalizeIpAddress`, `checkMetadataKey`, `isWellFormedString`, and the patterns and length bounds exported
- * by `event-schemas.ts`. A Proxy whose traps contradict each other (`ownKeys` vs `has` vs `get`) is outside
- * the contract, as it is for `validateEvent`'s plainness check.
+ * `normalizeIpAddress`, `checkMetadataKey`, `containsNul`, `isWellFormedString`, and the patterns and length
+ * bounds exported by `event-schemas.ts`. A Proxy whose traps contradict each other (`ownKeys` vs `has` vs
+ * `get`) is outside the contract, as it is for `validateEvent`'s plainness check.
  */
 import {
   ACTION_PATTERN,
   checkMetadataKey,
+  containsNul,
   IDEMPOTENCY_KEY_PATTERN,
   MAX_ACTION_LENGTH,
   MAX_ID_LENGTH,
@@ -79,9 +82,12 @@ function isObjectPrototypePolluted(): boolean {
   return false;
 }
 
-/** A string within `min..max` UTF-16 units and well-formed (the schema's `checkText` without a pattern). */
+/**
+ * A string within `min..max` UTF-16 units, well-formed and without U+0000 (the schema's `checkText` without a
+ * pattern). Also the rule for metadata string values (`min` 0).
+ */
 function isText(value: unknown, min: number, max: number): value is string {
-  return typeof value === 'string' && value.length <= max && value.length >= min && isWellFormedString(value);
+  return typeof value === 'string' && value.length <= max && value.length >= min && isWellFormedString(value) && !containsNul(value);
 }
 
 /** An optional text field: absent (`undefined`) or valid text. */
@@ -325,7 +331,7 @@ function parseMetadata(input: unknown, limits: TEventLimits): TMetadata | undefi
     const value = dataValue(input, key);
     switch (typeof value) {
       case 'string':
-        if (value.length > limits.maxMetadataStringLength || !isWellFormedString(value)) return undefined;
+        if (!isText(value, 0, limits.maxMetadataStringLength)) return undefined;
         out[key] = value;
         break;
       case 'number':

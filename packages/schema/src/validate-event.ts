@@ -62,7 +62,7 @@ const schemaCache = new WeakMap<object, TInputSchema>();
  *
  * Steps: (1) every object in the input must be plain (prototype `Object.prototype` or `null`) and readable,
  * so inherited or getter-computed fields cannot slip in; (2) `ZEventInputSchema` (strict objects,
- * well-formed strings, limits, normalization); (3) the canonical size must not exceed
+ * well-formed strings without U+0000, limits, normalization); (3) the canonical size must not exceed
  * `limits.maxEventBytes`; (4) the registry rules, if any. Steps (1) and (2) first try `fastParseEvent`, a
  * hand-written parser that returns the same event as the schema for ordinary valid input and declines
  * anything else, which then takes the full path (so every issue is still the schema's).

@@ -17,7 +17,7 @@ import { formatIssuePath } from './issue-path';
  * | `too_small` / `too_big` | number below / above its bound |
  * | `too_few` / `too_many` | too few / many items (targets, metadata keys) |
  * | `too_large` | the whole event exceeds `maxEventBytes` |
- * | `invalid_format` | syntax: action or type names, timestamps, IP addresses, patterns |
+ * | `invalid_format` | syntax: action or type names, timestamps, IP addresses, patterns; a U+0000 (NUL) in a string |
  * | `invalid_unicode` | a string with a lone surrogate |
  * | `invalid_value` | a value outside an enumeration or literal |
  * | `unsafe_number` | a number that is not finite, or an integer beyond ±(2^53−1) |
