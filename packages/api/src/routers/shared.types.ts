@@ -12,20 +12,42 @@ const ZSafeNonNegative = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const ZSeqSchema = ZSafeNonNegative;
 export const ZSizeSchema = ZSafeNonNegative;
 
+/** Where the first U+0000 (NUL) of `text` is, as the message of a filter string that holds one. */
+function describeNul(text: string): string {
+  return `contains U+0000 (NUL) at index ${text.indexOf('\u0000')}; filter strings must not contain NUL characters`;
+}
+
+/**
+ * A filter string: never U+0000 (NUL). Postgres `text` cannot hold it (the query would fail with a 500), and
+ * no stored event can contain one (ingest refuses it), so it is refused here, a BAD_REQUEST naming the field
+ * on SQLite and Postgres alike: `invalid input: filter.actorId: contains U+0000 (NUL) at index 1; …`.
+ */
+function filterText(schema: z.ZodString) {
+  return schema.refine((value) => !value.includes('\u0000'), { error: (issue) => describeNul(issue.input as string) });
+}
+
 export const ZEventFilterSchema = z.strictObject({
   /** Exact actions or prefixes such as `user.*`. */
-  actions: z.array(z.string().min(1).max(102)).max(50).optional(),
-  actorId: z.string().min(1).max(256).optional(),
-  actorType: z.string().min(1).max(64).optional(),
-  targetId: z.string().min(1).max(256).optional(),
-  targetType: z.string().min(1).max(64).optional(),
-  occurredAfter: z.string().max(40).optional(),
-  occurredBefore: z.string().max(40).optional(),
+  actions: z.array(filterText(z.string().min(1).max(102))).max(50).optional(),
+  actorId: filterText(z.string().min(1).max(256)).optional(),
+  actorType: filterText(z.string().min(1).max(64)).optional(),
+  targetId: filterText(z.string().min(1).max(256)).optional(),
+  targetType: filterText(z.string().min(1).max(64)).optional(),
+  occurredAfter: filterText(z.string().max(40)).optional(),
+  occurredBefore: filterText(z.string().max(40)).optional(),
   /** An IP address or CIDR block. */
-  ip: z.string().max(64).optional(),
-  metadata: z.record(z.string().min(1).max(40), z.string().max(500)).optional(),
+  ip: filterText(z.string().max(64)).optional(),
+  metadata: z
+    .record(z.string().min(1).max(40), filterText(z.string().max(500)))
+    // A key's own issue would carry the raw key (NUL included) in its path: name it, quoted, in the message.
+    .superRefine((metadata, ctx) => {
+      for (const key of Object.keys(metadata)) {
+        if (key.includes('\u0000')) ctx.addIssue({ code: 'custom', message: `key ${JSON.stringify(key)} ${describeNul(key)}`, input: key });
+      }
+    })
+    .optional(),
   /** Full text: every word; `word*` a prefix; an IP address or CIDR block matches the event's IP (core `resolveFilter`). */
-  q: z.string().max(500).optional(),
+  q: filterText(z.string().max(500)).optional(),
   seqFrom: ZSafeNonNegative.optional(),
   seqTo: ZSafeNonNegative.optional(),
 });
