@@ -300,6 +300,31 @@ describe('openDatabase', () => {
   });
 });
 
+describe.runIf(DIALECTS.includes('postgres'))('postgres: a connection terminated while a transaction holds it', () => {
+  it('fails that transaction, does not end the process, and the pool goes on with a new connection', async () => {
+    const t = await createTestDatabase('postgres');
+    try {
+      const other = await openDatabase({ url: t.url, maxConnections: 1 });
+      try {
+        const failure = t.db.transaction().execute(async (trx) => {
+          const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+          await sql`SELECT pg_terminate_backend(${rows[0]?.pid})`.execute(other.db);
+          // Let the socket's end arrive while the connection is still lent out (pg emits 'error' then).
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await sql`SELECT 1`.execute(trx);
+        });
+        await expect(failure).rejects.toThrow(/terminat|Connection/i);
+        const { rows } = await sql<{ one: number }>`SELECT 1 AS one`.execute(t.db);
+        expect(rows).toEqual([{ one: 1 }]);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await t.destroy();
+    }
+  });
+});
+
 describe('migrateToLatest on SQLite', () => {
   it('leaves nothing of a migration that fails halfway, and records only the ones before it', async () => {
     const d = await openDatabase({ url: ':memory:' });

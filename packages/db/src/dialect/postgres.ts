@@ -25,11 +25,12 @@ export interface TPostgresOptions {
   /** Pool size per process. Default is 10. */
   maxConnections?: number;
   /**
-   * Called when an idle pooled connection dies (the server restarted, a DBA terminated it). The pool
-   * replaces it on next use; without a listener, pg would raise it as an uncaught error and crash the
-   * process. Default: ignore.
+   * Called when a pooled connection dies (the server restarted, a DBA or an idle-session timeout
+   * terminated it), idle or in use. The statement it was running fails, and the pool replaces the
+   * connection on next use; without a listener, pg would raise it as an uncaught error and crash the
+   * process. Default: ignore (the failing statement reports it).
    */
-  onIdleError?: (error: Error) => void;
+  onConnectionError?: (error: Error) => void;
 }
 
 const INT8_OID = 20;
@@ -70,7 +71,12 @@ export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kys
             : (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  pool.on('error', (error) => options.onIdleError?.(error));
+  // The pool listens to its idle connections only (pg-pool takes its listener off a connection it lends):
+  // a connection dying while a transaction holds it would emit 'error' with no listener, an uncaught
+  // exception that ends the process. Each connection gets a listener of its own for its whole life.
+  const connectionError = (error: Error) => options.onConnectionError?.(error);
+  pool.on('connect', (client) => client.on('error', connectionError));
+  pool.on('error', connectionError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const cancels = new pg.Pool({
     connectionString: options.connectionString,
@@ -82,6 +88,7 @@ export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kys
     application_name: CANCEL_APPLICATION_NAME,
   });
   // An idle cancel connection dying (the server restarting) is of no interest: the next cancel opens another.
+  cancels.on('connect', (client) => client.on('error', () => undefined));
   cancels.on('error', () => undefined);
   return {
     db,
