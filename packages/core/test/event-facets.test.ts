@@ -23,9 +23,9 @@ import { createTestCustody, event } from './helpers';
 const HOUR = 3_600_000;
 const START = Date.UTC(2026, 2, 1);
 
-/** Event `i`: about one an hour, every seventh arriving two days late; actors whose ids sort differently in UTF-16 and UTF-8, and one with a NUL in its id. */
+/** Event `i`: about one an hour, every seventh arriving two days late; actors whose ids sort differently in UTF-16 and UTF-8, and one with a control character in its id (NUL is refused at ingest). */
 function eventNumber(i: number, words: string): Record<string, unknown> {
-  const actors = ['u_a', 'u_b', '\u{ff5a}', '\u{1d49c}', 'svc', 'nul\u0000id'];
+  const actors = ['u_a', 'u_b', '\u{ff5a}', '\u{1d49c}', 'svc', 'ctl\u0001id'];
   return event({
     action: ['user.signed_in', 'user.signed_out', 'invoice.paid', 'username.changed'][i % 4],
     occurred_at: new Date(START + i * HOUR + (i % 3) * 1000 - (i % 7 === 0 ? 48 * HOUR : 0)).toISOString(),
@@ -588,7 +588,7 @@ describe('statistics over a few actions or actors, from their lists', () => {
         { actions: ['user.*'], occurredAfter: new Date(START + 300 * HOUR).toISOString(), occurredBefore: new Date(START + 1500 * HOUR).toISOString() },
         { actions: ['user.signed_in'], actorType: 'service' },
         { actions: ['user.*'], actorId: 'u_b' },
-        { actorId: 'nul\u0000id' },
+        { actorId: 'ctl\u0001id' },
         { actorType: 'service', occurredAfter: new Date(START + 300 * HOUR).toISOString() },
         { actions: ['invoice.*'] },
         { actions: ['fresh.thing'] },

@@ -30,9 +30,14 @@ const OPTIONS: TEventDatWriterOptions = {
 };
 
 function makeLeaf(seq: number, overrides: Partial<TEventInputDraft> = {}): { event: TLoggedEvent; bytes: Uint8Array } {
-  const result = validateEvent({ ...BASE, ...overrides }, { limits: { maxMetadataStringLength: 60_000, maxEventBytes: 65_000 } });
+  // An actor name holding U+0000, which servers accepted before 2026-11-28 and older logs may hold:
+  // validated without it, then logged as it was.
+  const actor = overrides.actor;
+  const nameWithNul = actor?.name?.includes('\u0000') === true ? actor.name : undefined;
+  const result = validateEvent({ ...BASE, ...overrides, ...(nameWithNul === undefined ? {} : { actor: { ...actor, name: nameWithNul.replaceAll('\u0000', '') } }) }, { limits: { maxMetadataStringLength: 60_000, maxEventBytes: 65_000 } });
   if (!result.ok) throw new Error(result.issues.map((issue) => issue.message).join('; '));
-  return createLoggedEvent(result.event, {
+  const event = nameWithNul === undefined ? result.event : { ...result.event, actor: { ...result.event.actor, name: nameWithNul } };
+  return createLoggedEvent(event, {
     organizationId: 'org_acme',
     seq,
     id: '019ceb74-9cbc-7c1e-8b0f-3d2a9e6c4b71',
