@@ -1,10 +1,12 @@
 /**
  * What the server answers to query inputs it must refuse or cannot serve, over real HTTP on both databases:
  * filter time bounds read as ingest reads `occurred_at`, whatever the server's time zone; an export's filter
- * checked when the job is created, as `events.list` checks it; a list cursor tied to its organization and order.
+ * checked when the job is created, as `events.list` checks it; a list cursor tied to its organization and order;
+ * an organization that does not exist is a 404 on every procedure of an organization.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { appRouter } from '@custody/api';
 import { DIALECTS } from '@custody/db/testing';
 
 import { EVENT, startTestServer } from './helpers';
@@ -12,6 +14,36 @@ import type { TTestServer } from './helpers';
 
 /** A zone far from UTC: a bound read as local time would move by 5 hours. */
 const ZONE = 'America/New_York';
+
+/** An organization that does not exist. */
+const NOWHERE = 'nowhere';
+
+/**
+ * Every procedure that names an organization, as a call of it on `org`: a query's input, or a mutation's (`post`).
+ * Checked against the router, so a new procedure cannot be left out.
+ */
+const ORGANIZATION_CALLS: Record<string, { input: (org: string) => Record<string, unknown>; post?: true }> = {
+  'events.create': { post: true, input: (org) => ({ organizationId: org, event: EVENT }) },
+  'events.createBatch': { post: true, input: (org) => ({ organizationId: org, events: [EVENT] }) },
+  'events.list': { input: (org) => ({ organizationId: org }) },
+  'events.get': { input: (org) => ({ organizationId: org, id: '01900000-0000-7000-8000-000000000000' }) },
+  'events.stats': { input: (org) => ({ organizationId: org }) },
+  'exports.create': { post: true, input: (org) => ({ organizationId: org, matter: { name: 'm', number: 'M-1' }, custodian: 'c', reason: 'r' }) },
+  'exports.get': { input: (org) => ({ organizationId: org, exportId: 'exp_x' }) },
+  'exports.list': { input: (org) => ({ organizationId: org }) },
+  'log.checkpoint': { input: (org) => ({ organizationId: org }) },
+  'log.checkpoints': { input: (org) => ({ organizationId: org }) },
+  'log.signCheckpoint': { post: true, input: (org) => ({ organizationId: org }) },
+  'log.inclusionProof': { input: (org) => ({ organizationId: org, seq: 0 }) },
+  'log.consistencyProof': { input: (org) => ({ organizationId: org, from: 0, to: 1 }) },
+  'log.entry': { input: (org) => ({ organizationId: org, seq: 0 }) },
+  'organizations.get': { input: (org) => ({ organizationId: org }) },
+  'organizations.setActionRegistry': { post: true, input: (org) => ({ organizationId: org, registry: null }) },
+  'apiKeys.create': { post: true, input: (org) => ({ name: 'x', organizationId: org, scopes: ['events:read'] }) },
+  'apiKeys.list': { input: (org) => ({ organizationId: org }) },
+};
+/** The procedures that name no organization (or only the caller's, `apiKeys.revoke`). */
+const UNSCOPED = ['log.keys', 'organizations.create', 'organizations.list', 'apiKeys.revoke', 'auth.whoami'];
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: query inputs over HTTP`, () => {
@@ -35,10 +67,21 @@ for (const dialect of DIALECTS) {
       await s.close();
     });
 
+    type TBody = { result?: { data: unknown }; error?: { message: string; data: { appError: { code: string } } } };
     /** A query procedure's HTTP status and body. */
     const query = async (path: string, input: unknown, apiKey = key) => {
       const res = await fetch(`${s.url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { authorization: `Bearer ${apiKey}` } });
-      return { status: res.status, body: (await res.json()) as { result?: { data: unknown }; error?: { message: string; data: { appError: { code: string } } } } };
+      return { status: res.status, body: (await res.json()) as TBody };
+    };
+    /** A mutation procedure's HTTP status and body. */
+    const mutation = async (path: string, input: unknown, apiKey = key) => {
+      const res = await fetch(`${s.url}/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify(input) });
+      return { status: res.status, body: (await res.json()) as TBody };
+    };
+    const call = (path: string, org: string, apiKey?: string) => {
+      const procedure = ORGANIZATION_CALLS[path];
+      if (procedure === undefined) throw new Error(`no call for ${path}`);
+      return (procedure.post === true ? mutation : query)(path, procedure.input(org), apiKey);
     };
 
     it('refuses a time bound without an offset, or one ingest would refuse, with 400 and the reason', async () => {
@@ -102,6 +145,35 @@ for (const dialect of DIALECTS) {
       const ascending = await s.client(s.adminKey).events.list.query({ organizationId: 'acme', order: 'asc', limit: 1 });
       const then = await s.client(s.adminKey).events.list.query({ organizationId: 'acme', limit: 1, cursor: ascending.nextCursor });
       expect(then.events.map((e) => e.occurred_at)).toEqual(['2026-01-03T00:00:00.000Z']);
+    });
+
+    it('names every procedure of an organization', () => {
+      expect([...Object.keys(ORGANIZATION_CALLS), ...UNSCOPED].sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+    });
+
+    it('answers 404 organization not found on every procedure of an organization that does not exist', async () => {
+      const answers = [];
+      for (const path of Object.keys(ORGANIZATION_CALLS)) {
+        const { status, body } = await call(path, NOWHERE, s.adminKey);
+        answers.push({ path, status, code: body.error?.data.appError.code, message: body.error?.message });
+      }
+      expect(answers).toEqual(Object.keys(ORGANIZATION_CALLS).map((path) => ({ path, status: 404, code: 'NOT_FOUND', message: `organization "${NOWHERE}" not found` })));
+    });
+
+    it('answers 404 to events.list with a cursor on an organization that does not exist', async () => {
+      const page = await s.client(s.adminKey).events.list.query({ organizationId: 'acme', limit: 1 });
+      const { status, body } = await query('events.list', { organizationId: NOWHERE, limit: 1, cursor: page.nextCursor }, s.adminKey);
+      expect(status).toBe(404);
+      expect(body.error?.message).toBe(`organization "${NOWHERE}" not found`);
+    });
+
+    it('still answers 403 to a key bound to another organization, whether or not it exists', async () => {
+      const bound = (await s.client(s.adminKey).apiKeys.create.mutate({ name: 'acme admin', organizationId: 'acme', scopes: ['admin'] })).secret;
+      for (const path of ['events.list', 'events.stats', 'exports.list', 'apiKeys.list']) {
+        expect((await call(path, NOWHERE, bound)).status, path).toBe(403);
+        expect((await call(path, 'globex', bound)).status, path).toBe(403);
+        expect((await call(path, 'acme', bound)).status, path).toBe(200);
+      }
     });
   });
 }

@@ -308,13 +308,14 @@ export class ExportService {
     return this.get(organizationId, info.id);
   }
 
+  /** One job; NOT_FOUND when there is none of that id, or the organization does not exist. */
   async get(organizationId: string, id: string): Promise<TExportInfo> {
-    const row = await this.#deps.db.selectFrom('exports').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
-    if (row === undefined) throw new AppError('NOT_FOUND', `export "${id}" not found`);
-    return toInfo(row);
+    return toInfo(await this.#row(organizationId, id));
   }
 
+  /** The organization's jobs, newest first; NOT_FOUND when the organization does not exist (not an empty list). */
   async list(organizationId: string, limit = 50): Promise<TExportInfo[]> {
+    await this.#deps.organizations.get(organizationId);
     const rows = await this.#deps.db
       .selectFrom('exports')
       .selectAll()
@@ -341,8 +342,7 @@ export class ExportService {
 
   /** The production report (HTML, printable to PDF) of a finished bundle export. */
   async report(organizationId: string, id: string): Promise<string> {
-    const row = await this.#deps.db.selectFrom('exports').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
-    if (row === undefined) throw new AppError('NOT_FOUND', `export "${id}" not found`);
+    const row = await this.#row(organizationId, id);
     const info = toInfo(row);
     if (info.format !== 'bundle' || info.status === 'queued' || info.status === 'running' || info.status === 'failed') {
       throw new AppError('NOT_FOUND', `export "${id}" has no production report (${info.format}, ${info.status})`);
@@ -372,6 +372,14 @@ export class ExportService {
       generator: this.#toolVersion,
     };
     return renderProductionReport(data);
+  }
+
+  /** The row of job `id`; NOT_FOUND naming the organization when it does not exist, else the job. */
+  async #row(organizationId: string, id: string): Promise<TExportRow> {
+    const row = await this.#deps.db.selectFrom('exports').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+    if (row !== undefined) return row;
+    await this.#deps.organizations.get(organizationId);
+    throw new AppError('NOT_FOUND', `export "${id}" not found`);
   }
 
   #controlRange(info: TExportInfo): { prefix: string; first: number; last: number; width: number } {

@@ -623,11 +623,15 @@ export class EventQueries implements TEventReader {
     }
     const fingerprint = filterFingerprint(filter);
     const organization = organizationFingerprint(organizationId);
-    let cursor: TCursor | null = null;
-    if (options.cursor !== undefined && options.cursor !== null) {
-      cursor = decodeCursor(options.cursor);
-      // A cursor made before cursors named their organization (no `g`) is taken as it is.
-      if (cursor.g !== undefined && cursor.g !== organization) throw new AppError('BAD_REQUEST', 'this cursor belongs to a different organization');
+    const cursor = options.cursor === undefined || options.cursor === null ? null : decodeCursor(options.cursor);
+    // The organization exists, with or without a cursor (a cursor's snapshot is its log size when pagination began).
+    const size = await this.#logSize(organizationId);
+    if (cursor !== null) {
+      // A cursor made before cursors named their organization (no `g`) is checked against the log's size alone: a log
+      // never shrinks, so a snapshot past its size is another log's.
+      if ((cursor.g ?? organization) !== organization || cursor.m > size) {
+        throw new AppError('BAD_REQUEST', 'this cursor belongs to a different organization');
+      }
       if (cursor.f !== fingerprint) throw new AppError('BAD_REQUEST', 'this cursor belongs to a different filter');
       if (options.order !== undefined && options.order !== cursor.d) {
         throw new AppError(
@@ -638,13 +642,7 @@ export class EventQueries implements TEventReader {
     }
     // Without a cursor, newest first unless asked; with one, its page's order.
     const order = cursor?.d ?? options.order ?? 'desc';
-    let snapshot = cursor?.m;
-    if (snapshot === undefined) {
-      const log = await this.#db.selectFrom('logs').select('size').where('organization_id', '=', organizationId).executeTakeFirst();
-      if (log === undefined) throw new AppError('NOT_FOUND', `organization "${organizationId}" not found`);
-      snapshot = log.size;
-    }
-    const m = snapshot;
+    const m = cursor?.m ?? size;
     const { plan, known } = await this.#choosePlan(organizationId, filter);
     // All of a search's matches, when planning read them: the page checks against the list.
     const allKnown = known?.complete === true ? known.entries : undefined;
@@ -881,11 +879,21 @@ export class EventQueries implements TEventReader {
     return { min: row.lo === null ? null : Number(row.lo), max: row.hi === null ? null : Number(row.hi), count: Number(row.n) };
   }
 
-  /** One event by id; NOT_FOUND when absent (or purged). */
+  /** One event by id; NOT_FOUND when absent (or purged), or when the organization does not exist. */
   async get(organizationId: string, id: string): Promise<TEventRecord> {
     const row = await this.#db.selectFrom('events').select('body').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw new AppError('NOT_FOUND', `event "${id}" not found`);
+    if (row === undefined) {
+      await this.#logSize(organizationId);
+      throw new AppError('NOT_FOUND', `event "${id}" not found`);
+    }
     return this.#decode(row.body);
+  }
+
+  /** The size of `organizationId`'s log: NOT_FOUND when the organization does not exist, as every read answers then. */
+  async #logSize(organizationId: string): Promise<number> {
+    const log = await this.#db.selectFrom('logs').select('size').where('organization_id', '=', organizationId).executeTakeFirst();
+    if (log === undefined) throw new AppError('NOT_FOUND', `organization "${organizationId}" not found`);
+    return Number(log.size);
   }
 
   /**
@@ -906,6 +914,8 @@ export class EventQueries implements TEventReader {
     if (options.bucketMs !== undefined && (!Number.isSafeInteger(options.bucketMs) || options.bucketMs < 1000)) {
       throw new AppError('BAD_REQUEST', 'bucketMs must be an integer of at least 1000');
     }
+    // An organization that does not exist has no statistics to give, not zero events.
+    await this.#logSize(organizationId);
     const fromRollups = await this.#statsFromRollups(organizationId, filter, options.bucketMs, top);
     if (fromRollups !== null) return fromRollups;
     return this.#statsFromEvents(organizationId, filter, options.bucketMs, top);

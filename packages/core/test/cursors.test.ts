@@ -101,6 +101,17 @@ for (const dialect of DIALECTS) {
       expect(next.events.map((e) => e.seq)).toEqual(ascending.slice(8, 16));
     });
 
+    it('made before cursors named their organization, is refused on a log smaller than its snapshot', async () => {
+      const fromB = (await custody.events.list('org_b', {}, { limit: 2 })).nextCursor ?? '';
+      const old = edited(fromB, (fields) => {
+        delete fields.g;
+      });
+      expect(await refusal(() => custody.events.list('org_a', {}, { limit: 2, cursor: old }))).toEqual({
+        code: 'BAD_REQUEST',
+        message: 'this cursor belongs to a different organization',
+      });
+    });
+
     it('with a malformed organization field is an invalid cursor', async () => {
       const page = await custody.events.list('org_b', {}, { limit: 4 });
       const bad = edited(page.nextCursor ?? '', (fields) => {
