@@ -22,15 +22,18 @@ export async function backupCommand(config: TConfig, file: string | undefined, v
   const destination = resolve(file);
   const json = values.json === true;
   const quiet = json || values.quiet === true;
-  let reported = -1;
+  let announced = false;
+  const started = Date.now();
   let result;
   try {
     result = await backupDatabase(config.databaseUrl, destination, {
+      // The copy is one step after a first small one: said when it starts and when it ends.
       onProgress: ({ copiedPages, totalPages }) => {
-        const percent = totalPages === 0 ? 100 : Math.floor((copiedPages / totalPages) * 10) * 10;
-        if (quiet || percent === reported) return;
-        reported = percent;
-        process.stderr.write(`copying: ${percent}% (${copiedPages.toLocaleString('en-US')} of ${totalPages.toLocaleString('en-US')} pages)\n`);
+        if (quiet) return;
+        const pages = `${totalPages.toLocaleString('en-US')} pages`;
+        if (copiedPages >= totalPages) process.stderr.write(`copied ${pages} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        else if (!announced) process.stderr.write(`copying ${pages} from one committed state...\n`);
+        announced = true;
       },
     });
   } catch (error) {

@@ -3,7 +3,7 @@
  * their latest signed checkpoints; a changed tree hash, a missing leaf or a note no published key signed
  * are each named for their organization, and the other logs still check out.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -100,6 +100,41 @@ describe('sqlite: backups and what a changed copy shows', () => {
     await expect(backupDatabase(join(dir, 'absent.db'), join(dir, 'never.db'))).rejects.toMatchObject({ code: 'MISSING' });
     await expect(backupDatabase('postgres://127.0.0.1/x', join(dir, 'never.db'))).rejects.toThrow(BackupError);
     await expect(backupDatabase(':memory:', join(dir, 'never.db'))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+
+  it('completes while the server commits all along, and leaves one private file', async () => {
+    // Bigger than one of the old steps (1,024 pages), so that a copy made in steps would see the commits between them.
+    const filler = await openDatabase({ url: join(dir, 'custody.db') });
+    await sql`CREATE TABLE IF NOT EXISTS backup_filler (b BLOB)`.execute(filler.db);
+    await sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO backup_filler SELECT zeroblob(4000) FROM n`.execute(filler.db);
+    await filler.close();
+    let copying = true;
+    let commits = 0;
+    const writing = (async () => {
+      while (copying) {
+        await side.custody.ingestor.ingest('org_c', [event({ metadata: { commit: commits } })]);
+        commits++;
+      }
+    })();
+    const file = join(dir, 'busy.db');
+    let result: Awaited<ReturnType<typeof backupDatabase>>;
+    try {
+      result = await backupDatabase(join(dir, 'custody.db'), file);
+    } finally {
+      copying = false;
+      await writing;
+    }
+    expect(commits).toBeGreaterThan(0);
+    expect(result.pages).toBeGreaterThan(3000);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await readdir(dir)).filter((name) => name.startsWith('busy.db'))).toEqual(['busy.db']);
+    const copy = await openDatabase({ url: file });
+    try {
+      const checks = await checkStoredLogs(copy.db);
+      expect(checks.every((c) => c.problem === null)).toBe(true);
+    } finally {
+      await copy.close();
+    }
   });
 
   it('names a log whose stored tree hash was changed', async () => {

@@ -1,15 +1,18 @@
 /**
  * A consistent copy of a SQLite database while the server keeps writing to it (`custody backup`).
  *
- * SQLite's online backup copies the database page by page from a read transaction of its own; in WAL
- * mode writers go on meanwhile, and a step that finds the source changed since the last one starts the
- * copy over, so the result is always one committed state. The copy is written beside the destination
- * (`<destination>.partial`), checked (`PRAGMA quick_check`, the database's structure), and only then
- * renamed into place: a destination that exists is a complete, structurally sound database.
+ * SQLite's online backup copies the database from a read transaction of its own. It is made in one step
+ * (every page): between steps SQLite would start the copy over whenever another connection wrote, and the
+ * server commits and checkpoints many times a second, so a copy in steps of a few MiB never finished on a
+ * database of a few hundred MiB under ingest. Within the step the read transaction holds one committed
+ * state while writers go on (WAL). The copy is written beside the destination (`<destination>.partial`,
+ * created readable by its owner alone, as the data directory is), checked (`PRAGMA quick_check`, the
+ * database's structure), switched to a rollback journal (so no `-wal` or `-shm` file is left beside it),
+ * and only then renamed into place: a destination that exists is a complete, structurally sound database.
  *
  * Postgres has its own tools (`pg_dump`); `backupDatabase` refuses a Postgres URL with a clear error.
  */
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 
 import Database from 'better-sqlite3';
 
@@ -43,8 +46,8 @@ export class BackupError extends Error {
   }
 }
 
-/** Pages copied per step: 1,024 pages of 4 KiB (4 MiB), then the source's writers get a turn. */
-const PAGES_PER_STEP = 1_024;
+/** Pages copied per step: all of them (better-sqlite3 takes at most 2^31 - 1), so that writers never restart the copy. */
+const PAGES_PER_STEP = 0x7fff_ffff;
 
 /**
  * Copies the SQLite database `url` names to `destination` (a new file: an existing one is an error)
@@ -58,7 +61,9 @@ export async function backupDatabase(url: string, destination: string, options: 
   if (!(await exists(target.filename))) throw new BackupError('MISSING', `no database at ${target.filename} (is CUSTODY_DATA_DIR or DATABASE_URL right?)`);
 
   const partial = `${destination}.partial`;
-  await rm(partial, { force: true });
+  await removeCopy(partial);
+  // Created here, private: SQLite writes the copy into it and keeps its mode.
+  await writeFile(partial, new Uint8Array(0), { mode: 0o600 });
   // Not read-only: a read-only connection cannot open a WAL database whose shared-memory file is missing.
   const source = new Database(target.filename, { fileMustExist: true });
   try {
@@ -69,12 +74,12 @@ export async function backupDatabase(url: string, destination: string, options: 
       },
     });
     options.onProgress?.({ copiedPages: totalPages, totalPages });
-    const problems = quickCheck(partial);
+    const problems = checkAndSettle(partial);
     if (problems.length > 0) throw new BackupError('FAILED', `the copy failed its structural check: ${problems.slice(0, 5).join('; ')}`);
     await rename(partial, destination);
     return { destination, bytes: (await stat(destination)).size, pages: totalPages };
   } catch (error) {
-    await rm(partial, { force: true });
+    await removeCopy(partial);
     if (error instanceof BackupError) throw error;
     throw new BackupError('FAILED', `the backup failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {
@@ -82,15 +87,25 @@ export async function backupDatabase(url: string, destination: string, options: 
   }
 }
 
-/** `PRAGMA quick_check` of a database file: its problems, none when sound. */
-function quickCheck(filename: string): string[] {
-  const db = new Database(filename, { readonly: true, fileMustExist: true });
+/**
+ * `PRAGMA quick_check` of a database file: its problems, none when sound. A sound copy is then switched to a
+ * rollback journal: a file on its own, whatever journal the source used (a server opening it sets WAL again).
+ */
+function checkAndSettle(filename: string): string[] {
+  const db = new Database(filename, { fileMustExist: true });
   try {
     const rows = db.pragma('quick_check') as { quick_check: string }[];
-    return rows.map((r) => r.quick_check).filter((text) => text !== 'ok');
+    const problems = rows.map((r) => r.quick_check).filter((text) => text !== 'ok');
+    if (problems.length === 0) db.pragma('journal_mode = DELETE');
+    return problems;
   } finally {
     db.close();
   }
+}
+
+/** A copy and the files SQLite may have left beside it. */
+async function removeCopy(filename: string): Promise<void> {
+  await Promise.all(['', '-journal', '-wal', '-shm'].map((suffix) => rm(`${filename}${suffix}`, { force: true })));
 }
 
 async function exists(path: string): Promise<boolean> {
