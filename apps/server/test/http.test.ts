@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { TRPCClientError } from '@trpc/client';
+import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS, countLockWaits, withEventsLocked } from '@custody/db/testing';
@@ -12,6 +13,7 @@ import { decodeBase64, openCheckpoint, verifyInclusion } from '@custody/ledger';
 import { boot } from '../src/boot';
 import type { TBooted } from '../src/boot';
 import { defaultStatsMemoryBytes, loadConfig } from '../src/env';
+import { latestCheckpoints } from '../src/metrics';
 import { EVENT, startTestServer } from './helpers';
 import type { TTestServer } from './helpers';
 
@@ -160,6 +162,23 @@ for (const dialect of DIALECTS) {
       expect(metrics).toContain('route="/trpc/(unknown)"');
       expect(metrics).toContain('route="/trpc/(batch)"');
       expect(metrics).toContain('route="/trpc/events.list"');
+    });
+
+    it("reads each log's latest checkpoint by its key, whatever the number of checkpoints", async () => {
+      const { db } = s.booted.custody.database;
+      const rows = await latestCheckpoints(db).execute();
+      const latest = await s.booted.custody.log.latestCheckpoint('acme');
+      const acme = rows.find((r) => r.organization_id === 'acme');
+      expect(acme).toMatchObject({ size: latest.size, cp: latest.size });
+      expect(Number(acme?.at)).toBeGreaterThan(0);
+      if (dialect === 'sqlite') {
+        // The plan on SQLite, where a scrape runs on the main thread: the key, never a scan of every checkpoint.
+        const compiled = latestCheckpoints(db).compile();
+        const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));
+        const text = plan.rows.map((r) => r.detail).join('\n');
+        expect(text).not.toMatch(/SCAN c\b/);
+        expect(text).toMatch(/SEARCH c USING (PRIMARY KEY|INDEX)/);
+      }
     });
 
     it('authenticates a WorkOS-compatible request before looking at its body', async () => {
