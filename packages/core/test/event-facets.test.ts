@@ -491,7 +491,12 @@ for (const [how, rangeByEvents] of [['each event checked', undefined], ['the val
       await same('org_f', { metadata: { plan: 'enterprise' }, occurredAfter: new Date(START + 100 * HOUR).toISOString() });
       await same('org_other', { metadata: { plan: 'enterprise' }, q: 'common' });
       await same('org_f', { metadata: { plan: 'nobody' } });
-      await same('org_nobody', { metadata: { plan: 'team' } });
+      // An organization that does not exist has no statistics (not zero events): NOT_FOUND, the copy not asked.
+      reads.length = 0;
+      for (const stats of [queries, sql]) {
+        await expect(stats.stats('org_nobody', { metadata: { plan: 'team' } })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'organization "org_nobody" not found' });
+      }
+      expect(reads).toEqual([]);
       });
     });
   });
