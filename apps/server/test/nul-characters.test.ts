@@ -122,6 +122,30 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('answers a NUL in any other text input (names, ids, export fields) with 400 naming the field', async () => {
+      const admin = s.client(s.adminKey);
+      const client = s.client(key);
+      const exportInput = { organizationId: 'acme', matter: { name: 'M', number: 'M-1' }, custodian: 'c', reason: 'r' };
+      const cases: [() => Promise<unknown>, string][] = [
+        [() => admin.organizations.create.mutate({ id: 'nul_org', name: 'Nul\u0000 Inc' }), 'name'],
+        [() => admin.apiKeys.create.mutate({ name: 'k\u0000', organizationId: 'acme', scopes: ['events:read'] }), 'name'],
+        [() => admin.apiKeys.revoke.mutate({ keyId: 'key_\u0000' }), 'keyId'],
+        [() => client.events.get.query({ organizationId: 'acme', id: '0193\u0000' }), 'id'],
+        [() => client.exports.get.query({ organizationId: 'acme', exportId: 'exp_\u0000' }), 'exportId'],
+        [() => client.exports.create.mutate({ ...exportInput, matter: { name: 'M\u0000', number: 'M-1' } }), 'matter.name'],
+        [() => client.exports.create.mutate({ ...exportInput, matter: { name: 'M', number: '\u0000' } }), 'matter.number'],
+        [() => client.exports.create.mutate({ ...exportInput, custodian: 'c\u0000' }), 'custodian'],
+        [() => client.exports.create.mutate({ ...exportInput, reason: 'r\u0000' }), 'reason'],
+      ];
+      for (const [call, path] of cases) {
+        const error = await failure(call());
+        expect(error.data, path).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400 });
+        expect(error.message, path).toContain(`invalid input: ${path}: `);
+        expect(error.message, path).toMatch(NUL_MESSAGE);
+      }
+      expect((await admin.organizations.list.query()).map((o) => o.id)).not.toContain('nul_org');
+    });
+
     it('answers the plain-HTTP GET of a NUL filter with 400 too', async () => {
       const input = encodeURIComponent(JSON.stringify({ organizationId: 'acme', filter: { actorId: 'a\u0000b' } }));
       const res = await fetch(`${s.url}/trpc/events.list?input=${input}`, { headers: { authorization: `Bearer ${key}` } });

@@ -12,18 +12,26 @@ const ZSafeNonNegative = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const ZSeqSchema = ZSafeNonNegative;
 export const ZSizeSchema = ZSafeNonNegative;
 
-/** Where the first U+0000 (NUL) of `text` is, as the message of a filter string that holds one. */
-function describeNul(text: string): string {
-  return `contains U+0000 (NUL) at index ${text.indexOf('\u0000')}; filter strings must not contain NUL characters`;
+/** Where the first U+0000 (NUL) of `text` is, as the message of an input string that holds one. */
+function describeNul(text: string, noun = 'filter strings'): string {
+  return `contains U+0000 (NUL) at index ${text.indexOf('\u0000')}; ${noun} must not contain NUL characters`;
 }
 
 /**
- * A filter string: never U+0000 (NUL). Postgres `text` cannot hold it (the query would fail with a 500), and
- * no stored event can contain one (ingest refuses it), so it is refused here, a BAD_REQUEST naming the field
- * on SQLite and Postgres alike: `invalid input: filter.actorId: contains U+0000 (NUL) at index 1; …`.
+ * An input string that is stored or looked up as text: never U+0000 (NUL). Postgres `text` cannot hold it
+ * (the statement would fail, a 500), so it is refused here, a BAD_REQUEST naming the field on SQLite and
+ * Postgres alike: `invalid input: name: contains U+0000 (NUL) at index 3; strings must not contain NUL characters`.
+ */
+export function withoutNul(schema: z.ZodString, noun = 'strings') {
+  return schema.refine((value) => !value.includes('\u0000'), { error: (issue) => describeNul(issue.input as string, noun) });
+}
+
+/**
+ * A filter string: never U+0000 (NUL), as `withoutNul` (no stored event can contain one either: ingest
+ * refuses it): `invalid input: filter.actorId: contains U+0000 (NUL) at index 1; filter strings must not …`.
  */
 function filterText(schema: z.ZodString) {
-  return schema.refine((value) => !value.includes('\u0000'), { error: (issue) => describeNul(issue.input as string) });
+  return withoutNul(schema, 'filter strings');
 }
 
 export const ZEventFilterSchema = z.strictObject({

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
-import { ZApiKeySchema, ZOrganizationIdSchema, ZScopeSchema } from '../shared.types';
+import { withoutNul, ZApiKeySchema, ZOrganizationIdSchema, ZScopeSchema } from '../shared.types';
 
 export const ZCreateApiKeyRequestSchema = z.strictObject({
-  name: z.string().min(1).max(100),
+  name: withoutNul(z.string().min(1).max(100)),
   /** The organization the key is bound to; null for a key valid on every organization. */
   organizationId: ZOrganizationIdSchema.nullable(),
   scopes: z.array(ZScopeSchema).min(1),

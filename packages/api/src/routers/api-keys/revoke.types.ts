@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { ZApiKeySchema } from '../shared.types';
+import { withoutNul, ZApiKeySchema } from '../shared.types';
 
-export const ZRevokeApiKeyRequestSchema = z.strictObject({ keyId: z.string().min(1).max(100) });
+export const ZRevokeApiKeyRequestSchema = z.strictObject({ keyId: withoutNul(z.string().min(1).max(100)) });
 export const ZRevokeApiKeyResponseSchema = ZApiKeySchema;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { EXPORT_FORMATS } from '@custody/core';
 
-import { ZEventFilterSchema, ZOrganizationIdSchema, ZSizeSchema } from '../shared.types';
+import { withoutNul, ZEventFilterSchema, ZOrganizationIdSchema, ZSizeSchema } from '../shared.types';
 
 export const ZCreateExportRequestSchema = z.strictObject({
   organizationId: ZOrganizationIdSchema,
@@ -10,16 +10,16 @@ export const ZCreateExportRequestSchema = z.strictObject({
   /** Bundles: `complete-range` (default) proves every leaf of the range; `selected` only the matches. */
   mode: z.enum(['complete-range', 'selected']).optional(),
   filter: ZEventFilterSchema.default({}),
-  matter: z.strictObject({ name: z.string().min(1).max(200), number: z.string().min(1).max(100) }),
-  custodian: z.string().min(1).max(200),
-  reason: z.string().min(1).max(500),
+  matter: z.strictObject({ name: withoutNul(z.string().min(1).max(200)), number: withoutNul(z.string().min(1).max(100)) }),
+  custodian: withoutNul(z.string().min(1).max(200)),
+  reason: withoutNul(z.string().min(1).max(500)),
   controlPrefix: z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,19}$/).optional(),
   firstControlNumber: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   dat: z
     .strictObject({
-      field: z.string().length(1).optional(),
-      quote: z.string().length(1).optional(),
-      newline: z.string().length(1).optional(),
+      field: withoutNul(z.string().length(1)).optional(),
+      quote: withoutNul(z.string().length(1)).optional(),
+      newline: withoutNul(z.string().length(1)).optional(),
       encoding: z.enum(['utf-8', 'cp1252']).optional(),
     })
     .optional(),
