@@ -46,6 +46,10 @@ describe('resolveCustodyOptions', () => {
     it.each([
       ['url', { url: 'ftp://x' }],
       ['url', { url: 'not a url' }],
+      ['url', { url: 'http://user:pw@127.0.0.1:4000' }],
+      ['url', { url: 'http://127.0.0.1:4000/?x=1' }],
+      ['url', { url: 'http://127.0.0.1:4000#frag' }],
+      ['url', { url: 'http://127.0.0.1:4000/?' }],
       ['apiKey', { apiKey: '' }],
       ['organizationId', { organizationId: 'has space' }],
       ['batch.maxEvents', { batch: { maxEvents: 1_001 } }],

@@ -120,6 +120,11 @@ export function resolveCustodyOptions(options: TCustodyOptions<TDefinedActions<T
   if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     fail('url', 'must be an http: or https: URL', options.url);
   }
+  // fetch refuses a URL with credentials, and `/trpc` is appended to the path: a query or fragment would end up before it.
+  if (parsed !== undefined && (parsed.username !== '' || parsed.password !== '')) fail('url', 'must not hold credentials (the API key is sent as a bearer token)', '(a URL with credentials)');
+  if (parsed !== undefined && (parsed.search !== '' || parsed.hash !== '' || options.url.includes('?') || options.url.includes('#'))) {
+    fail('url', 'must be the server\'s base URL, without a query or fragment', options.url);
+  }
   if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) fail('apiKey', 'must be a non-empty string', options.apiKey);
   if (options.organizationId !== undefined && !ORGANIZATION_ID_PATTERN.test(options.organizationId)) {
     fail('organizationId', 'must be a valid organization id ([A-Za-z0-9][A-Za-z0-9_.-]{0,127})', options.organizationId);
