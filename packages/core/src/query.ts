@@ -881,7 +881,9 @@ export class EventQueries implements TEventReader {
 
   /** One event by id; NOT_FOUND when absent (or purged), or when the organization does not exist. */
   async get(organizationId: string, id: string): Promise<TEventRecord> {
-    const row = await this.#db.selectFrom('events').select('body').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    // Ids are stored as lowercase UUIDs (RFC 9562 §4: compared case-insensitively); a UUID typed in capitals finds its event.
+    const key = /^[0-9A-Fa-f-]{36}$/.test(id) ? id.toLowerCase() : id;
+    const row = await this.#db.selectFrom('events').select('body').where('organization_id', '=', organizationId).where('id', '=', key).executeTakeFirst();
     if (row === undefined) {
       await this.#logSize(organizationId);
       throw new AppError('NOT_FOUND', `event "${id}" not found`);

@@ -19,6 +19,14 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => destroy());
 
+    it('finds an event by its id typed in capitals (UUIDs compare case-insensitively)', async () => {
+      await custody.createOrganization({ id: 'org_case', name: 'Case' });
+      const [accepted] = await custody.ingestor.ingest('org_case', [event()]);
+      const id = accepted?.status === 'accepted' ? accepted.id : '';
+      expect((await custody.events.get('org_case', id.toUpperCase())).id).toBe(id);
+      await expect(custody.events.get('org_case', `${id.slice(0, -1)}X`.toUpperCase())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
     it('signs a size-0 checkpoint when an organization is created', async () => {
       const cp = await custody.log.latestCheckpoint('org_a');
       expect(cp.size).toBe(0);
