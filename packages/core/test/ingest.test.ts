@@ -19,6 +19,19 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => destroy());
 
+    it('finds a name by full text whether its accents were typed precomposed or combining', async () => {
+      await custody.createOrganization({ id: 'org_nfc', name: 'NFC' });
+      await custody.ingestor.ingest('org_nfc', [
+        event({ actor: { id: 'u_decomposed', type: 'user', name: 'A\u030Ake Lindqvist' } }),
+        event({ actor: { id: 'u_precomposed', type: 'user', name: 'J\u00f6rg \u00c5kesson' } }),
+      ]);
+      const ids = async (q: string) => (await custody.events.list('org_nfc', { q }, { order: 'asc' })).events.map((e) => e.actor.id);
+      expect(await ids('\u00e5ke')).toEqual(['u_decomposed']);
+      expect(await ids('a\u030Ake')).toEqual(['u_decomposed']);
+      expect(await ids('jo\u0308rg')).toEqual(['u_precomposed']);
+      expect(await ids('A\u030Ak*')).toEqual(['u_decomposed', 'u_precomposed']);
+    });
+
     it('finds an event by its id typed in capitals (UUIDs compare case-insensitively)', async () => {
       await custody.createOrganization({ id: 'org_case', name: 'Case' });
       const [accepted] = await custody.ingestor.ingest('org_case', [event()]);

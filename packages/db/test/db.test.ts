@@ -32,6 +32,12 @@ describe('searchWords', () => {
     expect(searchWords('Alice@Example.com signed-in ÜBER 42')).toEqual(['alice', 'example', 'com', 'signed', 'in', 'über', '42']);
     expect(normalizeSearchText(['a  b', 'C'])).toBe('a b c');
   });
+
+  it('reads a letter typed with a combining mark as the precomposed letter (NFC)', () => {
+    expect(searchWords('A\u030Ake Lo\u0308we')).toEqual(['\u00e5ke', 'l\u00f6we']);
+    expect(searchWords('\u00c5ke')).toEqual(searchWords('A\u030Ake'));
+    expect(searchTerms('A\u030Ak*')).toEqual(['\u00e5k*']);
+  });
 });
 
 describe('searchTerms', () => {
