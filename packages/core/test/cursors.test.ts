@@ -7,19 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS } from '@custody/db/testing';
 
-import { isAppError } from '../src/index';
 import type { Custody, TListOptions } from '../src/index';
-import { createTestCustody, event } from './helpers';
+import { createTestCustody, event, refusal } from './helpers';
 
-async function refusal(call: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call();
-  } catch (error) {
-    if (isAppError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** The cursor's JSON, changed by `edit`, encoded again (cursors are base64url JSON). */
 function edited(cursor: string, edit: (fields: Record<string, unknown>) => void): string {

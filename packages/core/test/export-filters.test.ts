@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS } from '@custody/db/testing';
 
-import { isAppError } from '../src/index';
 import type { Custody, TEventFilter, TExportRequest } from '../src/index';
-import { createTestCustody, event } from './helpers';
+import { createTestCustody, event, refusal } from './helpers';
 
 const REQUESTER = { type: 'api_key' as const, id: 'key_test', name: 'paralegal' };
 
@@ -37,15 +36,6 @@ const INVALID: TEventFilter[] = [
   { q: 'firefox 10.0.0.1/8' },
 ];
 
-async function failure(call: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call();
-  } catch (error) {
-    if (isAppError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: an export's filter`, () => {
@@ -66,9 +56,9 @@ for (const dialect of DIALECTS) {
 
     for (const filter of INVALID) {
       it(`${JSON.stringify(filter)} is refused at creation as events.list refuses it, and no job is queued`, async () => {
-        const listed = await failure(() => custody.events.list('acme', filter));
+        const listed = await refusal(() => custody.events.list('acme', filter));
         expect(listed.code).toBe('BAD_REQUEST');
-        expect(await failure(() => custody.exports.create('acme', request(filter), REQUESTER))).toEqual(listed);
+        expect(await refusal(() => custody.exports.create('acme', request(filter), REQUESTER))).toEqual(listed);
         expect(await custody.exports.list('acme')).toEqual([]);
       });
     }

@@ -2,7 +2,7 @@ import { createTestDatabase } from '@custody/db/testing';
 import type { TDialectName, TTestDatabase } from '@custody/db/testing';
 import { generateSigner } from '@custody/ledger';
 
-import { Custody, nodeEd25519, nodeSha256, signingKeyFromText } from '../src/index';
+import { Custody, isAppError, nodeEd25519, nodeSha256, signingKeyFromText } from '../src/index';
 
 export const LOG_NAME = 'custody.test';
 
@@ -43,4 +43,15 @@ export function event(overrides: Record<string, unknown> = {}): Record<string, u
     metadata: { method: 'password' },
     ...overrides,
   };
+}
+
+/** The code and message of the `AppError` that `call` must reject with (anything else is rethrown). */
+export async function refusal(call: () => Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await call();
+  } catch (error) {
+    if (isAppError(error)) return { code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('expected a refusal');
 }

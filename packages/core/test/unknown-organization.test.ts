@@ -10,19 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS } from '@custody/db/testing';
 
-import { isAppError } from '../src/index';
 import type { Custody } from '../src/index';
-import { createTestCustody, event } from './helpers';
+import { createTestCustody, event, refusal } from './helpers';
 
-async function refusal(call: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call();
-  } catch (error) {
-    if (isAppError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 const NOT_FOUND = { code: 'NOT_FOUND', message: 'organization "nowhere" not found' };
 
