@@ -1,7 +1,8 @@
 /**
  * A real ZIP64 archive: one entry whose uncompressed size exceeds 4 GiB (4,299,161,600 bytes of a repeating
  * pattern, deflated to about 10 MB), written to a temp file and read back streaming with CRC and size checks.
- * About 20-25 s on the 2-core build machine, so it stays in the normal `npm test` run.
+ * About 20-25 s on the 2-core build machine, so it stays in the normal `npm test` run; the time limit leaves room
+ * for a VM several times slower, or busy with other suites (it once took over 180 s on such a day).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -64,5 +65,5 @@ describe('a real ZIP64 archive over 4 GiB', () => {
     const listing = execFileSync('unzip', ['-lv', path]).toString();
     expect(listing).toContain(String(expectedSize));
     expect(listing).toContain('big/pattern.bin');
-  }, 180_000);
+  }, 900_000);
 });
