@@ -1,13 +1,16 @@
 /**
  * Opening everything a command needs: the database (migrated), the signing key and `Custody`.
  */
-import { mkdir } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { Custody, loadOrCreateSigningKey, signingKeyFromText } from '@custody/core';
+import { Custody, isAppError, loadOrCreateSigningKey, signingKeyFromText } from '@custody/core';
 import type { TCheckpointerOptions, TIngestOptions, TSigningKey } from '@custody/core';
 import { migrateToLatest, openDatabase, parseDatabaseUrl } from '@custody/db';
+import type { CustodyDatabase, TOpenDatabaseOptions } from '@custody/db';
 
+import { ConfigError } from './env';
 import type { TConfig } from './env';
 
 export interface TBooted {
@@ -28,13 +31,105 @@ export function databaseLabel(url: string): string {
   return `Postgres ${target.connectionString.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')}`;
 }
 
+/** A configuration problem found at start (not by the schema): names the variable and its value; exit status 2. */
+export function configProblem(name: string, value: string, problem: string): ConfigError {
+  return new ConfigError(`${name}=${JSON.stringify(value)}: ${problem}`);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The variable that says where the database is: DATABASE_URL when set, else CUSTODY_DATA_DIR (SQLite in it). */
+function databaseSetting(config: TConfig): [name: string, value: string] {
+  return config.DATABASE_URL === undefined
+    ? ['CUSTODY_DATA_DIR', config.CUSTODY_DATA_DIR]
+    : ['DATABASE_URL', databaseLabel(config.DATABASE_URL).replace(/^(SQLite|Postgres) /, '')];
+}
+
+/** Creates the data directory (mode 0700) if missing, and checks that this process can write in it. */
+export async function ensureDataDir(config: TConfig): Promise<void> {
+  const dir = config.CUSTODY_DATA_DIR;
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw configProblem('CUSTODY_DATA_DIR', dir, 'is not a directory (a file is in the way)');
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw configProblem('CUSTODY_DATA_DIR', dir, `cannot be created or written by this user (${code}): choose a writable directory or fix its owner or mode`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Opens the configured database, turning what is a configuration problem into a `ConfigError` that names the
+ * variable: a SQLite file that cannot be opened (its directory missing, not a database) and, with `create: false`,
+ * one that does not exist yet; a Postgres server that cannot be reached or refuses the connection (checked with
+ * one query, so that the message is not a migration's).
+ */
+export async function openConfiguredDatabase(
+  config: TConfig,
+  options: Omit<TOpenDatabaseOptions, 'url'> & { create?: boolean } = {},
+): Promise<CustodyDatabase> {
+  const { create = true, ...open } = options;
+  const target = parseDatabaseUrl(config.databaseUrl);
+  const [name, value] = databaseSetting(config);
+  if (target.kind === 'sqlite' && target.filename !== ':memory:' && !create && !existsSync(target.filename)) {
+    throw configProblem(name, value, `there is no database at ${target.filename} yet (custody serve or custody migrate creates it)`);
+  }
+  let database: CustodyDatabase;
+  try {
+    database = await openDatabase({ url: config.databaseUrl, ...open });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (target.kind === 'sqlite' && (/directory does not exist/.test(errorText(error)) || (typeof code === 'string' && /^SQLITE_(CANTOPEN|NOTADB|READONLY|PERM)/.test(code)))) {
+      throw configProblem(name, value, `the SQLite database ${target.filename} cannot be opened: ${errorText(error)}`);
+    }
+    throw error;
+  }
+  if (target.kind === 'postgres') {
+    try {
+      await database.db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+    } catch (error) {
+      await database.close().catch(() => undefined);
+      const code = (error as { code?: unknown }).code;
+      const network = typeof code === 'string' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'].includes(code);
+      const at = databaseLabel(config.databaseUrl).slice('Postgres '.length);
+      throw new ConfigError(`${name}: the database at ${at} ${network ? 'could not be reached' : 'refused the connection'}: ${errorText(error)}`);
+    }
+  }
+  return database;
+}
+
+/** The signing key of the configuration: CUSTODY_SIGNING_KEY's, else the key file's (created if `create`). */
+export async function configuredSigningKey(config: TConfig, create: true): Promise<{ key: TSigningKey; created: boolean }>;
+export async function configuredSigningKey(config: TConfig, create: false): Promise<{ key: TSigningKey; created: boolean } | null>;
+export async function configuredSigningKey(config: TConfig, create: boolean): Promise<{ key: TSigningKey; created: boolean } | null> {
+  if (config.CUSTODY_SIGNING_KEY !== undefined) {
+    try {
+      return { key: signingKeyFromText(config.CUSTODY_SIGNING_KEY), created: false };
+    } catch (error) {
+      throw new ConfigError(`CUSTODY_SIGNING_KEY: ${errorText(error)}`);
+    }
+  }
+  if (!create && !existsSync(config.signingKeyFile)) return null;
+  try {
+    return await loadOrCreateSigningKey(config.signingKeyFile, config.CUSTODY_LOG_NAME);
+  } catch (error) {
+    // A key file others can read, or one that holds no key.
+    if (isAppError(error) && error.code === 'BAD_REQUEST') throw new ConfigError(`CUSTODY_SIGNING_KEY_FILE: ${error.message}`);
+    throw error;
+  }
+}
+
 /** Opens and migrates the database, loads (or creates) the signing key, and builds `Custody`. */
 export async function boot(
   config: TConfig,
   options: {
     ingest?: TIngestOptions;
     checkpoints?: TCheckpointerOptions;
-    createKey?: boolean;
     /** `false`: queries on the calling thread (one-shot commands). Default: `CUSTODY_QUERY_THREADS` threads. */
     queryThreads?: false;
     /** Told as each pending database migration starts. */
@@ -44,18 +139,9 @@ export async function boot(
   } = {},
 ): Promise<TBooted> {
   const target = parseDatabaseUrl(config.databaseUrl);
-  await mkdir(config.CUSTODY_DATA_DIR, { recursive: true, mode: 0o700 });
-  let signingKey: TSigningKey;
-  let createdSigningKey = false;
-  if (config.CUSTODY_SIGNING_KEY !== undefined) {
-    signingKey = signingKeyFromText(config.CUSTODY_SIGNING_KEY);
-  } else {
-    const loaded = await loadOrCreateSigningKey(config.signingKeyFile, config.CUSTODY_LOG_NAME);
-    signingKey = loaded.key;
-    createdSigningKey = loaded.created;
-  }
-  const database = await openDatabase({
-    url: config.databaseUrl,
+  await ensureDataDir(config);
+  const { key: signingKey, created: createdSigningKey } = await configuredSigningKey(config, true);
+  const database = await openConfiguredDatabase(config, {
     maxConnections: config.CUSTODY_PG_POOL_SIZE,
     sqliteSynchronous: config.CUSTODY_SQLITE_SYNCHRONOUS,
   });

@@ -25,10 +25,10 @@ import pino from 'pino';
 
 import { SCOPES, rotateSigningKeyFile } from '@custody/core';
 import type { TScope } from '@custody/core';
-import { migrateToLatest, openDatabase } from '@custody/db';
+import { migrateToLatest } from '@custody/db';
 
 import { backupCommand, checkCommand } from './backup-command';
-import { boot } from './boot';
+import { boot, configProblem, ensureDataDir, openConfiguredDatabase } from './boot';
 import { str } from './cli-values';
 import type { TValues } from './cli-values';
 import { ConfigError, loadConfig } from './env';
@@ -75,6 +75,26 @@ function print(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
+/** A failed `listen` as the configuration problem it is (a port in use, a host that does not resolve), else itself. */
+function listenProblem(config: TConfig, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const port = String(config.PORT);
+  switch (code) {
+    case 'EADDRINUSE':
+      return configProblem('PORT', port, `port ${port} on ${config.HOST} is already in use by another process: stop it or choose another PORT`);
+    case 'EACCES':
+      return configProblem('PORT', port, `this user may not listen on port ${port} of ${config.HOST} (ports below 1024 need privileges)`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return configProblem('HOST', config.HOST, `does not resolve (getaddrinfo ${code}): use an address such as 127.0.0.1 or 0.0.0.0, or a name this machine resolves`);
+    case 'EADDRNOTAVAIL':
+      return configProblem('HOST', config.HOST, 'is not an address of this machine (EADDRNOTAVAIL): use 127.0.0.1, 0.0.0.0 or one of its addresses');
+    default:
+      return error;
+  }
+}
+
 async function serve(config: TConfig): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'custody' } });
   const booted = await boot(config, {
@@ -94,7 +114,14 @@ async function serve(config: TConfig): Promise<void> {
   }
 
   const http = await createHttpServer({ custody, logger, bodyLimit: config.CUSTODY_BODY_LIMIT, rateLimit: config.CUSTODY_RATE_LIMIT });
-  const address = await http.app.listen({ port: config.PORT, host: config.HOST });
+  let address: string;
+  try {
+    address = await http.app.listen({ port: config.PORT, host: config.HOST });
+  } catch (error) {
+    await http.app.close().catch(() => undefined);
+    await custody.close();
+    throw listenProblem(config, error);
+  }
   const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', '127.0.0.1');
   logger.info({ url, database: booted.databaseLabel, logName: config.CUSTODY_LOG_NAME, keyId: booted.signingKey.keyId }, 'custody server listening');
 
@@ -398,13 +425,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       return exportCommand(config, sub, values);
     case 'backup':
       return backupCommand(config, sub, values);
-    case 'check':
+    case 'check': {
+      // Not created here (the check reads): a missing SQLite file or an unreachable server is said as such.
+      const database = await openConfiguredDatabase(config, { create: false, sqliteReadonly: true, maxConnections: 1 });
+      await database.close();
       return checkCommand(config, values);
+    }
     case 'serve':
       await serve(config);
       return -1; // keeps running
     case 'migrate': {
-      const database = await openDatabase({ url: config.databaseUrl });
+      await ensureDataDir(config);
+      const database = await openConfiguredDatabase(config, { maxConnections: 1 });
       try {
         const { applied } = await migrateToLatest(database.db, database.dialect);
         print(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);

@@ -7,8 +7,22 @@ import { resolve } from 'node:path';
 
 import { z } from 'zod';
 
-const ZPort = z.coerce.number().int().min(0).max(65535);
-const ZPositiveInt = z.coerce.number().int().min(1);
+import { parseDatabaseUrl } from '@custody/db';
+
+/**
+ * A whole number written in decimal digits only, from `min` to `max`. Not a coerced number, which reads `" "` as 0
+ * (a random port), `0x1069` as 4201 and `1e3` as 1000: a typo would silently mean something else.
+ */
+function ZInt(min: number, max: number = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a whole number in decimal digits (no sign, spaces, decimal point, exponent or 0x)')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
+const ZPort = ZInt(0, 65535);
+const ZPositiveInt = ZInt(1);
 
 export const ZEnvSchema = z.object({
   /** TCP port. Default 4000. */
@@ -31,30 +45,30 @@ export const ZEnvSchema = z.object({
   /** pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Requests per second per API key (token bucket, burst twice that); 0 disables. Default 2000. */
-  CUSTODY_RATE_LIMIT: z.coerce.number().int().min(0).default(2000),
+  CUSTODY_RATE_LIMIT: ZInt(0).default(2000),
   /** Largest request body, in bytes (413 beyond). Default 8 MiB: 1,000 events of 8 KB; larger events need smaller batches. */
   CUSTODY_BODY_LIMIT: ZPositiveInt.default(8 * 1024 * 1024),
   /** Minimum interval between two checkpoints of one log while events arrive, in ms. Default 1000. */
-  CUSTODY_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  CUSTODY_CHECKPOINT_INTERVAL_MS: ZInt(50).default(1000),
   /** SQLite durability: FULL survives power loss, NORMAL only a killed process. Default FULL. */
   CUSTODY_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Postgres connections per process. Default 10. */
-  CUSTODY_PG_POOL_SIZE: ZPositiveInt.max(1000).default(10),
+  CUSTODY_PG_POOL_SIZE: ZInt(1, 1000).default(10),
   /**
    * Threads that run event queries (list, get, stats) on SQLite files, each with its own connection, so a
    * long query never holds ingest or other requests; 0 runs them on the main thread. Default 2.
    */
-  CUSTODY_QUERY_THREADS: z.coerce.number().int().min(0).max(64).default(2),
+  CUSTODY_QUERY_THREADS: ZInt(0, 64).default(2),
   /**
    * Most memory, in MiB, of the query threads' shared statistics copy, bitmaps and summaries (SQLite files): past
    * it the copy is given up and statistics are answered in SQL. Default: a quarter of the machine's memory (or
    * of the container's limit).
    */
-  CUSTODY_STATS_MEMORY_MB: z.coerce.number().int().min(0).max(2 ** 30).optional(),
+  CUSTODY_STATS_MEMORY_MB: ZInt(0, 2 ** 30).optional(),
   /** A query's time limit in ms (504 TIMEOUT beyond): SQLite files, the whole call, waiting included; Postgres, each statement. 0 for none. Default 30000. */
-  CUSTODY_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
-  /** How long finished export files are kept, in hours (the job records stay). Default 168 (7 days). */
-  CUSTODY_EXPORT_RETENTION_HOURS: z.coerce.number().positive().max(24 * 3650).default(168),
+  CUSTODY_QUERY_TIMEOUT_MS: ZInt(0).default(30_000),
+  /** How long finished export files are kept, in whole hours (the job records stay). Default 168 (7 days). */
+  CUSTODY_EXPORT_RETENTION_HOURS: ZInt(1, 24 * 3650).default(168),
   /** Time allowed for graceful shutdown before the process exits anyway, in ms. Default 15000. */
   CUSTODY_SHUTDOWN_TIMEOUT_MS: ZPositiveInt.default(15_000),
 });
@@ -98,6 +112,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.DATABASE_URL !== undefined) {
+    try {
+      parseDatabaseUrl(e.DATABASE_URL);
+    } catch (error) {
+      throw new ConfigError(`invalid configuration:\n  DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const dataDir = resolve(e.CUSTODY_DATA_DIR);
   return {
     ...e,
