@@ -28,7 +28,7 @@ import type { TScope } from '@custody/core';
 import { migrateToLatest } from '@custody/db';
 
 import { backupCommand, checkCommand } from './backup-command';
-import { boot, configProblem, ensureDataDir, openConfiguredDatabase } from './boot';
+import { boot, configProblem, configuredSigningKey, ensureDataDir, openConfiguredDatabase } from './boot';
 import { str } from './cli-values';
 import type { TValues } from './cli-values';
 import { ConfigError, loadConfig } from './env';
@@ -504,11 +504,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'signing-key':
       if (sub === 'show') {
-        const { key } = await (await import('@custody/core')).loadOrCreateSigningKey(config.signingKeyFile, config.CUSTODY_LOG_NAME);
+        // The key the servers sign with: CUSTODY_SIGNING_KEY's when set, else the key file's. Never created here.
+        const found = await configuredSigningKey(config, false);
+        if (found === null) throw noSigningKey(config);
+        const { key } = found;
         print(values.json === true ? JSON.stringify({ vkey: key.vkey, keyId: key.keyId, fingerprint: key.fingerprint }) : `${key.vkey}\nfingerprint ${key.fingerprint}`);
         return 0;
       }
       if (sub === 'rotate') {
+        if (config.CUSTODY_SIGNING_KEY !== undefined) {
+          throw new ConfigError(
+            'CUSTODY_SIGNING_KEY is set: the servers sign with the key it holds, not with a key file, so there is nothing here to rotate.\n' +
+              'Rotate it where it is kept: write a new key to its file with\n' +
+              '  CUSTODY_SIGNING_KEY= CUSTODY_SIGNING_KEY_FILE=/secure/signing.key custody signing-key rotate\n' +
+              '(the old key is kept beside it as signing.key.<id>.retired), then give every process the new key in\n' +
+              'CUSTODY_SIGNING_KEY and restart them: each publishes the new vkey at start, and the old vkeys stay published.',
+          );
+        }
+        if ((await configuredSigningKey(config, false)) === null) throw noSigningKey(config);
         const { previous, next } = await rotateSigningKeyFile(config.signingKeyFile, config.CUSTODY_LOG_NAME);
         print(`retired ${previous.vkey}\nactive  ${next.vkey}\nRestart the server (every process) to sign with the new key; the old vkey stays published.`);
         return 0;
@@ -526,6 +539,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+/** There is no signing key file, and no CUSTODY_SIGNING_KEY: named after the setting that says where it would be. */
+function noSigningKey(config: TConfig): ConfigError {
+  const [name, value] = config.CUSTODY_SIGNING_KEY_FILE === undefined ? ['CUSTODY_DATA_DIR', config.CUSTODY_DATA_DIR] : ['CUSTODY_SIGNING_KEY_FILE', config.signingKeyFile];
+  return configProblem(
+    name,
+    value,
+    `there is no signing key at ${config.signingKeyFile} yet: custody serve creates it at its first start (servers that sign with CUSTODY_SIGNING_KEY need it set here too)`,
+  );
 }
 
 /** Runs `main` and turns errors into messages and exit statuses (2 usage/config, 1 failure). */

@@ -1,5 +1,6 @@
 /**
- * The custody command as an operator meets it, on real processes: its settings and what they point at.
+ * The custody command as an operator meets it, on real processes: its settings and what they point at, and the
+ * signing key commands.
  */
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -8,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { generateSigner } from '@custody/ledger';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = ['--import', 'tsx', join(root, 'src', 'cli.ts')];
@@ -94,6 +97,35 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
       expect(migrate.status, migrate.stderr).toBe(0);
       expect(migrate.stdout).toContain('applied: 0001-initial');
       expect(custody(['check'], { CUSTODY_DATA_DIR: migrated }).status).toBe(0);
+    });
+  });
+
+  describe('signing-key', () => {
+    it('show and rotate create no key where there is none', async () => {
+      const dir = freshDir();
+      for (const command of ['show', 'rotate']) {
+        const r = custody(['signing-key', command], { CUSTODY_DATA_DIR: dir });
+        expect(r.status, command).toBe(2);
+        expect(r.stderr).toContain(`there is no signing key at ${join(dir, 'signing.key')} yet: custody serve creates it at its first start`);
+        expect(r.stdout).toBe('');
+      }
+      await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
+    });
+
+    it('show prints the key of CUSTODY_SIGNING_KEY, the one the servers sign with; rotate refuses and says how', async () => {
+      const dir = freshDir();
+      const { skey, vkey } = generateSigner('audit.example.com');
+      const env = { CUSTODY_DATA_DIR: dir, CUSTODY_SIGNING_KEY: skey, CUSTODY_LOG_NAME: 'audit.example.com' };
+      const show = custody(['signing-key', 'show'], env);
+      expect(show.status, show.stderr).toBe(0);
+      expect(show.stdout.split('\n')[0]).toBe(vkey);
+      const json = JSON.parse(custody(['signing-key', 'show', '--json'], env).stdout) as { vkey: string };
+      expect(json.vkey).toBe(vkey);
+      const rotate = custody(['signing-key', 'rotate'], env);
+      expect(rotate.status).toBe(2);
+      expect(rotate.stderr).toContain('CUSTODY_SIGNING_KEY is set');
+      expect(rotate.stderr).toContain('CUSTODY_SIGNING_KEY= CUSTODY_SIGNING_KEY_FILE=/secure/signing.key custody signing-key rotate');
+      await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
     });
   });
 });
