@@ -5,7 +5,7 @@ import { constants, existsSync } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { Custody, isAppError, loadOrCreateSigningKey, signingKeyFromText } from '@custody/core';
+import { ApiKeys, Custody, isAppError, loadOrCreateSigningKey, signingKeyFromText } from '@custody/core';
 import type { TCheckpointerOptions, TIngestOptions, TSigningKey } from '@custody/core';
 import { migrateToLatest, openDatabase, parseDatabaseUrl } from '@custody/db';
 import type { CustodyDatabase, TOpenDatabaseOptions } from '@custody/db';
@@ -122,6 +122,24 @@ export async function configuredSigningKey(config: TConfig, create: boolean): Pr
     if (isAppError(error) && error.code === 'BAD_REQUEST') throw new ConfigError(`CUSTODY_SIGNING_KEY_FILE: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * Creates the bootstrap admin API key if the database holds no API key at all, and returns it (`null`: keys exist).
+ * Checked and created in one transaction, under a lock on Postgres (SQLite's write transactions already exclude
+ * each other), so that processes starting together on an empty database create one key between them.
+ */
+export async function createBootstrapKey(custody: Custody): Promise<{ id: string; secret: string } | null> {
+  const { db, dialect } = custody.database;
+  return db.transaction().execute(async (trx) => {
+    if (dialect.name === 'postgres') {
+      await trx.selectNoFrom((eb) => eb.fn('pg_advisory_xact_lock', [eb.fn('hashtext', [eb.val('custody bootstrap admin key')])]).as('locked')).execute();
+    }
+    const keys = new ApiKeys(trx);
+    if (!(await keys.isEmpty())) return null;
+    const created = await keys.create({ name: 'bootstrap admin', organizationId: null, scopes: ['admin'], createdBy: 'bootstrap' });
+    return { id: created.key.id, secret: created.secret };
+  });
 }
 
 /** Opens and migrates the database, loads (or creates) the signing key, and builds `Custody`. */

@@ -28,7 +28,7 @@ import type { TScope } from '@custody/core';
 import { migrateToLatest } from '@custody/db';
 
 import { backupCommand, checkCommand } from './backup-command';
-import { boot, configProblem, configuredSigningKey, ensureDataDir, openConfiguredDatabase } from './boot';
+import { boot, configProblem, configuredSigningKey, createBootstrapKey, ensureDataDir, openConfiguredDatabase } from './boot';
 import { str } from './cli-values';
 import type { TValues } from './cli-values';
 import { ConfigError, loadConfig } from './env';
@@ -95,6 +95,35 @@ function listenProblem(config: TConfig, error: unknown): unknown {
   }
 }
 
+/**
+ * The banner a person reads at start, on stderr: stdout carries only the JSON log lines, for log shippers. The
+ * bootstrap admin key, when this start created it, is only here: never in a log line.
+ */
+function banner(url: string, databaseLabel: string, key: { vkey: string; fingerprint: string }, bootstrap: string | null): string {
+  return [
+    '',
+    `  Custody is running at ${url}`,
+    `  database     ${databaseLabel}`,
+    `  signing key  ${key.vkey}`,
+    `               fingerprint ${key.fingerprint}`,
+    '',
+    ...(bootstrap === null
+      ? []
+      : [
+          '  A bootstrap admin API key was created. It is shown ONCE; store it now:',
+          '',
+          `      ${bootstrap}`,
+          '',
+          '  Open the console and paste it, or use it from the command line:',
+          `      export CUSTODY_API_KEY=${bootstrap}`,
+          `      curl -s -X POST ${url}/trpc/organizations.create -H "Authorization: Bearer $CUSTODY_API_KEY" \\`,
+          `           -H 'Content-Type: application/json' -d '{"id":"acme","name":"Acme Inc."}'`,
+          '  Then create narrower keys (events:write for apps) in the console or with `custody keys create`.',
+          '',
+        ]),
+  ].join('\n') + '\n';
+}
+
 async function serve(config: TConfig): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'custody' } });
   const booted = await boot(config, {
@@ -107,48 +136,22 @@ async function serve(config: TConfig): Promise<void> {
   if (booted.migrations.length > 0) logger.info({ migrations: booted.migrations }, 'database migrated');
   if (booted.createdSigningKey) logger.info({ file: config.signingKeyFile, vkey: booted.signingKey.vkey }, 'created the checkpoint signing key');
 
-  let bootstrap: string | null = null;
-  if (await custody.apiKeys.isEmpty()) {
-    const created = await custody.apiKeys.create({ name: 'bootstrap admin', organizationId: null, scopes: ['admin'], createdBy: 'bootstrap' });
-    bootstrap = created.secret;
-  }
-
   const http = await createHttpServer({ custody, logger, bodyLimit: config.CUSTODY_BODY_LIMIT, rateLimit: config.CUSTODY_RATE_LIMIT });
-  let address: string;
+  let url: string;
+  let bootstrap: { id: string; secret: string } | null;
   try {
-    address = await http.app.listen({ port: config.PORT, host: config.HOST });
+    url = (await http.app.listen({ port: config.PORT, host: config.HOST })).replace('[::1]', 'localhost');
+    // Only once listening, and printed as soon as created: a start that fails (a port in use) creates no key
+    // that nobody saw, so the next start still creates and prints one.
+    bootstrap = await createBootstrapKey(custody);
   } catch (error) {
     await http.app.close().catch(() => undefined);
     await custody.close();
     throw listenProblem(config, error);
   }
-  const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', '127.0.0.1');
+  process.stderr.write(banner(url, booted.databaseLabel, booted.signingKey, bootstrap?.secret ?? null));
   logger.info({ url, database: booted.databaseLabel, logName: config.CUSTODY_LOG_NAME, keyId: booted.signingKey.keyId }, 'custody server listening');
-
-  process.stdout.write(
-    [
-      '',
-      `  Custody is running at ${url}`,
-      `  database     ${booted.databaseLabel}`,
-      `  signing key  ${booted.signingKey.vkey}`,
-      `               fingerprint ${booted.signingKey.fingerprint}`,
-      '',
-      ...(bootstrap === null
-        ? []
-        : [
-            '  A bootstrap admin API key was created. It is shown ONCE; store it now:',
-            '',
-            `      ${bootstrap}`,
-            '',
-            '  Open the console and paste it, or use it from the command line:',
-            `      export CUSTODY_API_KEY=${bootstrap}`,
-            `      curl -s -X POST ${url}/trpc/organizations.create -H "Authorization: Bearer $CUSTODY_API_KEY" \\`,
-            `           -H 'Content-Type: application/json' -d '{"id":"acme","name":"Acme Inc."}'`,
-            '  Then create narrower keys (events:write for apps) in the console or with `custody keys create`.',
-            '',
-          ]),
-    ].join('\n') + '\n',
-  );
+  if (bootstrap !== null) logger.info({ apiKeyId: bootstrap.id }, 'created the bootstrap admin API key (its secret is shown once, on stderr, and never logged)');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,16 +1,22 @@
 /**
- * The custody command as an operator meets it, on real processes: its settings and what they point at, and the
- * signing key commands.
+ * The custody command as an operator meets it, on real processes: its settings and what they point at, the signing
+ * key commands, and the first start (the bootstrap admin key, the banner, the logs).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createTestDatabase, DIALECTS } from '@custody/db/testing';
 import { generateSigner } from '@custody/ledger';
+
+import { EVENT } from './helpers';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = ['--import', 'tsx', join(root, 'src', 'cli.ts')];
@@ -25,6 +31,49 @@ function custody(args: string[], env: Record<string, string>, options: { uid?: n
     ...options,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface TServe {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `custody serve`, its stdout and stderr apart; resolves once it listens, rejects if it exits first. */
+async function serve(env: Record<string, string>): Promise<TServe> {
+  const child = spawn(process.execPath, [...CLI, 'serve'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', DATABASE_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 90_000);
+    child.stderr?.on('data', () => {
+      const m = /Custody is running at (http:\/\/\S+)/.exec(err);
+      if (m?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) during start:\n${out}\n${err}`));
+    });
+  });
+  return { child, url, stdout: () => out, stderr: () => err, exited };
+}
+
+const bootstrapKeyIn = (text: string) => /^\s+(custody_sk_\S+)\s*$/m.exec(text)?.[1] ?? null;
+
+async function trpc(url: string, key: string, path: string, input: unknown): Promise<Response> {
+  return fetch(`${url}/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(input) });
 }
 
 describe('the custody command, as an operator meets it', { timeout: 300_000 }, () => {
@@ -128,4 +177,66 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
       await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
     });
   });
+
+  describe('serve', () => {
+    it('a first start that cannot listen creates no bootstrap key, so the next start creates and prints one', async () => {
+      const dir = freshDir();
+      const busy = createServer();
+      await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+      const port = (busy.address() as AddressInfo).port;
+      let failed;
+      try {
+        failed = custody(['serve'], { CUSTODY_DATA_DIR: dir, PORT: String(port) });
+      } finally {
+        busy.close();
+      }
+      expect(failed.status).toBe(2);
+      expect(failed.stderr).toContain(`PORT="${port}": port ${port} on 127.0.0.1 is already in use`);
+      expect(failed.stderr + failed.stdout).not.toMatch(/custody_sk_/);
+
+      const server = await serve({ CUSTODY_DATA_DIR: dir, LOG_LEVEL: 'info' });
+      try {
+        const key = bootstrapKeyIn(server.stderr());
+        expect(key, server.stderr()).toMatch(/^custody_sk_/);
+        expect((await trpc(server.url, key ?? '', 'organizations.create', { id: 'acme', name: 'Acme' })).status).toBe(200);
+        // stdout holds JSON log lines only, and never the secret; the banner and the key are on stderr.
+        const lines = server.stdout().trim().split('\n');
+        expect(lines.length).toBeGreaterThan(0);
+        for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+        expect(server.stdout()).not.toContain(key);
+        expect(server.stdout()).toContain('created the bootstrap admin API key');
+        expect(server.stderr()).toContain('A bootstrap admin API key was created');
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    });
+  });
+});
+
+// Postgres, where several processes share one database. (On SQLite, write transactions begin with the write lock, so
+// they exclude each other already; and instances in one thread cannot wait for each other's lock.)
+describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the bootstrap admin key', () => {
+  it('is created once by processes starting together on an empty database', async () => {
+    const { boot, createBootstrapKey } = await import('../src/boot');
+    const { loadConfig } = await import('../src/env');
+    const dataDir = await mkdtemp(join(tmpdir(), 'custody-bootstrap-'));
+    const db = await createTestDatabase('postgres');
+    await db.close();
+    // Several Custody instances on one database, each with a pool of its own, as several processes have.
+    const config = loadConfig({ CUSTODY_DATA_DIR: dataDir, DATABASE_URL: db.url, CUSTODY_SIGNING_KEY: generateSigner('custody.localhost').skey });
+    const instances = await Promise.all(Array.from({ length: 4 }, () => boot(config, { ingest: { writerThread: false }, queryThreads: false })));
+    try {
+      const created = await Promise.all(instances.map(({ custody }) => createBootstrapKey(custody)));
+      expect(created.filter((c) => c !== null)).toHaveLength(1);
+      const [first] = instances;
+      if (first === undefined) throw new Error('no instance');
+      expect(await first.custody.apiKeys.list()).toHaveLength(1);
+      expect(await createBootstrapKey(first.custody)).toBeNull();
+    } finally {
+      await Promise.all(instances.map(({ custody }) => custody.close()));
+      await db.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

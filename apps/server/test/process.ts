@@ -37,7 +37,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<T
         resolve(m[1]);
       }
     };
-    child.stdout?.on('data', check);
+    // The banner is on stderr (stdout holds only the JSON log lines).
+    child.stderr?.on('data', check);
     void exited.then(() => {
       clearTimeout(timer);
       reject(new Error(`server exited during start:\n${out}`));
