@@ -153,19 +153,40 @@ async function serve(config: TConfig): Promise<void> {
   logger.info({ url, database: booted.databaseLabel, logName: config.CUSTODY_LOG_NAME, keyId: booted.signingKey.keyId }, 'custody server listening');
   if (bootstrap !== null) logger.info({ apiKeyId: bootstrap.id }, 'created the bootstrap admin API key (its secret is shown once, on stderr, and never logged)');
 
+  // Graceful shutdown: /readyz turns 503 and the server stops accepting; in-flight requests get half of the
+  // budget to finish, then connections still open (a client sending its body slowly, a long download) are
+  // closed, so that Custody always closes: it commits what was acknowledged and signs a last checkpoint.
+  const budget = config.CUSTODY_SHUTDOWN_TIMEOUT_MS;
   let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
+  let connectionsClosed = false;
+  const closeConnections = (why: string) => {
+    if (connectionsClosed) return;
+    connectionsClosed = true;
+    logger.warn(why);
+    http.app.server.closeAllConnections();
+  };
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      if (connectionsClosed) logger.warn({ signal }, 'already shutting down: committing queued events and signing the last checkpoints');
+      else closeConnections(`${signal} again while shutting down: closing the connections of requests still running now`);
+      return;
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests and signing final checkpoints');
     const timer = setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
+      logger.error({ timeoutMs: budget }, 'shutdown timed out (CUSTODY_SHUTDOWN_TIMEOUT_MS); exiting');
       process.exit(1);
-    }, config.CUSTODY_SHUTDOWN_TIMEOUT_MS);
+    }, budget);
     timer.unref();
+    const drain = setTimeout(
+      () => closeConnections(`requests still running ${Math.floor(budget / 2)} ms into the shutdown: closing their connections`),
+      Math.floor(budget / 2),
+    );
+    drain.unref();
     http.setReady(false);
     try {
       await http.app.close();
+      clearTimeout(drain);
       await custody.close();
       logger.info('stopped');
       process.exit(0);

@@ -69,7 +69,10 @@ export const ZEnvSchema = z.object({
   CUSTODY_QUERY_TIMEOUT_MS: ZInt(0).default(30_000),
   /** How long finished export files are kept, in whole hours (the job records stay). Default 168 (7 days). */
   CUSTODY_EXPORT_RETENTION_HOURS: ZInt(1, 24 * 3650).default(168),
-  /** Time allowed for graceful shutdown before the process exits anyway, in ms. Default 15000. */
+  /**
+   * Time allowed for graceful shutdown before the process exits anyway, in ms. Default 15000. In-flight requests get
+   * the first half of it; connections still open then are closed, and the rest is for committing and signing.
+   */
   CUSTODY_SHUTDOWN_TIMEOUT_MS: ZPositiveInt.default(15_000),
 });
 

@@ -1,11 +1,12 @@
 /**
  * The custody command as an operator meets it, on real processes: its settings and what they point at, the signing
- * key commands, and the first start (the bootstrap admin key, the banner, the logs).
+ * key commands, the first start (the bootstrap admin key, the banner, the logs), and graceful shutdown with a
+ * stalled client.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { openDatabase } from '@custody/db';
 import { createTestDatabase, DIALECTS } from '@custody/db/testing';
 import { generateSigner } from '@custody/ledger';
 
@@ -74,6 +76,38 @@ const bootstrapKeyIn = (text: string) => /^\s+(custody_sk_\S+)\s*$/m.exec(text)?
 
 async function trpc(url: string, key: string, path: string, input: unknown): Promise<Response> {
   return fetch(`${url}/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(input) });
+}
+
+/** A POST whose body arrives one byte every 500 ms (never complete before the test ends it). */
+function stalledPost(url: string, key: string): { close: () => void } {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  const body = JSON.stringify({ organizationId: 'acme', event: EVENT });
+  socket.on('error', () => undefined);
+  socket.write(`POST /trpc/events.create HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nAuthorization: Bearer ${key}\r\nContent-Length: ${body.length}\r\n\r\n`);
+  let i = 0;
+  const timer = setInterval(() => {
+    if (i < body.length - 1 && !socket.destroyed) socket.write(body[i++] ?? '');
+  }, 500);
+  socket.on('close', () => clearInterval(timer));
+  return {
+    close: () => {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
+}
+
+/** The log's size and its latest checkpoint's, in the SQLite database of `dataDir`. */
+async function sizes(dataDir: string, org: string): Promise<{ size: number; checkpoint: number }> {
+  const d = await openDatabase({ url: join(dataDir, 'custody.db') });
+  try {
+    const { size } = await d.db.selectFrom('logs').select('size').where('organization_id', '=', org).executeTakeFirstOrThrow();
+    const last = await d.db.selectFrom('checkpoints').select('size').where('organization_id', '=', org).orderBy('size', 'desc').limit(1).executeTakeFirstOrThrow();
+    return { size, checkpoint: last.size };
+  } finally {
+    await d.close();
+  }
 }
 
 describe('the custody command, as an operator meets it', { timeout: 300_000 }, () => {
@@ -209,6 +243,53 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
       } finally {
         server.child.kill('SIGTERM');
         await server.exited;
+      }
+    });
+
+    it('a stalled client does not hold the shutdown: its connection is closed, the last checkpoint signed, exit 0', async () => {
+      const dir = freshDir();
+      // Checkpoints only at shutdown: the last one shows Custody closed.
+      const server = await serve({ CUSTODY_DATA_DIR: dir, LOG_LEVEL: 'info', CUSTODY_SHUTDOWN_TIMEOUT_MS: '4000', CUSTODY_CHECKPOINT_INTERVAL_MS: '3600000' });
+      const key = bootstrapKeyIn(server.stderr()) ?? '';
+      expect((await trpc(server.url, key, 'organizations.create', { id: 'acme', name: 'Acme' })).status).toBe(200);
+      for (let i = 0; i < 3; i++) expect((await trpc(server.url, key, 'events.create', { organizationId: 'acme', event: EVENT })).status).toBe(200);
+      const stalled = stalledPost(server.url, key);
+      try {
+        await new Promise((r) => setTimeout(r, 1_000));
+        const signalled = Date.now();
+        server.child.kill('SIGTERM');
+        const exit = await server.exited;
+        expect(exit.code, server.stdout()).toBe(0);
+        expect(Date.now() - signalled).toBeLessThan(4_000);
+        expect(server.stdout()).toContain('closing their connections');
+        expect(server.stdout()).toContain('"msg":"stopped"');
+        expect(await sizes(dir, 'acme')).toEqual({ size: 3, checkpoint: 3 });
+      } finally {
+        stalled.close();
+      }
+    });
+
+    it('a second signal during the shutdown closes the remaining connections at once', async () => {
+      const dir = freshDir();
+      const server = await serve({ CUSTODY_DATA_DIR: dir, LOG_LEVEL: 'info', CUSTODY_SHUTDOWN_TIMEOUT_MS: '120000', CUSTODY_CHECKPOINT_INTERVAL_MS: '3600000' });
+      const key = bootstrapKeyIn(server.stderr()) ?? '';
+      expect((await trpc(server.url, key, 'organizations.create', { id: 'acme', name: 'Acme' })).status).toBe(200);
+      expect((await trpc(server.url, key, 'events.create', { organizationId: 'acme', event: EVENT })).status).toBe(200);
+      const stalled = stalledPost(server.url, key);
+      try {
+        await new Promise((r) => setTimeout(r, 1_000));
+        const signalled = Date.now();
+        server.child.kill('SIGINT');
+        await new Promise((r) => setTimeout(r, 500));
+        server.child.kill('SIGINT');
+        const exit = await server.exited;
+        expect(exit.code, server.stdout()).toBe(0);
+        // Well before half of the 120 s budget, when the connections would have been closed anyway.
+        expect(Date.now() - signalled).toBeLessThan(30_000);
+        expect(server.stdout()).toContain('SIGINT again while shutting down');
+        expect(await sizes(dir, 'acme')).toEqual({ size: 1, checkpoint: 1 });
+      } finally {
+        stalled.close();
       }
     });
   });
