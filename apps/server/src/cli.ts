@@ -13,8 +13,14 @@
  *   custody tail <org> [--from <seq>]          print new events as NDJSON as they arrive
  *   custody export <org> --matter-name … -o bundle.zip   write an evidence bundle or production
  *   custody verify bundle.zip --vkey <vkey>            verify a bundle offline (no database needed)
+ *   custody backup <file> / custody check      copy the SQLite database / check every log against its checkpoint
  *   custody viewer [--port 4400]               serve the forensics viewer's web build on 127.0.0.1
  *   custody signing-key show|rotate|list
+ *
+ * Output: what a command produces goes to stdout; progress, the server's startup banner (with the one-time
+ * bootstrap admin key) and errors go to stderr, so `custody serve`'s stdout holds only its JSON log lines.
+ * Exit status: 0 success, 1 failure, 2 usage or configuration error (an option or argument, a setting, or what a
+ * setting points at: a port in use, a host that does not resolve, a database that cannot be reached).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,7 +29,7 @@ import { parseArgs } from 'node:util';
 
 import pino from 'pino';
 
-import { SCOPES, rotateSigningKeyFile } from '@custody/core';
+import { SCOPES, isAppError, rotateSigningKeyFile } from '@custody/core';
 import type { TScope } from '@custody/core';
 import { migrateToLatest } from '@custody/db';
 
@@ -51,25 +57,87 @@ Commands:
   tail <org> [--from <seq>]               print events as NDJSON as they are committed
   export <org> --matter-name <n> --matter-number <n> --custodian <c> --reason <r> [-o <file>]
          [--format bundle|csv|ndjson|dat] [--mode complete-range|selected] [--filter <json>]
-         [--control-prefix <P>] [--since-checkpoint <size>] [--previous-bundle <zip>]
+         [--control-prefix <P>] [--since-checkpoint <size>] [--previous-bundle <zip>] [--json] [--quiet]
                                           export events (default: an evidence bundle) and print its SHA-256
-  verify <bundle.zip> --vkey <vkey> [--vkey-file <file>] [--json] [--threads <n>]
+  verify <bundle.zip> --vkey <vkey> [--vkey-file <file>] [--json] [--threads <n>] [--quiet]
                                           verify an evidence bundle offline: exit 0 valid, 1 invalid, 2 unusable;
                                           on --threads threads in all: one reads, the others check events
                                           (default: the cores, at most 8; 1 checks on the reading thread)
-  backup <file> [--full] [--json]         copy the SQLite database while the server runs, then check every
+  backup <file> [--full] [--json] [--quiet]
+                                          copy the SQLite database while the server runs, then check every
                                           log in the copy against its latest signed checkpoint (exit 0 / 1)
-  check [--full] [--json]                 check every log in the database against its latest signed checkpoint;
+  check [--full] [--json] [--quiet]       check every log in the database against its latest signed checkpoint;
                                           --full: rebuild each from every event body and leaf (exit 0 / 1)
   viewer [--port <port>] [--dir <folder>] serve the forensics viewer (browser build) on http://127.0.0.1:4400;
                                           it opens bundles locally in the browser, offline (no database needed)
-  signing-key show                        print the verifier key (vkey) and its fingerprint
-  signing-key rotate                      replace the signing key; old vkeys stay published
+  signing-key show                        print the verifier key (vkey) the servers sign with, and its fingerprint
+  signing-key rotate                      replace the signing key file; old vkeys stay published
   signing-key list                        every published verifier key, the active one first
 
+--json prints machine-readable output; --quiet (-q) leaves out progress on stderr.
+Exit status: 0 success, 1 failure, 2 usage or configuration error.
+
 Configuration comes from the environment: PORT, HOST, CUSTODY_DATA_DIR, DATABASE_URL,
-CUSTODY_LOG_NAME, CUSTODY_SIGNING_KEY_FILE, LOG_LEVEL, … (see docs/operations.md).
+CUSTODY_LOG_NAME, CUSTODY_SIGNING_KEY_FILE, CUSTODY_SIGNING_KEY, LOG_LEVEL, … (see docs/operations.md).
 `;
+
+/** What follows a usage error's own message, instead of the whole usage. */
+const USAGE_HINT = 'Run "custody --help" for the commands and their options.';
+
+/**
+ * The options and arguments each command takes (besides --help): any other is refused (exit 2), so that a
+ * misplaced or misspelt one never goes silently unused.
+ */
+const COMMANDS: Readonly<Record<string, { options: readonly string[]; args: readonly string[] }>> = {
+  serve: { options: [], args: [] },
+  migrate: { options: [], args: [] },
+  'orgs create': { options: ['id', 'json'], args: ['<name>'] },
+  'orgs list': { options: ['json'], args: [] },
+  'keys create': { options: ['name', 'scopes', 'org', 'json'], args: [] },
+  'keys list': { options: ['org', 'json'], args: [] },
+  'keys revoke': { options: [], args: ['<key id>'] },
+  checkpoint: { options: ['json'], args: ['<org>'] },
+  tail: { options: ['from'], args: ['<org>'] },
+  export: {
+    options: ['output', 'format', 'mode', 'filter', 'matter-name', 'matter-number', 'custodian', 'reason', 'control-prefix', 'since-checkpoint', 'previous-bundle', 'json', 'quiet'],
+    args: ['<org>'],
+  },
+  verify: { options: ['vkey', 'vkey-file', 'json', 'threads', 'quiet'], args: ['<bundle.zip>'] },
+  backup: { options: ['full', 'json', 'quiet'], args: ['<file>'] },
+  check: { options: ['full', 'json', 'quiet'], args: [] },
+  viewer: { options: ['port', 'dir'], args: [] },
+  'signing-key show': { options: ['json'], args: [] },
+  'signing-key rotate': { options: [], args: [] },
+  'signing-key list': { options: ['json'], args: [] },
+};
+
+/** What a command with subcommands says when given none, or an unknown one. */
+const SUBCOMMANDS: Readonly<Record<string, string>> = {
+  orgs: 'orgs: use create or list',
+  keys: 'keys: use create, list or revoke',
+  'signing-key': 'signing-key: use show, rotate or list',
+};
+
+/** Refuses options and arguments the command does not take; returns the command's name ("orgs create"). */
+function checkCommandLine(positionals: readonly string[], values: TValues): string {
+  const [command = 'serve', sub] = positionals;
+  const subcommand = SUBCOMMANDS[command];
+  if (subcommand !== undefined && (sub === undefined || COMMANDS[`${command} ${sub}`] === undefined)) throw new UsageError(subcommand);
+  const name = subcommand === undefined ? command : `${command} ${sub ?? ''}`;
+  const spec = COMMANDS[name];
+  if (spec === undefined) throw new UsageError(`unknown command "${command}"`);
+  for (const [option, value] of Object.entries(values)) {
+    if (value === undefined || option === 'help' || spec.options.includes(option)) continue;
+    throw new UsageError(`${name} does not take --${option}${spec.options.length === 0 ? '' : ` (it takes ${spec.options.map((o) => `--${o}`).join(', ')})`}`);
+  }
+  const args = positionals.slice(name.split(' ').length);
+  if (args.length > spec.args.length) {
+    const extra = args.slice(spec.args.length).map((a) => JSON.stringify(a)).join(' ');
+    throw new UsageError(`${name} takes ${spec.args.length === 0 ? 'no arguments' : spec.args.join(' ')}: unexpected ${extra}`);
+  }
+  return name;
+}
+
 
 function print(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -439,6 +507,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  checkCommandLine(positionals, values);
   // `verify` works on a file alone: no configuration, no database.
   if (command === 'verify') return verifyCommand(sub, values);
   // `viewer` serves static files only: no configuration, no database.
@@ -582,7 +651,12 @@ export async function run(argv: readonly string[]): Promise<void> {
     if (status >= 0) process.exit(status);
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`custody: ${error.message}\n\n${USAGE}`);
+      process.stderr.write(`custody: ${error.message}\n${USAGE_HINT}\n`);
+      process.exit(2);
+    }
+    // Input the command refused (an organization id that breaks the rule, a key name too long): a usage error.
+    if (isAppError(error) && error.code === 'BAD_REQUEST') {
+      process.stderr.write(`custody: ${error.message}\n`);
       process.exit(2);
     }
     if (error instanceof ConfigError) {

@@ -1,7 +1,7 @@
 /**
- * The custody command as an operator meets it, on real processes: its settings and what they point at, the signing
- * key commands, the first start (the bootstrap admin key, the banner, the logs), and graceful shutdown with a
- * stalled client.
+ * The custody command as an operator meets it, on real processes: its settings and what they point at, usage
+ * errors, the signing key commands, the first start (the bootstrap admin key, the banner, the logs), and graceful
+ * shutdown with a stalled client.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -180,6 +180,36 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
       expect(migrate.status, migrate.stderr).toBe(0);
       expect(migrate.stdout).toContain('applied: 0001-initial');
       expect(custody(['check'], { CUSTODY_DATA_DIR: migrated }).status).toBe(0);
+    });
+  });
+
+  describe('usage errors', () => {
+    it('print the problem and a one-line hint, not the whole usage, with exit 2', () => {
+      const dir = freshDir();
+      for (const args of [['orgs'], ['orgs', 'delete'], ['frobnicate'], ['orgs', 'list', '--bogus']]) {
+        const r = custody(args, { CUSTODY_DATA_DIR: dir });
+        expect(r.status, args.join(' ')).toBe(2);
+        expect(r.stderr).toContain('Run "custody --help"');
+        expect(r.stderr).not.toContain('Commands:');
+        expect(r.stderr.trim().split('\n')).toHaveLength(2);
+      }
+    });
+
+    it('refuse options and arguments the command does not take, and an invalid --id', async () => {
+      const dir = freshDir();
+      const migrate = custody(['migrate', '--id', 'x'], { CUSTODY_DATA_DIR: dir });
+      expect(migrate.status).toBe(2);
+      expect(migrate.stderr).toContain('migrate does not take --id');
+      const list = custody(['orgs', 'list', 'extra', 'args'], { CUSTODY_DATA_DIR: dir });
+      expect(list.status).toBe(2);
+      expect(list.stderr).toContain('orgs list takes no arguments: unexpected "extra" "args"');
+      expect(custody(['keys', 'revoke', 'key_1', 'key_2'], { CUSTODY_DATA_DIR: dir }).status).toBe(2);
+      expect(custody(['signing-key', 'rotate', '--json'], { CUSTODY_DATA_DIR: dir }).status).toBe(2);
+      // Refused before anything is done: no data directory was created.
+      await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
+      const id = custody(['orgs', 'create', 'Acme', '--id', 'bad id!'], { CUSTODY_DATA_DIR: dir });
+      expect(id.status).toBe(2);
+      expect(id.stderr).toContain('organization id "bad id!" must match');
     });
   });
 
