@@ -646,6 +646,13 @@ function noSigningKey(config: TConfig): ConfigError {
 
 /** Runs `main` and turns errors into messages and exit statuses (2 usage/config, 1 failure). */
 export async function run(argv: readonly string[]): Promise<void> {
+  // `custody tail acme | head -1`: once the reader is gone there is nothing left to do (`serve` writes its logs
+  // through pino's own stream, not this one).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`custody: cannot write the output: ${error.message}\n`);
+    process.exit(1);
+  });
   try {
     const status = await main(argv);
     if (status >= 0) process.exit(status);

@@ -1,7 +1,7 @@
 /**
  * The custody command as an operator meets it, on real processes: its settings and what they point at, usage
- * errors, the signing key commands, the first start (the bootstrap admin key, the banner, the logs), and graceful
- * shutdown with a stalled client.
+ * errors, the signing key commands, the first start (the bootstrap admin key, the banner, the logs), graceful
+ * shutdown with a stalled client, and a closed stdout.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -322,6 +322,35 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
         stalled.close();
       }
     });
+  });
+
+  it('tail exits quietly with status 0 when its reader goes away (custody tail acme | head -1)', async () => {
+    const { boot } = await import('../src/boot');
+    const { loadConfig } = await import('../src/env');
+    const dir = freshDir();
+    const booted = await boot(loadConfig({ CUSTODY_DATA_DIR: dir }), { ingest: { writerThread: false }, queryThreads: false });
+    await booted.custody.createOrganization({ id: 'acme', name: 'Acme' });
+    await booted.custody.ingestor.ingest('acme', [EVENT, EVENT]);
+    const child = spawn(process.execPath, [...CLI, 'tail', 'acme', '--from', '0'], {
+      cwd: root,
+      env: { ...process.env, CUSTODY_DATA_DIR: dir, DATABASE_URL: '', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      // Read the first line, then close the pipe, as head -1 does; the next event makes tail write again.
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      child.stdout.destroy();
+      await booted.custody.ingestor.ingest('acme', [EVENT]);
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 30_000))]);
+      expect(code, err).toBe(0);
+      expect(err).not.toMatch(/EPIPE|Error|\n\s+at /);
+    } finally {
+      child.kill('SIGKILL');
+      await booted.custody.close();
+    }
   });
 });
 
