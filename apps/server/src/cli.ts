@@ -567,7 +567,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       if (sub === 'list') {
-        const keys = await withCustody(config, ({ custody }) => custody.apiKeys.list(values.org === undefined ? {} : { organizationId: values.org }));
+        const keys = await withCustody(config, async ({ custody }) => {
+          if (values.org === undefined) return custody.apiKeys.list({});
+          // An organization that does not exist is an error, as it is over the API (not an empty list).
+          await custody.organizations.get(values.org);
+          return custody.apiKeys.list({ organizationId: values.org });
+        });
         if (values.json === true) print(JSON.stringify(keys));
         else for (const k of keys) print(`${k.id}\t${k.prefix}…\t${k.organizationId ?? '*'}\t${k.scopes.join(' ')}\t${k.revokedAt === null ? 'active' : `revoked ${k.revokedAt}`}\t${k.name}`);
         return 0;

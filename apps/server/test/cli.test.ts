@@ -69,6 +69,10 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
     const created = JSON.parse(custody(['keys', 'create', '--name', 'app', '--org', 'acme', '--scopes', 'events:write', '--json']).stdout) as { key: { id: string }; secret: string };
     expect(created.secret).toMatch(/^custody_sk_/);
     expect(custody(['keys', 'list']).stdout).toContain(created.key.id);
+    expect(custody(['keys', 'list', '--org', 'acme']).stdout).toContain(created.key.id);
+    const unknown = custody(['keys', 'list', '--org', 'nope']);
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toContain('organization "nope" not found');
     expect(custody(['keys', 'revoke', created.key.id]).stdout).toContain('revoked');
     expect(custody(['keys', 'create', '--name', 'x', '--scopes', 'root']).stderr).toContain('unknown scope "root"');
   });
