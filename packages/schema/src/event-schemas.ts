@@ -89,11 +89,18 @@ export function containsNul(text: string): boolean {
   return text.includes('\u0000');
 }
 
-/** The problem of a string containing U+0000, naming the first one's UTF-16 index; `undefined` if none. */
+/**
+ * The message for a string holding U+0000 (NUL), naming the first one's UTF-16 index: `contains U+0000 (NUL) at
+ * index 3; strings must not contain NUL characters` (`noun` in place of "strings"). Exported for the API's other
+ * text inputs (names, ids, filters), which refuse NUL with the same words. Precondition: `containsNul(text)`.
+ */
+export function describeNul(text: string, noun = 'strings'): string {
+  return `contains U+0000 (NUL) at index ${text.indexOf('\u0000')}; ${noun} must not contain NUL characters`;
+}
+
+/** The problem of a string containing U+0000; `undefined` if none. */
 function checkNul(value: string): TProblem | undefined {
-  const index = value.indexOf('\u0000');
-  if (index < 0) return undefined;
-  return { code: 'invalid_format', detail: `contains U+0000 (NUL) at index ${index}; strings must not contain NUL characters` };
+  return containsNul(value) ? { code: 'invalid_format', detail: describeNul(value) } : undefined;
 }
 
 function addProblem(ctx: z.RefinementCtx, problem: TProblem, input: unknown, path?: PropertyKey[]): void {

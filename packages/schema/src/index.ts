@@ -21,7 +21,9 @@ export {
   ZEventInputSchema,
   ZLoggedEventSchema,
   ZMetadataSchema,
+  containsNul,
   createEventSchemas,
+  describeNul,
 } from './event-schemas';
 export type {
   TEventContext,

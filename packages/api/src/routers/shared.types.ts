@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { MAX_PAGE_SIZE, ORGANIZATION_ID_PATTERN, SCOPES } from '@custody/core';
 import type { TEventRecord } from '@custody/core';
+import { containsNul, describeNul } from '@custody/schema';
 
 export const ZOrganizationIdSchema = z.string().regex(ORGANIZATION_ID_PATTERN, 'invalid organization id');
 
@@ -12,18 +13,13 @@ const ZSafeNonNegative = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const ZSeqSchema = ZSafeNonNegative;
 export const ZSizeSchema = ZSafeNonNegative;
 
-/** Where the first U+0000 (NUL) of `text` is, as the message of an input string that holds one. */
-function describeNul(text: string, noun = 'filter strings'): string {
-  return `contains U+0000 (NUL) at index ${text.indexOf('\u0000')}; ${noun} must not contain NUL characters`;
-}
-
 /**
  * An input string that is stored or looked up as text: never U+0000 (NUL). Postgres `text` cannot hold it
  * (the statement would fail, a 500), so it is refused here, a BAD_REQUEST naming the field on SQLite and
  * Postgres alike: `invalid input: name: contains U+0000 (NUL) at index 3; strings must not contain NUL characters`.
  */
 export function withoutNul(schema: z.ZodString, noun = 'strings') {
-  return schema.refine((value) => !value.includes('\u0000'), { error: (issue) => describeNul(issue.input as string, noun) });
+  return schema.refine((value) => !containsNul(value), { error: (issue) => describeNul(issue.input as string, noun) });
 }
 
 /**
@@ -50,7 +46,7 @@ export const ZEventFilterSchema = z.strictObject({
     // A key's own issue would carry the raw key (NUL included) in its path: name it, quoted, in the message.
     .superRefine((metadata, ctx) => {
       for (const key of Object.keys(metadata)) {
-        if (key.includes('\u0000')) ctx.addIssue({ code: 'custom', message: `key ${JSON.stringify(key)} ${describeNul(key)}`, input: key });
+        if (containsNul(key)) ctx.addIssue({ code: 'custom', message: `key ${JSON.stringify(key)} ${describeNul(key, 'filter strings')}`, input: key });
       }
     })
     .optional(),
