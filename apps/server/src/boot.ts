@@ -126,15 +126,13 @@ export async function configuredSigningKey(config: TConfig, create: boolean): Pr
 
 /**
  * Creates the bootstrap admin API key if the database holds no API key at all, and returns it (`null`: keys exist).
- * Checked and created in one transaction, under a lock on Postgres (SQLite's write transactions already exclude
- * each other), so that processes starting together on an empty database create one key between them.
+ * Checked and created in one transaction, under a named lock (`CustodyDialect.lockNamed`), so that processes
+ * starting together on an empty database create one key between them.
  */
 export async function createBootstrapKey(custody: Custody): Promise<{ id: string; secret: string } | null> {
   const { db, dialect } = custody.database;
   return db.transaction().execute(async (trx) => {
-    if (dialect.name === 'postgres') {
-      await trx.selectNoFrom((eb) => eb.fn('pg_advisory_xact_lock', [eb.fn('hashtext', [eb.val('custody bootstrap admin key')])]).as('locked')).execute();
-    }
+    await dialect.lockNamed(trx, 'custody bootstrap admin key');
     const keys = new ApiKeys(trx);
     if (!(await keys.isEmpty())) return null;
     const created = await keys.create({ name: 'bootstrap admin', organizationId: null, scopes: ['admin'], createdBy: 'bootstrap' });

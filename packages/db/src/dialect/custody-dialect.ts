@@ -183,6 +183,13 @@ export interface CustodyDialect {
   lockLog(trx: Transaction<Database>, organizationId: string): Promise<void>;
 
   /**
+   * Serializes transactions that take the lock `name` for the rest of `trx`, across processes, where no row
+   * exists yet to lock (the first API key of an empty database). Postgres takes a transaction-level advisory
+   * lock (`pg_advisory_xact_lock(hashtext(name))`); SQLite already serializes writers.
+   */
+  lockNamed(trx: Transaction<Database>, name: string): Promise<void>;
+
+  /**
    * Inserts `rows` (all with the same columns) into `table` within `trx`, as fast as the engine allows:
    * cached prepared statements on SQLite, multi-row statements on Postgres. The ingest hot path.
    */

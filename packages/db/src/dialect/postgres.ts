@@ -186,6 +186,10 @@ export const postgresDialect: CustodyDialect = {
     await sql`SELECT size FROM logs WHERE organization_id = ${organizationId} FOR UPDATE`.execute(trx);
   },
 
+  async lockNamed(trx, name) {
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${name}))`.execute(trx);
+  },
+
   async indexSearchText(trx, organizationId, documents) {
     const chunk = 1000;
     for (let i = 0; i < documents.length; i += chunk) {

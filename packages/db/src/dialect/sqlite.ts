@@ -432,6 +432,10 @@ const sqliteDialectBase: Omit<CustodyDialect, 'insertRows' | 'indexSearchText' |
     // One connection, serialized transactions: nothing else can write while this one runs.
   },
 
+  async lockNamed() {
+    // As lockLog: writers are serialized already.
+  },
+
   async removeSearchText(trx, organizationId, seqs) {
     const chunk = 500;
     for (let i = 0; i < seqs.length; i += chunk) {
