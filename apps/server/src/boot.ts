@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { ApiKeys, Custody, isAppError, loadOrCreateSigningKey, signingKeyFromText } from '@custody/core';
 import type { TCheckpointerOptions, TIngestOptions, TSigningKey } from '@custody/core';
-import { migrateToLatest, openDatabase, parseDatabaseUrl } from '@custody/db';
+import { POSTGRES_CONNECT_TIMEOUT_MS, migrateToLatest, openDatabase, parseDatabaseUrl } from '@custody/db';
 import type { CustodyDatabase, TOpenDatabaseOptions } from '@custody/db';
 
 import { ConfigError } from './env';
@@ -96,8 +96,15 @@ export async function openConfiguredDatabase(
       await database.close().catch(() => undefined);
       const code = (error as { code?: unknown }).code;
       const network = typeof code === 'string' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'].includes(code);
+      // pg's own connect timeout (the host dropped packets, or accepted and never answered) has no code.
+      const silent = code === undefined && /^timeout expired$|connection timeout/i.test(errorText(error));
       const at = databaseLabel(config.databaseUrl).slice('Postgres '.length);
-      throw new ConfigError(`${name}: the database at ${at} ${network ? 'could not be reached' : 'refused the connection'}: ${errorText(error)}`);
+      const what = silent
+        ? `did not answer within ${POSTGRES_CONNECT_TIMEOUT_MS / 1000} s`
+        : network
+          ? 'could not be reached'
+          : 'refused the connection';
+      throw new ConfigError(`${name}: the database at ${at} ${what}: ${errorText(error)}`);
     }
   }
   return database;

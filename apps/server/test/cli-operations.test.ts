@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -146,6 +147,19 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
       expect(unreachable.stderr).toContain('DATABASE_URL: the database at postgres://custody:***@127.0.0.1:1/custody could not be reached: connect ECONNREFUSED');
       expect(unreachable.stderr).not.toContain('secret');
       expect(unreachable.stderr).not.toContain('migration');
+
+      // A port that accepts connections and never answers (a proxy whose database is gone, a host that drops
+      // packets): the start gives up after the connect timeout instead of waiting for TCP's (minutes).
+      const silent = createServer(() => undefined).listen(0, '127.0.0.1');
+      await once(silent, 'listening');
+      try {
+        const { port } = silent.address() as AddressInfo;
+        const mute = custody(['orgs', 'list'], { CUSTODY_DATA_DIR: freshDir(), DATABASE_URL: `postgres://custody@127.0.0.1:${port}/custody` });
+        expect(mute.status, mute.stderr).toBe(2);
+        expect(mute.stderr).toContain(`DATABASE_URL: the database at postgres://custody@127.0.0.1:${port}/custody did not answer within 10 s`);
+      } finally {
+        silent.close();
+      }
 
       const file = join(tmp, 'a-file');
       await writeFile(file, 'not a directory');

@@ -31,7 +31,17 @@ export interface TPostgresOptions {
    * process. Default: ignore (the failing statement reports it).
    */
   onConnectionError?: (error: Error) => void;
+  /**
+   * How long opening one connection (TCP, TLS, authentication) may take before it fails. Without a limit,
+   * a host that drops packets, or a port that accepts and never answers, holds the caller until the
+   * operating system gives up on TCP (minutes). Default is {@link POSTGRES_CONNECT_TIMEOUT_MS}. Waiting for
+   * a free connection of the pool is not limited by it (statements have `statement_timeout`).
+   */
+  connectTimeoutMs?: number;
 }
+
+/** Default limit on opening one Postgres connection: 10 s. */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -58,7 +68,16 @@ export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kys
   } catch (cause) {
     throw new Error('DATABASE_URL names Postgres but the "pg" package is not installed (npm install pg)', { cause });
   }
+  // pg-pool's own `connectionTimeoutMillis` would also limit the wait for a free pooled connection (a busy
+  // pool would fail requests instead of queueing them): the limit is set on each connection instead.
+  const connectTimeoutMs = options.connectTimeoutMs ?? POSTGRES_CONNECT_TIMEOUT_MS;
+  class TimedClient extends pg.Client {
+    constructor(config?: pgModule.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  }
   const pool = new pg.Pool({
+    Client: TimedClient,
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     // Integers come back as numbers on both dialects; anything above 2^53 - 1 is an error, not a rounding.
