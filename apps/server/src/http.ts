@@ -106,6 +106,17 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
 
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
+    // tRPC speaks GET (queries) and POST (mutations, batches) only; on other methods it would answer 415
+    // "Missing content-type header" (OPTIONS, DELETE) or a 405 that allows GET alone. No CORS is offered:
+    // the console is served from the same origin, and API keys do not belong in other sites' pages.
+    if (req.method !== 'GET' && req.method !== 'POST' && req.url.startsWith('/trpc/')) {
+      const path = req.url.slice('/trpc/'.length).split('?')[0] ?? '';
+      const message = `${req.method} is not supported: tRPC takes GET for queries and POST for mutations`;
+      return reply
+        .status(405)
+        .header('allow', 'GET, POST')
+        .send({ error: { message, code: -32005, data: { code: 'METHOD_NOT_SUPPORTED', httpStatus: 405, path, appError: { code: 'BAD_REQUEST' }, zodError: null } } });
+    }
   });
   app.addHook('onResponse', async (req, reply) => {
     metrics.httpDuration.observe({ method: req.method, route: routeLabel(req), status: String(reply.statusCode) }, reply.elapsedTime / 1000);

@@ -59,6 +59,15 @@ for (const dialect of DIALECTS) {
       expect((await post('/audit_logs/events', { organization_id: 'other', event: EVENT })).status).toBe(403);
     });
 
+    it('answers tRPC paths with 405 on methods other than GET and POST, in the tRPC envelope', async () => {
+      for (const method of ['OPTIONS', 'DELETE', 'PUT', 'PATCH']) {
+        const res = await fetch(`${s.url}/trpc/events.list`, { method, headers: { authorization: `Bearer ${writeKey}` } });
+        expect(res.status, method).toBe(405);
+        expect(res.headers.get('allow')).toBe('GET, POST');
+        expect(await res.json()).toMatchObject({ error: { code: -32005, data: { code: 'METHOD_NOT_SUPPORTED', httpStatus: 405, path: 'events.list' } } });
+      }
+    });
+
     it('refuses bodies over the limit with 413', async () => {
       const res = await post('/audit_logs/events', { organization_id: 'acme', event: { ...EVENT, metadata: { big: 'x'.repeat(300_000) } } });
       expect(res.status).toBe(413);
