@@ -38,7 +38,7 @@ import { boot, configProblem, configuredSigningKey, createBootstrapKey, ensureDa
 import { str } from './cli-values';
 import type { TValues } from './cli-values';
 import { ConfigError, loadConfig } from './env';
-import { UsageError, verifyCommand } from './verify-command';
+import { UsageError, verifyCommand, watchStdout } from './verify-command';
 import type { TConfig } from './env';
 import { createHttpServer } from './http';
 
@@ -301,6 +301,8 @@ async function tail(config: TConfig, organizationId: string, from: number | unde
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // The reader went away (`custody tail acme | head -1`): stop following, close the database, exit 0.
+  watchStdout(stop);
   process.stderr.write(`following ${organizationId} from seq ${next} (Ctrl-C to stop)\n`);
   try {
     while (!stopped) {
@@ -651,13 +653,9 @@ function noSigningKey(config: TConfig): ConfigError {
 
 /** Runs `main` and turns errors into messages and exit statuses (2 usage/config, 1 failure). */
 export async function run(argv: readonly string[]): Promise<void> {
-  // `custody tail acme | head -1`: once the reader is gone there is nothing left to do (`serve` writes its logs
-  // through pino's own stream, not this one).
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    process.stderr.write(`custody: cannot write the output: ${error.message}\n`);
-    process.exit(1);
-  });
+  // A reader that goes away (`| head -1`) leaves each command's exit status its own; `tail` stops then. (`serve`
+  // writes its logs through pino's own stream, not this one.)
+  watchStdout();
   try {
     const status = await main(argv);
     if (status >= 0) process.exit(status);

@@ -11,6 +11,31 @@ import type { TValues } from './cli-values';
 /** A usage error: printed with the usage text, exit status 2. */
 export class UsageError extends Error {}
 
+/** Called when stdout's reader went away; see {@link watchStdout}. */
+const onStdoutClosed = new Set<() => void>();
+let stdoutWatched = false;
+
+/**
+ * Installs the handler of stdout's write errors, once per process. A reader that went away (EPIPE:
+ * `custody verify … | head -1`, `custody tail acme | head -1`) is not the command's failure: the rest of its output
+ * is dropped, `onClosed` runs (a command that would write forever stops), and the exit status stays the command's
+ * own: `verify` still exits 0 for a valid bundle and 1 for an invalid one (without a handler, Node crashes on the
+ * 'error', status 1 either way). Any other write error is reported, status 1.
+ */
+export function watchStdout(onClosed?: () => void): void {
+  if (onClosed !== undefined) onStdoutClosed.add(onClosed);
+  if (stdoutWatched) return;
+  stdoutWatched = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      for (const closed of onStdoutClosed) closed();
+      return;
+    }
+    process.stderr.write(`custody: cannot write the output: ${error.message}\n`);
+    process.exit(1);
+  });
+}
+
 const VERIFY_USAGE = `Usage: custody verify <bundle.zip> --vkey <vkey> [--vkey-file <file>] [--json] [--threads <n>] [--quiet]
   exit 0 valid, 1 invalid, 2 unusable; --threads: threads in all, one reads and the others check events
   (default: the cores, at most 8; 1 checks on the reading thread). See custody --help for every command.
@@ -74,6 +99,7 @@ export async function verifyCommand(file: string | undefined, values: TValues): 
 
 /** `custody verify <args>` on its own (the launcher's fast path): exits with the status. */
 export async function runVerify(argv: readonly string[]): Promise<void> {
+  watchStdout();
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -193,6 +193,29 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
       expect(usage.status).toBe(2);
       expect(usage.stderr).toContain('Usage: custody verify');
       expect(launch(['verify', join(dataDir, 'b.zip'), '--vkey', vkey, '--no-such-option']).status).toBe(2);
+    });
+
+    it('keeps its exit status when the reader of its output goes away (custody verify … | head -c 0)', async () => {
+      /** Runs verify with its stdout a pipe closed at once; resolves with the exit status and stderr. */
+      const closedReader = (entry: string[], file: string) =>
+        new Promise<{ status: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, [...entry, 'verify', join(dataDir, file), '--vkey', vkey], {
+            cwd: root, env: { ...process.env, CUSTODY_DATA_DIR: dataDir, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          child.stdout.destroy();
+          let stderr = '';
+          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+          child.on('close', (status) => resolve({ status, stderr }));
+        });
+      // The launcher's fast path (its own module) and the whole CLI.
+      for (const entry of [[join(root, 'bin', 'custody.js')], ['--import', 'tsx', join(root, 'src', 'cli.ts')]]) {
+        const valid = await closedReader(entry, 'b.zip');
+        expect(valid.status, valid.stderr).toBe(0);
+        expect(valid.stderr).not.toMatch(/EPIPE|\n\s+at /);
+        const invalid = await closedReader(entry, 'corrupt.zip');
+        expect(invalid.status, invalid.stderr).toBe(1);
+        expect(invalid.stderr).not.toMatch(/EPIPE|\n\s+at /);
+      }
     });
 
     it('reaches the same verdict on one thread and on several', () => {
