@@ -472,12 +472,15 @@ export class EventQueries implements TEventReader {
     if (filter.targetId !== undefined || filter.targetType !== undefined) {
       if (drives('target')) all.push(eb('events.seq', 'in', this.#targetEntries(organizationId, filter)));
       else {
-        // Checked row by row through the (organization, seq, position) key: no list to build.
+        // Checked row by row, each event's targets looked up by its seq: no list to build. The seq is compared as an
+        // expression (`+seq` on SQLite): as a plain column, SQLite carried the filter's seq range over to the targets
+        // (a transitive constraint) and looked each event's targets up by that range instead of its seq, reading
+        // every target of the range for each event: 11-14 s for a page of 7 among 38,000 events.
         let exists = eb
           .selectFrom('event_targets')
           .select('event_targets.seq')
           .whereRef('event_targets.organization_id', '=', 'events.organization_id')
-          .whereRef('event_targets.seq', '=', 'events.seq');
+          .where('event_targets.seq', '=', unindexed(eb.ref('events.seq')));
         if (filter.targetId !== undefined) exists = exists.where('event_targets.id', '=', filter.targetId);
         if (filter.targetType !== undefined) exists = exists.where('event_targets.type', '=', filter.targetType);
         all.push(eb.exists(exists));
@@ -497,7 +500,8 @@ export class EventQueries implements TEventReader {
             .selectFrom('event_metadata')
             .select('event_metadata.seq')
             .whereRef('event_metadata.organization_id', '=', 'events.organization_id')
-            .whereRef('event_metadata.seq', '=', 'events.seq')
+            // An expression, as for targets above: the filter's seq range must not become the lookup.
+            .where('event_metadata.seq', '=', unindexed(eb.ref('events.seq')))
             .where('event_metadata.key', '=', key)
             .where('event_metadata.value', '=', value),
         ),
