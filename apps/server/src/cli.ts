@@ -40,6 +40,7 @@ import type { TValues } from './cli-values';
 import { ConfigError, loadConfig } from './env';
 import { UsageError, verifyCommand, watchStdout } from './verify-command';
 import type { TConfig } from './env';
+import { endProcess } from './exit';
 import { createHttpServer } from './http';
 
 const USAGE = `Usage: custody <command> [options]
@@ -243,7 +244,7 @@ async function serve(config: TConfig): Promise<void> {
     logger.info({ signal }, 'shutting down: draining requests and signing final checkpoints');
     const timer = setTimeout(() => {
       logger.error({ timeoutMs: budget }, 'shutdown timed out (CUSTODY_SHUTDOWN_TIMEOUT_MS); exiting');
-      process.exit(1);
+      void endProcess(1, logger, 0);
     }, budget);
     timer.unref();
     const drain = setTimeout(
@@ -257,10 +258,10 @@ async function serve(config: TConfig): Promise<void> {
       clearTimeout(drain);
       await custody.close();
       logger.info('stopped');
-      process.exit(0);
+      await endProcess(0, logger);
     } catch (error) {
       logger.error({ err: error }, 'error during shutdown');
-      process.exit(1);
+      await endProcess(1, logger);
     }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

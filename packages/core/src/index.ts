@@ -25,6 +25,7 @@ export type {
   TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TSortOrder, TStatsOptions,
 } from './query';
 export { EventQueryThreads } from './query-threads';
+export { trackWorkerThread, workerThreadsStillRunning } from './worker-script';
 export { TimedEventQueries } from './timed-queries';
 export type { TQueryThreadsLoad, TQueryThreadsOptions } from './query-threads';
 export { SigningKeys, loadOrCreateSigningKey, rotateSigningKeyFile, signingKeyFromText } from './signing-keys';

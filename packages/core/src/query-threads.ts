@@ -227,7 +227,10 @@ export class EventQueryThreads implements TEventReader {
 
   /**
    * Fails waiting and running calls with UNAVAILABLE and stops every thread: each is told to stop (`#stop`) and
-   * given `abandonGraceMs` to leave; one still inside a statement then is terminated.
+   * given `abandonGraceMs` to leave; one still inside a statement then is terminated, which takes effect only when
+   * the statement returns (`worker.terminate()` resolves then: after 48 s for a statement of 48 s). Close does not
+   * wait for that: it returns with such a thread still running, and a process ending then must not wait for it
+   * either (`workerThreadsStillRunning`).
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -243,7 +246,7 @@ export class EventQueryThreads implements TEventReader {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const late = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.#abandonGraceMs)))]);
         clearTimeout(timer);
-        if (late) await worker.terminate();
+        if (late) void worker.terminate().catch(() => undefined);
       }),
     );
   }

@@ -23,10 +23,35 @@ function tsxEsmApi(): string {
 /** Starts the worker script `name` (e.g. `log-writer.worker`) with `workerData`. */
 export function startWorkerScript(name: string, workerData: unknown): Worker {
   const bundled = new URL(`./${name}.js`, import.meta.url);
-  if (existsSync(fileURLToPath(bundled))) return new Worker(bundled, { workerData });
+  if (existsSync(fileURLToPath(bundled))) return trackWorkerThread(new Worker(bundled, { workerData }));
   const source = new URL(`./${name}.ts`, import.meta.url).href;
   // tsx registers its loader per thread: register it in the worker before importing the TypeScript file.
   // Resolved here: an eval worker resolves bare names from the process's working directory.
   const bootstrap = `import(${JSON.stringify(tsxEsmApi())}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return trackWorkerThread(new Worker(bootstrap, { eval: true, workerData }));
+}
+
+/** Worker threads started (or tracked) here that have not exited. */
+const running = new Set<Worker>();
+
+/** Counts `worker` among the threads {@link workerThreadsStillRunning} waits for, until it exits; returns it. */
+export function trackWorkerThread(worker: Worker): Worker {
+  running.add(worker);
+  worker.once('exit', () => running.delete(worker));
+  return worker;
+}
+
+/**
+ * Waits up to `ms` for the worker threads started here to exit, and says how many still run.
+ *
+ * Node's `process.exit()` waits for every worker thread to stop, and a thread inside a SQLite statement cannot stop
+ * before the statement returns (better-sqlite3 cannot interrupt one): a query thread given up on (a call past its
+ * time limit, its statement still running) holds the process's exit for as long as its statement runs, minutes
+ * for a pathological one. A process that is done with everything else checks this first, and ends another way
+ * when threads remain (see the server's `endProcess`).
+ */
+export async function workerThreadsStillRunning(ms: number): Promise<number> {
+  const deadline = Date.now() + ms;
+  while (running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, Math.min(25, Math.max(1, deadline - Date.now()))));
+  return running.size;
 }
