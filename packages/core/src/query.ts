@@ -12,7 +12,7 @@ import type { AliasedExpression, Expression, ExpressionBuilder, Kysely, RawBuild
 
 import type { CustodyDialect, Database, TCompiledStatement, TFacetReads, TSeqWindow } from '@custody/db';
 import { MIN_SEARCH_PREFIX_LENGTH, searchTerms } from '@custody/db';
-import { TimestampError, cidrSortKeyRange, ipSortKey, parseLoggedEvent, parseTimestamp } from '@custody/schema';
+import { ACTION_PATTERN, IpAddressError, MAX_ACTION_LENGTH, TimestampError, cidrSortKeyRange, ipSortKey, parseLoggedEvent, parseTimestamp } from '@custody/schema';
 import type { TLoggedEvent } from '@custody/schema';
 
 import { AppError } from './errors';
@@ -208,13 +208,16 @@ function resolveFilter(filter: TEventFilter): TEventFilter {
       blocks.push({ text: token, ...range });
       continue;
     }
-    if (CIDR_TOKEN.test(token)) throw new AppError('BAD_REQUEST', `search term "${token}" is not a valid CIDR block (host bits must be zero, e.g. 10.0.0.0/8)`);
+    if (CIDR_TOKEN.test(token)) {
+      const reason = `search term "${token}" is not a valid CIDR block (host bits must be zero, e.g. 10.0.0.0/8)`;
+      throw filterRefusal('q', 'invalid_cidr', `q: ${reason}`, { reason });
+    }
     const prefix = searchTerms(token).find((term) => term.endsWith('*'));
     if (prefix !== undefined && prefix.length - 1 < MIN_SEARCH_PREFIX_LENGTH) {
-      throw new AppError(
-        'BAD_REQUEST',
-        `search term "${token}": a prefix needs at least ${MIN_SEARCH_PREFIX_LENGTH} letters or digits before the *, and "${prefix.slice(0, -1)}" has ${prefix.length - 1} (words are split at anything but letters and digits)`,
-      );
+      const reason =
+        `search term "${token}": a prefix needs at least ${MIN_SEARCH_PREFIX_LENGTH} letters or digits before the *, and "${prefix.slice(0, -1)}" ` +
+        `has ${prefix.length - 1} (words are split at anything but letters and digits)`;
+      throw filterRefusal('q', 'too_short', `q: ${reason}`, { reason });
     }
     words.push(token);
   }
@@ -246,30 +249,38 @@ function parseTime(value: string, what: 'occurredAfter' | 'occurredBefore'): num
     return parseTimestamp(value);
   } catch (cause) {
     if (!(cause instanceof TimestampError)) throw cause;
-    throw new AppError(
-      'BAD_REQUEST',
-      `${what} "${value.length > 64 ? `${value.slice(0, 64)}…` : value}" is not a valid RFC 3339 time: ${cause.message}`,
-      { cause, details: { issues: [{ path: `filter.${what}`, code: cause.code, message: cause.message }] } },
-    );
+    const shown = value.length > 64 ? `${value.slice(0, 64)}…` : value;
+    throw filterRefusal(what, cause.code, `${what} "${shown}" is not a valid RFC 3339 time: ${cause.message}`, { reason: cause.message, cause });
   }
+}
+
+/**
+ * The BAD_REQUEST refusing one field of a filter, the one shape every filter refusal has: `message` names the field
+ * and the value, and `details.issues` holds one issue whose `path` is the field's (`filter.ip`, `filter.actions[2]`)
+ * written as the API writes the paths of its zod input errors, so clients show every refusal by field alike.
+ * `reason`: the issue's message, the field left out (default: `message`).
+ */
+function filterRefusal(field: string, code: string, message: string, options: { reason?: string; cause?: unknown } = {}): AppError {
+  const issue = { path: `filter.${field}`, code, message: options.reason ?? message };
+  return new AppError('BAD_REQUEST', message, { ...(options.cause === undefined ? {} : { cause: options.cause }), details: { issues: [issue] } });
 }
 
 /** What an IP filter compares `ip_key` with: one key (an address), or a range of keys (a CIDR block). */
 type TIpCondition = { readonly key: string } | { readonly from: string; readonly to: string };
 
-/** The condition of the IP address or CIDR block `ip`; BAD_REQUEST when it is neither. */
+/**
+ * The condition of the filter's IP address or CIDR block `ip`; BAD_REQUEST naming `filter.ip` and the reason when
+ * it is neither (`ip: invalid CIDR block "10.0.0.5/24": host bits are set; did you mean 10.0.0.0/24?`).
+ */
 function ipCondition(ip: string): TIpCondition {
-  if (ip.includes('/')) {
-    try {
-      return cidrSortKeyRange(ip);
-    } catch (cause) {
-      throw new AppError('BAD_REQUEST', `invalid CIDR block "${ip}"`, { cause });
-    }
-  }
+  const block = ip.includes('/');
   try {
-    return { key: ipSortKey(ip) };
+    return block ? cidrSortKeyRange(ip) : { key: ipSortKey(ip) };
   } catch (cause) {
-    throw new AppError('BAD_REQUEST', `invalid IP address "${ip}"`, { cause });
+    if (!(cause instanceof IpAddressError)) throw cause;
+    const shown = ip.length > 64 ? `${ip.slice(0, 64)}…` : ip;
+    const message = `ip: invalid ${block ? 'CIDR block' : 'IP address'} "${shown}": ${cause.message}`;
+    throw filterRefusal('ip', cause.code, message, { reason: cause.message, cause });
   }
 }
 
@@ -280,13 +291,22 @@ function ipCondition(ip: string): TIpCondition {
  * with it when the job is created (`ExportService.create`), so a filter `events.list` refuses never queues a job.
  */
 export function checkFilter(filter: TEventFilter): TEventFilter {
+  // Before anything reads the metadata: an own `__proto__` key (JSON.parse makes one) is easily dropped by object
+  // handling, which would silently widen the filter to every event. Ingest refuses the key in events, so no event
+  // can hold it: refused as ingest refuses it, rather than matching nothing without a word.
+  if (filter.metadata !== undefined && Object.hasOwn(filter.metadata, '__proto__')) {
+    throw filterRefusal('metadata', 'not_allowed', `metadata: ${RESERVED_METADATA_KEY}`, { reason: RESERVED_METADATA_KEY });
+  }
   const resolved = resolveFilter(filter);
-  for (const action of resolved.actions ?? []) checkActionPrefix(action);
+  (resolved.actions ?? []).forEach(checkAction);
   if (resolved.occurredAfter !== undefined) parseTime(resolved.occurredAfter, 'occurredAfter');
   if (resolved.occurredBefore !== undefined) parseTime(resolved.occurredBefore, 'occurredBefore');
   if (resolved.ip !== undefined) ipCondition(resolved.ip);
   return resolved;
 }
+
+/** Why a filter on the metadata key `__proto__` is refused (`checkFilter`; the API's filter schema says the same). */
+const RESERVED_METADATA_KEY = 'key "__proto__" is reserved: ingest refuses it in events, so no event can match it';
 
 /** A part of a filter matching fewer events than this drives the query, and its matches are sorted (see `#choosePlan`). */
 const SEEK_LIMIT = 1_000;
@@ -1098,7 +1118,7 @@ export class EventQueries implements TEventReader {
     },
   ): TEventStats | null {
     if (this.#facets?.usable !== true) return null;
-    for (const action of filter.actions ?? []) checkActionPrefix(action);
+    (filter.actions ?? []).forEach(checkAction);
     return this.#facets.stats(
       organizationId,
       {
@@ -1227,7 +1247,7 @@ export class EventQueries implements TEventReader {
 
 /**
  * Any of `actions`: exact (`user.signed_in`) or a prefix of whole segments (`user.*` matches `user.x`, not
- * `username.x`), compared with `column(isPrefix)`. Throws BAD_REQUEST for a malformed prefix.
+ * `username.x`), compared with `column(isPrefix)`. Throws BAD_REQUEST for an entry that can match no action (`checkAction`).
  */
 function actionsMatch<DB, TB extends keyof DB>(
   eb: ExpressionBuilder<DB, TB>,
@@ -1235,18 +1255,45 @@ function actionsMatch<DB, TB extends keyof DB>(
   column: (isPrefix: boolean) => Expression<string>,
 ): Expression<SqlBool> {
   return eb.or(
-    actions.map((action) => {
+    actions.map((action, index) => {
+      checkAction(action, index);
       if (!action.endsWith('.*')) return eb(column(false), '=', action);
-      checkActionPrefix(action);
       const prefix = action.slice(0, -1); // keep the dot
       return eb.and([eb(column(true), '>=', prefix), eb(column(true), '<', `${prefix.slice(0, -1)}/`)]);
     }),
   );
 }
 
-/** Throws BAD_REQUEST for a malformed action prefix (`user.*` is one; `user*` and `.*` are not). */
-function checkActionPrefix(action: string): void {
-  if (action.endsWith('.*') && !ACTION_PREFIX.test(action)) throw new AppError('BAD_REQUEST', `invalid action prefix "${action}" (use e.g. user.*)`);
+/**
+ * Throws BAD_REQUEST, naming `filter.actions[index]` and the rule, for an entry of an action filter that can never
+ * match an event: ingest accepts only actions of lowercase dot-separated segments `[a-z][a-z0-9_]*`, at least two,
+ * at most MAX_ACTION_LENGTH characters (`ACTION_PATTERN`). So an entry is an exact such name (`user.signed_in`), or
+ * one or more whole segments then `.*` (`user.*`, `user.sso.*`) short enough for an action to follow; anything
+ * else (`*`, `user*`, `user.**`, `*.login`, `User.Login`) once matched nothing, in silence.
+ */
+function checkAction(action: string, index: number): void {
+  const field = `actions[${index}]`;
+  const shown = JSON.stringify(action.length > 110 ? `${action.slice(0, 110)}…` : action);
+  if (action.includes('*')) {
+    if (!ACTION_PREFIX.test(action)) {
+      const reason = 'a prefix is one or more whole segments then ".*", such as "user.*" (each segment [a-z][a-z0-9_]*; omit actions for every action)';
+      throw filterRefusal(field, 'invalid_format', `${field}: invalid action prefix ${shown}: ${reason}`, { reason });
+    }
+    // `user.*` matches actions of at least `user.` and one letter: one character more than the prefix's `*`.
+    if (action.length > MAX_ACTION_LENGTH) {
+      const reason = `actions are at most ${MAX_ACTION_LENGTH} characters, so a prefix is at most ${MAX_ACTION_LENGTH} with its ".*"; got ${action.length}`;
+      throw filterRefusal(field, 'too_long', `${field}: invalid action prefix ${shown}: ${reason}`, { reason });
+    }
+    return;
+  }
+  if (!ACTION_PATTERN.test(action)) {
+    const reason = 'action names are lowercase dot-separated segments such as "user.signed_in" (each [a-z][a-z0-9_]*, at least two), or a prefix such as "user.*"';
+    throw filterRefusal(field, 'invalid_format', `${field}: invalid action name ${shown}: ${reason}`, { reason });
+  }
+  if (action.length > MAX_ACTION_LENGTH) {
+    const reason = `actions are at most ${MAX_ACTION_LENGTH} characters; got ${action.length}`;
+    throw filterRefusal(field, 'too_long', `${field}: invalid action name ${shown}: ${reason}`, { reason });
+  }
 }
 
 /**
