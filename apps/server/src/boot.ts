@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { ApiKeys, Custody, isAppError, loadOrCreateSigningKey, signingKeyFromText } from '@custody/core';
 import type { TCheckpointerOptions, TIngestOptions, TSigningKey } from '@custody/core';
-import { POSTGRES_CONNECT_TIMEOUT_MS, migrateToLatest, openDatabase, parseDatabaseUrl } from '@custody/db';
+import { POSTGRES_CONNECT_TIMEOUT_MS, isDatabaseUnavailable, migrateToLatest, openDatabase, parseDatabaseUrl } from '@custody/db';
 import type { CustodyDatabase, TOpenDatabaseOptions } from '@custody/db';
 
 import { ConfigError } from './env';
@@ -103,7 +103,9 @@ export async function openConfiguredDatabase(
         ? `did not answer within ${POSTGRES_CONNECT_TIMEOUT_MS / 1000} s`
         : network
           ? 'could not be reached'
-          : 'refused the connection';
+          : isDatabaseUnavailable(error)
+            ? 'is not available (it closed the connection, or is starting or stopping)'
+            : 'refused the connection';
       throw new ConfigError(`${name}: the database at ${at} ${what}: ${errorText(error)}`);
     }
   }

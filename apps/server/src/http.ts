@@ -21,7 +21,7 @@ import type { Logger } from 'pino';
 
 import { appRouter, bearerToken, createContextInner } from '@custody/api';
 import type { AppRouter } from '@custody/api';
-import { AppError, RateLimiter, authorize, isAppError } from '@custody/core';
+import { AppError, RateLimiter, appErrorOf, authorize, isAppError } from '@custody/core';
 import type { Custody, TPrincipal, TScope } from '@custody/core';
 
 import { createMetrics } from './metrics';
@@ -74,6 +74,12 @@ function routeLabel(req: FastifyRequest): string {
 }
 
 /** Paths of the API and ops endpoints: a GET under them that no route answers is a 404, not the console's page. */
+/** Routes that answer while the server shuts down (the rest answer 503). */
+const OPS_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** How long `/readyz` waits for the database before answering 503. */
+const READY_PROBE_TIMEOUT_MS = 2_000;
+
 const API_PREFIXES = ['/trpc', '/v1', '/audit_logs', '/.well-known', '/healthz', '/readyz', '/metrics'];
 
 /** WorkOS-style error body. */
@@ -102,20 +108,33 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     // not for the whole request. JSON.parse keeps such members as ordinary own properties.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
+    // Requests arriving while the server shuts down are answered below, in the API's own formats.
+    return503OnClosing: false,
+  });
+
+  /** tRPC's error envelope, for answers given before tRPC sees a request (as tRPC clients read them). */
+  const trpcError = (req: FastifyRequest, status: number, trpcCode: string, rpcCode: number, message: string, appCode: string) => ({
+    error: {
+      message,
+      code: rpcCode,
+      data: { code: trpcCode, httpStatus: status, path: req.url.slice('/trpc/'.length).split('?')[0] ?? '', appError: { code: appCode }, zodError: null },
+    },
   });
 
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
+    // Shutting down: new requests (on connections kept alive) are refused as retryable; the probes still answer.
+    if (!ready && !OPS_ROUTES.has(req.url.split('?')[0] ?? '')) {
+      const message = 'the server is shutting down; retry';
+      void reply.status(503).header('retry-after', '1').header('connection', 'close');
+      return reply.send(req.url.startsWith('/trpc/') ? trpcError(req, 503, 'SERVICE_UNAVAILABLE', -32603, message, 'UNAVAILABLE') : errorBody('UNAVAILABLE', message));
+    }
     // tRPC speaks GET (queries) and POST (mutations, batches) only; on other methods it would answer 415
     // "Missing content-type header" (OPTIONS, DELETE) or a 405 that allows GET alone. No CORS is offered:
     // the console is served from the same origin, and API keys do not belong in other sites' pages.
     if (req.method !== 'GET' && req.method !== 'POST' && req.url.startsWith('/trpc/')) {
-      const path = req.url.slice('/trpc/'.length).split('?')[0] ?? '';
       const message = `${req.method} is not supported: tRPC takes GET for queries and POST for mutations`;
-      return reply
-        .status(405)
-        .header('allow', 'GET, POST')
-        .send({ error: { message, code: -32005, data: { code: 'METHOD_NOT_SUPPORTED', httpStatus: 405, path, appError: { code: 'BAD_REQUEST' }, zodError: null } } });
+      return reply.status(405).header('allow', 'GET, POST').send(trpcError(req, 405, 'METHOD_NOT_SUPPORTED', -32005, message, 'BAD_REQUEST'));
     }
   });
   app.addHook('onResponse', async (req, reply) => {
@@ -125,11 +144,13 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
-    if (isAppError(error)) {
-      if (error.status >= 500 && error.cause !== undefined) req.log.error({ err: error.cause }, error.message);
-      const retryAfterMs = error.details?.retryAfterMs;
+    // Ours, or a lost or unreachable database (UNAVAILABLE: retry).
+    const appError = appErrorOf(error);
+    if (appError !== undefined) {
+      if (appError.status >= 500 && appError.cause !== undefined) req.log.error({ err: appError.cause }, appError.message);
+      const retryAfterMs = appError.details?.retryAfterMs;
       if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-      return reply.status(error.status).send(errorBody(error.code, error.message, error.details ?? {}));
+      return reply.status(appError.status).send(errorBody(appError.code, appError.message, appError.details ?? {}));
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {
@@ -142,10 +163,7 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
       // Before tRPC saw the request: answer in tRPC's error envelope so tRPC clients can read it.
       const trpcCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
       const rpc = status === 413 ? -32413 : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? -32700 : -32600;
-      const path = req.url.slice('/trpc/'.length).split('?')[0] ?? '';
-      return reply.status(status).send({
-        error: { message: error.message, code: rpc, data: { code: trpcCode, httpStatus: status, path, appError: { code }, zodError: null } },
-      });
+      return reply.status(status).send(trpcError(req, status, trpcCode, rpc, error.message, code));
     }
     return reply.status(status).send(errorBody(code, error.message));
   });
@@ -255,13 +273,30 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
 
   // 4. Ops
   app.get('/healthz', () => ({ status: 'ok' }));
+  // One database probe at a time, shared by the checks that arrive meanwhile: a database that stopped answering
+  // (its network gone) would otherwise take one pooled connection per check.
+  let probe: Promise<void> | null = null;
+  const probeDatabase = () =>
+    (probe ??= custody.database.db
+      .selectFrom('logs')
+      .select('organization_id')
+      .limit(1)
+      .execute()
+      .then(() => undefined)
+      .finally(() => (probe = null)));
   app.get('/readyz', async (_req, reply) => {
     if (!ready) return reply.status(503).send({ status: 'shutting down' });
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await custody.database.db.selectFrom('logs').select('organization_id').limit(1).execute();
+      await Promise.race([
+        probeDatabase(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${READY_PROBE_TIMEOUT_MS / 1000} s`)), READY_PROBE_TIMEOUT_MS))),
+      ]);
       return { status: 'ready', database: custody.database.dialect.name };
     } catch (error) {
       return reply.status(503).send({ status: 'database unavailable', error: error instanceof Error ? error.message : 'unknown' });
+    } finally {
+      clearTimeout(timer);
     }
   });
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));

@@ -27,11 +27,17 @@ export interface TTestServer {
 }
 
 /** Boots the real server on port 0 over a fresh database of `dialect`. */
-export async function startTestServer(dialect: TDialectName, env: Record<string, string> = {}, options: { consoleDir?: string } = {}): Promise<TTestServer> {
+export async function startTestServer(
+  dialect: TDialectName,
+  env: Record<string, string> = {},
+  options: { consoleDir?: string; databaseUrl?: (url: string) => string } = {},
+): Promise<TTestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'custody-test-'));
   const db = await createTestDatabase(dialect, dialect === 'sqlite' ? { file: join(dataDir, 'custody.db') } : {});
   await db.close();
-  const config = loadConfig({ CUSTODY_DATA_DIR: dataDir, DATABASE_URL: db.url, CUSTODY_CHECKPOINT_INTERVAL_MS: '100', ...env });
+  // `databaseUrl`: the server reaches the test database another way (through a proxy that a test controls).
+  const url = options.databaseUrl?.(db.url) ?? db.url;
+  const config = loadConfig({ CUSTODY_DATA_DIR: dataDir, DATABASE_URL: url, CUSTODY_CHECKPOINT_INTERVAL_MS: '100', ...env });
   const booted = await boot(config);
   await booted.custody.start();
   const { secret: adminKey } = await booted.custody.apiKeys.create({ name: 'test admin', organizationId: null, scopes: ['admin'] });

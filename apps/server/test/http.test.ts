@@ -68,6 +68,24 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('answers requests arriving while it shuts down with a retryable 503 in the API’s formats; the probes still answer', async () => {
+      s.http.setReady(false);
+      try {
+        const trpc = await fetch(`${s.url}/trpc/events.list?input=${encodeURIComponent(JSON.stringify({ organizationId: 'acme' }))}`, { headers: { authorization: `Bearer ${writeKey}` } });
+        expect(trpc.status).toBe(503);
+        expect(trpc.headers.get('retry-after')).toBe('1');
+        expect(await trpc.json()).toMatchObject({ error: { data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503, path: 'events.list', appError: { code: 'UNAVAILABLE' } } } });
+        const workos = await post('/audit_logs/events', { organization_id: 'acme', event: EVENT });
+        expect(workos.status).toBe(503);
+        expect(await workos.json()).toEqual({ code: 'UNAVAILABLE', message: 'the server is shutting down; retry' });
+        expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+        expect((await fetch(`${s.url}/readyz`)).status).toBe(503);
+      } finally {
+        s.http.setReady(true);
+      }
+      expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+    });
+
     it('refuses bodies over the limit with 413', async () => {
       const res = await post('/audit_logs/events', { organization_id: 'acme', event: { ...EVENT, metadata: { big: 'x'.repeat(300_000) } } });
       expect(res.status).toBe(413);

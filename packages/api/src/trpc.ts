@@ -10,7 +10,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { z, ZodError } from 'zod';
 
-import { APP_ERROR_STATUS, AppError, isAppError } from '@custody/core';
+import { APP_ERROR_STATUS, AppError, appErrorOf, isAppError } from '@custody/core';
 import type { TAppErrorCode, TAppErrorDetails, TPrincipal } from '@custody/core';
 
 import type { TContext } from './context';
@@ -89,7 +89,8 @@ export const createCallerFactory = t.createCallerFactory;
  * error of its code, anything else unchanged; internal and unexpected errors are logged.
  */
 export function procedureError(error: TRPCError, ctx: TContext, path: string): TRPCError {
-  const cause = error.cause;
+  // A lost or unreachable database is UNAVAILABLE (retry), wherever it surfaced: authentication, a lookup, a query.
+  const cause = appErrorOf(error.cause) ?? error.cause;
   if (isAppError(cause)) {
     if (cause.code === 'INTERNAL') ctx.logger?.error({ err: cause, path, requestId: ctx.requestId }, 'internal error');
     // A failure the caller is told to retry (the database refused or was unreachable): what happened

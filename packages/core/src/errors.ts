@@ -2,6 +2,7 @@
  * The domain's one error type (house style §8.6). `core` throws only `AppError`; the API's error
  * formatter maps each code to a tRPC code and an HTTP status, once.
  */
+import { isDatabaseUnavailable } from '@custody/db';
 
 /** Every code `core` can throw, with the HTTP status the API answers. */
 export const APP_ERROR_STATUS = {
@@ -56,4 +57,16 @@ export class AppError extends Error {
 /** True if `value` is an `AppError` (also across module copies). */
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError || (value instanceof Error && value.name === 'AppError' && 'code' in value);
+}
+
+/**
+ * `error` as the `AppError` a caller is answered with where a driver error can surface (the API's error mapping,
+ * the plain-HTTP routes): an `AppError` as it is; a lost or unreachable database (`isDatabaseUnavailable`: refused,
+ * reset, timed out, restarting) UNAVAILABLE, retryable, with the driver's error as its cause for the log; anything
+ * else `undefined` (an unexpected error: INTERNAL, logged).
+ */
+export function appErrorOf(error: unknown): AppError | undefined {
+  if (isAppError(error)) return error;
+  if (isDatabaseUnavailable(error)) return new AppError('UNAVAILABLE', 'the database is unavailable; retry', { cause: error });
+  return undefined;
 }

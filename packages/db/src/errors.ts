@@ -28,3 +28,21 @@ export function isQueryCancelled(error: unknown): boolean {
 export function isImmutabilityViolation(error: unknown): boolean {
   return error instanceof Error && error.message.includes('is append-only');
 }
+
+/** Node's codes for a connection that could not be made or was lost. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/** pg's own messages for a lost or unusable connection (these errors carry no code). */
+const LOST_CONNECTION = /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout expired|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Cannot use a pool after calling end on the pool)$/;
+
+/**
+ * True when the database could not be reached or dropped the connection, so that nothing of the statement can be
+ * assumed done and the caller should retry: a network error, pg's messages for a lost or timed-out connection,
+ * and Postgres's SQLSTATE class 08 (connection exception), 57P01-57P03 (administrator or crash shutdown, cannot
+ * connect now: a restart) and 53300 (too many connections).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code !== undefined) return NETWORK_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+  return error instanceof Error && LOST_CONNECTION.test(error.message);
+}

@@ -29,4 +29,4 @@ export { normalizeSearchText, searchTerms, searchWords, MIN_SEARCH_PREFIX_LENGTH
 export { BackupError, backupDatabase } from './dialect/sqlite-backup';
 export { CANCEL_APPLICATION_NAME, POSTGRES_CONNECT_TIMEOUT_MS } from './dialect/postgres';
 export type { TBackupErrorCode, TBackupProgress, TBackupResult } from './dialect/sqlite-backup';
-export { isImmutabilityViolation, isQueryCancelled, isStatementTimeout, isUniqueViolation } from './errors';
+export { isDatabaseUnavailable, isImmutabilityViolation, isQueryCancelled, isStatementTimeout, isUniqueViolation } from './errors';

@@ -40,6 +40,9 @@ export interface TPostgresOptions {
   connectTimeoutMs?: number;
 }
 
+/** How long Postgres lets one of our sessions sit idle inside a transaction before ending it (see `openPostgres`). */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
 /** Default limit on opening one Postgres connection: 10 s. */
 export const POSTGRES_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -71,9 +74,11 @@ export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kys
   // pg-pool's own `connectionTimeoutMillis` would also limit the wait for a free pooled connection (a busy
   // pool would fail requests instead of queueing them): the limit is set on each connection instead.
   const connectTimeoutMs = options.connectTimeoutMs ?? POSTGRES_CONNECT_TIMEOUT_MS;
+  // TCP keepalive after 10 s idle: a pooled connection whose peer vanished (a host or NAT gone) is found dead and
+  // replaced, not handed out to hang.
   class TimedClient extends pg.Client {
     constructor(config?: pgModule.ClientConfig) {
-      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     }
   }
   const pool = new pg.Pool({
@@ -94,7 +99,15 @@ export async function openPostgres(options: TPostgresOptions): Promise<{ db: Kys
   // a connection dying while a transaction holds it would emit 'error' with no listener, an uncaught
   // exception that ends the process. Each connection gets a listener of its own for its whole life.
   const connectionError = (error: Error) => options.onConnectionError?.(error);
-  pool.on('connect', (client) => client.on('error', connectionError));
+  pool.on('connect', (client) => {
+    client.on('error', connectionError);
+    // A transaction whose process stopped answering mid-way (its host or network gone) holds its locks, the `logs`
+    // row of an organization's appends among them, until Postgres notices the connection is dead: hours of TCP.
+    // Every process's ingest for that organization would wait behind it. Ours never wait on this side for long
+    // inside a transaction, so Postgres ends such a session after 60 s. Set after connecting, not as a startup
+    // parameter, which poolers such as PgBouncer refuse; queued before anything the pool's user sends.
+    client.query(`SET idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_TIMEOUT_MS}`).catch(connectionError);
+  });
   pool.on('error', connectionError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const cancels = new pg.Pool({

@@ -1,0 +1,151 @@
+/**
+ * Postgres going away under a running server, through a TCP proxy this test controls: callers are told to retry
+ * (503 UNAVAILABLE, not 500), `/readyz` answers within its limit instead of hanging, and the server recovers by
+ * itself once the database answers again.
+ */
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '@custody/db/testing';
+
+import { EVENT, startTestServer } from './helpers';
+import type { TTestServer } from './helpers';
+
+type TMode = 'up' | 'down' | 'blackhole';
+
+/** Relays TCP to Postgres: `up` forwards, `down` drops every connection and refuses new ones, `blackhole` holds every byte. */
+class PostgresProxy {
+  #mode: TMode = 'up';
+  readonly #pairs = new Set<{ client: Socket; upstream: Socket; held: [Socket, Buffer][] }>();
+  readonly server: Server;
+
+  constructor(target: { host: string; port: number }) {
+    this.server = createServer((client) => {
+      if (this.#mode === 'down') return void client.destroy();
+      const upstream = connect(target.port, target.host);
+      const pair = { client, upstream, held: [] as [Socket, Buffer][] };
+      this.#pairs.add(pair);
+      const relay = (from: Socket, to: Socket) => {
+        from.on('data', (data: Buffer) => (this.#mode === 'blackhole' ? pair.held.push([to, data]) : to.write(data)));
+        from.on('close', () => {
+          to.destroy();
+          this.#pairs.delete(pair);
+        });
+        from.on('error', () => undefined);
+      };
+      relay(client, upstream);
+      relay(upstream, client);
+    });
+  }
+
+  set mode(mode: TMode) {
+    this.#mode = mode;
+    for (const pair of this.#pairs) {
+      if (mode === 'down') {
+        pair.client.destroy();
+        pair.upstream.destroy();
+      } else if (mode === 'up') {
+        for (const [to, data] of pair.held.splice(0)) to.write(data);
+      }
+    }
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+}
+
+describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going away under the server', () => {
+  let proxy: PostgresProxy;
+  let s: TTestServer;
+  let key: string;
+  beforeAll(async () => {
+    // The test databases live on the server DATABASE_URL names; the custody server reaches its own through the proxy.
+    const postgres = new URL(process.env.DATABASE_URL ?? '');
+    proxy = new PostgresProxy({ host: postgres.hostname, port: Number(postgres.port || 5432) });
+    proxy.server.listen(0, '127.0.0.1');
+    await once(proxy.server, 'listening');
+    s = await startTestServer('postgres', { CUSTODY_RATE_LIMIT: '0' }, {
+      databaseUrl: (url) => {
+        const proxied = new URL(url);
+        proxied.host = `127.0.0.1:${proxy.port}`;
+        return proxied.toString();
+      },
+    });
+    await s.client(s.adminKey).organizations.create.mutate({ id: 'acme', name: 'Acme' });
+    key = (await s.client(s.adminKey).apiKeys.create.mutate({ name: 'app', organizationId: 'acme', scopes: ['events:write', 'events:read'] })).secret;
+    await s.client(key).events.create.mutate({ organizationId: 'acme', event: EVENT });
+  });
+  afterAll(async () => {
+    proxy.mode = 'up';
+    await s.close();
+    proxy.server.close();
+  });
+
+  /** The status and tRPC data of a call that must fail. */
+  const failure = async (call: () => Promise<unknown>) => {
+    try {
+      await call();
+    } catch (error) {
+      if (error instanceof TRPCClientError) return error.data as { httpStatus: number; code: string; appError?: { code: string } };
+      throw error;
+    }
+    throw new Error('expected the call to fail');
+  };
+
+  it('keeps its sessions from holding locks for long inside a transaction whose process stopped answering', async () => {
+    const { sql } = await import('kysely');
+    const row = await sql<{ idle_in_transaction_session_timeout: string }>`SHOW idle_in_transaction_session_timeout`.execute(s.booted.custody.database.db);
+    expect(row.rows[0]?.idle_in_transaction_session_timeout).toBe('1min');
+  });
+
+  it('answers 503 UNAVAILABLE (retry), not 500, while the database is unreachable, and recovers by itself', async () => {
+    proxy.mode = 'down';
+    try {
+      for (const call of [
+        () => s.client(key).events.list.query({ organizationId: 'acme' }),
+        () => s.client(key).events.stats.query({ organizationId: 'acme' }),
+        () => s.client(key).log.checkpoint.query({ organizationId: 'acme' }),
+        () => s.client(key).events.create.mutate({ organizationId: 'acme', event: EVENT }),
+        () => s.client(s.adminKey).organizations.list.query(),
+      ]) {
+        const data = await failure(call);
+        expect(data, JSON.stringify(data)).toMatchObject({ httpStatus: 503, code: 'SERVICE_UNAVAILABLE', appError: { code: 'UNAVAILABLE' } });
+      }
+      const workos = await fetch(`${s.url}/audit_logs/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ organization_id: 'acme', event: EVENT }),
+      });
+      expect(workos.status).toBe(503);
+      expect(await workos.json()).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('retry') });
+      const ready = await fetch(`${s.url}/readyz`, { signal: AbortSignal.timeout(30_000) });
+      expect(ready.status).toBe(503);
+    } finally {
+      proxy.mode = 'up';
+    }
+    // The pool opens new connections on its own: the first call after the outage may still meet a dead one.
+    let listed: unknown;
+    for (let attempt = 0; attempt < 5 && listed === undefined; attempt++) {
+      listed = await s.client(key).events.list.query({ organizationId: 'acme' }).catch(() => undefined);
+    }
+    expect(listed).toMatchObject({ events: [expect.objectContaining({ seq: 0 })] });
+  });
+
+  it('answers /readyz with 503 within its limit when the database stops answering, instead of hanging', async () => {
+    // A request that warms the pool, so the probe meets an open connection whose bytes now go nowhere.
+    await s.client(key).events.list.query({ organizationId: 'acme' });
+    proxy.mode = 'blackhole';
+    try {
+      const ready = await fetch(`${s.url}/readyz`, { signal: AbortSignal.timeout(30_000) });
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'database unavailable', error: 'no answer within 2 s' });
+    } finally {
+      proxy.mode = 'up';
+    }
+    const again = await fetch(`${s.url}/readyz`, { signal: AbortSignal.timeout(30_000) });
+    expect(again.status).toBe(200);
+  });
+});
