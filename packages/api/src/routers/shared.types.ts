@@ -30,6 +30,9 @@ function filterText(schema: z.ZodString) {
   return withoutNul(schema, 'filter strings');
 }
 
+/** Why a metadata filter on `__proto__` is refused: the words of core's `checkFilter`, which refuses it too. */
+const RESERVED_METADATA_KEY = 'key "__proto__" is reserved: ingest refuses it in events, so no event can match it';
+
 export const ZEventFilterSchema = z.strictObject({
   /** Exact actions or prefixes such as `user.*`. */
   actions: z.array(filterText(z.string().min(1).max(102))).max(50).optional(),
@@ -42,13 +45,25 @@ export const ZEventFilterSchema = z.strictObject({
   /** An IP address or CIDR block. */
   ip: filterText(z.string().max(64)).optional(),
   metadata: z
-    .record(z.string().min(1).max(40), filterText(z.string().max(500)))
-    // A key's own issue would carry the raw key (NUL included) in its path: name it, quoted, in the message.
+    // Checked as sent, before the record: zod's record leaves a `__proto__` key out of its output, so a filter on
+    // it would reach the query as no metadata filter at all and match every event (core's `checkFilter` refuses it
+    // too, for callers of core). `constructor`, `prototype` and the like are ordinary keys, as they are at ingest.
+    .custom<Record<string, string>>()
     .superRefine((metadata, ctx) => {
-      for (const key of Object.keys(metadata)) {
-        if (containsNul(key)) ctx.addIssue({ code: 'custom', message: `key ${JSON.stringify(key)} ${describeNul(key, 'filter strings')}`, input: key });
+      if (typeof metadata === 'object' && metadata !== null && Object.hasOwn(metadata, '__proto__')) {
+        ctx.addIssue({ code: 'custom', message: RESERVED_METADATA_KEY, input: metadata });
       }
     })
+    .pipe(
+      z
+        .record(z.string().min(1).max(40), filterText(z.string().max(500)))
+        // A key's own issue would carry the raw key (NUL included) in its path: name it, quoted, in the message.
+        .superRefine((metadata, ctx) => {
+          for (const key of Object.keys(metadata)) {
+            if (containsNul(key)) ctx.addIssue({ code: 'custom', message: `key ${JSON.stringify(key)} ${describeNul(key, 'filter strings')}`, input: key });
+          }
+        }),
+    )
     .optional(),
   /** Full text: every word; `word*` a prefix; an IP address or CIDR block matches the event's IP (core `resolveFilter`). */
   q: filterText(z.string().max(500)).optional(),
