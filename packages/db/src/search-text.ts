@@ -1,8 +1,22 @@
 /**
  * Full-text normalization shared by both dialects, so SQLite FTS5 and Postgres `tsvector` see the
- * same words and return the same events: Unicode NFC, lowercase, split on anything that is not a letter
- * or a digit. `alice@example.com` becomes `alice example com` on both engines (Postgres would otherwise
- * keep an e-mail address as one token and FTS5 would split it).
+ * same words and return the same events. The rule, for documents and queries alike:
+ *
+ * 1. Unicode NFC.
+ * 2. Lowercase (JavaScript `toLowerCase()`, locale-independent).
+ * 3. Fold to FTS5's forms ({@link SEARCH_FOLDS}): the few lowercase letters that FTS5's `unicode61`
+ *    tokenizer folds further become the letter it folds them to (`ς` → `σ`, `µ` → `μ`, `ſ` → `s`), and
+ *    the letters it does not index ({@link SEARCH_SEPARATORS}) become spaces.
+ * 4. Split on anything that is not a letter or a digit (`\p{L}`, `\p{N}`); empty pieces are dropped.
+ * 5. Cut each word at {@link MAX_SEARCH_WORD_LENGTH} UTF-16 code units.
+ *
+ * The words that come out are a fixed point of the rule (`searchWords(w) = [w]`) and of FTS5's
+ * `unicode61 remove_diacritics 0` tokenizer (it reads each back as that one word, unchanged: checked for
+ * every code point by test/search-fts5.test.ts), so FTS5 folding at index time changes nothing, and
+ * Postgres (`to_tsvector('simple', …)`, which folds nothing itself) holds the same words. Step 3 dates from
+ * 2026-11-28; migration 0005 rewrote the Postgres words stored before (FTS5 had folded its own already).
+ * `alice@example.com` becomes `alice example com` on both engines (Postgres would otherwise keep an
+ * e-mail address as one token and FTS5 would split it); `ΟΔΟΣ`, `οδος` and `οδοσ` all become `οδοσ`.
  *
  * NFC (since 2026-11-28) makes `Åke` typed with a combining ring (`A\u030Ake`) the same word as `Åke`
  * typed precomposed, in documents and queries alike; documents indexed before were mostly precomposed
@@ -12,13 +26,72 @@
  */
 const NON_WORD = /[^\p{L}\p{N}]+/u;
 
+/**
+ * The lowercase letters that FTS5's `unicode61` tokenizer (`remove_diacritics 0`) folds to another letter
+ * although `toLowerCase()` keeps them: `[from, to]`, one UTF-16 code unit each. Not chosen but derived:
+ * every code point was put through steps 1, 2 and 4 of the rule, each code point of the words that came out
+ * was indexed alone in an FTS5 table with that tokenizer (SQLite 3.51.2, better-sqlite3 12.6.2) and read
+ * back through an `fts5vocab` table; these 11 are all that came back as another letter (the others came
+ * back unchanged, or not at all: {@link SEARCH_SEPARATORS}). They are Unicode's case foldings of
+ * lowercase letters (CaseFolding.txt), which FTS5 applies and `toLowerCase()` does not. Other Greek
+ * symbols (`ϑ`…) fold too; `ι` U+1FBE and the like need no entry, NFC maps them already.
+ * test/search-fts5.test.ts derives the table again against the SQLite in use and fails when it differs.
+ */
+export const SEARCH_FOLDS: readonly (readonly [from: string, to: string])[] = [
+  ['\u00b5', '\u03bc'], // µ MICRO SIGN → μ
+  ['\u017f', 's'], // ſ LATIN SMALL LETTER LONG S → s
+  ['\u03c2', '\u03c3'], // ς GREEK SMALL LETTER FINAL SIGMA → σ
+  ['\u03d0', '\u03b2'], // ϐ GREEK BETA SYMBOL → β
+  ['\u03d1', '\u03b8'], // ϑ GREEK THETA SYMBOL → θ
+  ['\u03d5', '\u03c6'], // ϕ GREEK PHI SYMBOL → φ
+  ['\u03d6', '\u03c0'], // ϖ GREEK PI SYMBOL → π
+  ['\u03f0', '\u03ba'], // ϰ GREEK KAPPA SYMBOL → κ
+  ['\u03f1', '\u03c1'], // ϱ GREEK RHO SYMBOL → ρ
+  ['\u03f5', '\u03b5'], // ϵ GREEK LUNATE EPSILON SYMBOL → ε
+  ['\u1e9b', '\u1e61'], // ẛ LATIN SMALL LETTER LONG S WITH DOT ABOVE → ṡ
+];
+
+/**
+ * Letters (`\p{L}` to JavaScript) that FTS5's `unicode61` tokenizer does not index: its Unicode tables
+ * still class them as spacing marks (Mc), as Unicode did before 8.0, so it splits words at them. Inclusive
+ * ranges of code points, derived with {@link SEARCH_FOLDS} (the code points that came back not at all):
+ * New Tai Lue vowel signs U+19B0–U+19C0 and final consonants U+19C8–U+19C9, Vedic signs U+1CF2–U+1CF3. The
+ * rule splits words at them too, as it does at the combining marks of other scripts: without it a query for
+ * a word holding one was a multi-word phrase to FTS5, which its index (`detail=none`) refuses, and Postgres
+ * held the word whole.
+ */
+export const SEARCH_SEPARATORS: readonly (readonly [first: number, last: number])[] = [
+  [0x19b0, 0x19c0],
+  [0x19c8, 0x19c9],
+  [0x1cf2, 0x1cf3],
+];
+
+/** Each character step 3 replaces, with its replacement (a space for a separator). */
+const FTS5_FORMS: ReadonlyMap<string, string> = new Map([
+  ...SEARCH_FOLDS.map(([from, to]) => [from, to] as const),
+  ...SEARCH_SEPARATORS.flatMap(([first, last]) => Array.from({ length: last - first + 1 }, (_, i) => [String.fromCodePoint(first + i), ' '] as const)),
+]);
+const FTS5_FORMED = new RegExp(`[${[...FTS5_FORMS.keys()].map((c) => `\\u{${c.codePointAt(0)?.toString(16)}}`).join('')}]`, 'gu');
+
+/** Steps 1 to 3 of the rule: `text` in NFC, lowercase, folded to FTS5's forms (words not yet split). */
+function normalizeText(text: string): string {
+  return text
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(FTS5_FORMED, (c) => FTS5_FORMS.get(c) ?? c);
+}
+
 /** Longest word indexed; longer runs are cut (Postgres refuses lexemes over 2 KB). */
 export const MAX_SEARCH_WORD_LENGTH = 100;
 
-/** Splits text into normalized search words. */
+/** Splits text into normalized search words (the rule above). */
 export function searchWords(text: string): string[] {
+  return splitWords(normalizeText(text));
+}
+
+function splitWords(normalized: string): string[] {
   const words: string[] = [];
-  for (const raw of text.normalize('NFC').toLowerCase().split(NON_WORD)) {
+  for (const raw of normalized.split(NON_WORD)) {
     if (raw.length > 0) words.push(raw.slice(0, MAX_SEARCH_WORD_LENGTH));
   }
   return words;
@@ -34,16 +107,20 @@ export const MIN_SEARCH_PREFIX_LENGTH = 2;
 
 /**
  * The terms of a full-text query: its words as {@link searchWords} splits them, each to be found whole,
- * except that a whitespace-separated token ending in `*` makes its last word a prefix, kept with its `*`
- * (`contr*` → `contr*`; `req_12*` → `req`, `12*`). A normalized word never holds a `*`, so the dialects
- * tell the two apart by it. Repeated terms are dropped; a lone `*` adds nothing.
+ * except that a whitespace-separated token ending in `*` makes its last word a prefix, kept with its `*`,
+ * when the `*`s directly follow that word once the token is normalized (NFC, lowercase, folded): `contr*` →
+ * `contr*`; `req_12*` → `req`, `12*`; `re\u0301*` (`e` and a combining acute) → `ré*`, as `r\u00e9*`; but
+ * `foo-*` → `foo`, whole. A normalized word never holds a `*`, so the dialects tell the two apart by it.
+ * Repeated terms are dropped; a lone `*` adds nothing.
  */
 export function searchTerms(query: string): string[] {
   const terms = new Set<string>();
   for (const token of query.split(/\s+/u)) {
-    const words = searchWords(token);
+    // Decided on the normalized token: a combining mark before the `*` may compose with the letter before it.
+    const normalized = normalizeText(token);
+    const words = splitWords(normalized);
     const last = words.length - 1;
-    const prefix = token.endsWith('*') && last >= 0 && /[\p{L}\p{N}]\**$/u.test(token);
+    const prefix = last >= 0 && /[\p{L}\p{N}]\*+$/u.test(normalized);
     words.forEach((word, i) => terms.add(prefix && i === last ? `${word}*` : word));
   }
   return [...terms];

@@ -347,7 +347,7 @@ describe('migrateToLatest on SQLite', () => {
       expect(tables.rows).toEqual([]);
       // With the obstacle gone, the next start completes it.
       await sql`DROP VIEW actor_counts_id`.execute(d.db);
-      expect(await migrateToLatest(d.db, d.dialect)).toEqual({ applied: ['0004-daily-counts'] });
+      expect(await migrateToLatest(d.db, d.dialect)).toEqual({ applied: ['0004-daily-counts', '0005-search-folds'] });
     } finally {
       await d.close();
     }

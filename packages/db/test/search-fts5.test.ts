@@ -1,0 +1,178 @@
+/**
+ * The search rule (`search-text.ts`) against the engines' own reading of words: every word it makes is read
+ * back unchanged by SQLite FTS5's tokenizer, its fold table is what FTS5 folds, and words stored by the
+ * previous rule are found by the new one (Postgres after migration 0005; SQLite without any).
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { normalizeSearchText, searchTerms, searchWords } from '../src/index';
+import { up as upSearchFolds } from '../src/migrations/0005-search-folds';
+import { SEARCH_FOLDS, SEARCH_SEPARATORS } from '../src/search-text';
+import { createTestDatabase, DIALECTS } from '../src/testing/index';
+import type { TTestDatabase } from '../src/testing/index';
+
+/** Every code point but the surrogates, each as a string. */
+function allCodePoints(): string[] {
+  const all: string[] = [];
+  for (let c = 0; c <= 0x10ffff; c++) if (c < 0xd800 || c > 0xdfff) all.push(String.fromCodePoint(c));
+  return all;
+}
+
+const hex = (text: string) => [...text].map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
+
+describe('searchWords', () => {
+  describe('when its words are indexed by SQLite FTS5 (the tokenizer of events_fts)', () => {
+    let t: TTestDatabase;
+    beforeAll(async () => {
+      t = await createTestDatabase('sqlite');
+    });
+    afterAll(() => t.destroy());
+
+    /** FTS5's terms for `documents` (one per rowid), through an `fts5vocab` table over `table`. */
+    async function indexedTerms(table: string, documents: readonly string[]): Promise<{ term: string; doc: number }[]> {
+      for (let i = 0; i < documents.length; i += 1000) {
+        const part = documents.slice(i, i + 1000).map((text, j) => sql`(${i + j + 1}, ${text})`);
+        await sql`INSERT INTO ${sql.table(table)} (rowid, text) VALUES ${sql.join(part)}`.execute(t.db);
+      }
+      const vocab = `${table.replace('.', '_')}_vocab`;
+      const detail = table === 'events_fts' ? 'row' : 'instance';
+      const schema = table.startsWith('temp.') ? 'temp' : 'main';
+      await sql.raw(`CREATE VIRTUAL TABLE temp.${vocab} USING fts5vocab(${schema}, '${table.replace(/^temp\./, '')}', '${detail}')`).execute(t.db);
+      const rows = await sql<{ term: string; doc?: number }>`SELECT * FROM ${sql.table(`temp.${vocab}`)}`.execute(t.db);
+      return rows.rows.map((r) => ({ term: r.term, doc: r.doc ?? 0 }));
+    }
+
+    it('reads every word back unchanged, for the words of every code point (BMP and astral)', async () => {
+      const words = new Set<string>();
+      for (const c of allCodePoints()) for (const w of searchWords(c)) words.add(w);
+      // Every letter and digit is kept in a word (the separators aside), so all of them are checked here.
+      expect(words.size).toBeGreaterThan(140_000);
+      const terms = new Set((await indexedTerms('events_fts', [...words])).map((r) => r.term));
+      const changed = [...words].filter((w) => !terms.has(w)).map(hex);
+      const unknown = [...terms].filter((w) => !words.has(w)).map(hex);
+      expect({ changed, unknown }).toEqual({ changed: [], unknown: [] });
+    });
+
+    it('folds exactly the characters of SEARCH_FOLDS and splits at exactly SEARCH_SEPARATORS, derived again from FTS5', async () => {
+      // Steps 1, 2 and 4 of the rule (no folding), then each character of the words alone, into an FTS5 table
+      // with events_fts's own tokenizer (detail=full, so that each term names its document).
+      const created = await sql<{ sql: string }>`SELECT sql FROM sqlite_master WHERE name = 'events_fts'`.execute(t.db);
+      const tokenize = /tokenize\s*=\s*'([^']*)'/.exec(created.rows[0]?.sql ?? '')?.[1];
+      expect(tokenize).toBe('unicode61 remove_diacritics 0');
+      await sql.raw(`CREATE VIRTUAL TABLE temp.derive USING fts5(text, tokenize='${tokenize}')`).execute(t.db);
+      const chars = new Set<string>();
+      for (const c of allCodePoints()) for (const w of c.normalize('NFC').toLowerCase().split(/[^\p{L}\p{N}]+/u)) for (const ch of w) chars.add(ch);
+      const list = [...chars];
+      const back = new Map<number, string[]>();
+      for (const { term, doc } of await indexedTerms('temp.derive', list)) back.set(doc, [...(back.get(doc) ?? []), term]);
+      const folds: [string, string][] = [];
+      const separators: number[] = [];
+      list.forEach((ch, i) => {
+        const terms = back.get(i + 1) ?? [];
+        if (terms.length === 0) separators.push(ch.codePointAt(0) ?? 0);
+        else if (terms.length > 1 || terms[0] !== ch) folds.push([ch, terms.join(' ')]);
+      });
+      expect(folds.sort(([a], [b]) => (a < b ? -1 : 1))).toEqual(SEARCH_FOLDS.map(([from, to]) => [from, to]));
+      expect(separators.sort((a, b) => a - b)).toEqual(SEARCH_SEPARATORS.flatMap(([first, last]) => Array.from({ length: last - first + 1 }, (_, i) => first + i)));
+    });
+  });
+
+  it('gives words the rule keeps as they are (searchWords(w) = [w]), for every code point', () => {
+    const moved: string[] = [];
+    for (const c of allCodePoints()) {
+      for (const w of searchWords(c)) if (searchWords(w).join(' ') !== w) moved.push(`${hex(c)} → ${hex(w)}`);
+    }
+    expect(moved).toEqual([]);
+  });
+
+  it('folds final sigma and the other letters FTS5 folds, in documents and queries alike', () => {
+    expect(searchWords('ΟΔΟΣ οδος οδοσ')).toEqual(['οδοσ', 'οδοσ', 'οδοσ']);
+    expect(searchTerms('οδος')).toEqual(['οδοσ']);
+    expect(searchTerms('ΟΔΟΣ*')).toEqual(['οδοσ*']);
+    expect(searchWords('5 \u00b5g, Ma\u017fs, \u03d1')).toEqual(['5', '\u03bcg', 'mass', '\u03b8']);
+    expect(normalizeSearchText(['ΟΔΟΣ', 'οδος'])).toBe('οδοσ');
+  });
+
+  it('splits words at the letters FTS5 does not index', () => {
+    expect(searchWords('x\u19b0y \u19ba\u19b0')).toEqual(['x', 'y']);
+    expect(searchTerms('ab\u19b0*')).toEqual(['ab']);
+  });
+});
+
+describe('searchTerms', () => {
+  describe('when a prefix is typed with a combining mark before the *', () => {
+    it('is the same prefix as typed precomposed', () => {
+      expect(searchTerms('re\u0301*')).toEqual(['r\u00e9*']);
+      expect(searchTerms('re\u0301*')).toEqual(searchTerms('r\u00e9*'));
+      expect(searchTerms('e\u0301*')).toEqual(['\u00e9*']);
+      expect(searchTerms('RE\u0301SU\u0301*')).toEqual(['résú*']);
+    });
+  });
+  describe('when the mark has no precomposed form', () => {
+    it('ends the word, so the * follows no letter and the word is whole', () => {
+      expect(searchTerms('\u0939\u093f*')).toEqual(['\u0939']);
+    });
+  });
+});
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: words stored by the rule before folding (migration 0005)`, () => {
+    let t: TTestDatabase;
+    const org = 'org_fold';
+    const event = (seq: number) => ({
+      organization_id: org, seq, id: `ev_fold_${seq}`, action: 'a', actor_type: 'user', actor_id: 'u', actor_name: null,
+      occurred_at: seq, received_at: seq, ip: '10.0.0.1', ip_key: '00', body: new Uint8Array(),
+    });
+    // Documents as the previous rule made them (NFC, lowercase, split; no folding), indexed as the server did.
+    const documents = ['οδος αθηνα', '5 \u00b5g', 'x\u19b0y', 'οδος οδοσ', 'plain words'];
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+      await t.db.insertInto('events').values(documents.map((_, seq) => event(seq))).execute();
+      await t.dialect.indexSearchText(t.db, org, documents.map((text, seq) => ({ seq, text })));
+    });
+    afterAll(() => t.destroy());
+
+    const search = async (q: string) =>
+      (await t.db.selectFrom('events').select('seq').where('organization_id', '=', org).where(t.dialect.matchesSearch(org, searchTerms(q))).orderBy('seq').execute()).map((r) => Number(r.seq));
+    const queries = { ΟΔΟΣ: [0, 3], οδος: [0, 3], οδοσ: [0, 3], 'οδο*': [0, 3], 'οδοσ*': [0, 3], '\u00b5g': [1], '\u03bcg': [1], 'x y': [2], 'plain': [4] };
+    const results = async () => Object.fromEntries(await Promise.all(Object.keys(queries).map(async (q) => [q, await search(q)] as const)));
+
+    it(dialect === 'sqlite' ? 'finds them without a rewrite (FTS5 folded them when it indexed them)' : 'does not find them all before the migration', async () => {
+      if (dialect === 'sqlite') expect(await results()).toEqual(queries);
+      else expect(await results()).not.toEqual(queries);
+    });
+
+    it('finds them after the migration, which a second run leaves as they are', async () => {
+      const stored = async () =>
+        dialect === 'postgres' ? (await sql<{ seq: number; search: string }>`SELECT seq, search::text AS search FROM event_search ORDER BY seq`.execute(t.db)).rows : [];
+      await t.db.transaction().execute((trx) => upSearchFolds(trx as never));
+      expect(await results()).toEqual(queries);
+      const once = await stored();
+      await t.db.transaction().execute((trx) => upSearchFolds(trx as never));
+      expect(await stored()).toEqual(once);
+      if (dialect === 'postgres') {
+        expect(once.map((r) => r.search)).toEqual(["'αθηνα':2 'οδοσ':1", "'5':1 '\u03bcg':2", "'x':1 'y':1", "'οδοσ':1,2", "'plain':1 'words':2"]);
+      }
+    });
+
+    if (dialect === 'postgres') {
+      it('keeps positions, weights, quotes and backslashes of the lexemes it rewrites, and leaves other rows alone', async () => {
+        const rows: [number, string][] = [
+          [10, String.raw`'it''s\\ς':1,3A 'a\\b''':2B 'ς':4`],
+          [11, "'οδος' 'λογος'"],
+          [12, "'\u19ba\u19b0':1"],
+          [13, String.raw`'it''s\\s':1 'ok':2`],
+        ];
+        await t.db.insertInto('events').values(rows.map(([seq]) => event(seq))).execute();
+        for (const [seq, text] of rows) await sql`INSERT INTO event_search (organization_id, seq, search) VALUES (${org}, ${seq}, ${text}::tsvector)`.execute(t.db);
+        const before = await sql<{ search: string; x: number }>`SELECT search::text AS search, xmin::text::bigint AS x FROM event_search WHERE seq = 13`.execute(t.db);
+        await t.db.transaction().execute((trx) => upSearchFolds(trx as never));
+        const after = await sql<{ seq: number; search: string }>`SELECT seq, search::text AS search FROM event_search WHERE seq >= 10 ORDER BY seq`.execute(t.db);
+        expect(after.rows.map((r) => r.search)).toEqual([String.raw`'a\\b''':2B 'it''s\\σ':1,3A 'σ':4`, "'λογοσ' 'οδοσ'", '', String.raw`'it''s\\s':1 'ok':2`]);
+        // The row with nothing to fold was not written (same row version).
+        expect((await sql<{ x: number }>`SELECT xmin::text::bigint AS x FROM event_search WHERE seq = 13`.execute(t.db)).rows).toEqual([{ x: before.rows[0]?.x }]);
+      });
+    }
+  });
+}
