@@ -131,6 +131,57 @@ for (const dialect of DIALECTS) {
       expect(await s.client(key).exports.list.query({ organizationId: 'acme' })).toEqual([]);
     });
 
+    it('names the field of every refused filter in details.issues, as it does for a time bound', async () => {
+      type TRefusal = { message: string; data: { appError: { code: string; details?: { issues?: { path: string; code: string; message: string }[] } } } };
+      const exportInput = (filter: Record<string, unknown>) => ({
+        organizationId: 'acme', format: 'ndjson', filter, matter: { name: 'm', number: 'M-1' }, custodian: 'c', reason: 'r',
+      });
+      for (const [filter, path, code] of [
+        [{ occurredAfter: '2026-01-03T00:00:00' }, 'filter.occurredAfter', 'missing_offset'],
+        [{ ip: '10.0.0.256' }, 'filter.ip', 'invalid_ipv4'],
+        [{ ip: '10.0.0.5/24' }, 'filter.ip', 'host_bits_set'],
+        [{ q: 'a*' }, 'filter.q', 'too_short'],
+        [{ q: 'x 10.0.0.1/8' }, 'filter.q', 'invalid_cidr'],
+        [{ actions: ['user.*.*'] }, 'filter.actions[0]', 'invalid_format'],
+        [{ actions: ['user.signed_in', '*'] }, 'filter.actions[1]', 'invalid_format'],
+        [{ actions: ['user*'] }, 'filter.actions[0]', 'invalid_format'],
+        [{ actions: ['user.**'] }, 'filter.actions[0]', 'invalid_format'],
+        [{ actions: ['*.login'] }, 'filter.actions[0]', 'invalid_format'],
+        [{ actions: ['User.Login'] }, 'filter.actions[0]', 'invalid_format'],
+        [{ metadata: { plan: 'team', ['__proto__']: 'x' } }, 'filter.metadata', null],
+      ] as const) {
+        // JSON.stringify writes a computed __proto__ key as any other: the server receives it as sent.
+        const sent = JSON.stringify(filter);
+        for (const [path_, res] of [
+          ['events.list', await fetch(`${s.url}/trpc/events.list?input=${encodeURIComponent(`{"organizationId":"acme","filter":${sent}}`)}`, { headers: { authorization: `Bearer ${key}` } })],
+          ['events.stats', await fetch(`${s.url}/trpc/events.stats?input=${encodeURIComponent(`{"organizationId":"acme","filter":${sent}}`)}`, { headers: { authorization: `Bearer ${key}` } })],
+          ['exports.create', await fetch(`${s.url}/trpc/exports.create`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            body: JSON.stringify(exportInput({})).replace('"filter":{}', `"filter":${sent}`),
+          })],
+        ] as const) {
+          expect(res.status, `${path_} ${sent}`).toBe(400);
+          const body = (await res.json()) as { error: TRefusal };
+          expect(body.error.data.appError.code).toBe('BAD_REQUEST');
+          const issues = body.error.data.appError.details?.issues ?? [];
+          expect(issues.map((issue) => issue.path), `${path_} ${sent}`).toEqual([path]);
+          if (code !== null) expect(issues[0]?.code).toBe(code);
+          expect(body.error.message, `${path_} ${sent}`).toContain(path === 'filter.metadata' ? 'key "__proto__" is reserved' : path.slice('filter.'.length));
+        }
+      }
+      expect(await s.client(key).exports.list.query({ organizationId: 'acme' })).toEqual([]);
+    });
+
+    it('still answers filters on action names and prefixes that can match, and on metadata keys such as constructor', async () => {
+      const listed = async (filter: Record<string, unknown>) => (await s.client(key).events.list.query({ organizationId: 'acme', filter })).events.length;
+      expect(await listed({ actions: [EVENT.action] })).toBe(4);
+      expect(await listed({ actions: [`${EVENT.action.split('.')[0] ?? ''}.*`] })).toBe(4);
+      expect(await listed({ actions: ['invoice.paid', 'document.*'] })).toBe(0);
+      expect(await listed({ actions: [] })).toBe(4);
+      expect(await listed({ metadata: { constructor: 'x' } })).toBe(0);
+    });
+
     it('refuses a cursor sent with another organization or another order with 400, and goes on without an order', async () => {
       const first = await query('events.list', { organizationId: 'acme', order: 'desc', limit: 1 }, s.adminKey);
       const cursor = (first.body.result?.data as { nextCursor: string }).nextCursor;
