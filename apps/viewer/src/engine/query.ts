@@ -243,7 +243,9 @@ export function parseTextTerm(value: string): { words: { word: string; prefix: b
   const words: { word: string; prefix: boolean }[] = [];
   for (const chunk of body.split(/\s+/)) {
     if (chunk === '') continue;
-    const prefix = chunk.endsWith('*');
+    // The server's rule (`searchTerms`): a prefix when the `*` follows a letter or digit of the normalized chunk,
+    // so `foo-*` is the word `foo` here as there, and `re\u0301*` the prefix `ré`.
+    const prefix = /[\p{L}\p{N}]\**$/u.test(chunk.normalize('NFC')) && chunk.endsWith('*');
     const tokens = searchWords(chunk);
     tokens.forEach((word, i) => words.push({ word, prefix: prefix && i === tokens.length - 1 }));
   }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 // The server's rule, for the parity check only: the viewer ships without @custody/db, and search-text.ts imports nothing.
-import { searchWords as serverSearchWords } from '../../../../packages/db/src/search-text';
+import { searchTerms as serverSearchTerms, searchWords as serverSearchWords } from '../../../../packages/db/src/search-text';
 import { ByteInterner } from './interner';
+import { parseTextTerm } from './query';
 import { asciiWords, searchWords, textWords } from './tokenize';
 
 describe('searchWords', () => {
@@ -50,5 +51,15 @@ describe('searchWords', () => {
       expect(viaBytes).toEqual(viaText);
       expect(viaText.length).toBe(searchWords(text).length);
     });
+  });
+});
+
+describe('parseTextTerm', () => {
+  it('takes a `*` as a prefix exactly where the server does', () => {
+    for (const chunk of ['firef*', 'foo-*', 'req_12*', 're\u0301*', 'MÜL*', 'a.b*', '*', 'x**']) {
+      const { words } = parseTextTerm(chunk);
+      const asTerms = words.map((w) => (w.prefix ? `${w.word}*` : w.word));
+      expect(asTerms, chunk).toEqual(serverSearchTerms(chunk).map((t) => t.replace(/\*+$/, '*')));
+    }
   });
 });
