@@ -89,7 +89,10 @@ export function queryCancelled(cause?: unknown): AppError {
   return new AppError('CANCELLED', 'the request was closed before its query finished; the query was stopped', cause === undefined ? {} : { cause });
 }
 
-/** `events.stats` options: `bucketMs` (at least 1,000; default: about 120 buckets) and `top` (1 to 100; default 10). */
+/**
+ * `events.stats` options: `bucketMs` (at least 1,000; default: the narrowest of `BUCKETS` giving at most 120 buckets over
+ * the range, 30 days at most, so a range over 3,600 days has more) and `top` (1 to 100; default 10).
+ */
 export interface TStatsOptions {
   bucketMs?: number;
   top?: number;
@@ -923,8 +926,9 @@ export class EventQueries implements TEventReader {
   }
 
   /**
-   * Counts per time bucket, and the top actions and actors, for `filter`. `bucketMs` defaults to a
-   * width that gives at most about 120 buckets over the filter's time range (or the data's).
+   * Counts per time bucket, and the top actions and actors, for `filter`. `bucketMs` defaults to the narrowest
+   * width of `BUCKETS` that gives at most 120 buckets over the filter's time range (or the matches'), and never
+   * more than 30 days, the widest (a range over 3,600 days has more buckets); at least an hour from the counts.
    *
    * Filters on actions and whole-hour time bounds (the console's overview) are answered from the
    * counts kept at ingest (`event_counts_hourly`, `actor_counts`) without reading events; other
@@ -1313,6 +1317,11 @@ function definedKeys(filter: TEventFilter): (keyof TEventFilter)[] {
   return (Object.keys(filter) as (keyof TEventFilter)[]).filter((k) => filter[k] !== undefined);
 }
 
+/**
+ * The widths `events.stats` chooses from by default (`chooseBucket`). The widest, 30 days, is the cap: a range over
+ * 120 of them (3,600 days) gets more than 120 buckets. The in-memory copy's histograms and summaries are made for
+ * exactly these widths (`TimeHistogram`, `summaryKey`), so a wider one would change them too.
+ */
 const BUCKETS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000, 2_592_000_000];
 
 /** At most this many matching rowids are listed for the SQL statistics over targets or IPs (`#statsFromEvents`). */

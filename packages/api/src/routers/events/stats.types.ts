@@ -5,7 +5,7 @@ import { ZEventFilterSchema, ZOrganizationIdSchema } from '../shared.types';
 export const ZEventStatsRequestSchema = z.strictObject({
   organizationId: ZOrganizationIdSchema,
   filter: ZEventFilterSchema.default({}),
-  /** Bucket width in ms (≥ 1000); default: about 120 buckets over the range. */
+  /** Bucket width in ms (≥ 1000); default: the narrowest of 1 s … 30 days giving at most 120 buckets over the range (docs/api.md). */
   bucketMs: z.number().int().min(1000).optional(),
   top: z.number().int().min(1).max(100).default(10),
 });
