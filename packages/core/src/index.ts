@@ -20,7 +20,7 @@ export { Checkpointer } from './checkpointer';
 export type { TCheckpointerOptions } from './checkpointer';
 export { LogService, toCheckpoint } from './log-service';
 export type { TCheckpoint, TConsistencyProof, TInclusionProof, TLogEntry } from './log-service';
-export { EventQueries, MAX_PAGE_SIZE } from './query';
+export { EventQueries, MAX_PAGE_SIZE, RESERVED_METADATA_KEY } from './query';
 export type {
   TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TSortOrder, TStatsOptions,
 } from './query';

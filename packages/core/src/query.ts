@@ -215,11 +215,13 @@ function resolveFilter(filter: TEventFilter): TEventFilter {
       const reason = `search term "${token}" is not a valid CIDR block (host bits must be zero, e.g. 10.0.0.0/8)`;
       throw filterRefusal('q', 'invalid_cidr', `q: ${reason}`, { reason });
     }
-    const prefix = searchTerms(token).find((term) => term.endsWith('*'));
-    if (prefix !== undefined && prefix.length - 1 < MIN_SEARCH_PREFIX_LENGTH) {
+    const prefix = searchTerms(token).find((term) => term.endsWith('*'))?.slice(0, -1);
+    // Counted in code points: `𐐨` is one letter, two UTF-16 units.
+    const letters = prefix === undefined ? 0 : [...prefix].length;
+    if (prefix !== undefined && letters < MIN_SEARCH_PREFIX_LENGTH) {
       const reason =
-        `search term "${token}": a prefix needs at least ${MIN_SEARCH_PREFIX_LENGTH} letters or digits before the *, and "${prefix.slice(0, -1)}" ` +
-        `has ${prefix.length - 1} (words are split at anything but letters and digits)`;
+        `search term "${token}": a prefix needs at least ${MIN_SEARCH_PREFIX_LENGTH} letters or digits before the *, and "${prefix}" ` +
+        `has ${letters} (words are split at anything but letters and digits)`;
       throw filterRefusal('q', 'too_short', `q: ${reason}`, { reason });
     }
     words.push(token);
@@ -309,7 +311,7 @@ export function checkFilter(filter: TEventFilter): TEventFilter {
 }
 
 /** Why a filter on the metadata key `__proto__` is refused (`checkFilter`; the API's filter schema says the same). */
-const RESERVED_METADATA_KEY = 'key "__proto__" is reserved: ingest refuses it in events, so no event can match it';
+export const RESERVED_METADATA_KEY = 'key "__proto__" is reserved: ingest refuses it in events, so no event can match it';
 
 /** A part of a filter matching fewer events than this drives the query, and its matches are sorted (see `#choosePlan`). */
 const SEEK_LIMIT = 1_000;

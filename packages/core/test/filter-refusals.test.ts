@@ -39,6 +39,8 @@ const REFUSED: [TEventFilter, string, string, string][] = [
   [{ ip: '10.0.0.5/24' }, 'filter.ip', 'host_bits_set', 'ip: invalid CIDR block "10.0.0.5/24": host bits are set; did you mean 10.0.0.0/24?'],
   [{ ip: '10.0.0.0/33' }, 'filter.ip', 'invalid_prefix', 'ip: invalid CIDR block "10.0.0.0/33": '],
   [{ q: 'a*' }, 'filter.q', 'too_short', 'q: search term "a*": a prefix needs at least 2 letters or digits'],
+  // One letter in two UTF-16 units (Deseret): letters are counted as code points.
+  [{ q: '\u{10428}*' }, 'filter.q', 'too_short', 'q: search term "\u{10428}*": a prefix needs at least 2 letters or digits before the *, and "\u{10428}" has 1'],
   [{ q: 'firefox 10.0.0.1/8' }, 'filter.q', 'invalid_cidr', 'q: search term "10.0.0.1/8" is not a valid CIDR block'],
   [{ actions: ['user.*.*'] }, 'filter.actions[0]', 'invalid_format', 'actions[0]: invalid action prefix "user.*.*": a prefix is one or more whole segments then ".*"'],
   [{ actions: ['user.signed_in', '*'] }, 'filter.actions[1]', 'invalid_format', 'actions[1]: invalid action prefix "*": '],

@@ -1,7 +1,7 @@
 /** Zod pieces shared by several procedures. */
 import { z } from 'zod';
 
-import { MAX_PAGE_SIZE, ORGANIZATION_ID_PATTERN, SCOPES } from '@custody/core';
+import { MAX_PAGE_SIZE, ORGANIZATION_ID_PATTERN, RESERVED_METADATA_KEY, SCOPES } from '@custody/core';
 import type { TEventRecord } from '@custody/core';
 import { containsNul, describeNul } from '@custody/schema';
 
@@ -30,8 +30,6 @@ function filterText(schema: z.ZodString) {
   return withoutNul(schema, 'filter strings');
 }
 
-/** Why a metadata filter on `__proto__` is refused: the words of core's `checkFilter`, which refuses it too. */
-const RESERVED_METADATA_KEY = 'key "__proto__" is reserved: ingest refuses it in events, so no event can match it';
 
 export const ZEventFilterSchema = z.strictObject({
   /** Exact actions or prefixes such as `user.*`. */
