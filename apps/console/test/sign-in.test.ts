@@ -77,11 +77,16 @@ describe('sign-in', () => {
       const page = await context.newPage();
       await signIn(page, created.secret, { remember: true });
       await admin.apiKeys.revoke.mutate({ keyId: created.key.id });
-      // The server caches authentication for up to two seconds: reload until the revocation shows.
+      // The server caches authentication for up to two seconds: reload until the revocation shows. Each load is given
+      // time for the server's answer (seconds on a busy CI machine): reloading at once would cancel the very request
+      // that would find the key revoked, again and again.
       await poll(async () => {
         await page.reload();
         await page.locator('.sign-in, .shell').first().waitFor();
-        return page.getByText('no longer accepted').count();
+        return page
+          .getByText('no longer accepted')
+          .waitFor({ timeout: 10_000 })
+          .then(() => 1, () => 0);
       }).toBe(1);
       expect(await page.evaluate(() => localStorage.getItem('custody.apiKey'))).toBeNull();
       await context.close();

@@ -120,7 +120,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going aw
         body: JSON.stringify({ organization_id: 'acme', event: EVENT }),
       });
       expect(workos.status).toBe(503);
-      expect(await workos.json()).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('retry') });
+      expect(await workos.json()).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('retry') as string });
       const ready = await fetch(`${s.url}/readyz`, { signal: AbortSignal.timeout(30_000) });
       expect(ready.status).toBe(503);
     } finally {
