@@ -1,3 +1,3 @@
 import { defineConfig } from '@custody/eslint-config';
 
-export default defineConfig({ workspaceDeps: [], driverFolders: ['src/dialect/**'] });
+export default defineConfig({ workspaceDeps: ['@custody/schema'], driverFolders: ['src/dialect/**'] });

@@ -21,10 +21,9 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 
 import type { CustodyDialect, Database, TNewEventRow, TSearchDocument } from '@custody/db';
-import { normalizeSearchText } from '@custody/db';
 import { MerkleAppender, readFrontierAsync } from '@custody/ledger';
 import type { StoredHash } from '@custody/ledger';
-import { canonicalEventText, fillLoggedEvent, generateSalt, generateUuidV7, ipSortKey, loggedEventTemplate } from '@custody/schema';
+import { canonicalEventText, fillLoggedEvent, normalizeSearchText, generateSalt, generateUuidV7, ipSortKey, loggedEventTemplate } from '@custody/schema';
 import type { TEventInput, TLoggedEvent, TLoggedEventTemplate, TValidationIssue } from '@custody/schema';
 
 import { DbHashReader } from './db-hash-reader';

@@ -11,8 +11,18 @@ import { sql } from 'kysely';
 import type { AliasedExpression, Expression, ExpressionBuilder, Kysely, RawBuilder, SqlBool } from 'kysely';
 
 import type { CustodyDialect, Database, TCompiledStatement, TFacetReads, TSeqWindow } from '@custody/db';
-import { MIN_SEARCH_PREFIX_LENGTH, searchTerms } from '@custody/db';
-import { ACTION_PATTERN, IpAddressError, MAX_ACTION_LENGTH, TimestampError, cidrSortKeyRange, ipSortKey, parseLoggedEvent, parseTimestamp } from '@custody/schema';
+import {
+  ACTION_PATTERN,
+  IpAddressError,
+  MAX_ACTION_LENGTH,
+  MIN_SEARCH_PREFIX_LENGTH,
+  TimestampError,
+  cidrSortKeyRange,
+  ipSortKey,
+  parseLoggedEvent,
+  parseTimestamp,
+  searchTerms,
+} from '@custody/schema';
 import type { TLoggedEvent } from '@custody/schema';
 
 import { AppError } from './errors';

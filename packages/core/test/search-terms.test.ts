@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { searchWords } from '@custody/db';
+import { searchWords } from '@custody/schema';
 import { DIALECTS } from '@custody/db/testing';
 
 import { searchTextOf } from '../src/index';

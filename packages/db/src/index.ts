@@ -25,7 +25,6 @@ export { openDatabase, parseDatabaseUrl } from './open-database';
 export type { CustodyDatabase, TOpenDatabaseOptions } from './open-database';
 export { migrateToLatest } from './migrate';
 export type { TMigrationResult } from './migrate';
-export { normalizeSearchText, searchTerms, searchWords, MIN_SEARCH_PREFIX_LENGTH, MAX_SEARCH_WORD_LENGTH } from './search-text';
 export { BackupError, backupDatabase } from './dialect/sqlite-backup';
 export { CANCEL_APPLICATION_NAME, POSTGRES_CONNECT_TIMEOUT_MS } from './dialect/postgres';
 export type { TBackupErrorCode, TBackupProgress, TBackupResult } from './dialect/sqlite-backup';

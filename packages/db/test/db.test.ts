@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
-import { isImmutabilityViolation, isUniqueViolation, migrateToLatest, normalizeSearchText, openDatabase, parseDatabaseUrl, searchTerms, searchWords } from '../src/index';
+import { normalizeSearchText, searchTerms, searchWords } from '@custody/schema';
+
+import { isImmutabilityViolation, isUniqueViolation, migrateToLatest, openDatabase, parseDatabaseUrl } from '../src/index';
 import { up as upDailyCounts } from '../src/migrations/0004-daily-counts';
 import { createTestDatabase, DIALECTS } from '../src/testing/index';
 import type { TTestDatabase } from '../src/testing/index';

@@ -6,9 +6,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { normalizeSearchText, searchTerms, searchWords } from '../src/index';
 import { up as upSearchFolds } from '../src/migrations/0005-search-folds';
-import { SEARCH_FOLDS, SEARCH_SEPARATORS } from '../src/search-text';
+import { SEARCH_FOLDS, SEARCH_SEPARATORS, normalizeSearchText, searchTerms, searchWords } from '@custody/schema';
 import { createTestDatabase, DIALECTS } from '../src/testing/index';
 import type { TTestDatabase } from '../src/testing/index';
 

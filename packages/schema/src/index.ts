@@ -99,6 +99,17 @@ export type { TIpAddress } from './ip-address';
 export { cidrSortKeyRange, isIpInCidr, parseCidr } from './cidr';
 export type { TCidr } from './cidr';
 
+// Full-text words (one rule for SQLite FTS5, Postgres and the viewer)
+export {
+  MAX_SEARCH_WORD_LENGTH,
+  MIN_SEARCH_PREFIX_LENGTH,
+  SEARCH_FOLDS,
+  SEARCH_SEPARATORS,
+  normalizeSearchText,
+  searchTerms,
+  searchWords,
+} from './search-text';
+
 // Errors
 export {
   CanonicalizationError,

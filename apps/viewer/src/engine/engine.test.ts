@@ -1,5 +1,5 @@
 import { encodeBase64, hashLeaf } from '@custody/ledger';
-import { ipSortKey } from '@custody/schema';
+import { ipSortKey, searchWords } from '@custody/schema';
 import type { TQuery, TQueryTerm, TSort, TSortColumn, TViewerRow } from '@custody/ui';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -9,7 +9,6 @@ import {
   FOREIGN, SIGNER, buildBundle, eventInput, lines, recomputeManifests, reseal, setLines, source, tamper, text, zipBomb,
   type BuiltBundle,
 } from './test/fixtures';
-import { searchWords } from './tokenize';
 
 interface LoggedEvent {
   seq: number;

@@ -12,6 +12,7 @@ import {
   type ByteTransform, type CheckedInflate, type Crc32, type LeafBatchChecker, type VerificationReport, type VerifyBundleOptions, type VerifyProgress,
 } from '@custody/bundle';
 import { encodeBase64, encodeHex, keyFingerprint, nobleSha256, parseVerifierKey } from '@custody/ledger';
+import { searchWords } from '@custody/schema';
 import type {
   TBundleState, TEventDetail, TFacetValue, THistogram, TQuery, TQueryField, TRowStatus, TSort, TSourceState, TViewHandle,
   TViewerDataSource, TViewerRow,
@@ -31,7 +32,6 @@ import { IpKeys } from './ip';
 import { QueryError, evaluateQuery, type QueryContext } from './query';
 import { countingSortRows, extendTimeOrder, radixSortRows } from './sort';
 import { ColumnStore, FLAG_NOTED, FLAG_STARRED, FLAG_TAGGED } from './store';
-import { searchWords } from './tokenize';
 
 /** Verifies a bundle (default `verifyBundle`; the app may run it in another Worker). */
 export type TVerifyFunction = (source: ByteSource, options: VerifyBundleOptions) => Promise<VerificationReport>;

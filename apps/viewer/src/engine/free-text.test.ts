@@ -1,7 +1,7 @@
+import { MAX_SEARCH_WORD_LENGTH, searchWords } from '@custody/schema';
 import { describe, expect, it } from 'vitest';
 
 import { FreeText } from './free-text';
-import { MAX_SEARCH_WORD_LENGTH, searchWords } from './tokenize';
 import { seededRandom } from './test/random';
 
 const enc = new TextEncoder();

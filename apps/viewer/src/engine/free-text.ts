@@ -9,9 +9,11 @@
  * cut at 100 characters. ASCII values go to the pool (lowercased; ASCII letters and digits are exactly the word
  * characters there); values with other characters keep their words as strings (`searchWords`), which is rare.
  */
+import { MAX_SEARCH_WORD_LENGTH, searchWords } from '@custody/schema';
+
 import { GrowInt32, GrowUint8 } from './growable';
 import { hashBytes } from './interner';
-import { ALNUM, MAX_SEARCH_WORD_LENGTH, searchWords } from './tokenize';
+import { ALNUM } from './tokenize';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -9,4 +9,3 @@ export type {
 export { CASE_FILE_FORMAT, GENESIS_HASH, hashLogEntry, parseCaseFile, verifyCaseFileLog } from './case-file';
 export type { TCaseAction, TCaseAnnotation, TCaseFile, TCaseLogEntry, TLogVerification, TSavedView } from './case-file';
 export { QueryError, parseTextTerm } from './query';
-export { searchWords } from './tokenize';

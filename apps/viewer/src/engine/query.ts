@@ -3,12 +3,13 @@
  * computed as its own mask (dictionary terms first mark matching dictionary values, then test one Int32 per
  * row), so a query over a million rows is a few linear passes over typed arrays.
  */
+import { MAX_SEARCH_WORD_LENGTH, searchWords } from '@custody/schema';
 import type { TQuery, TQueryField, TQueryTerm } from '@custody/ui';
 
 import type { Dictionary } from './dictionary';
 import { cidrRange, ipWords, type IpKeys } from './ip';
 import { FLAG_NOTED, FLAG_STARRED, FLAG_TAGGED, type ColumnStore } from './store';
-import { MAX_SEARCH_WORD_LENGTH, findTerm, searchWords } from './tokenize';
+import { findTerm } from './tokenize';
 
 const encoder = new TextEncoder();
 

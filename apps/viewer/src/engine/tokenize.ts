@@ -1,61 +1,14 @@
 /**
- * Full-text words, exactly like the server's search (`@custody/db` searchWords): Unicode NFC, lowercase, the
- * letters SQLite FTS5 folds further folded (`ς` → `σ`, `µ` → `μ`, `ſ` → `s`, …) and the letters it does not
- * index turned into spaces, split on anything that is not a letter or a digit, cut at 100 characters. The byte
- * path handles ASCII values without creating strings (none of that touches ASCII); anything else goes through
- * the string path, so both give the same words.
+ * Full-text words, by the server's own rule (`@custody/schema` `searchWords`: Unicode NFC, lowercase, folded to
+ * SQLite FTS5's forms, split on anything that is not a letter or a digit, cut at 100 characters), plus a byte path
+ * for ASCII values that creates no strings: none of the rule's steps but lowercasing and splitting touches ASCII,
+ * so both paths give the same words (checked for every byte by the tests).
  */
+import { MAX_SEARCH_WORD_LENGTH, searchWords } from '@custody/schema';
+
 import type { ByteInterner } from './interner';
 
-const NON_WORD = /[^\p{L}\p{N}]+/u;
-/** Longest word indexed (as on the server). */
-export const MAX_SEARCH_WORD_LENGTH = 100;
-
-/**
- * The server's `SEARCH_FOLDS` (`packages/db/src/search-text.ts`, derived there from FTS5 and checked by its
- * tests): lowercase letters FTS5's tokenizer folds to another letter, `[from, to]`. Keep the two the same.
- */
-const SEARCH_FOLDS: readonly (readonly [from: string, to: string])[] = [
-  ['\u00b5', '\u03bc'], // µ MICRO SIGN → μ
-  ['\u017f', 's'], // ſ LATIN SMALL LETTER LONG S → s
-  ['\u03c2', '\u03c3'], // ς GREEK SMALL LETTER FINAL SIGMA → σ
-  ['\u03d0', '\u03b2'], // ϐ GREEK BETA SYMBOL → β
-  ['\u03d1', '\u03b8'], // ϑ GREEK THETA SYMBOL → θ
-  ['\u03d5', '\u03c6'], // ϕ GREEK PHI SYMBOL → φ
-  ['\u03d6', '\u03c0'], // ϖ GREEK PI SYMBOL → π
-  ['\u03f0', '\u03ba'], // ϰ GREEK KAPPA SYMBOL → κ
-  ['\u03f1', '\u03c1'], // ϱ GREEK RHO SYMBOL → ρ
-  ['\u03f5', '\u03b5'], // ϵ GREEK LUNATE EPSILON SYMBOL → ε
-  ['\u1e9b', '\u1e61'], // ẛ LATIN SMALL LETTER LONG S WITH DOT ABOVE → ṡ
-];
-
-/** The server's `SEARCH_SEPARATORS`: letters FTS5 does not index (inclusive ranges), which split words. */
-const SEARCH_SEPARATORS: readonly (readonly [first: number, last: number])[] = [
-  [0x19b0, 0x19c0],
-  [0x19c8, 0x19c9],
-  [0x1cf2, 0x1cf3],
-];
-
-const FTS5_FORMS: ReadonlyMap<string, string> = new Map([
-  ...SEARCH_FOLDS.map(([from, to]) => [from, to] as const),
-  ...SEARCH_SEPARATORS.flatMap(([first, last]) => Array.from({ length: last - first + 1 }, (_, i) => [String.fromCodePoint(first + i), ' '] as const)),
-]);
-const FTS5_FORMED = new RegExp(`[${[...FTS5_FORMS.keys()].map((c) => `\\u{${c.codePointAt(0)?.toString(16)}}`).join('')}]`, 'gu');
-
 const encoder = new TextEncoder();
-
-/** Splits text into normalized search words (the server's rule). */
-export function searchWords(text: string): string[] {
-  const words: string[] = [];
-  const normalized = text
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(FTS5_FORMED, (c) => FTS5_FORMS.get(c) ?? c);
-  for (const raw of normalized.split(NON_WORD)) {
-    if (raw.length > 0) words.push(raw.slice(0, MAX_SEARCH_WORD_LENGTH));
-  }
-  return words;
-}
 
 /** 1 for ASCII letters and digits (the word characters of an ASCII value), by byte. */
 export const ALNUM = (() => {

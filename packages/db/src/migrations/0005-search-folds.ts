@@ -1,5 +1,5 @@
 /**
- * 0005: full-text words stored before the rule folded to FTS5's forms (`search-text.ts`, step 3), rewritten
+ * 0005: full-text words stored before the rule folded to FTS5's forms (`@custody/schema` search-text.ts, step 3), rewritten
  * to the new forms, so that queries normalized the new way find them: `οδος` (final sigma) becomes `οδοσ`,
  * `µ` becomes `μ`, and a word holding one of `SEARCH_SEPARATORS` becomes its pieces.
  *
@@ -25,7 +25,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 
-import { SEARCH_FOLDS, SEARCH_SEPARATORS } from '../search-text';
+import { SEARCH_FOLDS, SEARCH_SEPARATORS } from '@custody/schema';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const tables = await db.introspection.getTables();

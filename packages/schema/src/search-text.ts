@@ -12,7 +12,7 @@
  *
  * The words that come out are a fixed point of the rule (`searchWords(w) = [w]`) and of FTS5's
  * `unicode61 remove_diacritics 0` tokenizer (it reads each back as that one word, unchanged: checked for
- * every code point by test/search-fts5.test.ts), so FTS5 folding at index time changes nothing, and
+ * every code point by packages/db/test/search-fts5.test.ts), so FTS5 folding at index time changes nothing, and
  * Postgres (`to_tsvector('simple', …)`, which folds nothing itself) holds the same words. Step 3 dates from
  * 2026-11-28; migration 0005 rewrote the Postgres words stored before (FTS5 had folded its own already).
  * `alice@example.com` becomes `alice example com` on both engines (Postgres would otherwise keep an
@@ -35,7 +35,7 @@ const NON_WORD = /[^\p{L}\p{N}]+/u;
  * back unchanged, or not at all: {@link SEARCH_SEPARATORS}). They are Unicode's case foldings of
  * lowercase letters (CaseFolding.txt), which FTS5 applies and `toLowerCase()` does not. Other Greek
  * symbols (`ϑ`…) fold too; `ι` U+1FBE and the like need no entry, NFC maps them already.
- * test/search-fts5.test.ts derives the table again against the SQLite in use and fails when it differs.
+ * packages/db/test/search-fts5.test.ts derives the table again against the SQLite in use and fails when it differs.
  */
 export const SEARCH_FOLDS: readonly (readonly [from: string, to: string])[] = [
   ['\u00b5', '\u03bc'], // µ MICRO SIGN → μ
