@@ -20,11 +20,11 @@ import { fileURLToPath } from 'node:url';
 
 import Database from 'better-sqlite3';
 
-import { ApiKeys, Custody, nodeEd25519, nodeHasher, nodeSha256, searchTextOf, signingKeyFromText } from '@custody/core';
+import { ApiKeys, Custody, nodeEd25519, nodeHasher, nodeSha256, signingKeyFromText } from '@custody/core';
 import { migrateToLatest, openDatabase } from '@custody/db';
 import { createTestDatabase } from '@custody/db/testing';
 import { MerkleAppender, generateSigner } from '@custody/ledger';
-import { createLoggedEvent, generateSalt, generateUuidV7, ipSortKey, validateEvent } from '@custody/schema';
+import { createLoggedEvent, generateSalt, generateUuidV7, ipSortKey, searchTextOf, validateEvent } from '@custody/schema';
 
 import { startServerProcess } from '../test/process';
 import type { TServerProcess } from '../test/process';

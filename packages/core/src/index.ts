@@ -10,7 +10,7 @@ export { ApiKeys, API_KEY_PREFIX, SCOPES, authorize } from './api-keys';
 export type { TApiKeyInfo, TPrincipal, TScope } from './api-keys';
 export { Organizations, ORGANIZATION_ID_PATTERN, generateOrganizationId } from './organizations';
 export type { TOrganization } from './organizations';
-export { Ingestor, MAX_BATCH_EVENTS, prepareEvent, searchTextOf } from './ingest';
+export { Ingestor, MAX_BATCH_EVENTS, prepareEvent } from './ingest';
 export type { TCommitInfo, TIngestOptions, TIngestResult, TLogCommitter, TPreparedEvent } from './ingest';
 export { LogWriter } from './log-writer';
 export { LogWriterThread } from './log-writer-thread';

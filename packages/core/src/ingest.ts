@@ -16,7 +16,6 @@ import { AppError } from './errors';
 import { prepareEvent } from './log-writer';
 import type { TCommitInfo, TIngestResult, TLogCommitter, TLogWriterOptions, TPreparedEvent } from './log-writer';
 
-export { searchTextOf } from './log-writer';
 export { prepareEvent } from './log-writer';
 export type { TCommitInfo, TIngestResult, TLogCommitter, TPreparedEvent } from './log-writer';
 

@@ -23,8 +23,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { CustodyDialect, Database, TNewEventRow, TSearchDocument } from '@custody/db';
 import { MerkleAppender, readFrontierAsync } from '@custody/ledger';
 import type { StoredHash } from '@custody/ledger';
-import { canonicalEventText, fillLoggedEvent, normalizeSearchText, generateSalt, generateUuidV7, ipSortKey, loggedEventTemplate } from '@custody/schema';
-import type { TEventInput, TLoggedEvent, TLoggedEventTemplate, TValidationIssue } from '@custody/schema';
+import { canonicalEventText, fillLoggedEvent, generateSalt, generateUuidV7, ipSortKey, loggedEventTemplate, searchTextOf } from '@custody/schema';
+import type { TEventInput, TLoggedEventTemplate, TValidationIssue } from '@custody/schema';
 
 import { DbHashReader } from './db-hash-reader';
 import { AppError } from './errors';
@@ -149,25 +149,6 @@ interface TRowBatch {
 
 /** Ids per `IN (…)` lookup. */
 const INSERT_CHUNK = 400;
-
-/**
- * The words full-text search finds an event by: action, actor, targets, user agent, request and
- * session ids, and metadata values. IPs have their own (CIDR) filter and are left out, as are
- * metadata keys; each word is indexed once per event.
- */
-export function searchTextOf(event: Pick<TLoggedEvent, 'action' | 'actor' | 'context' | 'targets' | 'metadata'>): string {
-  const parts: string[] = [event.action, event.actor.id, event.actor.type];
-  if (event.actor.name !== undefined) parts.push(event.actor.name);
-  if (event.context.user_agent !== undefined) parts.push(event.context.user_agent);
-  if (event.context.request_id !== undefined) parts.push(event.context.request_id);
-  if (event.context.session_id !== undefined) parts.push(event.context.session_id);
-  for (const t of event.targets) {
-    parts.push(t.id, t.type);
-    if (t.name !== undefined) parts.push(t.name);
-  }
-  for (const v of Object.values(event.metadata ?? {})) if (typeof v === 'string') parts.push(v);
-  return normalizeSearchText(parts);
-}
 
 function metadataValueText(value: string | number | boolean | null): string {
   return typeof value === 'string' ? value : JSON.stringify(value);

@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { searchWords } from '@custody/schema';
+import { searchTextOf, searchWords } from '@custody/schema';
 import { DIALECTS } from '@custody/db/testing';
 
-import { searchTextOf } from '../src/index';
 import type { Custody, TEventFilter } from '../src/index';
 import { createTestCustody } from './helpers';
 

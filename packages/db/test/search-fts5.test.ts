@@ -6,8 +6,21 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import {
+  SEARCH_FOLDS,
+  SEARCH_SEPARATORS,
+  createLoggedEvent,
+  generateSalt,
+  generateUuidV7,
+  normalizeSearchText,
+  searchTerms,
+  searchTextOf,
+  searchWords,
+  validateEvent,
+} from '@custody/schema';
+
 import { up as upSearchFolds } from '../src/migrations/0005-search-folds';
-import { SEARCH_FOLDS, SEARCH_SEPARATORS, normalizeSearchText, searchTerms, searchWords } from '@custody/schema';
+import { up as upSearchLexemes } from '../src/migrations/0006-search-lexemes';
 import { createTestDatabase, DIALECTS } from '../src/testing/index';
 import type { TTestDatabase } from '../src/testing/index';
 
@@ -116,6 +129,53 @@ describe('searchTerms', () => {
 });
 
 for (const dialect of DIALECTS) {
+  describe(`${dialect}: the words of every code point`, () => {
+    let t: TTestDatabase;
+    const org = 'org_words';
+    const words = new Set<string>();
+    for (const c of allCodePoints()) for (const w of searchWords(c)) words.add(w);
+    // 50 words a document, so that a document's own words are told from its neighbours'.
+    const documents: string[][] = [];
+    [...words].forEach((w, i) => (i % 50 === 0 ? documents.push([w]) : documents[documents.length - 1]?.push(w)));
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+      for (let i = 0; i < documents.length; i += 500) {
+        const seqs = documents.slice(i, i + 500).map((_, j) => i + j);
+        await t.db.insertInto('events').values(seqs.map((seq) => ({
+          organization_id: org, seq, id: `ev_words_${seq}`, action: 'a', actor_type: 'user', actor_id: 'u', actor_name: null,
+          occurred_at: seq, received_at: seq, ip: '10.0.0.1', ip_key: '00', body: new Uint8Array(),
+        }))).execute();
+        await t.dialect.indexSearchText(t.db, org, seqs.map((seq) => ({ seq, text: documents[seq]?.join(' ') ?? '' })));
+      }
+    }, 120_000);
+    afterAll(() => t.destroy());
+
+    if (dialect === 'postgres') {
+      it('stores each document\'s words as its lexemes, unchanged and all of them', async () => {
+        const rows = (await sql<{ seq: string; lexemes: string[] }>`SELECT seq::text AS seq, tsvector_to_array(search) AS lexemes FROM event_search WHERE organization_id = ${org} ORDER BY seq`.execute(t.db)).rows;
+        const differ = rows.filter((r) => [...r.lexemes].sort().join(' ') !== [...(documents[Number(r.seq)] ?? [])].sort().join(' ')).map((r) => r.seq);
+        expect({ rows: rows.length, differ }).toEqual({ rows: documents.length, differ: [] });
+      });
+    }
+
+    it('finds the document of each word, numbers that are not decimal digits (², ½, ①) included', async () => {
+      // Every number that is not a decimal digit (Postgres's parser dropped these), and every 100th other word.
+      const sample = [...words].filter((w, i) => /^[\p{Nl}\p{No}]/u.test(w) || i % 100 === 0);
+      expect(sample).toEqual(expect.arrayContaining(['\u00b2', '\u00bd', '\u2460']));
+      const found = new Map<string, number[]>();
+      for (let i = 0; i < sample.length; i += 50) {
+        await Promise.all(sample.slice(i, i + 50).map(async (w) => {
+          const rows = await t.db.selectFrom('events').select('seq').where('organization_id', '=', org).where(t.dialect.matchesSearch(org, searchTerms(w))).execute();
+          found.set(w, rows.map((r) => Number(r.seq)));
+        }));
+      }
+      const wrong = sample.filter((w) => found.get(w)?.join() !== String(documents.findIndex((d) => d.includes(w)))).map(hex);
+      expect({ sampled: sample.length > 1500, wrong }).toEqual({ sampled: true, wrong: [] });
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
   describe(`${dialect}: words stored by the rule before folding (migration 0005)`, () => {
     let t: TTestDatabase;
     const org = 'org_fold';
@@ -123,12 +183,14 @@ for (const dialect of DIALECTS) {
       organization_id: org, seq, id: `ev_fold_${seq}`, action: 'a', actor_type: 'user', actor_id: 'u', actor_name: null,
       occurred_at: seq, received_at: seq, ip: '10.0.0.1', ip_key: '00', body: new Uint8Array(),
     });
-    // Documents as the previous rule made them (NFC, lowercase, split; no folding), indexed as the server did.
+    // Documents as the previous rule made them (NFC, lowercase, split; no folding), indexed as the server did
+    // then (on Postgres `to_tsvector`, until migration 0006).
     const documents = ['οδος αθηνα', '5 \u00b5g', 'x\u19b0y', 'οδος οδοσ', 'plain words'];
     beforeAll(async () => {
       t = await createTestDatabase(dialect);
       await t.db.insertInto('events').values(documents.map((_, seq) => event(seq))).execute();
-      await t.dialect.indexSearchText(t.db, org, documents.map((text, seq) => ({ seq, text })));
+      if (dialect === 'sqlite') await t.dialect.indexSearchText(t.db, org, documents.map((text, seq) => ({ seq, text })));
+      else for (const [seq, text] of documents.entries()) await sql`INSERT INTO event_search (organization_id, seq, search) VALUES (${org}, ${seq}, to_tsvector('simple', ${text}))`.execute(t.db);
     });
     afterAll(() => t.destroy());
 
@@ -171,6 +233,77 @@ for (const dialect of DIALECTS) {
         expect(after.rows.map((r) => r.search)).toEqual([String.raw`'a\\b''':2B 'it''s\\σ':1,3A 'σ':4`, "'λογοσ' 'οδοσ'", '', String.raw`'it''s\\s':1 'ok':2`]);
         // The row with nothing to fold was not written (same row version).
         expect((await sql<{ x: number }>`SELECT xmin::text::bigint AS x FROM event_search WHERE seq = 13`.execute(t.db)).rows).toEqual([{ x: before.rows[0]?.x }]);
+      });
+    }
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: full-text rows stored through Postgres's parser (migration 0006)`, () => {
+    let t: TTestDatabase;
+    const org = 'org_lexemes';
+    const input = (action: string, name: string) => {
+      const result = validateEvent({
+        action, occurred_at: '2026-11-28T12:00:00.000Z',
+        actor: { type: 'user', id: 'user_1', name },
+        targets: [{ type: 'team', id: 'team_1' }],
+        context: { location: '10.0.0.1' },
+      });
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      return result.event;
+    };
+    // 0: a number Postgres's parser dropped; 1: a letter it keeps (nothing to rewrite); 2: ASCII only; 3: ½ and ①.
+    const inputs = [input('report.viewed', 'Floor ² office'), input('report.viewed', 'Café'), input('user.login', 'Ada'), input('report.viewed', '½ ① share')];
+    const bodies = inputs.map((e, seq) => createLoggedEvent(e, { organizationId: org, seq, id: generateUuidV7(), receivedAt: Date.now(), salt: generateSalt() }).bytes);
+    const row = (seq: number, body: Uint8Array) => ({
+      organization_id: org, seq, id: `ev_lexemes_${seq}`, action: 'a', actor_type: 'user', actor_id: 'u', actor_name: null,
+      occurred_at: seq, received_at: seq, ip: '10.0.0.1', ip_key: '00', body,
+    });
+
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+      await t.db.insertInto('events').values(bodies.map((body, seq) => row(seq, body))).execute();
+      // As the server stored them: on Postgres through `to_tsvector` until migration 0006.
+      const texts = inputs.map((e) => searchTextOf(e));
+      if (dialect === 'sqlite') await t.dialect.indexSearchText(t.db, org, texts.map((text, seq) => ({ seq, text })));
+      else for (const [seq, text] of texts.entries()) await sql`INSERT INTO event_search (organization_id, seq, search) VALUES (${org}, ${seq}, to_tsvector('simple', ${text}))`.execute(t.db);
+    });
+    afterAll(() => t.destroy());
+
+    const search = async (q: string) =>
+      (await t.db.selectFrom('events').select('seq').where('organization_id', '=', org).where(t.dialect.matchesSearch(org, searchTerms(q))).orderBy('seq').execute()).map((r) => Number(r.seq));
+    const queries = { '²': [0], 'floor ²': [0], '½': [3], '①': [3], 'share': [3], café: [1], ada: [2], 'report viewed': [0, 1, 3] };
+    const results = async () => Object.fromEntries(await Promise.all(Object.keys(queries).map(async (q) => [q, await search(q)] as const)));
+    const versions = async () =>
+      dialect === 'postgres' ? (await sql<{ seq: string; x: string }>`SELECT seq::text AS seq, xmin::text AS x FROM event_search WHERE organization_id = ${org} ORDER BY seq`.execute(t.db)).rows : [];
+
+    if (dialect === 'postgres') {
+      it('misses the words the parser dropped before the migration', async () => {
+        const before = await results();
+        expect({ '²': before['²'], '½': before['½'], '①': before['①'] }).toEqual({ '²': [], '½': [], '①': [] });
+      });
+    }
+
+    it('finds every word after it, rewriting only the rows whose words differ; a second run rewrites nothing', async () => {
+      const before = await versions();
+      await t.db.transaction().execute((trx) => upSearchLexemes(trx as never));
+      expect(await results()).toEqual(queries);
+      const after = await versions();
+      if (dialect === 'postgres') {
+        // Rows 0 and 3 rewritten; 1 (café, kept by the parser) and 2 (ASCII, not even read) left as they were.
+        expect(after.map((r, i) => r.x === before[i]?.x)).toEqual([false, true, true, false]);
+      }
+      await t.db.transaction().execute((trx) => upSearchLexemes(trx as never));
+      expect(await versions()).toEqual(after);
+    });
+
+    if (dialect === 'postgres') {
+      it('leaves the row of a body that is not a logged event as it was', async () => {
+        await t.db.insertInto('events').values(row(10, new TextEncoder().encode('{"not":"an event ²"}'))).execute();
+        await sql`INSERT INTO event_search (organization_id, seq, search) VALUES (${org}, 10, to_tsvector('simple', 'not an event ²'))`.execute(t.db);
+        await t.db.transaction().execute((trx) => upSearchLexemes(trx as never));
+        const stored = await sql<{ search: string }>`SELECT search::text AS search FROM event_search WHERE organization_id = ${org} AND seq = 10`.execute(t.db);
+        expect(stored.rows).toEqual([{ search: "'an':2 'event':3 'not':1" }]);
       });
     }
   });

@@ -107,6 +107,7 @@ export {
   SEARCH_SEPARATORS,
   normalizeSearchText,
   searchTerms,
+  searchTextOf,
   searchWords,
 } from './search-text';
 

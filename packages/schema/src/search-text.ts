@@ -13,7 +13,8 @@
  * The words that come out are a fixed point of the rule (`searchWords(w) = [w]`) and of FTS5's
  * `unicode61 remove_diacritics 0` tokenizer (it reads each back as that one word, unchanged: checked for
  * every code point by packages/db/test/search-fts5.test.ts), so FTS5 folding at index time changes nothing, and
- * Postgres (`to_tsvector('simple', …)`, which folds nothing itself) holds the same words. Step 3 dates from
+ * Postgres holds the same words: it stores them as lexemes as they are (`array_to_tsvector`; no text-search
+ * parser, which would drop `²` or `½`: migration 0006 rewrote the rows stored through one). Step 3 dates from
  * 2026-11-28; migration 0005 rewrote the Postgres words stored before (FTS5 had folded its own already).
  * `alice@example.com` becomes `alice example com` on both engines (Postgres would otherwise keep an
  * e-mail address as one token and FTS5 would split it); `ΟΔΟΣ`, `οδος` and `οδοσ` all become `οδοσ`.
@@ -24,6 +25,8 @@
  * scripts' vowel signs, `हिन्दी`) still separates words, as before; treating marks as part of words would
  * change how existing documents are indexed, and needs the index rebuilt from the event bodies.
  */
+import type { TLoggedEvent } from './event-schemas';
+
 const NON_WORD = /[^\p{L}\p{N}]+/u;
 
 /**
@@ -124,4 +127,23 @@ export function searchTerms(query: string): string[] {
     words.forEach((word, i) => terms.add(prefix && i === last ? `${word}*` : word));
   }
   return [...terms];
+}
+
+/**
+ * The words full-text search finds an event by: action, actor, targets, user agent, request and
+ * session ids, and metadata values. IPs have their own (CIDR) filter and are left out, as are
+ * metadata keys; each word is indexed once per event.
+ */
+export function searchTextOf(event: Pick<TLoggedEvent, 'action' | 'actor' | 'context' | 'targets' | 'metadata'>): string {
+  const parts: string[] = [event.action, event.actor.id, event.actor.type];
+  if (event.actor.name !== undefined) parts.push(event.actor.name);
+  if (event.context.user_agent !== undefined) parts.push(event.context.user_agent);
+  if (event.context.request_id !== undefined) parts.push(event.context.request_id);
+  if (event.context.session_id !== undefined) parts.push(event.context.session_id);
+  for (const t of event.targets) {
+    parts.push(t.id, t.type);
+    if (t.name !== undefined) parts.push(t.name);
+  }
+  for (const v of Object.values(event.metadata ?? {})) if (typeof v === 'string') parts.push(v);
+  return normalizeSearchText(parts);
 }

@@ -12,11 +12,14 @@ import type { CustodyDialect } from './custody-dialect';
 
 /** The `event_search` rows of an organization holding every term of `words` (`searchTerms`). */
 function searchEntries(organizationId: string, words: readonly string[]): RawBuilder<unknown> {
-  // Each word becomes a quoted lexeme: user input never reaches to_tsquery's syntax. A prefix term
-  // (`word*`) is its quoted lexeme with to_tsquery's prefix label, `:*`.
-  const lexeme = (w: string) => `'${w.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`;
+  // The words are lexemes already (the rule normalized them): the query is tsquery's own text form, which
+  // no text-search parser or dictionary reads (to_tsquery would parse each word again, and drop the ones
+  // its parser does not take for words, such as `²`). Each word is a quoted lexeme, its quotes and
+  // backslashes escaped, so user input never reaches tsquery's syntax; a prefix term (`word*`) is its
+  // quoted lexeme with the prefix label `:*`.
+  const lexeme = (w: string) => `'${w.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
   const query = words.map((w) => (w.endsWith('*') ? `${lexeme(w.slice(0, -1))}:*` : lexeme(w))).join(' & ');
-  return sql`SELECT seq FROM event_search WHERE organization_id = ${organizationId} AND search @@ to_tsquery('simple', ${query})`;
+  return sql`SELECT seq FROM event_search WHERE organization_id = ${organizationId} AND search @@ ${query}::tsquery`;
 }
 
 export interface TPostgresOptions {
@@ -226,7 +229,10 @@ export const postgresDialect: CustodyDialect = {
     const chunk = 1000;
     for (let i = 0; i < documents.length; i += chunk) {
       const part = documents.slice(i, i + chunk);
-      const values = sql.join(part.map((d) => sql`(${organizationId}, ${d.seq}::bigint, to_tsvector('simple', ${d.text}))`));
+      // The document's words are lexemes already (`normalizeSearchText`): stored as they are, never parsed
+      // again (to_tsvector's parser would drop words it does not take for words, `²` or `½`, which the rule
+      // and SQLite FTS5 keep). Positions are not stored: no query reads them.
+      const values = sql.join(part.map((d) => sql`(${organizationId}, ${d.seq}::bigint, array_to_tsvector(string_to_array(${d.text}, ' ')))`));
       await sql`INSERT INTO event_search (organization_id, seq, search) VALUES ${values}`.execute(trx);
     }
   },
