@@ -154,8 +154,11 @@ function organizationFingerprint(organizationId: string): string {
 }
 
 function filterFingerprint(filter: TEventFilter): string {
+  // The replacer array lists the filter's own keys, sorted, and applies at every depth: it leaves out the
+  // metadata's pairs, appended after it with their keys sorted (the same pairs in any order are one filter).
   const ordered = JSON.stringify(filter, Object.keys(filter).sort());
-  return createHash('sha256').update(ordered + JSON.stringify(filter.metadata ?? {})).digest('base64url').slice(0, 16);
+  const metadata = Object.fromEntries(Object.entries(filter.metadata ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return createHash('sha256').update(ordered + JSON.stringify(metadata)).digest('base64url').slice(0, 16);
 }
 
 function encodeCursor(c: TCursor): string {

@@ -74,6 +74,19 @@ for (const dialect of DIALECTS) {
       });
     });
 
+    it('belongs to its metadata filter whatever order the keys are given in, and to its values only', async () => {
+      await custody.createOrganization({ id: 'org_m', name: 'M' });
+      await custody.ingestor.ingest('org_m', Array.from({ length: 6 }, (_, i) => event({ occurred_at: at(i), metadata: { plan: 'pro', region: i < 5 ? 'eu' : 'us' } })));
+      const first = await custody.events.list('org_m', { metadata: { region: 'eu', plan: 'pro' } }, { order: 'asc', limit: 2 });
+      const cursor = first.nextCursor ?? '';
+      const next = await custody.events.list('org_m', { metadata: { plan: 'pro', region: 'eu' } }, { order: 'asc', limit: 4, cursor });
+      expect([...first.events, ...next.events].map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
+      expect(await refusal(() => custody.events.list('org_m', { metadata: { plan: 'pro', region: 'us' } }, { limit: 2, cursor }))).toEqual({
+        code: 'BAD_REQUEST',
+        message: 'this cursor belongs to a different filter',
+      });
+    });
+
     it('continues in its own order when the order is given again or left out', async () => {
       expect(await pages('org_b', { order: 'asc' }, { order: 'asc' })).toEqual(ascending);
       expect(await pages('org_b', { order: 'asc' }, {})).toEqual(ascending);
