@@ -16,7 +16,8 @@
  * row, and those bodies are parsed again: on the 2-core benchmark machine, per million events, 5 s when the
  * bodies are ASCII, 9 s when one in ten is not, 42 s when all are not and all are rewritten (docs/operations.md). A body
  * that is not a logged event (a damaged database, which `custody check` reports) keeps its row as it was.
- * A second run finds nothing to rewrite. SQLite has no `event_search` table (FTS5 indexed the rule's
+ * A second run finds nothing to rewrite. Servers of the previous version, still running, would go on storing
+ * rows through the parser: stop them before migrating. SQLite has no `event_search` table (FTS5 indexed the rule's
  * words, `test/search-fts5.test.ts`): nothing to do there.
  */
 import { sql } from 'kysely';
