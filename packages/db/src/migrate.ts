@@ -29,8 +29,9 @@ export interface TMigrationResult {
 
 /**
  * Applies every pending migration. Safe to call from several processes at once: kysely's migrator
- * takes a lock (an advisory lock on Postgres), and each migration runs in a transaction, so one that
- * is stopped midway leaves nothing behind.
+ * takes a lock (an advisory lock on Postgres), and the pending migrations run in one transaction with
+ * their records, so a start stopped midway, or one whose migration fails, leaves nothing behind: the
+ * next start runs them all again.
  */
 export async function migrateToLatest(
   db: Kysely<Database>,
@@ -40,18 +41,14 @@ export async function migrateToLatest(
     onMigration?: (name: string) => void;
   } = {},
 ): Promise<TMigrationResult> {
-  // kysely runs each migration in a transaction only where it believes DDL is transactional, which it
-  // does not for SQLite, though SQLite's is: a migration stopped halfway (a killed process during a long
-  // backfill) would leave its first tables behind and fail the next start with "table already exists".
-  // So on SQLite each migration runs in a transaction of its own too; and each is written to be
-  // re-runnable, for the moment between its commit and kysely's record of it.
-  const transactional = db.getExecutor().adapter.supportsTransactionalDdl;
+  // kysely runs the pending migrations and their records in one transaction (SQLite too: its dialect tells
+  // kysely that its DDL is transactional), so a stopped start leaves none of them applied, or all.
   const migrations: Record<string, Migration> = {};
   for (const [name, up] of Object.entries(MIGRATIONS)) {
     migrations[name] = {
       up: (kdb: Kysely<unknown>) => {
         options.onMigration?.(name);
-        return transactional ? up(kdb, dialect) : kdb.transaction().execute((trx) => up(trx, dialect));
+        return up(kdb, dialect);
       },
     };
   }

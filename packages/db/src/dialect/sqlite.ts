@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import type { Expression, RawBuilder, SqlBool } from 'kysely';
 
 import type { Database as TDatabase } from '../schema';
@@ -73,6 +73,24 @@ function startCheckpointThread(filename: string, intervalMs = 20): TCheckpointTh
 }
 
 /** Opens a SQLite database with the pragmas Custody relies on. */
+/**
+ * kysely's SQLite dialect, telling kysely's migrator the truth that SQLite's DDL is transactional. The
+ * migrator then runs all pending migrations and their records in `kysely_migration` in one transaction, as
+ * on Postgres: a process stopped at any moment leaves either none of them or all of them, never a
+ * migration committed but unrecorded (which the next start would run again, on tables it had made).
+ */
+class TransactionalDdlSqliteDialect extends SqliteDialect {
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; dialect: CustodyDialect; close(): Promise<void> } {
   const native = new Database(options.filename, { readonly: options.readonly ?? false });
   if (options.filename !== ':memory:' && !options.readonly) native.pragma('journal_mode = WAL');
@@ -90,7 +108,7 @@ export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; di
     checkpoints = startCheckpointThread(options.filename);
   }
 
-  const db = new Kysely<TDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(native, options.readonly !== true) }) });
+  const db = new Kysely<TDatabase>({ dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(native, options.readonly !== true) }) });
   return {
     db,
     dialect: createSqliteDialect(native),
