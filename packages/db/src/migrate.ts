@@ -9,6 +9,7 @@ import * as m0003 from './migrations/0003-rollups';
 import * as m0004 from './migrations/0004-daily-counts';
 import * as m0005 from './migrations/0005-search-folds';
 import * as m0006 from './migrations/0006-search-lexemes';
+import * as m0007 from './migrations/0007-rollups-before-1970';
 import type { Database } from './schema';
 
 /** Every migration, in order. Names are stable: they are recorded in `kysely_migration`. */
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: CustodyDialect) 
   '0004-daily-counts': m0004.up,
   '0005-search-folds': (db) => m0005.up(db),
   '0006-search-lexemes': (db) => m0006.up(db),
+  '0007-rollups-before-1970': (db) => m0007.up(db),
 };
 
 /** The outcome of `migrateToLatest`. */

@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { normalizeSearchText, searchTerms, searchWords } from '@custody/schema';
 
 import { isImmutabilityViolation, isUniqueViolation, migrateToLatest, openDatabase, parseDatabaseUrl } from '../src/index';
+import { up as upInitial } from '../src/migrations/0001-initial';
+import { up as upExports } from '../src/migrations/0002-exports';
+import { up as upRollups } from '../src/migrations/0003-rollups';
 import { up as upDailyCounts } from '../src/migrations/0004-daily-counts';
+import { up as upRollupsBefore1970 } from '../src/migrations/0007-rollups-before-1970';
 import { createTestDatabase, DIALECTS } from '../src/testing/index';
 import type { TTestDatabase } from '../src/testing/index';
 
@@ -77,6 +81,69 @@ for (const dialect of DIALECTS) {
       await upDailyCounts(t.db as never, t.dialect);
       expect(await t.db.selectFrom('event_counts_daily').select('n').where('organization_id', '=', 'org_x').execute()).toEqual([{ n: 7 }]);
       await t.db.deleteFrom('event_counts_daily').where('organization_id', '=', 'org_x').execute();
+    });
+
+    describe('when events before 1970 were counted by the backfills of 0003 and 0004 before 2026-11-28', () => {
+      const H = 3_600_000;
+      const D = 24 * H;
+      // Times around the epoch and a day and more before it, with their hour and day rounded down (as ingest does).
+      const times = [-1.5 * D, -25 * H, -1.5 * H, -0.5 * H, -1, 0, 0.5 * H, H + 1, 1.5 * D];
+      const expected = (size: number) => {
+        const counts = new Map<number, number>();
+        for (const t of times) counts.set(Math.floor(t / size) * size, (counts.get(Math.floor(t / size) * size) ?? 0) + 1);
+        return [...counts].sort(([a], [b]) => a - b).map(([bucket, n]) => ({ bucket, n }));
+      };
+      it('0007 counts their hours and days again, rounded down, and leaves later buckets alone', async () => {
+        // A database of its own: the other tests count the events of theirs.
+        const r = await createTestDatabase(dialect);
+        onTestFinished(() => r.destroy());
+        const stored = async (table: 'event_counts_hourly' | 'event_counts_daily', column: 'hour' | 'day') =>
+          (await sql<{ bucket: number | string; n: number | string }>`SELECT ${sql.ref(column)} AS bucket, n FROM ${sql.table(table)} WHERE organization_id = 'org_r' ORDER BY 1`.execute(r.db)).rows
+            .map((row) => ({ bucket: Number(row.bucket), n: Number(row.n) }));
+        await r.db.insertInto('organizations').values({ id: 'org_r', name: 'R', created_at: 1, action_registry: null }).execute();
+        await r.db.insertInto('events').values(times.map((occurred_at, seq) => ({
+          organization_id: 'org_r', seq, id: `ev_r_${seq}`, action: 'a.b', actor_type: 'user', actor_id: 'u', actor_name: null,
+          occurred_at, received_at: 1, ip: '10.0.0.1', ip_key: '00', body: new Uint8Array(),
+        }))).execute();
+        // As the old backfills counted them: rounded toward zero. Plus a later hour with no events (to be left alone).
+        const toward = (size: number) => {
+          const counts = new Map<number, number>();
+          for (const t of times) counts.set(Math.trunc(t / size) * size + 0, (counts.get(Math.trunc(t / size) * size + 0) ?? 0) + 1);
+          return [...counts];
+        };
+        await r.db.insertInto('event_counts_hourly').values([...toward(H), [100 * H, 5]].map(([hour, n]) => ({ organization_id: 'org_r', hour: hour as number, action: 'a.b', n: n as number }))).execute();
+        await r.db.insertInto('event_counts_daily').values(toward(D).map(([day, n]) => ({ organization_id: 'org_r', day, action: 'a.b', n }))).execute();
+        expect(await stored('event_counts_hourly', 'hour')).not.toEqual([...expected(H), { bucket: 100 * H, n: 5 }]);
+
+        await upRollupsBefore1970(r.db as never);
+        expect(await stored('event_counts_hourly', 'hour')).toEqual([...expected(H), { bucket: 100 * H, n: 5 }]);
+        expect(await stored('event_counts_daily', 'day')).toEqual(expected(D));
+        await upRollupsBefore1970(r.db as never);
+        expect(await stored('event_counts_daily', 'day')).toEqual(expected(D));
+      });
+
+      if (dialect === 'sqlite') {
+        it('0003 and 0004 now count them rounded down themselves', async () => {
+          const d = await openDatabase({ url: ':memory:' });
+          try {
+            await upInitial(d.db as never, d.dialect);
+            await upExports(d.db as never);
+            await d.db.insertInto('organizations').values({ id: 'org_r', name: 'R', created_at: 1, action_registry: null }).execute();
+            await d.db.insertInto('events').values(times.map((occurred_at, seq) => ({
+              organization_id: 'org_r', seq, id: `ev_r_${seq}`, action: 'a.b', actor_type: 'user', actor_id: 'u', actor_name: null,
+              occurred_at, received_at: 1, ip: '10.0.0.1', ip_key: '00', body: new Uint8Array(),
+            }))).execute();
+            await upRollups(d.db as never);
+            await upDailyCounts(d.db as never, d.dialect);
+            const rows = async (table: string, column: string) =>
+              (await sql<{ bucket: number; n: number }>`SELECT ${sql.ref(column)} AS bucket, n FROM ${sql.table(table)} ORDER BY 1`.execute(d.db)).rows;
+            expect(await rows('event_counts_hourly', 'hour')).toEqual(expected(H));
+            expect(await rows('event_counts_daily', 'day')).toEqual(expected(D));
+          } finally {
+            await d.close();
+          }
+        });
+      }
     });
 
     it('round-trips bytes and integers above 2^32 as numbers', async () => {
@@ -350,7 +417,7 @@ describe('migrateToLatest on SQLite', () => {
       expect(tables.rows).toEqual([]);
       // With the obstacle gone, the next start applies them all.
       await sql`DROP VIEW actor_counts_id`.execute(d.db);
-      expect((await migrateToLatest(d.db, d.dialect)).applied).toEqual(['0001-initial', '0002-exports', '0003-rollups', '0004-daily-counts', '0005-search-folds', '0006-search-lexemes']);
+      expect((await migrateToLatest(d.db, d.dialect)).applied).toEqual(['0001-initial', '0002-exports', '0003-rollups', '0004-daily-counts', '0005-search-folds', '0006-search-lexemes', '0007-rollups-before-1970']);
     } finally {
       await d.close();
     }

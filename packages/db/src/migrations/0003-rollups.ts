@@ -24,10 +24,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('actor_counts_top').on('actor_counts').columns(['organization_id', 'n']).execute();
   // Backfill from the events already stored (once).
+  // The hour rounded down, as ingest does (`/` rounds toward zero: until 2026-11-28 this put events before 1970
+  // in the next hour; migration 0007 counts those hours again).
   await sql`
     INSERT INTO event_counts_hourly (organization_id, hour, action, n)
-    SELECT organization_id, (occurred_at / 3600000) * 3600000, action, count(*) FROM events
-    GROUP BY organization_id, (occurred_at / 3600000) * 3600000, action`.execute(db);
+    SELECT organization_id, occurred_at - ((occurred_at % 3600000) + 3600000) % 3600000, action, count(*) FROM events
+    GROUP BY organization_id, occurred_at - ((occurred_at % 3600000) + 3600000) % 3600000, action`.execute(db);
   await sql`
     INSERT INTO actor_counts (organization_id, actor_type, actor_id, n)
     SELECT organization_id, actor_type, actor_id, count(*) FROM events

@@ -25,13 +25,14 @@ export async function up(db: Kysely<unknown>, dialect: CustodyDialect): Promise<
     .addPrimaryKeyConstraint('event_counts_daily_pk', ['organization_id', 'day', 'action'])
     .$call((b) => dialect.clusteredTable(b))
     .execute();
-  // Backfill from the hourly counts: one statement (all or nothing), and a second run adds nothing
+  // Backfill from the hourly counts, each hour's day rounded down (see 0003; 0007 counts the days before 1970
+  // again for databases backfilled before): one statement (all or nothing), and a second run adds nothing
   // (`DO NOTHING` on every key already counted; `WHERE true` keeps SQLite from reading `ON CONFLICT`
   // as a join constraint).
   await sql`
     INSERT INTO event_counts_daily (organization_id, day, action, n)
-    SELECT organization_id, (hour / 86400000) * 86400000, action, sum(n) FROM event_counts_hourly WHERE true
-    GROUP BY organization_id, (hour / 86400000) * 86400000, action
+    SELECT organization_id, hour - ((hour % 86400000) + 86400000) % 86400000, action, sum(n) FROM event_counts_hourly WHERE true
+    GROUP BY organization_id, hour - ((hour % 86400000) + 86400000) % 86400000, action
     ON CONFLICT DO NOTHING`.execute(db);
   // One actor's counts by id, whatever its type (its top actors in `events.stats`).
   await db.schema.createIndex('actor_counts_id').ifNotExists().on('actor_counts').columns(['organization_id', 'actor_id']).execute();

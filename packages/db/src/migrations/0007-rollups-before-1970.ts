@@ -1,0 +1,43 @@
+/**
+ * 0007: the hourly and daily counts of events before 1970, counted again from the events.
+ *
+ * The backfills of 0003 (hours) and 0004 (days) bucketed a time as `(t / size) * size`, which rounds toward
+ * zero on both databases, where ingest rounds down (`Math.floor`): an event of 1969-12-31T23:30Z was counted
+ * in the hour and the day of 1970-01-01, one of 1969-12-31T22:30Z in the hour of 23:00. So statistics read from
+ * the counts (no filter, action filters, whole-hour or whole-day time bounds) put events stored before 0003 ran
+ * and dated before 1970 in the wrong bucket, and totals bounded at 1970 were short. 0003 and 0004 round down now.
+ *
+ * Only buckets at or before 1970-01-01T00:00Z can hold a misplaced count (rounding toward zero moves a negative
+ * time up, never past 0), and their right contents are the counts of the events before 1970-01-01T01:00Z (hours)
+ * or 1970-01-02 (days). For each organization those rows are deleted and counted again from its events, read
+ * through the `(organization_id, occurred_at)` index: the cost grows with the events before 1970, not with the
+ * log. Counts of later buckets are left as they are. A second run writes the same rows again.
+ */
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** `time` rounded down to a multiple of `size` (SQL `%` keeps the sign of the dividend on both databases). */
+function floorTo(time: string, size: number) {
+  return sql.raw(`(${time} - ((${time} % ${size}) + ${size}) % ${size})`);
+}
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  const organizations = await sql<{ id: string }>`SELECT id FROM organizations ORDER BY id`.execute(db);
+  for (const { id } of organizations.rows) {
+    await sql`DELETE FROM event_counts_hourly WHERE organization_id = ${id} AND hour <= 0`.execute(db);
+    await sql`
+      INSERT INTO event_counts_hourly (organization_id, hour, action, n)
+      SELECT organization_id, ${floorTo('occurred_at', HOUR_MS)}, action, count(*) FROM events
+      WHERE organization_id = ${id} AND occurred_at < ${HOUR_MS}
+      GROUP BY organization_id, ${floorTo('occurred_at', HOUR_MS)}, action`.execute(db);
+    await sql`DELETE FROM event_counts_daily WHERE organization_id = ${id} AND day <= 0`.execute(db);
+    await sql`
+      INSERT INTO event_counts_daily (organization_id, day, action, n)
+      SELECT organization_id, ${floorTo('occurred_at', DAY_MS)}, action, count(*) FROM events
+      WHERE organization_id = ${id} AND occurred_at < ${DAY_MS}
+      GROUP BY organization_id, ${floorTo('occurred_at', DAY_MS)}, action`.execute(db);
+  }
+}
