@@ -10,6 +10,7 @@ import * as m0004 from './migrations/0004-daily-counts';
 import * as m0005 from './migrations/0005-search-folds';
 import * as m0006 from './migrations/0006-search-lexemes';
 import * as m0007 from './migrations/0007-rollups-before-1970';
+import * as m0008 from './migrations/0008-search-nfc';
 import type { Database } from './schema';
 
 /** Every migration, in order. Names are stable: they are recorded in `kysely_migration`. */
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: CustodyDialect) 
   '0005-search-folds': (db) => m0005.up(db),
   '0006-search-lexemes': (db) => m0006.up(db),
   '0007-rollups-before-1970': (db) => m0007.up(db),
+  '0008-search-nfc': (db) => m0008.up(db),
 };
 
 /** The outcome of `migrateToLatest`. */

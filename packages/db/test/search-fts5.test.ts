@@ -21,6 +21,7 @@ import {
 
 import { up as upSearchFolds } from '../src/migrations/0005-search-folds';
 import { up as upSearchLexemes } from '../src/migrations/0006-search-lexemes';
+import { up as upSearchNfc } from '../src/migrations/0008-search-nfc';
 import { createTestDatabase, DIALECTS } from '../src/testing/index';
 import type { TTestDatabase } from '../src/testing/index';
 
@@ -306,5 +307,54 @@ for (const dialect of DIALECTS) {
         expect(stored.rows).toEqual([{ search: "'an':2 'event':3 'not':1" }]);
       });
     }
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: full-text entries of text not in NFC, stored before the rule put text in NFC (migration 0008)`, () => {
+    let t: TTestDatabase;
+    const org = 'org_nfc';
+    const input = (name: string) => {
+      const result = validateEvent({
+        action: 'user.renamed', occurred_at: '2026-11-28T12:00:00.000Z', actor: { type: 'user', id: 'user_1', name }, targets: [], context: { location: '10.0.0.1' },
+      });
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      return result.event;
+    };
+    // 0: typed with combining marks; 1: typed precomposed; 2: ASCII.
+    const inputs = [input('Cafe\u0301 Mu\u0308ller'), input('\u00c5ke Str\u00f6m'), input('Ada')];
+    /** The document as the rule made it before NFC: lowercase, split at anything not a letter or digit (a combining mark too). */
+    const before = (e: (typeof inputs)[number]) =>
+      [...new Set([e.action, e.actor.id, e.actor.type, e.actor.name ?? ''].join(' ').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== ''))].join(' ');
+
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+      const bodies = inputs.map((e, seq) => createLoggedEvent(e, { organizationId: org, seq, id: generateUuidV7(), receivedAt: Date.now(), salt: generateSalt() }).bytes);
+      await t.db.insertInto('events').values(bodies.map((body, seq) => ({
+        organization_id: org, seq, id: `ev_nfc_${seq}`, action: 'a', actor_type: 'user', actor_id: 'u', actor_name: null,
+        occurred_at: seq, received_at: seq, ip: '10.0.0.1', ip_key: '00', body,
+      }))).execute();
+      const texts = inputs.map(before);
+      if (dialect === 'sqlite') await t.dialect.indexSearchText(t.db, org, texts.map((text, seq) => ({ seq, text })));
+      else for (const [seq, text] of texts.entries()) await sql`INSERT INTO event_search (organization_id, seq, search) VALUES (${org}, ${seq}, to_tsvector('simple', ${text}))`.execute(t.db);
+    });
+    afterAll(() => t.destroy());
+
+    const search = async (q: string) =>
+      (await t.db.selectFrom('events').select('seq').where('organization_id', '=', org).where(t.dialect.matchesSearch(org, searchTerms(q))).orderBy('seq').execute()).map((r) => Number(r.seq));
+    const queries = { café: [0], 'Cafe\u0301': [0], cafe: [], müller: [0], 'mül*': [0], åke: [1], 'A\u030Ake': [1], ström: [1], ada: [2] };
+    const results = async () => Object.fromEntries(await Promise.all(Object.keys(queries).map(async (q) => [q, await search(q)] as const)));
+
+    it('misses them before the migrations, finds them after (0006 on Postgres, 0008 on SQLite)', async () => {
+      const old = await results();
+      expect({ café: old.café, cafe: old.cafe }).toEqual({ café: [], cafe: [0] });
+      await t.db.transaction().execute(async (trx) => {
+        await upSearchLexemes(trx as never);
+        await upSearchNfc(trx as never);
+      });
+      expect(await results()).toEqual(queries);
+      await t.db.transaction().execute((trx) => upSearchNfc(trx as never));
+      expect(await results()).toEqual(queries);
+    });
   });
 }

@@ -20,8 +20,8 @@
  * e-mail address as one token and FTS5 would split it); `ΟΔΟΣ`, `οδος` and `οδοσ` all become `οδοσ`.
  *
  * NFC (since 2026-11-28) makes `Åke` typed with a combining ring (`A\u030Ake`) the same word as `Åke`
- * typed precomposed, in documents and queries alike; documents indexed before were mostly precomposed
- * already, as most input is. Known limit: a combining mark that has no precomposed form (most Indic
+ * typed precomposed, in documents and queries alike; the documents indexed before of events whose text was
+ * not in NFC were indexed again from their bodies (migration 0008 on SQLite, 0006 on Postgres). Known limit: a combining mark that has no precomposed form (most Indic
  * scripts' vowel signs, `हिन्दी`) still separates words, as before; treating marks as part of words would
  * change how existing documents are indexed, and needs the index rebuilt from the event bodies.
  */
