@@ -13,18 +13,18 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
 import fastifyStatic from '@fastify/static';
-import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import { fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
 import { appRouter, bearerToken, createContextInner } from '@custody/api';
-import type { AppRouter } from '@custody/api';
 import { AppError, RateLimiter, appErrorOf, authorize, isAppError } from '@custody/core';
 import type { Custody, TPrincipal, TScope } from '@custody/core';
 
 import { createMetrics } from './metrics';
+import { readBodiesAsUtf8 } from './request-body';
 import { registerIngestLane } from './trpc-ingest-lane';
 import type { TLaneFallback } from './trpc-ingest-lane';
 
@@ -111,6 +111,9 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     // Requests arriving while the server shuts down are answered below, in the API's own formats.
     return503OnClosing: false,
   });
+  // JSON bodies of the plain-HTTP routes (`POST /audit_logs/events`, …): strict UTF-8, as tRPC's below.
+  app.removeContentTypeParser('application/json');
+  readBodiesAsUtf8(app, ['application/json'], true);
 
   /** tRPC's error envelope, for answers given before tRPC sees a request (as tRPC clients read them). */
   const trpcError = (req: FastifyRequest, status: number, trpcCode: string, rpcCode: number, message: string, appCode: string) => ({
@@ -187,7 +190,17 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     },
   };
   await registerIngestLane(app, { custody, rateLimiter }, trpcOptions);
-  await app.register(fastifyTRPCPlugin<AppRouter>, { prefix: '/trpc', trpcOptions });
+  // tRPC's own fastify plugin reads bodies with Node's replacing UTF-8 decoder: the same handler, with strict
+  // bodies (JSON and text, as the plugin took; other types are fastify's 415).
+  await app.register((scope, _options, registered) => {
+    scope.removeAllContentTypeParsers();
+    readBodiesAsUtf8(scope, ['application/json', 'text/plain'], false);
+    scope.all('/trpc/:path', async (req: FastifyRequest<{ Params: { path: string } }>, reply) => {
+      await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path });
+      return reply;
+    });
+    registered();
+  });
 
   /** Authenticates a plain-HTTP request and applies the key's rate limit. */
   async function principalOf(req: FastifyRequest, scope: TScope, organizationId: string | null): Promise<TPrincipal> {

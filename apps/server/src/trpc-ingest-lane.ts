@@ -41,6 +41,8 @@ import {
 import type { AppRouter, TAuthedContext, TContext, TContextDeps } from '@custody/api';
 import { isAppError } from '@custody/core';
 
+import { readBodiesAsUtf8 } from './request-body';
+
 /** A procedure of the lane: its input and output schemas and its resolver, as the router declares them. */
 interface TLaneProcedure<I extends z.ZodType, O extends z.ZodType> {
   readonly input: I;
@@ -113,7 +115,7 @@ export async function registerIngestLane(
   // A plugin function (not async): fastify encapsulates the parsers below to these two routes.
   await app.register((scope, _options, registered) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    readBodiesAsUtf8(scope, ['*'], false);
     for (const [path, procedure] of Object.entries(PROCEDURES)) {
       scope.post(`/trpc/${path}`, async (req: FastifyRequest<{ Querystring: { batch?: string } }>, reply: FastifyReply) => {
         const batched = req.query.batch === '1';

@@ -59,6 +59,32 @@ for (const dialect of DIALECTS) {
       expect((await post('/audit_logs/events', { organization_id: 'other', event: EVENT })).status).toBe(403);
     });
 
+    it('refuses a body that is not UTF-8 on every route with 400, and stores nothing of it', async () => {
+      const before = (await s.client(writeKey).events.list.query({ organizationId: 'acme', limit: 1000 })).events.length;
+      // `a\xffb` as an actor id (the text's `a\u00ffb` replaced by those bytes): Node's replacing decoder would
+      // have stored `a\uFFFDb`.
+      const bytes = (json: string) => {
+        const [head, tail] = json.split('a\u00ffb') as [string, string];
+        return Buffer.concat([Buffer.from(head), Buffer.from([0x61, 0xff, 0x62]), Buffer.from(tail)]);
+      };
+      const event = JSON.stringify({ ...EVENT, actor: { id: 'a\u00ffb', type: 'user' } });
+      const sends: [string, Buffer][] = [
+        ['/audit_logs/events', bytes(`{"organization_id":"acme","event":${event}}`)],
+        ['/trpc/events.create', bytes(`{"organizationId":"acme","event":${event}}`)],
+        ['/trpc/events.createBatch', bytes(`{"organizationId":"acme","events":[${event}]}`)],
+        ['/trpc/events.createBatch?batch=1', bytes(`{"0":{"organizationId":"acme","events":[${event}]}}`)],
+        ['/trpc/organizations.create', bytes('{"id":"x1","name":"a\u00ffb"}')],
+      ];
+      for (const [path, body] of sends) {
+        expect(body.includes(Buffer.from([0x61, 0xff, 0x62])), path).toBe(true);
+        const res = await fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${path.includes('organizations') ? s.adminKey : writeKey}` }, body });
+        expect(res.status, path).toBe(400);
+        expect(await res.text(), path).toContain('not valid UTF-8');
+      }
+      expect((await s.client(writeKey).events.list.query({ organizationId: 'acme', limit: 1000 })).events.length).toBe(before);
+      expect((await s.client(s.adminKey).organizations.list.query()).some((o) => o.id === 'x1')).toBe(false);
+    });
+
     it('answers tRPC paths with 405 on methods other than GET and POST, in the tRPC envelope', async () => {
       for (const method of ['OPTIONS', 'DELETE', 'PUT', 'PATCH']) {
         const res = await fetch(`${s.url}/trpc/events.list`, { method, headers: { authorization: `Bearer ${writeKey}` } });
