@@ -18,7 +18,7 @@ export function createMetrics(custody: Custody): TMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const events = new Counter({ name: 'custody_events_committed_total', help: 'Events committed to a log', registers: [registry] });
+  const events = new Counter({ name: 'custody_events_committed_total', help: 'Events appended to a log (an idempotent replay appends none)', registers: [registry] });
   const commits = new Histogram({
     name: 'custody_ingest_commit_seconds',
     help: 'Duration of one group-commit transaction',
@@ -27,7 +27,7 @@ export function createMetrics(custody: Custody): TMetrics {
   });
   const batch = new Histogram({
     name: 'custody_ingest_commit_events',
-    help: 'Events per group-commit transaction',
+    help: 'Events submitted per group-commit transaction (appended, replayed or refused)',
     buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
     registers: [registry],
   });
@@ -156,7 +156,7 @@ export function createMetrics(custody: Custody): TMetrics {
   });
 
   custody.ingestor.onCommitted((info) => {
-    events.inc(info.events);
+    events.inc(info.appended);
     commits.observe(info.durationMs / 1000);
     batch.observe(info.events);
   });

@@ -147,6 +147,22 @@ for (const dialect of DIALECTS) {
       verifyInclusion(decodeBase64(proof.leafHash), 1n, head.size, proof.proof.map(decodeBase64), head.root);
     });
 
+    it('counts in its metrics the events appended to logs, not idempotent replays', async () => {
+      const scrape = async () => {
+        const text = await (await fetch(`${s.url}/metrics`)).text();
+        return { committed: Number(/custody_events_committed_total (\d+)/.exec(text)?.[1]), size: Number(/custody_log_size\{organization="acme"\} (\d+)/.exec(text)?.[1]) };
+      };
+      const before = await scrape();
+      for (const key of ['metrics-1', 'metrics-2', 'metrics-1', 'metrics-2', 'metrics-1']) {
+        expect((await post('/audit_logs/events', { organization_id: 'acme', event: EVENT }, { 'idempotency-key': key })).status).toBe(201);
+      }
+      // The counter follows each commit's notice, which may come just after the answer.
+      for (let i = 0; i < 50 && (await scrape()).committed < before.committed + 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const after = await scrape();
+      expect({ committed: after.committed - before.committed, size: after.size - before.size }).toEqual({ committed: 2, size: 2 });
+    });
+
     it('serves health, readiness and metrics', async () => {
       expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
       expect(await (await fetch(`${s.url}/readyz`)).json()).toMatchObject({ status: 'ready', database: dialect });

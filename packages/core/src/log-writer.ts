@@ -50,6 +50,8 @@ export type TIngestResult =
 export interface TCommitInfo {
   /** Events submitted in the transaction (accepted, replayed or conflicting). */
   events: number;
+  /** Events the transaction appended to logs: accepted and not replayed. */
+  appended: number;
   organizations: readonly string[];
   durationMs: number;
 }
@@ -252,11 +254,14 @@ export class LogWriter implements TLogCommitter {
       return;
     }
     let events = 0;
+    let appended = 0;
     for (const request of batch) {
       events += request.events.length;
-      request.resolve(outcome.get(request) ?? new Map<number, TIngestResult>());
+      const results = outcome.get(request) ?? new Map<number, TIngestResult>();
+      for (const result of results.values()) if (result.status === 'accepted' && !result.replayed) appended++;
+      request.resolve(results);
     }
-    const info: TCommitInfo = { events, organizations: [...byOrg.keys()], durationMs: performance.now() - started };
+    const info: TCommitInfo = { events, appended, organizations: [...byOrg.keys()], durationMs: performance.now() - started };
     for (const listener of this.#listeners) listener(info, sizes);
   }
 
