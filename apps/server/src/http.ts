@@ -79,6 +79,8 @@ const OPS_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** How long `/readyz` waits for the database before answering 503. */
 const READY_PROBE_TIMEOUT_MS = 2_000;
+/** `/readyz`'s answer when the database refused its probe (the cause is logged). */
+export const READY_PROBE_REFUSED = 'the database refused the probe; the server log says why';
 
 const API_PREFIXES = ['/trpc', '/v1', '/audit_logs', '/.well-known', '/healthz', '/readyz', '/metrics'];
 
@@ -297,17 +299,18 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
       .execute()
       .then(() => undefined)
       .finally(() => (probe = null)));
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', async (req, reply) => {
     if (!ready) return reply.status(503).send({ status: 'shutting down' });
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const silent = `no answer within ${READY_PROBE_TIMEOUT_MS / 1000} s`;
     try {
-      await Promise.race([
-        probeDatabase(),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${READY_PROBE_TIMEOUT_MS / 1000} s`)), READY_PROBE_TIMEOUT_MS))),
-      ]);
+      await Promise.race([probeDatabase(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(silent)), READY_PROBE_TIMEOUT_MS)))]);
       return { status: 'ready', database: custody.database.dialect.name };
     } catch (error) {
-      return reply.status(503).send({ status: 'database unavailable', error: error instanceof Error ? error.message : 'unknown' });
+      // The driver's error may name hosts and ports: it goes to the log, not into an unauthenticated answer.
+      const message = error instanceof Error && error.message === silent ? silent : READY_PROBE_REFUSED;
+      if (message !== silent) req.log.warn({ err: error }, 'readiness probe: the database refused it');
+      return reply.status(503).send({ status: 'database unavailable', error: message });
     } finally {
       clearTimeout(timer);
     }

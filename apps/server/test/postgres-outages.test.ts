@@ -10,6 +10,7 @@ import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '@custody/db/testing';
 
+import { READY_PROBE_REFUSED } from '../src/http';
 import { EVENT, startTestServer } from './helpers';
 import type { TTestServer } from './helpers';
 
@@ -123,6 +124,8 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going aw
       expect(await workos.json()).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('retry') as string });
       const ready = await fetch(`${s.url}/readyz`, { signal: AbortSignal.timeout(30_000) });
       expect(ready.status).toBe(503);
+      // Unauthenticated: the driver's error (its host and port, say) stays in the log.
+      expect(await ready.json()).toEqual({ status: 'database unavailable', error: READY_PROBE_REFUSED });
     } finally {
       proxy.mode = 'up';
     }
