@@ -176,8 +176,14 @@ export class ApiKeys {
     const last = this.#lastUsedWritten.get(keyId) ?? 0;
     if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
     this.#lastUsedWritten.set(keyId, now);
-    // Never refused for it: should the other connection fail the write, it is made here.
-    await writeWhereFree(this.#db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId), this.#writeElsewhere);
+    // Never refused for it: should the other connection fail the write, it is made here. And should that fail
+    // too (another process holding SQLite's write lock, say), the request goes on: the last use is a
+    // convenience, written again at the key's next use.
+    try {
+      await writeWhereFree(this.#db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId), this.#writeElsewhere);
+    } catch {
+      this.#lastUsedWritten.set(keyId, last);
+    }
   }
 }
 

@@ -85,6 +85,29 @@ describe('checkpoints signed on the ingest writer thread (SQLite file)', () => {
     expect(listed?.lastUsedAt).not.toBeNull();
   });
 
+  it('let a key in while another process holds the write lock past the busy timeout, recording its use later', async () => {
+    const { custody } = side;
+    const { key, secret } = await custody.apiKeys.create({ name: 'locked-out', organizationId: 'org_c', scopes: ['events:write'] });
+    const other = await openDatabase({ url: join(dir, 'custody.db') });
+    try {
+      await other.db.connection().execute(async (connection) => {
+        await sql`BEGIN IMMEDIATE`.execute(connection);
+        try {
+          // Both writes of its last use wait out the busy timeout (5 s each) and fail: the key still works.
+          expect((await custody.apiKeys.authenticate(secret)).keyId).toBe(key.id);
+        } finally {
+          await sql`COMMIT`.execute(connection);
+        }
+      });
+    } finally {
+      await other.close();
+    }
+    const lastUse = async () => (await custody.apiKeys.list({ organizationId: 'org_c' })).find((k) => k.id === key.id)?.lastUsedAt;
+    expect(await lastUse()).toBeNull();
+    await custody.apiKeys.authenticate(secret);
+    expect(await lastUse()).not.toBeNull();
+  }, 30_000);
+
   it('are signed by the main thread once the writer thread has closed', async () => {
     const { custody } = side;
     await custody.ingestor.ingest('org_c', [event()]);

@@ -39,10 +39,13 @@ const LOST_CONNECTION = /^(Connection terminated( unexpectedly| due to connectio
  * True when the database could not be reached or dropped the connection, so that nothing of the statement can be
  * assumed done and the caller should retry: a network error, pg's messages for a lost or timed-out connection,
  * and Postgres's SQLSTATE class 08 (connection exception), 57P01-57P03 (administrator or crash shutdown, cannot
- * connect now: a restart) and 53300 (too many connections).
+ * connect now: a restart) and 53300 (too many connections); and SQLite's `SQLITE_BUSY` (with its extended codes):
+ * another process held the database's write lock past the busy timeout.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = codeOf(error);
-  if (code !== undefined) return NETWORK_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+  if (code !== undefined) {
+    return NETWORK_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300' || code.startsWith('SQLITE_BUSY');
+  }
   return error instanceof Error && LOST_CONNECTION.test(error.message);
 }

@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { normalizeSearchText, searchTerms, searchWords } from '@custody/schema';
 
-import { isImmutabilityViolation, isUniqueViolation, migrateToLatest, openDatabase, parseDatabaseUrl } from '../src/index';
+import { isDatabaseUnavailable, isImmutabilityViolation, isUniqueViolation, migrateToLatest, openDatabase, parseDatabaseUrl } from '../src/index';
 import { up as upInitial } from '../src/migrations/0001-initial';
 import { up as upExports } from '../src/migrations/0002-exports';
 import { up as upRollups } from '../src/migrations/0003-rollups';
@@ -396,6 +401,31 @@ describe.runIf(DIALECTS.includes('postgres'))('postgres: a connection terminated
       }
     } finally {
       await t.destroy();
+    }
+  });
+});
+
+describe('isDatabaseUnavailable on SQLite', () => {
+  it('takes a write lock held elsewhere past the busy timeout (SQLITE_BUSY) for an unavailable database: retry', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custody-busy-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const holder = new Database(join(dir, 'x.db'));
+    const waiter = new Database(join(dir, 'x.db'), { timeout: 0 });
+    try {
+      holder.exec('CREATE TABLE t (x)');
+      holder.exec('BEGIN IMMEDIATE');
+      let error: unknown;
+      try {
+        waiter.exec('INSERT INTO t VALUES (1)');
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as { code?: string }).code).toBe('SQLITE_BUSY');
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      expect(isDatabaseUnavailable(Object.assign(new Error('constraint'), { code: 'SQLITE_CONSTRAINT_UNIQUE' }))).toBe(false);
+    } finally {
+      waiter.close();
+      holder.close();
     }
   });
 });
