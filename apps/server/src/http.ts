@@ -149,6 +149,11 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
+    // The client went away while sending its body: its socket's ECONNRESET says nothing of the database.
+    if (req.raw.readableAborted || req.raw.socket.destroyed) {
+      req.log.info({ code: error.code, url: req.url }, 'the client closed the connection before its request was read');
+      return reply.status(400).send(errorBody('BAD_REQUEST', 'the request was cut off before its body was read'));
+    }
     // Ours, or a lost or unreachable database (UNAVAILABLE: retry).
     const appError = appErrorOf(error);
     if (appError !== undefined) {

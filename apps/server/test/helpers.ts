@@ -30,7 +30,7 @@ export interface TTestServer {
 export async function startTestServer(
   dialect: TDialectName,
   env: Record<string, string> = {},
-  options: { consoleDir?: string; databaseUrl?: (url: string) => string } = {},
+  options: { consoleDir?: string; databaseUrl?: (url: string) => string; logger?: pino.Logger } = {},
 ): Promise<TTestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'custody-test-'));
   const db = await createTestDatabase(dialect, dialect === 'sqlite' ? { file: join(dataDir, 'custody.db') } : {});
@@ -43,7 +43,7 @@ export async function startTestServer(
   const { secret: adminKey } = await booted.custody.apiKeys.create({ name: 'test admin', organizationId: null, scopes: ['admin'] });
   const http = await createHttpServer({
     custody: booted.custody,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     bodyLimit: config.CUSTODY_BODY_LIMIT,
     rateLimit: config.CUSTODY_RATE_LIMIT,
     consoleDir: options.consoleDir ?? null,

@@ -1,10 +1,13 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 import { TRPCClientError } from '@trpc/client';
 import { CompiledQuery } from 'kysely';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS, countLockWaits, withEventsLocked } from '@custody/db/testing';
@@ -411,6 +414,27 @@ describe('sqlite: the statistics copy saved in the data directory', () => {
       expect((await stat(file)).mtimeMs).toBe(written);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a client that drops its upload halfway', () => {
+  it('is logged as a client gone, not as a database outage', async () => {
+    const lines: string[] = [];
+    const s = await startTestServer('sqlite', { CUSTODY_RATE_LIMIT: '0' }, { logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) });
+    try {
+      const socket = connect(Number(new URL(s.url).port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        `POST /audit_logs/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer ${s.adminKey}\r\nContent-Length: 1000\r\n\r\n{"organization_id":`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+      for (let i = 0; i < 100 && !lines.some((l) => l.includes('closed the connection')); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(lines.filter((l) => l.includes('closed the connection before its request was read'))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes('database is unavailable') || /"level":50/.test(l))).toEqual([]);
+    } finally {
+      await s.close();
     }
   });
 });
