@@ -88,6 +88,19 @@ for (const dialect of DIALECTS) {
       expect((await s.client(s.adminKey).organizations.list.query()).some((o) => o.id === 'x1')).toBe(false);
     });
 
+    it('answers input with thousands of unknown keys in a bounded error, not one repeating every key', async () => {
+      const input: Record<string, unknown> = { id: 'x2', name: 'X' };
+      for (let i = 0; i < 10_000; i++) input[`k${i}`] = 1;
+      for (const path of ['/trpc/organizations.create', '/trpc/events.create']) {
+        const body = JSON.stringify(path.includes('events') ? { organizationId: 'acme', event: EVENT, ...input } : input);
+        const res = await fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${s.adminKey}` }, body });
+        expect(res.status, path).toBe(400);
+        const text = await res.text();
+        expect(text.length, path).toBeLessThan(20_000);
+        expect(text, path).toContain('more characters');
+      }
+    });
+
     it('answers tRPC paths with 405 on methods other than GET and POST, in the tRPC envelope', async () => {
       for (const method of ['OPTIONS', 'DELETE', 'PUT', 'PATCH']) {
         const res = await fetch(`${s.url}/trpc/events.list`, { method, headers: { authorization: `Bearer ${writeKey}` } });

@@ -12,6 +12,7 @@ import { z, ZodError } from 'zod';
 
 import { APP_ERROR_STATUS, AppError, appErrorOf, isAppError } from '@custody/core';
 import type { TAppErrorCode, TAppErrorDetails, TPrincipal } from '@custody/core';
+import { MAX_ISSUES } from '@custody/schema';
 
 import type { TContext } from './context';
 
@@ -50,11 +51,24 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** Longest issue message an error answer repeats (an unknown-keys message lists every key it was sent). */
+const MAX_ISSUE_MESSAGE_LENGTH = 500;
+
+/**
+ * `error`'s first {@link MAX_ISSUES} issues, each message cut at {@link MAX_ISSUE_MESSAGE_LENGTH}: an answer no
+ * larger than a few hundred kilobytes whatever the input (a body of 600,000 unknown keys drew a 23 MB answer).
+ */
+function boundedZodError(error: ZodError): ZodError {
+  const cut = (m: string) => (m.length <= MAX_ISSUE_MESSAGE_LENGTH ? m : `${m.slice(0, MAX_ISSUE_MESSAGE_LENGTH)}… (${m.length - MAX_ISSUE_MESSAGE_LENGTH} more characters)`);
+  if (error.issues.length <= MAX_ISSUES && error.issues.every((i) => i.message.length <= MAX_ISSUE_MESSAGE_LENGTH)) return error;
+  return new ZodError(error.issues.slice(0, MAX_ISSUES).map((i) => ({ ...i, message: cut(i.message), ...('keys' in i ? { keys: i.keys.slice(0, MAX_ISSUES) } : {}) })));
+}
+
 const t = initTRPC.context<TContext>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    const zodError = error.code === 'BAD_REQUEST' && cause instanceof ZodError ? cause : null;
+    const zodError = error.code === 'BAD_REQUEST' && cause instanceof ZodError ? boundedZodError(cause) : null;
     const appError: TAppErrorData = isAppError(cause)
       ? { code: cause.code, ...(cause.details === undefined ? {} : { details: cause.details }) }
       : zodError !== null
