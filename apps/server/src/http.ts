@@ -36,7 +36,20 @@ export interface THttpOptions {
   rateLimit: number;
   /** Directory of the built console, or null to serve none. Default: `@custody/console`'s `dist/`. */
   consoleDir?: string | null;
+  /**
+   * Most time a client may take to send a whole request, headers and body, before it is answered 408 and
+   * its connection closed. Default is {@link REQUEST_TIMEOUT_MS}. Node checks every `checkIntervalMs`
+   * (default 30 s), so a request is cut between the two.
+   */
+  requestTimeoutMs?: number;
+  checkIntervalMs?: number;
 }
+
+/**
+ * Default limit for sending a whole request: an 8 MiB body (the default body limit) at about 600 kbit/s.
+ * Without one, a client sending a byte now and then holds its connection and its buffered body for ever.
+ */
+export const REQUEST_TIMEOUT_MS = 120_000;
 
 export interface THttpServer {
   app: FastifyInstance;
@@ -98,6 +111,12 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: options.bodyLimit,
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    // Node's limit for the headers alone (60 s), which must not exceed the request's for the latter to apply.
+    http: {
+      headersTimeout: Math.min(60_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+      ...(options.checkIntervalMs === undefined ? {} : { connectionsCheckingInterval: options.checkIntervalMs }),
+    },
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

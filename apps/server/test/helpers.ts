@@ -30,7 +30,7 @@ export interface TTestServer {
 export async function startTestServer(
   dialect: TDialectName,
   env: Record<string, string> = {},
-  options: { consoleDir?: string; databaseUrl?: (url: string) => string; logger?: pino.Logger } = {},
+  options: { consoleDir?: string; databaseUrl?: (url: string) => string; logger?: pino.Logger; requestTimeoutMs?: number; checkIntervalMs?: number } = {},
 ): Promise<TTestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'custody-test-'));
   const db = await createTestDatabase(dialect, dialect === 'sqlite' ? { file: join(dataDir, 'custody.db') } : {});
@@ -47,6 +47,8 @@ export async function startTestServer(
     bodyLimit: config.CUSTODY_BODY_LIMIT,
     rateLimit: config.CUSTODY_RATE_LIMIT,
     consoleDir: options.consoleDir ?? null,
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.checkIntervalMs === undefined ? {} : { checkIntervalMs: options.checkIntervalMs }),
   });
   const address = await http.app.listen({ port: 0, host: '127.0.0.1' });
   return {

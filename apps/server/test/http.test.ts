@@ -451,3 +451,26 @@ describe('a client that drops its upload halfway', () => {
     }
   });
 });
+
+describe('a client that sends its body a byte at a time', () => {
+  it('is answered 408 and cut off once the request time limit has passed', async () => {
+    const s = await startTestServer('sqlite', { CUSTODY_RATE_LIMIT: '0' }, { requestTimeoutMs: 1_000, checkIntervalMs: 200 });
+    const socket = connect(Number(new URL(s.url).port), '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', () => undefined);
+    const drip = setInterval(() => socket.writable && socket.write('1'), 100);
+    try {
+      await once(socket, 'connect');
+      socket.write(`POST /audit_logs/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer ${s.adminKey}\r\nContent-Length: 100000\r\n\r\n[`);
+      const closed = once(socket, 'close');
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      expect(socket.destroyed || socket.readableEnded).toBe(true);
+      expect(Buffer.concat(received).toString()).toMatch(/^HTTP\/1\.1 408/);
+    } finally {
+      clearInterval(drip);
+      socket.destroy();
+      await s.close();
+    }
+  });
+});
