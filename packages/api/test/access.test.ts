@@ -138,6 +138,14 @@ for (const dialect of DIALECTS) {
       expect((await (await caller(keys.root)).organizations.list()).map((o) => o.id)).toEqual(['org_a', 'org_b']);
     });
 
+    it('apiKeys.list without an organization lists a bound admin its own organization\'s keys, an unbound one every key', async () => {
+      const own = await (await caller(keys['a:admin'])).apiKeys.list({});
+      expect(own.length).toBeGreaterThan(0);
+      expect(new Set(own.map((k) => k.organizationId))).toEqual(new Set(['org_a']));
+      const all = await (await caller(keys.root)).apiKeys.list({});
+      expect(new Set(all.map((k) => k.organizationId))).toEqual(new Set(['org_a', 'org_b', null]));
+    });
+
     it('organizations.create needs an unbound admin key', async () => {
       expect(await codeOf((await caller(keys['a:admin'])).organizations.create({ name: 'C' }))).toBe('FORBIDDEN');
       expect(await codeOf((await caller(keys.root)).organizations.create({ id: 'org_c', name: 'C' }))).toBe('OK');
