@@ -1,7 +1,7 @@
 /**
  * Opening everything a command needs: the database (migrated), the signing key and `Custody`.
  */
-import { constants, existsSync } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, openSync, statSync } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -63,22 +63,97 @@ export async function ensureDataDir(config: TConfig): Promise<void> {
   }
 }
 
+/** Where a warning of a command goes by default: stderr (`custody serve` logs it instead). */
+function warnOnStderr(message: string): void {
+  process.stderr.write(`custody: warning: ${message}\n`);
+}
+
+/** The paths already warned about by this process (the check command opens the database twice). */
+const warnedAbout = new Set<string>();
+
+/**
+ * SQLite files: the warning to give if the data directory, or the database file and its `-wal` / `-shm`, are open
+ * to other local users (any group or other permission bit): the database holds every event and the API keys'
+ * hashes. Existing modes are left as they are (an install may rely on a group), so the warning says the `chmod` to
+ * run. `null`: nothing to say, or said already by this process (the check command opens the database twice).
+ */
+function openToOthersWarning(config: TConfig): { paths: string[]; message: string } | null {
+  if (process.platform === 'win32') return null;
+  const target = parseDatabaseUrl(config.databaseUrl);
+  // Postgres: the data directory holds only the signing key (0600) and the exports (0700).
+  if (target.kind !== 'sqlite' || target.filename === ':memory:') return null;
+  const open: { path: string; mode: number; directory: boolean }[] = [];
+  for (const [path, directory] of [[config.CUSTODY_DATA_DIR, true], [target.filename, false], [`${target.filename}-wal`, false], [`${target.filename}-shm`, false]] as const) {
+    let mode: number;
+    try {
+      mode = statSync(path).mode & 0o777;
+    } catch {
+      continue; // not there (yet): nothing to say
+    }
+    if ((mode & 0o077) !== 0 && !warnedAbout.has(path)) open.push({ path, mode, directory });
+  }
+  if (open.length === 0) return null;
+  const described = open.map((o) => `${o.directory ? 'the data directory ' : ''}${o.path} (mode ${o.mode.toString(8)})`);
+  const quoted = (path: string) => (/^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`);
+  const dirs = open.filter((o) => o.directory).map((o) => quoted(o.path));
+  const files = open.filter((o) => !o.directory).map((o) => quoted(o.path));
+  const chmods = [...(dirs.length === 0 ? [] : [`chmod 700 ${dirs.join(' ')}`]), ...(files.length === 0 ? [] : [`chmod 600 ${files.join(' ')}`])];
+  return {
+    paths: open.map((o) => o.path),
+    message: `${described.join(', ')} ${open.length === 1 ? 'is' : 'are'} open to other local users, and the database holds every event and the API key hashes: run ${chmods.join(' && ')} (Custody does not change the mode of an existing file or directory)`,
+  };
+}
+
+function warnOnce(warning: { paths: string[]; message: string } | null, warn: (message: string) => void = warnOnStderr): void {
+  if (warning === null) return;
+  for (const path of warning.paths) warnedAbout.add(path);
+  warn(warning.message);
+}
+
+/** Warns (default: on stderr) if the data directory or the SQLite database is open to others: see `openToOthersWarning`. */
+export function warnIfOpenToOthers(config: TConfig, warn?: (message: string) => void): void {
+  warnOnce(openToOthersWarning(config), warn);
+}
+
+/**
+ * Creates a SQLite database file that does not exist yet empty with mode 0600, before SQLite opens it: SQLite
+ * creates the file with the umask's mode (0644 under the usual 022), and its `-wal` and `-shm` files with the
+ * database file's mode. An existing file is left as it is. Failures are left to SQLite's open to report.
+ */
+function createSqliteFilePrivately(filename: string): void {
+  let fd: number;
+  try {
+    fd = openSync(filename, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch {
+    return; // it exists, or its directory does not: openDatabase says which
+  }
+  try {
+    fchmodSync(fd, 0o600); // whatever the umask (a stricter one would make it unwritable)
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Opens the configured database, turning what is a configuration problem into a `ConfigError` that names the
  * variable: a SQLite file that cannot be opened (its directory missing, not a database) and, with `create: false`,
  * one that does not exist yet; a Postgres server that cannot be reached or refuses the connection (checked with
- * one query, so that the message is not a migration's).
+ * one query, so that the message is not a migration's). A SQLite file it creates is readable by its owner alone;
+ * `warn` (default: stderr) is told once if the data directory or an existing database file is open to others.
  */
 export async function openConfiguredDatabase(
   config: TConfig,
-  options: Omit<TOpenDatabaseOptions, 'url'> & { create?: boolean } = {},
+  options: Omit<TOpenDatabaseOptions, 'url'> & { create?: boolean; warn?: (message: string) => void } = {},
 ): Promise<CustodyDatabase> {
-  const { create = true, ...open } = options;
+  const { create = true, warn, ...open } = options;
   const target = parseDatabaseUrl(config.databaseUrl);
   const [name, value] = databaseSetting(config);
   if (target.kind === 'sqlite' && target.filename !== ':memory:' && !create && !existsSync(target.filename)) {
     throw configProblem(name, value, `there is no database at ${target.filename} yet (custody serve or custody migrate creates it)`);
   }
+  // Looked at before SQLite opens the file, whose -wal and -shm it then creates with the file's mode.
+  const warning = openToOthersWarning(config);
+  if (target.kind === 'sqlite' && target.filename !== ':memory:' && create && open.sqliteReadonly !== true) createSqliteFilePrivately(target.filename);
   let database: CustodyDatabase;
   try {
     database = await openDatabase({ url: config.databaseUrl, ...open });
@@ -109,6 +184,7 @@ export async function openConfiguredDatabase(
       throw new ConfigError(`${name}: the database at ${at} ${what}: ${errorText(error)}`);
     }
   }
+  warnOnce(warning, warn);
   return database;
 }
 
@@ -161,6 +237,8 @@ export async function boot(
     onMigration?: (name: string) => void;
     /** Told once if the query threads' statistics copy cannot be made or is given up (statistics then run in SQL). */
     onQueryNotice?: (message: string) => void;
+    /** Told once if the data directory or the database file is open to other users. Default: stderr. */
+    onWarning?: (message: string) => void;
   } = {},
 ): Promise<TBooted> {
   const target = parseDatabaseUrl(config.databaseUrl);
@@ -169,6 +247,7 @@ export async function boot(
   const database = await openConfiguredDatabase(config, {
     maxConnections: config.CUSTODY_PG_POOL_SIZE,
     sqliteSynchronous: config.CUSTODY_SQLITE_SYNCHRONOUS,
+    ...(options.onWarning === undefined ? {} : { warn: options.onWarning }),
   });
   let migrations: string[];
   try {

@@ -34,7 +34,7 @@ import type { TScope } from '@custody/core';
 import { migrateToLatest } from '@custody/db';
 
 import { backupCommand, checkCommand } from './backup-command';
-import { boot, configProblem, configuredSigningKey, createBootstrapKey, ensureDataDir, openConfiguredDatabase } from './boot';
+import { boot, configProblem, configuredSigningKey, createBootstrapKey, ensureDataDir, openConfiguredDatabase, warnIfOpenToOthers } from './boot';
 import { str } from './cli-values';
 import type { TValues } from './cli-values';
 import { ConfigError, loadConfig } from './env';
@@ -199,6 +199,7 @@ async function serve(config: TConfig): Promise<void> {
     onMigration: (name) => logger.info({ migration: name }, 'applying database migration'),
     onQueryNotice: (message) =>
       logger.warn({ statsMemoryBytes: config.statsMemoryBytes }, `${message} (the limit is CUSTODY_STATS_MEMORY_MB; see docs/operations.md)`),
+    onWarning: (message) => logger.warn(message),
   });
   const { custody } = booted;
   await custody.start();
@@ -520,6 +521,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'export':
       return exportCommand(config, sub, values);
     case 'backup':
+      // The copy is made readable by its owner alone; the original is looked at as every command does.
+      warnIfOpenToOthers(config);
       return backupCommand(config, sub, values);
     case 'check': {
       // Not created here (the check reads): a missing SQLite file or an unreachable server is said as such.
