@@ -2,10 +2,10 @@
  * Opening everything a command needs: the database (migrated), the signing key and `Custody`.
  */
 import { closeSync, constants, existsSync, fchmodSync, openSync, statSync } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { ApiKeys, Custody, isAppError, loadOrCreateSigningKey, signingKeyFromText } from '@custody/core';
+import { ApiKeys, Custody, SigningKeys, isAppError, loadOrCreateSigningKey, signingKeyFromText } from '@custody/core';
 import type { TCheckpointerOptions, TIngestOptions, TSigningKey } from '@custody/core';
 import { POSTGRES_CONNECT_TIMEOUT_MS, isDatabaseUnavailable, migrateToLatest, openDatabase, parseDatabaseUrl } from '@custody/db';
 import type { CustodyDatabase, TOpenDatabaseOptions } from '@custody/db';
@@ -188,7 +188,42 @@ export async function openConfiguredDatabase(
   return database;
 }
 
-/** The signing key of the configuration: CUSTODY_SIGNING_KEY's, else the key file's (created if `create`). */
+/** The key file's setting in messages: the variable and the file's path (the default one when it is unset). */
+function keyFileSetting(config: TConfig): string {
+  const path = JSON.stringify(config.signingKeyFile);
+  return config.CUSTODY_SIGNING_KEY_FILE === undefined ? `CUSTODY_SIGNING_KEY_FILE (unset: the default ${path})` : `CUSTODY_SIGNING_KEY_FILE=${path}`;
+}
+
+/** A key file that cannot be read or created, as a `ConfigError` naming its setting; other errors as they are. */
+function keyFileProblem(config: TConfig, error: unknown, doing: 'read' | 'created'): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new ConfigError(`${keyFileSetting(config)}: cannot be ${doing}: permission denied (${code}): give the user running Custody access to the file and the directories above it`);
+  }
+  if (code === 'ENOTDIR') return new ConfigError(`${keyFileSetting(config)}: cannot be ${doing}: a part of its path is a file, not a directory`);
+  if (code === 'EROFS') return new ConfigError(`${keyFileSetting(config)}: cannot be ${doing}: the file system is read-only`);
+  if (code === 'EISDIR') return new ConfigError(`${keyFileSetting(config)}: is a directory, not a key file`);
+  return error;
+}
+
+/** Whether the key file exists, refusing one that cannot be read or is not a file. */
+async function keyFileExists(config: TConfig): Promise<boolean> {
+  let info;
+  try {
+    info = await stat(config.signingKeyFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw keyFileProblem(config, error, 'read');
+  }
+  if (info.isDirectory()) throw new ConfigError(`${keyFileSetting(config)}: is a directory, not a key file`);
+  if (!info.isFile()) throw new ConfigError(`${keyFileSetting(config)}: is not a regular file`);
+  return true;
+}
+
+/**
+ * The signing key of the configuration: CUSTODY_SIGNING_KEY's, else the key file's. A missing key file is created
+ * if `create` (`boot` does so only when the database has no signing key: see `missingKeyFile`), else `null`.
+ */
 export async function configuredSigningKey(config: TConfig, create: true): Promise<{ key: TSigningKey; created: boolean }>;
 export async function configuredSigningKey(config: TConfig, create: false): Promise<{ key: TSigningKey; created: boolean } | null>;
 export async function configuredSigningKey(config: TConfig, create: boolean): Promise<{ key: TSigningKey; created: boolean } | null> {
@@ -199,13 +234,50 @@ export async function configuredSigningKey(config: TConfig, create: boolean): Pr
       throw new ConfigError(`CUSTODY_SIGNING_KEY: ${errorText(error)}`);
     }
   }
-  if (!create && !existsSync(config.signingKeyFile)) return null;
+  const exists = await keyFileExists(config);
+  if (!create && !exists) return null;
   try {
     return await loadOrCreateSigningKey(config.signingKeyFile, config.CUSTODY_LOG_NAME);
   } catch (error) {
     // A key file others can read, or one that holds no key.
     if (isAppError(error) && error.code === 'BAD_REQUEST') throw new ConfigError(`CUSTODY_SIGNING_KEY_FILE: ${error.message}`);
-    throw error;
+    throw keyFileProblem(config, error, exists ? 'read' : 'created');
+  }
+}
+
+/**
+ * The key this database's checkpoints are signed with (its published active key, else the key of its latest
+ * checkpoint), described for a message, or `null` when it has none: a database that never signed.
+ */
+export async function databaseSigningKey(db: CustodyDatabase['db']): Promise<string | null> {
+  const [active] = await new SigningKeys(db).list();
+  if (active !== undefined) return `${active.vkey.split('+').slice(0, 2).join('+')} (fingerprint ${active.fingerprint})`;
+  const latest = await db.selectFrom('checkpoints').select('key_id').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  return latest === undefined ? null : latest.key_id;
+}
+
+/**
+ * The refusal to sign with a new key when the key file is missing but the database's checkpoints are signed by
+ * another (a key mount that failed, a restore without the key): exit status 2, and what to do.
+ */
+export function missingKeyFile(config: TConfig, signedBy: string): ConfigError {
+  return new ConfigError(
+    `${keyFileSetting(config)}: there is no key file, but this database's checkpoints are signed by key ${signedBy}: restore that key file (from a backup, or the mount that failed), or if the key is lost for good make a new one deliberately with "custody signing-key rotate"`,
+  );
+}
+
+/**
+ * Whether the configured database (if there is one yet) has signed with a key, for the commands that do not boot:
+ * `signing-key show` and `rotate`. Opened read-only; a database without tables yet has none.
+ */
+export async function configuredDatabaseSigningKey(config: TConfig): Promise<string | null> {
+  const target = parseDatabaseUrl(config.databaseUrl);
+  if (target.kind === 'sqlite' && (target.filename === ':memory:' || !existsSync(target.filename))) return null;
+  const database = await openConfiguredDatabase(config, { create: false, sqliteReadonly: true, maxConnections: 1 });
+  try {
+    return await databaseSigningKey(database.db).catch(() => null);
+  } finally {
+    await database.close();
   }
 }
 
@@ -225,7 +297,10 @@ export async function createBootstrapKey(custody: Custody): Promise<{ id: string
   });
 }
 
-/** Opens and migrates the database, loads (or creates) the signing key, and builds `Custody`. */
+/**
+ * Opens and migrates the database, loads the signing key (creating it only for a database that never signed:
+ * else a missing key file is a `ConfigError`), and builds `Custody`.
+ */
 export async function boot(
   config: TConfig,
   options: {
@@ -243,15 +318,24 @@ export async function boot(
 ): Promise<TBooted> {
   const target = parseDatabaseUrl(config.databaseUrl);
   await ensureDataDir(config);
-  const { key: signingKey, created: createdSigningKey } = await configuredSigningKey(config, true);
+  // A key file that is there is read before the database is opened (a bad one changes nothing); a missing one is
+  // created only if the database has never signed with another key.
+  const existing = await configuredSigningKey(config, false);
   const database = await openConfiguredDatabase(config, {
     maxConnections: config.CUSTODY_PG_POOL_SIZE,
     sqliteSynchronous: config.CUSTODY_SQLITE_SYNCHRONOUS,
     ...(options.onWarning === undefined ? {} : { warn: options.onWarning }),
   });
   let migrations: string[];
+  let signingKey: TSigningKey;
+  let createdSigningKey: boolean;
   try {
     migrations = (await migrateToLatest(database.db, database.dialect, { onMigration: options.onMigration })).applied;
+    if (existing === null) {
+      const signedBy = await databaseSigningKey(database.db);
+      if (signedBy !== null) throw missingKeyFile(config, signedBy);
+    }
+    ({ key: signingKey, created: createdSigningKey } = existing ?? (await configuredSigningKey(config, true)));
   } catch (error) {
     await database.close();
     throw error;

@@ -34,7 +34,17 @@ import type { TScope } from '@custody/core';
 import { migrateToLatest } from '@custody/db';
 
 import { backupCommand, checkCommand } from './backup-command';
-import { boot, configProblem, configuredSigningKey, createBootstrapKey, ensureDataDir, openConfiguredDatabase, warnIfOpenToOthers } from './boot';
+import {
+  boot,
+  configProblem,
+  configuredDatabaseSigningKey,
+  configuredSigningKey,
+  createBootstrapKey,
+  ensureDataDir,
+  missingKeyFile,
+  openConfiguredDatabase,
+  warnIfOpenToOthers,
+} from './boot';
 import { str } from './cli-values';
 import type { TValues } from './cli-values';
 import { ConfigError, loadConfig } from './env';
@@ -610,7 +620,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (sub === 'show') {
         // The key the servers sign with: CUSTODY_SIGNING_KEY's when set, else the key file's. Never created here.
         const found = await configuredSigningKey(config, false);
-        if (found === null) throw noSigningKey(config);
+        if (found === null) throw await noSigningKey(config);
         const { key } = found;
         print(values.json === true ? JSON.stringify({ vkey: key.vkey, keyId: key.keyId, fingerprint: key.fingerprint }) : `${key.vkey}\nfingerprint ${key.fingerprint}`);
         return 0;
@@ -625,7 +635,17 @@ export async function main(argv: readonly string[]): Promise<number> {
               'CUSTODY_SIGNING_KEY and restart them: each publishes the new vkey at start, and the old vkeys stay published.',
           );
         }
-        if ((await configuredSigningKey(config, false)) === null) throw noSigningKey(config);
+        if ((await configuredSigningKey(config, false)) === null) {
+          // The key file is gone but the database signed with it (see `boot`): rotating is the deliberate way to a
+          // new key. The lost key stays published, so its checkpoints still verify.
+          const signedBy = await configuredDatabaseSigningKey(config);
+          if (signedBy === null) throw await noSigningKey(config);
+          const { key } = await configuredSigningKey(config, true);
+          print(
+            `no key file at ${config.signingKeyFile}: wrote a new key there\nlost    ${signedBy} (stays published)\nactive  ${key.vkey}\nRestart the server (every process) to sign with the new key.`,
+          );
+          return 0;
+        }
         const { previous, next } = await rotateSigningKeyFile(config.signingKeyFile, config.CUSTODY_LOG_NAME);
         print(`retired ${previous.vkey}\nactive  ${next.vkey}\nRestart the server (every process) to sign with the new key; the old vkey stays published.`);
         return 0;
@@ -645,8 +665,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** There is no signing key file, and no CUSTODY_SIGNING_KEY: named after the setting that says where it would be. */
-function noSigningKey(config: TConfig): ConfigError {
+/**
+ * There is no signing key file, and no CUSTODY_SIGNING_KEY: named after the setting that says where it would be.
+ * When the database has signed with a key, `serve` would not create one either: that is said instead.
+ */
+async function noSigningKey(config: TConfig): Promise<ConfigError> {
+  const signedBy = await configuredDatabaseSigningKey(config);
+  if (signedBy !== null) return missingKeyFile(config, signedBy);
   const [name, value] = config.CUSTODY_SIGNING_KEY_FILE === undefined ? ['CUSTODY_DATA_DIR', config.CUSTODY_DATA_DIR] : ['CUSTODY_SIGNING_KEY_FILE', config.signingKeyFile];
   return configProblem(
     name,

@@ -1,15 +1,19 @@
 /**
  * What the server keeps on disk, on real processes and real files: the data directory and the SQLite database are
- * its owner's alone (and an existing install open to others is warned about, not changed).
+ * its owner's alone (and an existing install open to others is warned about, not changed), and the signing key
+ * file is refused cleanly when it is missing for a database that signed with it, unreadable, or a directory.
  */
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createTestDatabase, DIALECTS } from '@custody/db/testing';
+import { generateSigner } from '@custody/ledger';
 
 import { EVENT } from './helpers';
 import { startServerProcess } from './process';
@@ -116,6 +120,121 @@ describe('files and keys', { timeout: 300_000 }, () => {
       await chmod(`${db}-wal`, 0o600).catch(() => undefined);
       await chmod(`${db}-shm`, 0o600).catch(() => undefined);
       expect(custody(['orgs', 'list'], { CUSTODY_DATA_DIR: dir }).stderr).toBe('');
+    });
+  });
+
+  describe('a missing signing key file', () => {
+    /** A data directory whose database has signed checkpoints with the key now in `key`. */
+    async function signedDatabase(): Promise<{ dir: string; key: string; keyId: string }> {
+      const dir = freshDir();
+      expect(custody(['orgs', 'create', 'Acme', '--id', 'acme'], { CUSTODY_DATA_DIR: dir }).status).toBe(0);
+      const checkpoint = custody(['checkpoint', 'acme'], { CUSTODY_DATA_DIR: dir });
+      expect(checkpoint.status, checkpoint.stderr).toBe(0);
+      const show = JSON.parse(custody(['signing-key', 'show', '--json'], { CUSTODY_DATA_DIR: dir }).stdout) as { keyId: string };
+      const key = join(tmp, `key-${n}`);
+      await rename(join(dir, 'signing.key'), key);
+      return { dir, key, keyId: show.keyId };
+    }
+
+    it('is refused, with exit 2, when the database has signed with a key: no new key is made', async () => {
+      const { dir, key, keyId } = await signedDatabase();
+      const mount = join(tmp, `mount-${n}`);
+      const named = custody(['serve'], { CUSTODY_DATA_DIR: dir, CUSTODY_SIGNING_KEY_FILE: join(mount, 'signing.key'), PORT: '0' });
+      expect(named.status, named.stderr).toBe(2);
+      expect(named.stderr.trim().split('\n')).toHaveLength(1);
+      expect(named.stderr).toContain(`custody: CUSTODY_SIGNING_KEY_FILE=${JSON.stringify(join(mount, 'signing.key'))}: there is no key file, but this database's checkpoints are signed by key custody.localhost+${keyId} (fingerprint `);
+      expect(named.stderr).toContain('restore that key file');
+      expect(named.stderr).toContain('custody signing-key rotate');
+      await expect(stat(mount)).rejects.toThrow(/ENOENT/);
+
+      // The default path, in the data directory: the same, for serve and for the commands that sign or show.
+      for (const args of [['serve'], ['checkpoint', 'acme'], ['signing-key', 'list'], ['signing-key', 'show']]) {
+        const r = custody(args, { CUSTODY_DATA_DIR: dir, PORT: '0' });
+        expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(`custody: CUSTODY_SIGNING_KEY_FILE (unset: the default ${JSON.stringify(join(dir, 'signing.key'))}): there is no key file, but this database's checkpoints are signed by key custody.localhost+${keyId}`);
+      }
+      await expect(stat(join(dir, 'signing.key'))).rejects.toThrow(/ENOENT/);
+
+      // The key given in CUSTODY_SIGNING_KEY instead works as before, and so does the key file put back.
+      const inline = custody(['signing-key', 'list', '--json'], { CUSTODY_DATA_DIR: dir, CUSTODY_SIGNING_KEY: (await readFile(key, 'utf8')).trim() });
+      expect(inline.status, inline.stderr).toBe(0);
+      expect(JSON.parse(inline.stdout)).toHaveLength(1);
+      await rename(key, join(dir, 'signing.key'));
+      const restored = custody(['checkpoint', 'acme'], { CUSTODY_DATA_DIR: dir });
+      expect(restored.status, restored.stderr).toBe(0);
+    });
+
+    it('lost for good is replaced deliberately by signing-key rotate, the lost key staying published', async () => {
+      const { dir, keyId } = await signedDatabase();
+      const rotate = custody(['signing-key', 'rotate'], { CUSTODY_DATA_DIR: dir });
+      expect(rotate.status, rotate.stderr).toBe(0);
+      expect(rotate.stdout).toContain(`lost    custody.localhost+${keyId}`);
+      expect(mode(join(dir, 'signing.key'))).toBe(0o600);
+      const listed = custody(['signing-key', 'list', '--json'], { CUSTODY_DATA_DIR: dir });
+      expect(listed.status, listed.stderr).toBe(0);
+      const keys = JSON.parse(listed.stdout) as { keyId: string; retiredAt: string | null }[];
+      expect(keys.map((k) => [k.keyId === keyId, k.retiredAt === null])).toEqual([
+        [false, true],
+        [true, false],
+      ]);
+    });
+  });
+
+  describe.skipIf(!DIALECTS.includes('postgres'))('postgres: a missing signing key file', () => {
+    it('is refused when the database has signed with a key, as on SQLite', async () => {
+      const db = await createTestDatabase('postgres');
+      await db.close();
+      try {
+        const first = { CUSTODY_DATA_DIR: freshDir(), DATABASE_URL: db.url };
+        expect(custody(['orgs', 'create', 'Acme', '--id', 'acme'], first).status).toBe(0);
+        expect(custody(['checkpoint', 'acme'], first).status).toBe(0);
+        // Another process on the same database whose key mount failed.
+        const other = custody(['serve'], { CUSTODY_DATA_DIR: freshDir(), DATABASE_URL: db.url, CUSTODY_SIGNING_KEY_FILE: join(tmp, 'no-mount', 'signing.key'), PORT: '0' });
+        expect(other.status, other.stderr).toBe(2);
+        expect(other.stderr).toContain("there is no key file, but this database's checkpoints are signed by key custody.localhost+");
+      } finally {
+        await db.destroy().catch(() => undefined);
+      }
+    });
+  });
+
+  describe('a signing key file that cannot be used', () => {
+    it('unreadable: exit 2, naming the variable and saying permission denied', async () => {
+      // As root the command runs as nobody, who can neither enter the key's directory nor read the file.
+      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const dir = freshDir();
+      await mkdir(dir, { mode: 0o700 });
+      if (process.getuid?.() === 0) await chown(dir, 65534, 65534);
+      const locked = join(tmp, 'locked');
+      await mkdir(locked, { mode: 0o700 });
+      const inLocked = join(locked, 'signing.key');
+      const unreadable = join(tmp, 'unreadable.key');
+      await writeFile(inLocked, `${generateSigner('custody.localhost').skey}\n`, { mode: 0o600 });
+      await writeFile(unreadable, `${generateSigner('custody.localhost').skey}\n`, { mode: 0o600 });
+      if (process.getuid?.() !== 0) {
+        await chmod(locked, 0o000);
+        await chmod(unreadable, 0o000);
+      }
+      try {
+        for (const file of [inLocked, unreadable]) {
+          const r = custody(['serve'], { CUSTODY_DATA_DIR: dir, CUSTODY_SIGNING_KEY_FILE: file, PORT: '0' }, asNobody);
+          expect(r.status, r.stderr).toBe(2);
+          expect(r.stderr.trim().split('\n')).toHaveLength(1);
+          expect(r.stderr).toContain(`custody: CUSTODY_SIGNING_KEY_FILE=${JSON.stringify(file)}: cannot be read: permission denied (EACCES)`);
+        }
+      } finally {
+        await chmod(locked, 0o700);
+      }
+    });
+
+    it('a directory: says it is a directory', async () => {
+      const keyDir = join(tmp, 'key-dir');
+      await mkdir(keyDir, { mode: 0o755 });
+      for (const args of [['serve'], ['signing-key', 'show']]) {
+        const r = custody(args, { CUSTODY_DATA_DIR: freshDir(), CUSTODY_SIGNING_KEY_FILE: keyDir, PORT: '0' });
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toBe(`custody: CUSTODY_SIGNING_KEY_FILE=${JSON.stringify(keyDir)}: is a directory, not a key file\n`);
+      }
     });
   });
 });
