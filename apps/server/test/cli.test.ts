@@ -57,6 +57,10 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
     expect(created.stdout).toContain('created acme');
     expect(custody(['orgs', 'create', 'Again', '--id', 'acme']).stderr).toContain('already exists');
     expect(custody(['orgs', 'list']).stdout).toMatch(/^acme\t0 events\tAcme Inc\.$/m);
+    // The first checkpoint, signed by the command, checks out against the published keys without any `serve`.
+    const checked = custody(['check']);
+    expect(checked.stdout + checked.stderr).not.toContain('DOES NOT CHECK OUT');
+    expect(checked.status).toBe(0);
   });
 
   it('creates the signing key readable only by its owner', async () => {

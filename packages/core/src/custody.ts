@@ -143,6 +143,9 @@ export class Custody {
 
   /** Creates an organization and signs its first checkpoint (size 0). */
   async createOrganization(input: { id?: string; name: string }): Promise<TOrganization> {
+    // Signed by a command that never started this Custody (`custody orgs create`): its key must be published
+    // first, or the checkpoint names a key no verifier of this database knows.
+    if (!this.#started) await this.signingKeys.activate(this.signingKey);
     const org = await this.organizations.create(input);
     await this.checkpointer.checkpoint(org.id);
     return org;
