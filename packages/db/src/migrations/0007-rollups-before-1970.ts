@@ -26,18 +26,18 @@ function floorTo(time: string, size: number) {
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const organizations = await sql<{ id: string }>`SELECT id FROM organizations ORDER BY id`.execute(db);
+  const rollups = [
+    { table: 'event_counts_hourly', column: 'hour', size: HOUR_MS },
+    { table: 'event_counts_daily', column: 'day', size: DAY_MS },
+  ];
   for (const { id } of organizations.rows) {
-    await sql`DELETE FROM event_counts_hourly WHERE organization_id = ${id} AND hour <= 0`.execute(db);
-    await sql`
-      INSERT INTO event_counts_hourly (organization_id, hour, action, n)
-      SELECT organization_id, ${floorTo('occurred_at', HOUR_MS)}, action, count(*) FROM events
-      WHERE organization_id = ${id} AND occurred_at < ${HOUR_MS}
-      GROUP BY organization_id, ${floorTo('occurred_at', HOUR_MS)}, action`.execute(db);
-    await sql`DELETE FROM event_counts_daily WHERE organization_id = ${id} AND day <= 0`.execute(db);
-    await sql`
-      INSERT INTO event_counts_daily (organization_id, day, action, n)
-      SELECT organization_id, ${floorTo('occurred_at', DAY_MS)}, action, count(*) FROM events
-      WHERE organization_id = ${id} AND occurred_at < ${DAY_MS}
-      GROUP BY organization_id, ${floorTo('occurred_at', DAY_MS)}, action`.execute(db);
+    for (const { table, column, size } of rollups) {
+      await sql`DELETE FROM ${sql.table(table)} WHERE organization_id = ${id} AND ${sql.ref(column)} <= 0`.execute(db);
+      await sql`
+        INSERT INTO ${sql.table(table)} (organization_id, ${sql.ref(column)}, action, n)
+        SELECT organization_id, ${floorTo('occurred_at', size)}, action, count(*) FROM events
+        WHERE organization_id = ${id} AND occurred_at < ${size}
+        GROUP BY organization_id, ${floorTo('occurred_at', size)}, action`.execute(db);
+    }
   }
 }
