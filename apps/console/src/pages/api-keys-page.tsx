@@ -33,12 +33,9 @@ export function ApiKeysPage({ organization }: { organization: TOrganization }) {
 
   // An unbound admin key sees every key; a key bound to one organization sees that organization's keys.
   const keys = useAsync(async () => {
-    try {
-      return { scope: 'all' as const, keys: await client.apiKeys.list.query({}) };
-    } catch (error) {
-      if (describeError(error).code !== 'FORBIDDEN') throw error;
-      return { scope: 'organization' as const, keys: await client.apiKeys.list.query({ organizationId: organization.id }) };
-    }
+    const { organizationId } = await client.auth.whoami.query();
+    if (organizationId === null) return { scope: 'all' as const, keys: await client.apiKeys.list.query({}) };
+    return { scope: 'organization' as const, keys: await client.apiKeys.list.query({ organizationId: organization.id }) };
   }, organization.id);
   const { reportError } = session;
   useEffect(() => {
