@@ -10,18 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS } from '@custody/db/testing';
 
-import type { Custody, TEventFilter, TExportRequest } from '../src/index';
-import { createTestCustody, event, refusal } from './helpers';
-
-const REQUESTER = { type: 'api_key' as const, id: 'key_test', name: 'paralegal' };
-
-const request = (filter: TEventFilter): TExportRequest => ({
-  format: 'ndjson',
-  filter,
-  matter: { name: 'Acme v. Example', number: 'MAT-1' },
-  custodian: 'Jane',
-  reason: 'RFP 1',
-});
+import type { Custody, TEventFilter } from '../src/index';
+import { EXPORT_REQUESTER, createTestCustody, event, exportRequest, refusal } from './helpers';
 
 /** One filter per check `events.list` makes of a filter. */
 const INVALID: TEventFilter[] = [
@@ -58,13 +48,13 @@ for (const dialect of DIALECTS) {
       it(`${JSON.stringify(filter)} is refused at creation as events.list refuses it, and no job is queued`, async () => {
         const listed = await refusal(() => custody.events.list('acme', filter));
         expect(listed.code).toBe('BAD_REQUEST');
-        expect(await refusal(() => custody.exports.create('acme', request(filter), REQUESTER))).toEqual(listed);
+        expect(await refusal(() => custody.exports.create('acme', exportRequest(filter), EXPORT_REQUESTER))).toEqual(listed);
         expect(await custody.exports.list('acme')).toEqual([]);
       });
     }
 
     it('starts a job for a valid filter, with time bounds as events.list reads them', async () => {
-      const info = await custody.exports.runToCompletion('acme', request({ occurredAfter: '2026-03-02T11:00:00+01:00', ip: '10.0.0.0/8', actions: ['user.*'] }), REQUESTER);
+      const info = await custody.exports.runToCompletion('acme', exportRequest({ occurredAfter: '2026-03-02T11:00:00+01:00', ip: '10.0.0.0/8', actions: ['user.*'] }), EXPORT_REQUESTER);
       expect(info.status, info.error ?? '').toBe('completed');
       expect(info.counts).toEqual({ shown: 1, withheld: 0, purged: 0 });
     });

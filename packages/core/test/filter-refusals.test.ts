@@ -15,18 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '@custody/db/testing';
 
 import { isAppError } from '../src/index';
-import type { Custody, TEventFilter, TExportRequest } from '../src/index';
-import { createTestCustody, event } from './helpers';
-
-const REQUESTER = { type: 'api_key' as const, id: 'key_test', name: 'paralegal' };
-
-const exportRequest = (filter: TEventFilter): TExportRequest => ({
-  format: 'ndjson',
-  filter,
-  matter: { name: 'Acme v. Example', number: 'MAT-1' },
-  custodian: 'Jane',
-  reason: 'RFP 1',
-});
+import type { Custody, TEventFilter } from '../src/index';
+import { EXPORT_REQUESTER, createTestCustody, event, exportRequest } from './helpers';
 
 /** The longest action ingest accepts (100 characters), and the longest prefix that can match it. */
 const LONGEST_ACTION = `${'a'.repeat(98)}.b`;
@@ -106,7 +96,7 @@ for (const dialect of DIALECTS) {
           expect(refused.message).toContain(issue?.message);
           expect(issue?.message.startsWith(path.slice('filter.'.length))).toBe(false);
         }
-        expect(await refusalOf(() => custody.exports.create('acme', exportRequest(filter), REQUESTER))).toEqual(await refusalOf(() => custody.events.list('acme', filter)));
+        expect(await refusalOf(() => custody.exports.create('acme', exportRequest(filter), EXPORT_REQUESTER))).toEqual(await refusalOf(() => custody.events.list('acme', filter)));
       });
 
       it('has no job queued for any of them', async () => {

@@ -3,6 +3,7 @@ import type { TDialectName, TTestDatabase } from '@custody/db/testing';
 import { generateSigner } from '@custody/ledger';
 
 import { Custody, isAppError, nodeEd25519, nodeSha256, signingKeyFromText } from '../src/index';
+import type { TEventFilter, TExportRequest } from '../src/index';
 
 export const LOG_NAME = 'custody.test';
 
@@ -54,4 +55,12 @@ export async function refusal(call: () => Promise<unknown>): Promise<{ code: str
     throw error;
   }
   throw new Error('expected a refusal');
+}
+
+/** Who asks for the exports of the filter tests. */
+export const EXPORT_REQUESTER = { type: 'api_key' as const, id: 'key_test', name: 'paralegal' };
+
+/** An NDJSON export of `filter`, with the matter and custody fields every export needs. */
+export function exportRequest(filter: TEventFilter): TExportRequest {
+  return { format: 'ndjson', filter, matter: { name: 'Acme v. Example', number: 'MAT-1' }, custodian: 'Jane', reason: 'RFP 1' };
 }
