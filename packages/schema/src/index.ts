@@ -109,6 +109,7 @@ export {
   searchTerms,
   searchTextOf,
   searchWords,
+  tokenTerms,
 } from './search-text';
 
 // Errors

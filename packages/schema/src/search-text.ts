@@ -119,14 +119,22 @@ export const MIN_SEARCH_PREFIX_LENGTH = 2;
 export function searchTerms(query: string): string[] {
   const terms = new Set<string>();
   for (const token of query.split(/\s+/u)) {
-    // Decided on the normalized token: a combining mark before the `*` may compose with the letter before it.
-    const normalized = normalizeText(token);
-    const words = splitWords(normalized);
-    const last = words.length - 1;
-    const prefix = last >= 0 && /[\p{L}\p{N}]\*+$/u.test(normalized);
-    words.forEach((word, i) => terms.add(prefix && i === last ? `${word}*` : word));
+    const { words, prefix } = tokenTerms(token);
+    words.forEach((word, i) => terms.add(prefix && i === words.length - 1 ? `${word}*` : word));
   }
   return [...terms];
+}
+
+/**
+ * One whitespace-free token of a query (`searchTerms`): its words in order, repeats kept (the viewer's phrases
+ * need them), and whether the last one is a prefix: the token ends in `*`s that directly follow a letter or a
+ * digit once normalized. Decided on the normalized token: a combining mark before the `*` may compose with the
+ * letter before it, and a letter FTS5 does not index becomes a space.
+ */
+export function tokenTerms(token: string): { words: string[]; prefix: boolean } {
+  const normalized = normalizeText(token);
+  const words = splitWords(normalized);
+  return { words, prefix: words.length > 0 && /[\p{L}\p{N}]\*+$/u.test(normalized) };
 }
 
 /**

@@ -3,7 +3,7 @@
  * computed as its own mask (dictionary terms first mark matching dictionary values, then test one Int32 per
  * row), so a query over a million rows is a few linear passes over typed arrays.
  */
-import { MAX_SEARCH_WORD_LENGTH, searchWords } from '@custody/schema';
+import { MAX_SEARCH_WORD_LENGTH, tokenTerms } from '@custody/schema';
 import type { TQuery, TQueryField, TQueryTerm } from '@custody/ui';
 
 import type { Dictionary } from './dictionary';
@@ -244,10 +244,8 @@ export function parseTextTerm(value: string): { words: { word: string; prefix: b
   const words: { word: string; prefix: boolean }[] = [];
   for (const chunk of body.split(/\s+/)) {
     if (chunk === '') continue;
-    // The server's rule (`searchTerms`): a prefix when the `*` follows a letter or digit of the normalized chunk,
-    // so `foo-*` is the word `foo` here as there, and `re\u0301*` the prefix `ré`.
-    const prefix = /[\p{L}\p{N}]\**$/u.test(chunk.normalize('NFC')) && chunk.endsWith('*');
-    const tokens = searchWords(chunk);
+    // The server's rule (`searchTerms`, token by token): `foo-*` is the word `foo`, `re\u0301*` the prefix `ré`.
+    const { words: tokens, prefix } = tokenTerms(chunk);
     tokens.forEach((word, i) => words.push({ word, prefix: prefix && i === tokens.length - 1 }));
   }
   return { words, phrase };
