@@ -202,7 +202,6 @@ function keyFileProblem(config: TConfig, error: unknown, doing: 'read' | 'create
   }
   if (code === 'ENOTDIR') return new ConfigError(`${keyFileSetting(config)}: cannot be ${doing}: a part of its path is a file, not a directory`);
   if (code === 'EROFS') return new ConfigError(`${keyFileSetting(config)}: cannot be ${doing}: the file system is read-only`);
-  if (code === 'EISDIR') return new ConfigError(`${keyFileSetting(config)}: is a directory, not a key file`);
   return error;
 }
 

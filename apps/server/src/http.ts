@@ -86,7 +86,6 @@ function routeLabel(req: FastifyRequest): string {
   return path.includes(',') || path.toUpperCase().includes('%2C') ? '/trpc/(batch)' : '/trpc/(unknown)';
 }
 
-/** Paths of the API and ops endpoints: a GET under them that no route answers is a 404, not the console's page. */
 /** Routes that answer while the server shuts down (the rest answer 503). */
 const OPS_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -95,6 +94,7 @@ const READY_PROBE_TIMEOUT_MS = 2_000;
 /** `/readyz`'s answer when the database refused its probe (the cause is logged). */
 export const READY_PROBE_REFUSED = 'the database refused the probe; the server log says why';
 
+/** Paths of the API and ops endpoints: a GET under them that no route answers is a 404, not the console's page. */
 const API_PREFIXES = ['/trpc', '/v1', '/audit_logs', '/.well-known', '/healthz', '/readyz', '/metrics'];
 
 /** WorkOS-style error body. */

@@ -15,7 +15,7 @@ function badRequest(message: string, syntax: boolean): Error & { statusCode: num
 }
 
 /** `body` as text; a 400 `SyntaxError` if it is not UTF-8. A leading byte order mark is dropped. */
-export function strictUtf8(body: Buffer): string {
+function strictUtf8(body: Buffer): string {
   try {
     return UTF8.decode(body);
   } catch {
@@ -29,20 +29,23 @@ export function strictUtf8(body: Buffer): string {
  */
 export function readBodiesAsUtf8<L extends FastifyBaseLogger, P extends FastifyTypeProvider>(
   scope: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, L, P>,
-  types: readonly string[], json: boolean): void {
+  types: readonly string[],
+  json: boolean,
+): void {
   for (const type of types) {
     scope.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => {
+      let text: string;
       try {
-        const text = strictUtf8(body as Buffer);
+        text = strictUtf8(body as Buffer);
         if (!json) return done(null, text);
-        if (text.length === 0) return done(badRequest("Body cannot be empty when content-type is set to 'application/json'", false));
-        try {
-          return done(null, JSON.parse(text) as unknown);
-        } catch (error) {
-          return done(badRequest(error instanceof Error ? error.message : 'the request body is not JSON', true));
-        }
       } catch (error) {
         return done(error as Error);
+      }
+      if (text.length === 0) return done(badRequest("Body cannot be empty when content-type is set to 'application/json'", false));
+      try {
+        return done(null, JSON.parse(text) as unknown);
+      } catch (error) {
+        return done(badRequest(error instanceof Error ? error.message : 'the request body is not JSON', true));
       }
     });
   }

@@ -30,7 +30,6 @@ function filterText(schema: z.ZodString) {
   return withoutNul(schema, 'filter strings');
 }
 
-
 export const ZEventFilterSchema = z.strictObject({
   /** Exact actions or prefixes such as `user.*`. */
   actions: z.array(filterText(z.string().min(1).max(102))).max(50).optional(),

@@ -72,7 +72,6 @@ function startCheckpointThread(filename: string, intervalMs = 20): TCheckpointTh
   };
 }
 
-/** Opens a SQLite database with the pragmas Custody relies on. */
 /**
  * kysely's SQLite dialect, telling kysely's migrator the truth that SQLite's DDL is transactional. The
  * migrator then runs all pending migrations and their records in `kysely_migration` in one transaction, as
@@ -91,6 +90,7 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/** Opens a SQLite database with the pragmas Custody relies on. */
 export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; dialect: CustodyDialect; close(): Promise<void> } {
   const native = new Database(options.filename, { readonly: options.readonly ?? false });
   if (options.filename !== ':memory:' && !options.readonly) native.pragma('journal_mode = WAL');
