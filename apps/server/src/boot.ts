@@ -329,6 +329,12 @@ export async function boot(
   let signingKey: TSigningKey;
   let createdSigningKey: boolean;
   try {
+    if (existing === null) {
+      // Asked before migrating too, so that a refused start leaves the database as it was; a database whose
+      // tables are not there yet (new) or not of this version cannot tell until it is migrated, and is asked again.
+      const signedBy = await databaseSigningKey(database.db).catch(() => null);
+      if (signedBy !== null) throw missingKeyFile(config, signedBy);
+    }
     migrations = (await migrateToLatest(database.db, database.dialect, { onMigration: options.onMigration })).applied;
     if (existing === null) {
       const signedBy = await databaseSigningKey(database.db);

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import Database from 'better-sqlite3';
+
 import { createTestDatabase, DIALECTS } from '@custody/db/testing';
 import { generateSigner } from '@custody/ledger';
 
@@ -136,11 +138,26 @@ describe('files and keys', { timeout: 300_000 }, () => {
       return { dir, key, keyId: show.keyId };
     }
 
-    it('is refused, with exit 2, when the database has signed with a key: no new key is made', async () => {
+    it('is refused, with exit 2, when the database has signed with a key: no new key is made, no migration applied', async () => {
       const { dir, key, keyId } = await signedDatabase();
+      // As if the database were of the version before the last migration: the refused start must leave it so.
+      const recorded = () => {
+        const sqlite = new Database(join(dir, 'custody.db'));
+        try {
+          return (sqlite.prepare('SELECT name FROM kysely_migration').all() as { name: string }[]).map((r) => r.name);
+        } finally {
+          sqlite.close();
+        }
+      };
+      const last = recorded().sort().at(-1);
+      const sqlite = new Database(join(dir, 'custody.db'));
+      sqlite.prepare('DELETE FROM kysely_migration WHERE name = ?').run(last);
+      sqlite.close();
+      expect(recorded()).not.toContain(last);
       const mount = join(tmp, `mount-${n}`);
       const named = custody(['serve'], { CUSTODY_DATA_DIR: dir, CUSTODY_SIGNING_KEY_FILE: join(mount, 'signing.key'), PORT: '0' });
       expect(named.status, named.stderr).toBe(2);
+      expect(recorded()).not.toContain(last);
       expect(named.stderr.trim().split('\n')).toHaveLength(1);
       expect(named.stderr).toContain(`custody: CUSTODY_SIGNING_KEY_FILE=${JSON.stringify(join(mount, 'signing.key'))}: there is no key file, but this database's checkpoints are signed by key custody.localhost+${keyId} (fingerprint `);
       expect(named.stderr).toContain('restore that key file');
