@@ -348,7 +348,7 @@ export async function boot(
   const custody = new Custody(database, {
     logName: config.CUSTODY_LOG_NAME,
     signingKey,
-    ingest: options.ingest,
+    ingest: { commitTimeoutMs: config.CUSTODY_INGEST_TIMEOUT_MS, ...options.ingest },
     checkpoints: { intervalMs: config.CUSTODY_CHECKPOINT_INTERVAL_MS, ...options.checkpoints },
     queryThreads:
       options.queryThreads === false || config.CUSTODY_QUERY_THREADS === 0

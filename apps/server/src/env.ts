@@ -67,6 +67,12 @@ export const ZEnvSchema = z.object({
   CUSTODY_STATS_MEMORY_MB: ZInt(0, 2 ** 30).optional(),
   /** A query's time limit in ms (504 TIMEOUT beyond): SQLite files, the whole call, waiting included; Postgres, each statement. 0 for none. Default 30000. */
   CUSTODY_QUERY_TIMEOUT_MS: ZInt(0).default(30_000),
+  /**
+   * How long an ingest request may wait for its commit, in ms, before it is answered 503 UNAVAILABLE: with
+   * `details.stored: false` (still queued: nothing stored) or `'unknown'` (its transaction under way: retry with the
+   * same idempotency keys). 0 waits as long as the database takes. Default 10000 (the SDK's own request time limit).
+   */
+  CUSTODY_INGEST_TIMEOUT_MS: ZInt(0).default(10_000),
   /** How long finished export files are kept, in whole hours (the job records stay). Default 168 (7 days). */
   CUSTODY_EXPORT_RETENTION_HOURS: ZInt(1, 24 * 3650).default(168),
   /**

@@ -1,7 +1,7 @@
 /**
  * Postgres going away under a running server, through a TCP proxy this test controls: callers are told to retry
- * (503 UNAVAILABLE, not 500), `/readyz` answers within its limit instead of hanging, and the server recovers by
- * itself once the database answers again.
+ * (503 UNAVAILABLE, not 500), `/readyz` and ingest answer within their limits instead of hanging, and the server
+ * recovers by itself once the database answers again.
  */
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
@@ -68,7 +68,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going aw
     proxy = new PostgresProxy({ host: postgres.hostname, port: Number(postgres.port || 5432) });
     proxy.server.listen(0, '127.0.0.1');
     await once(proxy.server, 'listening');
-    s = await startTestServer('postgres', { CUSTODY_RATE_LIMIT: '0' }, {
+    s = await startTestServer('postgres', { CUSTODY_RATE_LIMIT: '0', CUSTODY_INGEST_TIMEOUT_MS: '1000' }, {
       databaseUrl: (url) => {
         const proxied = new URL(url);
         proxied.host = `127.0.0.1:${proxy.port}`;
@@ -150,5 +150,46 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going aw
     }
     const again = await fetch(`${s.url}/readyz`, { signal: AbortSignal.timeout(30_000) });
     expect(again.status).toBe(200);
+  });
+
+  it('answers ingest 503 at its deadline when the database stops answering, saying whether the events may be stored', async () => {
+    // Warm: the key's authentication and the registry are cached, so the calls below reach the commit.
+    const [first] = (await s.client(key).events.createBatch.mutate({ organizationId: 'acme', events: [EVENT] })).results;
+    const before = first?.status === 'accepted' ? first.seq : -1;
+    proxy.mode = 'blackhole';
+    let underWay: unknown;
+    let queued: unknown;
+    try {
+      const events = (id: string) => ({ organizationId: 'acme', events: [{ ...EVENT, idempotency_key: id }] });
+      const taken = failure(() => s.client(key).events.createBatch.mutate(events('held-under-way')));
+      // The writer takes the first into a transaction whose statements go nowhere; the second waits behind it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const waiting = fetch(`${s.url}/audit_logs/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'idempotency-key': 'held-queued' },
+        body: JSON.stringify({ organization_id: 'acme', event: EVENT }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      underWay = await taken;
+      const answer = await waiting;
+      expect(answer.status).toBe(503);
+      queued = await answer.json();
+    } finally {
+      proxy.mode = 'up';
+    }
+    expect(underWay).toMatchObject({ httpStatus: 503, appError: { code: 'UNAVAILABLE', details: { stored: 'unknown' } } });
+    expect(queued).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('nothing was stored') as string, stored: false });
+    // The held transaction reaches the database now and commits; retried with their keys, the first is found and the
+    // second, never stored, is stored now.
+    const retried = await s.client(key).events.createBatch.mutate({ organizationId: 'acme', events: [{ ...EVENT, idempotency_key: 'held-under-way' }] });
+    expect(retried.results[0]).toMatchObject({ status: 'accepted', seq: before + 1, replayed: true });
+    const workos = await fetch(`${s.url}/audit_logs/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'idempotency-key': 'held-queued' },
+      body: JSON.stringify({ organization_id: 'acme', event: EVENT }),
+    });
+    expect(workos.status).toBe(201);
+    const listed = await s.client(key).events.list.query({ organizationId: 'acme', order: 'asc', limit: 1000 });
+    expect(listed.events.map((e) => e.seq).slice(-3)).toEqual([before, before + 1, before + 2]);
   });
 });

@@ -83,7 +83,10 @@ export class Custody {
     this.signingKey = options.signingKey;
     this.organizations = new Organizations(db, options.logName);
     const ingest = options.ingest ?? {};
-    const writer = { ...(ingest.maxEventsPerCommit === undefined ? {} : { maxEventsPerCommit: ingest.maxEventsPerCommit }) };
+    const writer = {
+      ...(ingest.maxEventsPerCommit === undefined ? {} : { maxEventsPerCommit: ingest.maxEventsPerCommit }),
+      ...(ingest.commitTimeoutMs === undefined ? {} : { commitTimeoutMs: ingest.commitTimeoutMs }),
+    };
     this.#writerThread =
       ingest.writerThread !== false && database.writerThreadOptions !== null ? new LogWriterThread(database.writerThreadOptions, writer, options.signingKey.skey) : null;
     const writerThread = this.#writerThread;

@@ -21,7 +21,8 @@ import type { Worker } from 'node:worker_threads';
 import type { TCheckpointRow, TCompiledStatement, TOpenDatabaseOptions } from '@custody/db';
 
 import { AppError, isAppError } from './errors';
-import type { TAppErrorCode } from './errors';
+import type { TAppErrorCode, TAppErrorDetails } from './errors';
+import { unconfirmedError } from './log-writer';
 import type { TCommitInfo, TIngestResult, TLogCommitter, TLogWriterOptions, TPreparedEvent } from './log-writer';
 import { startWorkerScript } from './worker-script';
 
@@ -44,7 +45,14 @@ export type TWriterMessage =
   | { readonly type: 'result'; readonly id: number; readonly results: readonly (readonly [number, TIngestResult])[] }
   | { readonly type: 'checkpointed'; readonly id: number; readonly row: TCheckpointRow; readonly signed: boolean }
   | { readonly type: 'executed'; readonly id: number }
-  | { readonly type: 'failed'; readonly id: number; readonly code: TAppErrorCode; readonly message: string; readonly cause?: string }
+  | {
+      readonly type: 'failed';
+      readonly id: number;
+      readonly code: TAppErrorCode;
+      readonly message: string;
+      readonly details?: TAppErrorDetails;
+      readonly cause?: string;
+    }
   | { readonly type: 'committed'; readonly info: TCommitInfo; readonly sizes: readonly (readonly [string, number])[] }
   | { readonly type: 'closed' };
 
@@ -78,7 +86,17 @@ export interface TThreadCheckpoint {
 interface TPending {
   readonly resolve: (answer: Map<number, TIngestResult> | TThreadCheckpoint | undefined) => void;
   readonly reject: (error: unknown) => void;
+  /** For an append under a commit deadline: `performance.now()` when it was sent. */
+  readonly since?: number;
 }
+
+/**
+ * How long past its commit deadline an append waits for the thread's own answer before this side answers it.
+ * The thread answers its late requests itself (`LogWriter`'s deadline: the queued ones were not stored); this
+ * side answers only when the thread cannot, its event loop held by a synchronous call into SQLite that does not
+ * return (a disk or network file system that stopped answering).
+ */
+const THREAD_ANSWER_GRACE_MS = 2_000;
 
 export class LogWriterThread implements TLogCommitter {
   readonly #data: TWriterThreadData;
@@ -88,6 +106,8 @@ export class LogWriterThread implements TLogCommitter {
   #ready: Promise<Worker> | null = null;
   #nextId = 0;
   #closed = false;
+  /** Answers appends the thread has not answered by their deadline and grace (with a commit deadline only). */
+  #deadlines: ReturnType<typeof setInterval> | undefined;
 
   constructor(database: TOpenDatabaseOptions, writer: TLogWriterOptions = {}, signingKey?: string) {
     this.#data = { database, writer, ...(signingKey === undefined ? {} : { signingKey }) };
@@ -106,7 +126,34 @@ export class LogWriterThread implements TLogCommitter {
   append(organizationId: string, events: readonly TPreparedEvent[]): Promise<Map<number, TIngestResult>> {
     if (this.#closed) return Promise.reject(new AppError('UNAVAILABLE', 'the server is shutting down'));
     const text = JSON.stringify(events);
-    return this.#request<Map<number, TIngestResult>>((id) => ({ type: 'append', id, organizationId, events: text }));
+    const timed = (this.#data.writer.commitTimeoutMs ?? 0) > 0;
+    if (timed) this.#watchDeadlines();
+    return this.#request<Map<number, TIngestResult>>((id) => ({ type: 'append', id, organizationId, events: text }), timed);
+  }
+
+  #watchDeadlines(): void {
+    if (this.#deadlines !== undefined) return;
+    this.#deadlines = setInterval(() => this.#answerLate(), 1_000);
+    this.#deadlines.unref();
+  }
+
+  #answerLate(): void {
+    const timeoutMs = this.#data.writer.commitTimeoutMs ?? 0;
+    const late = performance.now() - timeoutMs - THREAD_ANSWER_GRACE_MS;
+    let waiting = false;
+    for (const [id, pending] of this.#pending) {
+      if (pending.since === undefined) continue;
+      if (pending.since > late) {
+        waiting = true;
+        continue;
+      }
+      this.#pending.delete(id);
+      pending.reject(unconfirmedError(timeoutMs));
+    }
+    if (!waiting) {
+      clearInterval(this.#deadlines);
+      this.#deadlines = undefined;
+    }
   }
 
   /**
@@ -143,11 +190,11 @@ export class LogWriterThread implements TLogCommitter {
    * Sends `request`, answered by its id: at once to a thread already started, so that a `close()` made after it
    * cannot overtake it (the thread answers it before closing); else once the thread is started.
    */
-  #request<T>(request: (id: number) => TWriterRequest): Promise<T> {
+  #request<T>(request: (id: number) => TWriterRequest, timed = false): Promise<T> {
     const post = (worker: Worker) => {
       const id = this.#nextId++;
       return new Promise<T>((resolve, reject) => {
-        this.#pending.set(id, { resolve: resolve as TPending['resolve'], reject });
+        this.#pending.set(id, { resolve: resolve as TPending['resolve'], reject, ...(timed ? { since: performance.now() } : {}) });
         worker.postMessage(request(id));
       });
     };
@@ -198,7 +245,12 @@ export class LogWriterThread implements TLogCommitter {
             this.#take(message.id)?.resolve(undefined);
             break;
           case 'failed':
-            this.#take(message.id)?.reject(new AppError(message.code, message.message, message.cause === undefined ? {} : { cause: new Error(message.cause) }));
+            this.#take(message.id)?.reject(
+              new AppError(message.code, message.message, {
+                ...(message.details === undefined ? {} : { details: message.details }),
+                ...(message.cause === undefined ? {} : { cause: new Error(message.cause) }),
+              }),
+            );
             break;
           case 'committed': {
             const sizes = new Map(message.sizes);

@@ -126,6 +126,33 @@ export interface TLogCommitter {
 export interface TLogWriterOptions {
   /** Most events committed in one transaction. Default is 5,000. */
   maxEventsPerCommit?: number;
+  /**
+   * How long, in ms, a request may wait for its commit before it is answered UNAVAILABLE; 0 (the default)
+   * waits for as long as the database takes. A request still queued at its deadline is taken out of the
+   * queue and never stored (`details.stored: false`, {@link notTakenError}); one whose transaction is under
+   * way cannot be taken back, so its answer says that its events may be stored (`details.stored: 'unknown'`,
+   * {@link unconfirmedError}), and a retry with the same idempotency keys answers with what was stored.
+   * Without it, a database that stops answering without closing its connections (a frozen host, a network
+   * that drops packets) held every ingest request until it came back.
+   */
+  commitTimeoutMs?: number;
+}
+
+/** The answer to a request whose commit deadline passed while it waited in the queue: nothing was stored. */
+export function notTakenError(timeoutMs: number): AppError {
+  return new AppError('UNAVAILABLE', `the database did not take the events within the ingest time limit (${timeoutMs} ms); nothing was stored, retry`, {
+    details: { stored: false },
+  });
+}
+
+/** The answer to a request whose commit deadline passed while its transaction ran: its events may be stored. */
+export function unconfirmedError(timeoutMs: number): AppError {
+  return new AppError(
+    'UNAVAILABLE',
+    `the database has not confirmed the commit within the ingest time limit (${timeoutMs} ms); the events may have been stored: ` +
+      'retry with the same idempotency keys, which answer with the stored events',
+    { details: { stored: 'unknown' } },
+  );
 }
 
 interface TPendingRequest {
@@ -133,6 +160,8 @@ interface TPendingRequest {
   readonly events: readonly TPreparedEvent[];
   readonly resolve: (results: Map<number, TIngestResult>) => void;
   readonly reject: (error: unknown) => void;
+  /** `performance.now()` when it was queued: its commit deadline runs from here. */
+  readonly since: number;
 }
 
 interface TRowBatch {
@@ -168,6 +197,11 @@ export class LogWriter implements TLogCommitter {
   readonly #listeners = new Set<(info: TCommitInfo, sizes: ReadonlyMap<string, number>) => void>();
   readonly #queue: TPendingRequest[] = [];
   readonly #appenders = new Map<string, MerkleAppender>();
+  readonly #commitTimeoutMs: number;
+  /** The requests of the transaction under way not yet answered for being late. */
+  readonly #inFlight = new Set<TPendingRequest>();
+  /** Answers late requests while any is queued or in flight (with a commit deadline only). */
+  #deadlines: ReturnType<typeof setInterval> | undefined;
   #draining: Promise<void> | null = null;
   #closed = false;
 
@@ -175,6 +209,7 @@ export class LogWriter implements TLogCommitter {
     this.#db = db;
     this.#dialect = dialect;
     this.#maxEventsPerCommit = options.maxEventsPerCommit ?? 5_000;
+    this.#commitTimeoutMs = options.commitTimeoutMs ?? 0;
   }
 
   onCommitted(listener: (info: TCommitInfo, sizes: ReadonlyMap<string, number>) => void): () => void {
@@ -185,9 +220,34 @@ export class LogWriter implements TLogCommitter {
   append(organizationId: string, events: readonly TPreparedEvent[]): Promise<Map<number, TIngestResult>> {
     if (this.#closed) return Promise.reject(new AppError('UNAVAILABLE', 'the server is shutting down'));
     return new Promise<Map<number, TIngestResult>>((resolve, reject) => {
-      this.#queue.push({ organizationId, events, resolve, reject });
+      this.#queue.push({ organizationId, events, resolve, reject, since: performance.now() });
+      this.#watchDeadlines();
       this.#kick();
     });
+  }
+
+  #watchDeadlines(): void {
+    if (this.#commitTimeoutMs === 0 || this.#deadlines !== undefined) return;
+    // One timer for all requests rather than one each (the single-event path makes thousands a second): a
+    // request is answered within a quarter of the limit (at most a second) after its deadline.
+    this.#deadlines = setInterval(() => this.#answerLate(), Math.min(1_000, Math.max(5, this.#commitTimeoutMs / 4)));
+    this.#deadlines.unref();
+  }
+
+  /** Answers the requests past their deadline: queued ones are taken out (never stored), in-flight ones told it is unknown. */
+  #answerLate(): void {
+    const late = performance.now() - this.#commitTimeoutMs;
+    // The queue is in arrival order: the late requests are at its head.
+    while (this.#queue.length > 0 && (this.#queue[0]?.since ?? Infinity) <= late) this.#queue.shift()?.reject(notTakenError(this.#commitTimeoutMs));
+    for (const request of this.#inFlight) {
+      if (request.since > late) continue;
+      this.#inFlight.delete(request);
+      request.reject(unconfirmedError(this.#commitTimeoutMs));
+    }
+    if (this.#queue.length === 0 && this.#inFlight.size === 0) {
+      clearInterval(this.#deadlines);
+      this.#deadlines = undefined;
+    }
   }
 
   async close(): Promise<void> {
@@ -213,7 +273,12 @@ export class LogWriter implements TLogCommitter {
             count += next.events.length;
             this.#queue.shift();
           }
-          await this.#commit(batch);
+          if (this.#commitTimeoutMs > 0) for (const request of batch) this.#inFlight.add(request);
+          try {
+            await this.#commit(batch);
+          } finally {
+            this.#inFlight.clear();
+          }
         }
       } finally {
         this.#draining = null;

@@ -41,6 +41,7 @@ function failed(id: number, error: unknown, otherwise: string): void {
     id,
     code: isAppError(error) ? error.code : 'UNAVAILABLE',
     message: isAppError(error) ? error.message : otherwise,
+    ...(isAppError(error) && error.details !== undefined ? { details: error.details } : {}),
     ...(cause === undefined ? {} : { cause }),
   });
 }

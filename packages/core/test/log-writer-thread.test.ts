@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { migrateToLatest, openDatabase } from '@custody/db';
@@ -124,6 +125,42 @@ describe('sqlite file: ingest through the writer thread', () => {
     await closed;
     expect(seqs).toEqual(Array.from({ length: 6 }, (_, i) => before + i));
     expect((await custody.checkpointer.checkpoint('acme')).size).toBe(before + 6);
+  });
+
+  it('answers an append its thread cannot answer by the commit deadline (held in SQLite): its events may be stored', async () => {
+    const thread = new LogWriterThread({ url: join(dir, 'custody.db'), sqliteWalCheckpoints: 'background' }, { commitTimeoutMs: 200 });
+    await thread.start();
+    const prepared = (position: number) => {
+      const v = validateEvent(event({ metadata: { held: position } }));
+      if (!v.ok) throw new Error('invalid test event');
+      return prepareEvent(v.event, 0);
+    };
+    // Another connection holds SQLite's write lock: the thread's commit waits for it inside SQLite (its busy
+    // timeout, 5 s), its event loop held, as on a disk that stopped answering. The deadline is answered here.
+    const holder = await openDatabase({ url: join(dir, 'custody.db') });
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = () => {};
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const holderDone = holder.db.transaction().execute(async (trx) => {
+      await sql`UPDATE organizations SET name = name WHERE id = 'acme'`.execute(trx);
+      held();
+      await released;
+    });
+    await holding;
+    const outcome = await thread.append('acme', [prepared(0)]).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    release();
+    await holderDone;
+    await holder.close();
+    expect(outcome).toBeInstanceOf(AppError);
+    expect(outcome).toMatchObject({ code: 'UNAVAILABLE', details: { stored: 'unknown' } });
+    // The thread, free again, answers the next append.
+    const results = await thread.append('acme', [prepared(1)]);
+    expect(results.get(0)?.status).toBe('accepted');
+    await thread.close();
   });
 
   it('fails a database it cannot open with a clear UNAVAILABLE, and does not hang', async () => {
