@@ -29,7 +29,10 @@ export const CUSTODY_CLIENT_ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 'the event is larger than the server accepts',
   /** Every attempt failed with a retryable error (network, timeout, 429, 5xx); `cause` holds the last one. */
   RETRIES_EXHAUSTED: 'the server could not be reached or stayed unavailable',
-  /** The server answered with something the SDK does not understand (another service, a proxy page). */
+  /**
+   * The server answered with something the SDK does not understand (another service, a proxy page), or a
+   * batch answer that cannot be true (two events at one `seq`, …): the batch's events may or may not be logged.
+   */
   UNEXPECTED_RESPONSE: 'the server answered unexpectedly',
   /** `createCustody` was given invalid options (thrown synchronously). */
   INVALID_OPTIONS: 'invalid options',

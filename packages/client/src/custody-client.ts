@@ -13,8 +13,10 @@
  *    timeouts, 408, 429 and 5xx. Each event carries its idempotency key, so a retry after an ambiguous
  *    failure returns the original `{ id, seq }` (`replayed: true`) instead of logging it twice.
  * 5. SETTLE: each event's promise resolves with its `{ id, seq }` or rejects with a `CustodyClientError`;
- *    every rejection is also reported to `onError`, and the promise is pre-handled so a caller who does
- *    not await never sees an unhandled rejection.
+ *    an answer that cannot be true (`checkBatchAnswer`: not one result per event, two events at one
+ *    `seq`, …) acknowledges nothing and settles the whole batch with `UNEXPECTED_RESPONSE`. Every
+ *    rejection is also reported to `onError`, and the promise is pre-handled so a caller who does not
+ *    await never sees an unhandled rejection.
  */
 import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import type { TRPCClient } from '@trpc/client';
@@ -28,6 +30,8 @@ import type { TCustodyClientErrorCode } from './custody-client-error';
 import type { TCloseOptions, TCustodyEvent, TCustodyStats, TEmitOptions, TEmitResult } from './custody-event';
 import type { TResolvedCustodyOptions } from './custody-options';
 import { computeBackoffDelay } from './internal/backoff';
+import { checkBatchAnswer } from './internal/check-batch-answer';
+import type { TBatchResult } from './internal/check-batch-answer';
 import { classifyFailure } from './internal/classify-failure';
 import type { TFatalFailure, TRetryableFailure } from './internal/classify-failure';
 import { EventQueue } from './internal/event-queue';
@@ -60,7 +64,7 @@ interface TEntry {
 }
 
 type TBatchOutcome =
-  | { readonly ok: true; readonly results: readonly unknown[] }
+  | { readonly ok: true; readonly settled: readonly (readonly [entry: TEntry, result: TBatchResult])[] }
   | { readonly ok: false; readonly failure: TFatalFailure }
   | { readonly ok: false; readonly exhausted: TRetryableFailure; readonly attempts: number }
   | { readonly ok: false; readonly closed: true };
@@ -368,7 +372,7 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
   async #deliver(organizationId: string, batch: readonly TEntry[]): Promise<void> {
     const outcome = await this.#request(organizationId, batch);
     if (outcome.ok) {
-      this.#settleResults(batch, outcome.results);
+      this.#settleResults(outcome.settled);
       return;
     }
     if ('closed' in outcome) {
@@ -412,13 +416,17 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
       shutdown.addEventListener('abort', onShutdown, { once: true });
       let failure: TRetryableFailure;
       try {
-        const response = await this.#ingest.events.createBatch.mutate(input, { signal: controller.signal });
-        const results: unknown = (response as { results?: unknown } | null)?.results;
-        if (!Array.isArray(results) || results.length !== batch.length) {
-          const message = `events.createBatch answered ${Array.isArray(results) ? results.length : 'no'} results for ${batch.length} events`;
-          return { ok: false, failure: { kind: 'fatal', code: 'UNEXPECTED_RESPONSE', httpStatus: undefined, serverCode: undefined, message, cause: undefined } };
+        const response: unknown = await this.#ingest.events.createBatch.mutate(input, { signal: controller.signal });
+        // Nothing is acknowledged on an answer that cannot be true (a broken or hostile server, another
+        // service): its events' fates are unknown. Final, like any other answer that is not the API's.
+        const checked = checkBatchAnswer(response, batch);
+        if (!checked.ok) {
+          const message =
+            `events.createBatch answered what cannot be a true answer: ${checked.problem}. No event of the batch is acknowledged; ` +
+            'each may or may not be in the log (emit it again with idempotency_key set to the error\'s idempotencyKey to find out)';
+          return { ok: false, failure: { kind: 'fatal', code: 'UNEXPECTED_RESPONSE', httpStatus: 200, serverCode: undefined, message, cause: response } };
         }
-        return { ok: true, results };
+        return { ok: true, settled: checked.settled };
       } catch (error) {
         if (shutdown.aborted) return { ok: false, closed: true };
         if (timedOut) {
@@ -443,26 +451,15 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
   // 4. Settle
   // -------------------------------------------------------------------------------------------------
 
-  #settleResults(batch: readonly TEntry[], results: readonly unknown[]): void {
-    batch.forEach((entry, index) => {
-      const result = results[index] as Record<string, unknown> | null | undefined;
-      if (result?.status === 'accepted' && typeof result.id === 'string' && typeof result.seq === 'number') {
-        this.#settleOk(entry, {
-          id: result.id,
-          seq: result.seq,
-          replayed: result.replayed === true,
-          idempotencyKey: entry.idempotencyKey,
-          organizationId: entry.organizationId,
-        });
-      } else if (result?.status === 'rejected') {
-        const code: TCustodyClientErrorCode = result.code === 'IDEMPOTENCY_CONFLICT' ? 'IDEMPOTENCY_CONFLICT' : 'VALIDATION_FAILED';
-        const issues = Array.isArray(result.issues) ? (result.issues as TValidationIssue[]) : [];
-        const message = typeof result.message === 'string' ? result.message : 'the server rejected the event';
-        this.#settleError(entry, code, message, { issues, httpStatus: 200, serverCode: typeof result.code === 'string' ? result.code : undefined });
+  /** Settles each event of a batch with its result, as `checkBatchAnswer` paired and checked them. */
+  #settleResults(settled: readonly (readonly [entry: TEntry, result: TBatchResult])[]): void {
+    for (const [entry, result] of settled) {
+      if (result.status === 'accepted') {
+        this.#settleOk(entry, { id: result.id, seq: result.seq, replayed: result.replayed, idempotencyKey: entry.idempotencyKey, organizationId: entry.organizationId });
       } else {
-        this.#settleError(entry, 'UNEXPECTED_RESPONSE', 'events.createBatch answered a result this client does not understand');
+        this.#settleError(entry, result.code, result.message, { issues: result.issues, httpStatus: 200, serverCode: result.code });
       }
-    });
+    }
   }
 
   #settleOk(entry: TEntry, result: TEmitResult): void {

@@ -139,6 +139,22 @@ for (const dialect of DIALECTS) {
         expect(conflict.issues[0]?.path).toBe('idempotency_key');
         expect(await logSize(server, organizationId)).toBe(1);
       });
+
+      it('within one batch too: the second gets the first seq, replayed, and the answer is acknowledged', async () => {
+        // The one case where two results of an answer share a seq; the SDK's answer checks must allow it.
+        const { organizationId, recorder, custody } = await setup({ batch: { maxEvents: 3, maxDelayMs: 60_000 } });
+        const [first, again, conflict] = await Promise.allSettled([
+          custody.emit(makeEvent(1, { idempotency_key: 'invoice-8' })),
+          custody.emit(makeEvent(1, { idempotency_key: 'invoice-8' })),
+          custody.emit(makeEvent(2, { idempotency_key: 'invoice-8' })),
+        ]);
+        expect(recorder.batches()).toHaveLength(1);
+        if (first?.status !== 'fulfilled') throw new Error('the first event was not acknowledged');
+        expect(first.value).toMatchObject({ seq: 0, replayed: false });
+        expect(again).toMatchObject({ status: 'fulfilled', value: { id: first.value.id, seq: 0, replayed: true } });
+        expect(conflict).toMatchObject({ status: 'rejected', reason: { code: 'IDEMPOTENCY_CONFLICT' } });
+        expect(await logSize(server, organizationId)).toBe(1);
+      });
     });
 
     describe('when the server refuses the request as a whole', () => {
