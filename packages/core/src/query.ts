@@ -229,12 +229,12 @@ function resolveFilter(filter: TEventFilter): TEventFilter {
       throw filterRefusal('q', 'invalid_cidr', `q: ${reason}`, { reason });
     }
     const prefix = searchTerms(token).find((term) => term.endsWith('*'))?.slice(0, -1);
-    // Counted in code points: `𐐨` is one letter, two UTF-16 units.
-    const letters = prefix === undefined ? 0 : [...prefix].length;
+    // Counted in code points (`𐐨` is one letter, two UTF-16 units), and not counting combining marks (`क्` is one letter).
+    const letters = prefix === undefined ? 0 : [...prefix].filter((c) => /[\p{L}\p{N}]/u.test(c)).length;
     if (prefix !== undefined && letters < MIN_SEARCH_PREFIX_LENGTH) {
       const reason =
         `search term "${token}": a prefix needs at least ${MIN_SEARCH_PREFIX_LENGTH} letters or digits before the *, and "${prefix}" ` +
-        `has ${letters} (words are split at anything but letters and digits)`;
+        `has ${letters} (words are split at anything but letters, digits and combining marks)`;
       throw filterRefusal('q', 'too_short', `q: ${reason}`, { reason });
     }
     words.push(token);

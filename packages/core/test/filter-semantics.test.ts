@@ -33,6 +33,8 @@ const EVENTS: Record<string, Record<string, unknown>> = {
   // Å as one code point (NFC) in the actor id, metadata and text; the filters below send it decomposed (NFD).
   nfc: { actor: { id: '\u00c5ke', type: 'user' }, context: { location: '10.9.9.9', request_id: 'nfc', user_agent: '\u00c5ngstr\u00f6m' }, metadata: { who: '\u00c5ke' } },
   folding: { context: { location: '10.9.9.9', request_id: 'folding', user_agent: 'Caf\u00e9 Stra\u00dfe \u0130stanbul' }, metadata: {} },
+  // Vowel signs and a virama with no precomposed form: part of the words.
+  marks: { context: { location: '10.9.9.9', request_id: 'marks', user_agent: '\u0939\u093f\u0928\u094d\u0926\u0940 \u0932\u0947\u0916\u0915' }, metadata: {} },
 };
 
 for (const dialect of DIALECTS) {
@@ -88,8 +90,19 @@ for (const dialect of DIALECTS) {
         expect(await matching({ q: 'strasse' })).toEqual([]);
         expect(await matching({ q: 'STRA\u00dfE' })).toEqual(['folding']);
         expect(await matching({ q: 'istanbul' })).toEqual([]);
-        expect(await matching({ q: 'stanbul' })).toEqual(['folding']);
+        // The combining dot is part of the word (marks are, since 2026-11-29): `stanbul` is no word of it.
+        expect(await matching({ q: 'stanbul' })).toEqual([]);
         expect(await matching({ q: '\u0130stanbul' })).toEqual(['folding']);
+        expect(await matching({ q: 'i\u0307stanbul' })).toEqual(['folding']);
+        expect(await matching({ q: '\u0130st*' })).toEqual(['folding']);
+      });
+
+      it('keeps combining marks in words: a Hindi word is found whole, not as its letters', async () => {
+        expect(await matching({ q: 'हिन्दी' })).toEqual(['marks']);
+        expect(await matching({ q: 'हिन्*' })).toEqual(['marks']);
+        expect(await matching({ q: 'लेखक हिन्दी' })).toEqual(['marks']);
+        expect(await matching({ q: 'ह' })).toEqual([]);
+        expect(await matching({ q: 'हन*' })).toEqual([]);
       });
     });
 

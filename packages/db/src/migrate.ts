@@ -11,6 +11,7 @@ import * as m0005 from './migrations/0005-search-folds';
 import * as m0006 from './migrations/0006-search-lexemes';
 import * as m0007 from './migrations/0007-rollups-before-1970';
 import * as m0008 from './migrations/0008-search-nfc';
+import * as m0009 from './migrations/0009-search-marks';
 import type { Database } from './schema';
 
 /** Every migration, in order. Names are stable: they are recorded in `kysely_migration`. */
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: CustodyDialect) 
   '0006-search-lexemes': (db) => m0006.up(db),
   '0007-rollups-before-1970': (db) => m0007.up(db),
   '0008-search-nfc': (db) => m0008.up(db),
+  '0009-search-marks': (db) => m0009.up(db),
 };
 
 /** The outcome of `migrateToLatest`. */

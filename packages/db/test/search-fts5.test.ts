@@ -1,7 +1,7 @@
 /**
  * The search rule (`search-text.ts`) against the engines' own reading of words: every word it makes is read
- * back unchanged by SQLite FTS5's tokenizer, its fold table is what FTS5 folds, and words stored by the
- * previous rule are found by the new one (Postgres after migration 0005; SQLite without any).
+ * back unchanged by SQLite FTS5's tokenizer (as the SQLite dialect hands it over, `fts5Text`), its fold table is
+ * what FTS5 folds, and words stored by previous rules are found by the new one after the migrations.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,8 @@ import {
 import { up as upSearchFolds } from '../src/migrations/0005-search-folds';
 import { up as upSearchLexemes } from '../src/migrations/0006-search-lexemes';
 import { up as upSearchNfc } from '../src/migrations/0008-search-nfc';
+import { up as upSearchMarks } from '../src/migrations/0009-search-marks';
+import { fts5Text } from '../src/dialect/fts5-text';
 import { createTestDatabase, DIALECTS } from '../src/testing/index';
 import type { TTestDatabase } from '../src/testing/index';
 
@@ -30,6 +32,19 @@ function allCodePoints(): string[] {
   const all: string[] = [];
   for (let c = 0; c <= 0x10ffff; c++) if (c < 0xd800 || c > 0xdfff) all.push(String.fromCodePoint(c));
   return all;
+}
+
+/**
+ * The words of every code point alone, and of `x` followed by each combining mark (a mark alone makes no word): every
+ * letter, digit and mark the rule keeps in a word.
+ */
+function ruleWords(): Set<string> {
+  const words = new Set<string>();
+  for (const c of allCodePoints()) {
+    for (const w of searchWords(c)) words.add(w);
+    if (/\p{M}/u.test(c)) for (const w of searchWords(`x${c}`)) words.add(w);
+  }
+  return words;
 }
 
 const hex = (text: string) => [...text].map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
@@ -56,11 +71,10 @@ describe('searchWords', () => {
       return rows.rows.map((r) => ({ term: r.term, doc: r.doc ?? 0 }));
     }
 
-    it('reads every word back unchanged, for the words of every code point (BMP and astral)', async () => {
-      const words = new Set<string>();
-      for (const c of allCodePoints()) for (const w of searchWords(c)) words.add(w);
-      // Every letter and digit is kept in a word (the separators aside), so all of them are checked here.
-      expect(words.size).toBeGreaterThan(140_000);
+    it('reads every word back unchanged, for the words of every code point (BMP and astral) and of every mark', async () => {
+      const words = new Set([...ruleWords()].map(fts5Text));
+      // Every letter, digit and mark is kept in a word, so all of them are checked here.
+      expect(words.size).toBeGreaterThan(142_000);
       const terms = new Set((await indexedTerms('events_fts', [...words])).map((r) => r.term));
       const changed = [...words].filter((w) => !terms.has(w)).map(hex);
       const unknown = [...terms].filter((w) => !words.has(w)).map(hex);
@@ -107,9 +121,33 @@ describe('searchWords', () => {
     expect(normalizeSearchText(['ΟΔΟΣ', 'οδος'])).toBe('οδοσ');
   });
 
-  it('splits words at the letters FTS5 does not index', () => {
-    expect(searchWords('x\u19b0y \u19ba\u19b0')).toEqual(['x', 'y']);
-    expect(searchTerms('ab\u19b0*')).toEqual(['ab']);
+  it('keeps in words the letters FTS5 does not index, and combining marks', () => {
+    expect(searchWords('x\u19b0y \u19ba\u19b0')).toEqual(['x\u19b0y', '\u19ba\u19b0']);
+    expect(searchTerms('ab\u19b0*')).toEqual(['ab\u19b0*']);
+    expect(searchWords('हिन्दी, ภาษาไทย: שָׁלוֹם')).toEqual(['हिन्दी', 'ภาษาไทย', 'שָׁלוֹם']);
+    // A mark with no letter or digit before it makes no word; one after a separator stays with the word after it.
+    expect(searchWords('\u0301 a \u0301b')).toEqual(['a', '\u0301b']);
+  });
+
+  it('hands FTS5 each character it would split at as a private-use one, no two alike, and none a word could hold', () => {
+    const images = new Map<string, number>();
+    const clashes: string[] = [];
+    for (const c of allCodePoints()) {
+      const image = fts5Text(c);
+      if (image === c) continue;
+      expect(image, hex(c)).toMatch(/^\p{Co}$/u);
+      const other = images.get(image);
+      if (other !== undefined) clashes.push(`${hex(c)} and ${hex(String.fromCodePoint(other))}`);
+      images.set(image, c.codePointAt(0) ?? 0);
+    }
+    expect(clashes).toEqual([]);
+    // Every combining mark, and the letters FTS5 does not index, and nothing else.
+    const marks = allCodePoints().filter((c) => /\p{M}/u.test(c)).length;
+    const separators = SEARCH_SEPARATORS.reduce((n, [first, last]) => n + last - first + 1, 0);
+    expect(images.size).toBe(marks + separators);
+    // The rule splits words at private-use characters: text sent with one never meets an image.
+    expect(searchWords(`a${[...images.keys()].join('')}b \u{e000}`)).toEqual(['a', 'b']);
+    expect(fts5Text('plain ascii words')).toBe('plain ascii words');
   });
 });
 
@@ -123,8 +161,9 @@ describe('searchTerms', () => {
     });
   });
   describe('when the mark has no precomposed form', () => {
-    it('ends the word, so the * follows no letter and the word is whole', () => {
-      expect(searchTerms('\u0939\u093f*')).toEqual(['\u0939']);
+    it('is part of the prefix', () => {
+      expect(searchTerms('\u0939\u093f*')).toEqual(['\u0939\u093f*']);
+      expect(searchTerms('हिन्*')).toEqual(['हिन्*']);
     });
   });
 });
@@ -133,8 +172,7 @@ for (const dialect of DIALECTS) {
   describe(`${dialect}: the words of every code point`, () => {
     let t: TTestDatabase;
     const org = 'org_words';
-    const words = new Set<string>();
-    for (const c of allCodePoints()) for (const w of searchWords(c)) words.add(w);
+    const words = ruleWords();
     // 50 words a document, so that a document's own words are told from its neighbours'.
     const documents: string[][] = [];
     [...words].forEach((w, i) => (i % 50 === 0 ? documents.push([w]) : documents[documents.length - 1]?.push(w)));
@@ -190,7 +228,8 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       t = await createTestDatabase(dialect);
       await t.db.insertInto('events').values(documents.map((_, seq) => event(seq))).execute();
-      if (dialect === 'sqlite') await t.dialect.indexSearchText(t.db, org, documents.map((text, seq) => ({ seq, text })));
+      // On SQLite as FTS5 was given them then, as they are (before `fts5Text`).
+      if (dialect === 'sqlite') for (const [seq, text] of documents.entries()) await sql`INSERT INTO events_fts (rowid, text) SELECT rowid, ${text} FROM events WHERE organization_id = ${org} AND seq = ${seq}`.execute(t.db);
       else for (const [seq, text] of documents.entries()) await sql`INSERT INTO event_search (organization_id, seq, search) VALUES (${org}, ${seq}, to_tsvector('simple', ${text}))`.execute(t.db);
     });
     afterAll(() => t.destroy());
@@ -355,6 +394,67 @@ for (const dialect of DIALECTS) {
       expect(await results()).toEqual(queries);
       await t.db.transaction().execute((trx) => upSearchNfc(trx as never));
       expect(await results()).toEqual(queries);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: full-text documents of text with combining marks, stored while the rule split words at them (migration 0009)`, () => {
+    let t: TTestDatabase;
+    const org = 'org_marks';
+    const input = (name: string) => {
+      const result = validateEvent({
+        action: 'user.renamed', occurred_at: '2026-11-29T12:00:00.000Z', actor: { type: 'user', id: 'user_1', name }, targets: [], context: { location: '10.0.0.1' },
+      });
+      if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      return result.event;
+    };
+    // 0: Devanagari vowel signs and a virama; 1: a New Tai Lue vowel sign (a letter FTS5 does not index); 2: U+0958,
+    // whose NFC form is a letter and a nukta; 3: ASCII; 4: precomposed Latin (no mark once in NFC); 5: Hebrew points.
+    const inputs = [input('हिन्दी लेखक'), input('x\u19b0y'), input('\u0958abar'), input('Ada'), input('Café'), input('שָׁלוֹם')];
+    const separators = new RegExp(`[${SEARCH_SEPARATORS.map(([a, b]) => `\\u{${a.toString(16)}}-\\u{${b.toString(16)}}`).join('')}]`, 'gu');
+    /** The document as the rule made it until 0009: separators made spaces, split at anything not a letter or digit. */
+    const before = (e: (typeof inputs)[number]) =>
+      [...new Set([e.action, e.actor.id, e.actor.type, e.actor.name ?? ''].join(' ').normalize('NFC').toLowerCase().replace(separators, ' ').split(/[^\p{L}\p{N}]+/u).filter((w) => w !== ''))].join(' ');
+    const versions = async () =>
+      dialect === 'postgres' ? (await sql<{ seq: string; x: string }>`SELECT seq::text AS seq, xmin::text AS x FROM event_search WHERE organization_id = ${org} ORDER BY seq`.execute(t.db)).rows : [];
+
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+      const bodies = inputs.map((e, seq) => createLoggedEvent(e, { organizationId: org, seq, id: generateUuidV7(), receivedAt: Date.now(), salt: generateSalt() }).bytes);
+      await t.db.insertInto('events').values(bodies.map((body, seq) => ({
+        organization_id: org, seq, id: `ev_marks_${seq}`, action: 'a', actor_type: 'user', actor_id: 'u', actor_name: null,
+        occurred_at: seq, received_at: seq, ip: '10.0.0.1', ip_key: '00', body,
+      }))).execute();
+      // As the server stored them until 0009: FTS5 given the text as it is, Postgres its words as lexemes.
+      for (const [seq, text] of inputs.map(before).entries()) {
+        if (dialect === 'sqlite') await sql`INSERT INTO events_fts (rowid, text) SELECT rowid, ${text} FROM events WHERE organization_id = ${org} AND seq = ${seq}`.execute(t.db);
+        else await sql`INSERT INTO event_search (organization_id, seq, search) VALUES (${org}, ${seq}, array_to_tsvector(string_to_array(${text}, ' ')))`.execute(t.db);
+      }
+    });
+    afterAll(() => t.destroy());
+
+    const search = async (q: string) =>
+      (await t.db.selectFrom('events').select('seq').where('organization_id', '=', org).where(t.dialect.matchesSearch(org, searchTerms(q))).orderBy('seq').execute()).map((r) => Number(r.seq));
+    const queries = {
+      हिन्दी: [0], 'हिन्*': [0], लेखक: [0], ह: [], x: [], 'x\u19b0y': [1], '\u0958abar': [2], '\u0915\u093cabar': [2], kabar: [], ada: [3], café: [4], cafe: [], שָׁלוֹם: [5], ש: [],
+    };
+    const results = async () => Object.fromEntries(await Promise.all(Object.keys(queries).map(async (q) => [q, await search(q)] as const)));
+
+    it('matched the pieces of the words before the migration', async () => {
+      const old = await results();
+      expect({ ह: old.ह, x: old.x, ש: old.ש, हिन्दी: old.हिन्दी }).toEqual({ ह: [0], x: [1], ש: [5], हिन्दी: [] });
+    });
+
+    it('finds the whole words after it, rewriting only what changed; a second run rewrites nothing', async () => {
+      const before = await versions();
+      await t.db.transaction().execute((trx) => upSearchMarks(trx as never));
+      expect(await results()).toEqual(queries);
+      const after = await versions();
+      if (dialect === 'postgres') expect(after.map((r, i) => r.x === before[i]?.x)).toEqual([false, false, false, true, true, false]);
+      await t.db.transaction().execute((trx) => upSearchMarks(trx as never));
+      expect(await results()).toEqual(queries);
+      expect(await versions()).toEqual(after);
     });
   });
 }

@@ -5,29 +5,30 @@
  * 1. Unicode NFC.
  * 2. Lowercase (JavaScript `toLowerCase()`, locale-independent).
  * 3. Fold to FTS5's forms ({@link SEARCH_FOLDS}): the few lowercase letters that FTS5's `unicode61`
- *    tokenizer folds further become the letter it folds them to (`ς` → `σ`, `µ` → `μ`, `ſ` → `s`), and
- *    the letters it does not index ({@link SEARCH_SEPARATORS}) become spaces.
- * 4. Split on anything that is not a letter or a digit (`\p{L}`, `\p{N}`); empty pieces are dropped.
+ *    tokenizer folds further become the letter it folds them to (`ς` → `σ`, `µ` → `μ`, `ſ` → `s`).
+ * 4. Split on anything that is not a letter, a digit or a combining mark (`\p{L}`, `\p{N}`, `\p{M}`); pieces
+ *    with no letter or digit are dropped.
  * 5. Cut each word at {@link MAX_SEARCH_WORD_LENGTH} UTF-16 code units.
  *
- * The words that come out are a fixed point of the rule (`searchWords(w) = [w]`) and of FTS5's
- * `unicode61 remove_diacritics 0` tokenizer (it reads each back as that one word, unchanged: checked for
- * every code point by packages/db/test/search-fts5.test.ts), so FTS5 folding at index time changes nothing, and
- * Postgres holds the same words: it stores them as lexemes as they are (`array_to_tsvector`; no text-search
- * parser, which would drop `²` or `½`: migration 0006 rewrote the rows stored through one). Step 3 dates from
- * 2026-11-28; migration 0005 rewrote the Postgres words stored before (FTS5 had folded its own already).
+ * The words that come out are a fixed point of the rule (`searchWords(w) = [w]`). Postgres stores them as lexemes
+ * as they are (`array_to_tsvector`; no text-search parser, which would drop `²` or `½`: migration 0006 rewrote the
+ * rows stored through one). SQLite's FTS5 `unicode61` tokenizer splits words at combining marks, and at the few
+ * letters of {@link SEARCH_SEPARATORS}: the SQLite dialect hands it each such character as a private-use one
+ * (`fts5Text` in `@custody/db`), so that FTS5 reads each word back as one word, unchanged (checked for every code
+ * point by packages/db/test/search-fts5.test.ts), and FTS5 folding at index time changes nothing.
  * `alice@example.com` becomes `alice example com` on both engines (Postgres would otherwise keep an
  * e-mail address as one token and FTS5 would split it); `ΟΔΟΣ`, `οδος` and `οδοσ` all become `οδοσ`.
  *
  * NFC (since 2026-11-28) makes `Åke` typed with a combining ring (`A\u030Ake`) the same word as `Åke`
- * typed precomposed, in documents and queries alike; the documents indexed before of events whose text was
- * not in NFC were indexed again from their bodies (migration 0008 on SQLite, 0006 on Postgres). Known limit: a combining mark that has no precomposed form (most Indic
- * scripts' vowel signs, `हिन्दी`) still separates words, as before; treating marks as part of words would
- * change how existing documents are indexed, and needs the index rebuilt from the event bodies.
+ * typed precomposed, in documents and queries alike. Marks are part of words since 2026-11-29: a vowel sign or a
+ * virama that has no precomposed form (most Indic scripts: `हिन्दी`, Thai, Hebrew points) no longer cuts a word
+ * into pieces that matched far too much (`हिन्दी` was `ह`, `न`, `द`). The documents indexed before were made again
+ * from the event bodies where it mattered (migrations 0008 and 0009 on SQLite, 0006 and 0009 on Postgres).
  */
 import type { TLoggedEvent } from './event-schemas';
 
-const NON_WORD = /[^\p{L}\p{N}]+/u;
+const NON_WORD = /[^\p{L}\p{N}\p{M}]+/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /**
  * The lowercase letters that FTS5's `unicode61` tokenizer (`remove_diacritics 0`) folds to another letter
@@ -59,9 +60,9 @@ export const SEARCH_FOLDS: readonly (readonly [from: string, to: string])[] = [
  * still class them as spacing marks (Mc), as Unicode did before 8.0, so it splits words at them. Inclusive
  * ranges of code points, derived with {@link SEARCH_FOLDS} (the code points that came back not at all):
  * New Tai Lue vowel signs U+19B0–U+19C0 and final consonants U+19C8–U+19C9, Vedic signs U+1CF2–U+1CF3. The
- * rule splits words at them too, as it does at the combining marks of other scripts: without it a query for
- * a word holding one was a multi-word phrase to FTS5, which its index (`detail=none`) refuses, and Postgres
- * held the word whole.
+ * rule keeps them in words, as it keeps combining marks; the SQLite dialect hands them to FTS5 as private-use
+ * characters, as it does combining marks (`fts5Text` in `@custody/db`). Until 2026-11-29 the rule split words
+ * at them (migration 0005).
  */
 export const SEARCH_SEPARATORS: readonly (readonly [first: number, last: number])[] = [
   [0x19b0, 0x19c0],
@@ -69,11 +70,8 @@ export const SEARCH_SEPARATORS: readonly (readonly [first: number, last: number]
   [0x1cf2, 0x1cf3],
 ];
 
-/** Each character step 3 replaces, with its replacement (a space for a separator). */
-const FTS5_FORMS: ReadonlyMap<string, string> = new Map([
-  ...SEARCH_FOLDS.map(([from, to]) => [from, to] as const),
-  ...SEARCH_SEPARATORS.flatMap(([first, last]) => Array.from({ length: last - first + 1 }, (_, i) => [String.fromCodePoint(first + i), ' '] as const)),
-]);
+/** Each character step 3 replaces, with its replacement. */
+const FTS5_FORMS: ReadonlyMap<string, string> = new Map(SEARCH_FOLDS.map(([from, to]) => [from, to] as const));
 const FTS5_FORMED = new RegExp(`[${[...FTS5_FORMS.keys()].map((c) => `\\u{${c.codePointAt(0)?.toString(16)}}`).join('')}]`, 'gu');
 
 /** Steps 1 to 3 of the rule: `text` in NFC, lowercase, folded to FTS5's forms (words not yet split). */
@@ -95,7 +93,7 @@ export function searchWords(text: string): string[] {
 function splitWords(normalized: string): string[] {
   const words: string[] = [];
   for (const raw of normalized.split(NON_WORD)) {
-    if (raw.length > 0) words.push(raw.slice(0, MAX_SEARCH_WORD_LENGTH));
+    if (LETTER_OR_DIGIT.test(raw)) words.push(raw.slice(0, MAX_SEARCH_WORD_LENGTH));
   }
   return words;
 }
@@ -134,7 +132,7 @@ export function searchTerms(query: string): string[] {
 export function tokenTerms(token: string): { words: string[]; prefix: boolean } {
   const normalized = normalizeText(token);
   const words = splitWords(normalized);
-  return { words, prefix: words.length > 0 && /[\p{L}\p{N}]\*+$/u.test(normalized) };
+  return { words, prefix: words.length > 0 && /[\p{L}\p{N}\p{M}]\*+$/u.test(normalized) };
 }
 
 /**

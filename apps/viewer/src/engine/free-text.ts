@@ -5,8 +5,8 @@
  * the hashes (about five per row) and confirms each hit in the pool; a prefix search scans the pool. Interning and
  * posting these words cost about a quarter of the engine's loading CPU.
  *
- * Words follow the server's rule (`searchWords`): lowercase, split on anything that is not a letter or a digit,
- * cut at 100 characters. ASCII values go to the pool (lowercased; ASCII letters and digits are exactly the word
+ * Words follow the server's rule (`searchWords`): lowercase, split on anything that is not a letter, a digit or a
+ * combining mark, cut at 100 characters. ASCII values go to the pool (lowercased; ASCII letters and digits are exactly the word
  * characters there); values with other characters keep their words as strings (`searchWords`), which is rare.
  */
 import { MAX_SEARCH_WORD_LENGTH, searchWords } from '@custody/schema';

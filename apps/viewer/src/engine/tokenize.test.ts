@@ -50,7 +50,7 @@ describe('the byte path', () => {
 
 describe('parseTextTerm', () => {
   it('takes a `*` as a prefix exactly where the server does', () => {
-    for (const chunk of ['firef*', 'foo-*', 'req_12*', 're\u0301*', 'MÜL*', 'a.b*', '*', 'x**', 'ab\u19b0*']) {
+    for (const chunk of ['firef*', 'foo-*', 'req_12*', 're\u0301*', 'MÜL*', 'a.b*', '*', 'x**', 'ab\u19b0*', 'हिन्*', '\u0939\u093f*']) {
       const { words } = parseTextTerm(chunk);
       const asTerms = words.map((w) => (w.prefix ? `${w.word}*` : w.word));
       expect(asTerms, chunk).toEqual(searchTerms(chunk).map((t) => t.replace(/\*+$/, '*')));

@@ -1,6 +1,6 @@
 /**
  * Full-text words, by the server's own rule (`@custody/schema` `searchWords`: Unicode NFC, lowercase, folded to
- * SQLite FTS5's forms, split on anything that is not a letter or a digit, cut at 100 characters), plus a byte path
+ * SQLite FTS5's forms, split on anything that is not a letter, a digit or a combining mark, cut at 100 characters), plus a byte path
  * for ASCII values that creates no strings: none of the rule's steps but lowercasing and splitting touches ASCII,
  * so both paths give the same words (checked for every byte by the tests).
  */

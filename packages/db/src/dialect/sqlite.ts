@@ -14,6 +14,7 @@ import type { Expression, RawBuilder, SqlBool } from 'kysely';
 
 import type { Database as TDatabase } from '../schema';
 import type { CustodyDialect, TEntryBits, TFacetRow, TMetadataCount } from './custody-dialect';
+import { fts5Text } from './fts5-text';
 
 export interface TSqliteOptions {
   /** A file path, or `:memory:`. */
@@ -171,6 +172,7 @@ function searchEntries(words: readonly string[], prefixTerms: TPrefixTerms): Raw
 export function ftsQuery(words: readonly string[], prefixTerms: TPrefixTerms): string {
   const quoted = (w: string) => `"${w.replaceAll('"', '""')}"`;
   return words
+    .map(fts5Text)
     .map((w) => {
       if (!w.endsWith('*')) return quoted(w);
       const prefix = w.slice(0, -1);
@@ -375,8 +377,9 @@ export function createSqliteDialect(native: Database.Database): CustodyDialect {
       const lookup = prepare('fts', 'INSERT INTO events_fts (rowid, text) SELECT rowid, ? FROM events WHERE organization_id = ? AND seq = ?');
       for (const d of documents) {
         const rowid = insertedRowids.get(`${organizationId}\u0000${d.seq}`);
-        if (rowid === undefined) lookup.run(d.text, organizationId, d.seq);
-        else direct.run(rowid, d.text);
+        const text = fts5Text(d.text);
+        if (rowid === undefined) lookup.run(text, organizationId, d.seq);
+        else direct.run(rowid, text);
       }
       insertedRowids.clear();
       return Promise.resolve();

@@ -13,36 +13,10 @@
  * entries with the same words. Cost: 3.4 s per 1,000,000 events of which a tenth hold non-ASCII text (the 2-core
  * benchmark machine). Postgres has no `events_fts` table: nothing to do there.
  */
-import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 
-import { parseLoggedEvent, searchTextOf } from '@custody/schema';
-
-/** Rows read per statement. */
-const BATCH = 2000;
+import { reindexSqliteSearch } from './search-rewrites';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const tables = await db.introspection.getTables();
-  if (!tables.some((t) => t.name === 'events_fts')) return;
-  const decoder = new TextDecoder();
-  let after = 0;
-  for (;;) {
-    // Bodies holding a character outside ASCII (`GLOB` classes by character on the text's UTF-8).
-    const rows = (
-      await sql<{ rowid: number; body: Uint8Array }>`
-        SELECT rowid, body FROM events
-        WHERE rowid > ${after} AND CAST(body AS TEXT) GLOB '*[^' || char(1) || '-' || char(127) || ']*'
-        ORDER BY rowid LIMIT ${BATCH}`.execute(db)
-    ).rows;
-    if (rows.length === 0) return;
-    for (const row of rows) {
-      const text = decoder.decode(row.body);
-      if (text.normalize('NFC') === text) continue;
-      const parsed = parseLoggedEvent(row.body);
-      if (!parsed.ok) continue;
-      await sql`DELETE FROM events_fts WHERE rowid = ${row.rowid}`.execute(db);
-      await sql`INSERT INTO events_fts (rowid, text) VALUES (${row.rowid}, ${searchTextOf(parsed.event)})`.execute(db);
-    }
-    after = (rows[rows.length - 1] as (typeof rows)[number]).rowid;
-  }
+  await reindexSqliteSearch(db, (text) => text.normalize('NFC') !== text);
 }
