@@ -13,8 +13,20 @@
  * §2.1.1; a body removed by a retention purge is allowed, its leaf still counts), the tree rebuilt from the
  * leaves and every stored hash compared with the rebuilt one, up to the checkpoint's root. A damaged hash
  * deep in the tree, which the fast check cannot see but which would give wrong inclusion proofs, is found.
+ *
+ * `full` also recounts the statistics rollups (`event_counts_hourly`, `event_counts_daily`, `actor_counts`)
+ * from the event rows, grouped in SQL, and compares them with the stored counts: `events.stats` answers from
+ * those, so a wrong count is a wrong statistic shown. Ingest adds every committed event to them (Custody's own
+ * audit events too) in its commit transaction, bucketed by `occurred_at` rounded down (`Math.floor`, so before
+ * 1970 too), and nothing else changes them: the recount covers every committed event, not only those the
+ * checkpoint signs, and reads the counts and the events in one read transaction (SQLite: one snapshot;
+ * Postgres: REPEATABLE READ), so commits meanwhile never show as a difference. A body removed by a retention
+ * purge takes its event out of the recount but not necessarily out of the counts: where the log holds fewer
+ * event rows than its size, a stored count may exceed the recount (in all by at most the events purged), but
+ * never fall short of it.
  */
-import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 
 import type { Database } from '@custody/db';
 import { MerkleAppender, bytesEqual, encodeHex, isVerificationError, openCheckpoint, readRootAsync } from '@custody/ledger';
@@ -37,10 +49,16 @@ export interface TStoredLogCheck {
 }
 
 export interface TStoredLogCheckOptions {
-  /** Read the whole log: every body, leaf and stored hash (see the module comment). Default is `false`. */
+  /**
+   * Read the whole log: every body, leaf and stored hash, and recount the rollups (see the module comment).
+   * Default is `false`. On a SQLite file a server writes to, give `db` a read-only connection: on a writable
+   * one the recount's transaction begins IMMEDIATE (the dialect's rule), which holds the writers meanwhile.
+   */
   full?: boolean;
   /** With `full`: called as leaves are checked, with the organization, leaves checked and the size checked to. */
   onProgress?: (organizationId: string, checked: number, size: number) => void;
+  /** With `full`: called before an organization's rollups are recounted from its events, with the log's size. */
+  onRecount?: (organizationId: string, size: number) => void;
 }
 
 /** Leaves read per statement by the full check. */
@@ -63,8 +81,14 @@ export async function checkStoredLogs(db: Kysely<Database>, options: TStoredLogC
     // never larger than the size read.
     const { size } = await db.selectFrom('logs').select('size').where('organization_id', '=', log.organization_id).executeTakeFirstOrThrow();
     const base = { organizationId: log.organization_id, size };
+    // Recounted after the leaves: a log that does not check out still gets its rollups looked at.
+    const withRollups = async (problem: string | null): Promise<string | null> => {
+      if (options.full !== true) return problem;
+      const rollups = await checkRollups(db, log.organization_id, options.onRecount);
+      return problem === null ? rollups : rollups === null ? problem : `${problem}; ${rollups}`;
+    };
     if (latest === undefined) {
-      checks.push({ ...base, checkpointSize: null, root: null, problem: null });
+      checks.push({ ...base, checkpointSize: null, root: null, problem: await withRollups(null) });
       continue;
     }
     let problem: string | null = null;
@@ -82,7 +106,7 @@ export async function checkStoredLogs(db: Kysely<Database>, options: TStoredLogC
       const message = error instanceof Error ? error.message : String(error);
       problem = isVerificationError(error) ? `the checkpoint does not verify: ${message}` : message;
     }
-    checks.push({ ...base, checkpointSize: latest.size, root: root === null ? null : encodeHex(root), problem });
+    checks.push({ ...base, checkpointSize: latest.size, root: root === null ? null : encodeHex(root), problem: await withRollups(problem) });
   }
   return checks;
 }
@@ -147,4 +171,145 @@ async function compareStoredHashes(db: Kysely<Database>, organizationId: string,
       if (!bytesEqual(hash, node.hash)) throw new Error(`the tree hash at level ${level}, index ${node.index} is not the one its leaves give`);
     }
   }
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Differing counts a problem names, per rollup table; the rest are counted. */
+const ROLLUP_EXAMPLES = 3;
+
+/** A rollup table: its key, how to name one of its keys, and how its rows are counted from the events. */
+interface TRollup {
+  readonly table: TCountTable;
+  /** The key's two columns, as `a` and `b`, with the count as `stored`. */
+  readonly stored: (trx: Kysely<Database>, organizationId: string) => SelectQueryBuilder<Database, TCountTable, TCountRow>;
+  /** The same rows counted from the events, with the count as `recounted`. */
+  readonly recounted: (trx: Kysely<Database>, organizationId: string) => SelectQueryBuilder<Database, 'events', TCountRow>;
+  readonly describe: (a: number | string, b: string) => string;
+}
+
+/** The rollup tables (`TCountTable` of `@custody/db`, which does not export it). */
+type TCountTable = 'event_counts_hourly' | 'event_counts_daily' | 'actor_counts';
+
+/** One row of a rollup or of its recount: one of them is 0. */
+interface TCountRow {
+  a: number | string;
+  b: string;
+  stored: number;
+  recounted: number;
+}
+
+/**
+ * `occurred_at` rounded down to a multiple of `size`, as ingest buckets it (`Math.floor`): SQL `%` keeps the
+ * sign of the dividend on both databases, so a time before 1970 is brought up to 0 or above first. The size is
+ * a literal, so that Postgres sees the same expression in the select list and in GROUP BY.
+ */
+function occurredAtFloor(size: number) {
+  const n = sql.lit(size);
+  return sql<number>`occurred_at - ((occurred_at % ${n}) + ${n}) % ${n}`;
+}
+
+/** The counts per organization, bucket (hour or UTC day of `occurred_at`) and action. */
+function bucketRollup(table: 'event_counts_hourly' | 'event_counts_daily', size: number, unit: 'hour' | 'day'): TRollup {
+  return {
+    table,
+    stored: (trx, organizationId) =>
+      trx
+        .selectFrom(table as 'event_counts_hourly')
+        .where('organization_id', '=', organizationId)
+        // `hour` or `day`: the two tables differ in that column's name alone.
+        .select([sql.ref<number>(unit).as('a'), 'action as b', 'n as stored', sql<number>`0`.as('recounted')]),
+    recounted: (trx, organizationId) =>
+      trx
+        .selectFrom('events')
+        .where('organization_id', '=', organizationId)
+        .select((eb) => [occurredAtFloor(size).as('a'), 'action as b', sql<number>`0`.as('stored'), eb.fn.countAll<number>().as('recounted')])
+        .groupBy([occurredAtFloor(size), 'action']),
+    describe: (a, b) => `${unit} ${describeTime(Number(a), size)} action ${JSON.stringify(b)}`,
+  };
+}
+
+const ROLLUPS: readonly TRollup[] = [
+  bucketRollup('event_counts_hourly', HOUR_MS, 'hour'),
+  bucketRollup('event_counts_daily', DAY_MS, 'day'),
+  {
+    table: 'actor_counts',
+    stored: (trx, organizationId) =>
+      trx.selectFrom('actor_counts').where('organization_id', '=', organizationId).select(['actor_type as a', 'actor_id as b', 'n as stored', sql<number>`0`.as('recounted')]),
+    recounted: (trx, organizationId) =>
+      trx
+        .selectFrom('events')
+        .where('organization_id', '=', organizationId)
+        .select((eb) => ['actor_type as a', 'actor_id as b', sql<number>`0`.as('stored'), eb.fn.countAll<number>().as('recounted')])
+        .groupBy(['actor_type', 'actor_id']),
+    describe: (a, b) => `actor type ${JSON.stringify(a)} id ${JSON.stringify(b)}`,
+  },
+];
+
+/**
+ * Compares an organization's rollups with its events (see the module comment), in one read transaction:
+ * per table, one grouped statement returns the first keys whose counts differ and how many differ. Returns
+ * the problem, or null when every count is the recount.
+ */
+async function checkRollups(db: Kysely<Database>, organizationId: string, onRecount: TStoredLogCheckOptions['onRecount']): Promise<string | null> {
+  // The driver's `begin` on SQLite (a snapshot at the first read, in WAL mode); REPEATABLE READ on Postgres.
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      const { size } = await trx.selectFrom('logs').select('size').where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+      onRecount?.(organizationId, size);
+      const { rows } = await trx
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<number>().as('rows'))
+        .where('organization_id', '=', organizationId)
+        .executeTakeFirstOrThrow();
+      // Events whose bodies a retention purge removed: counted, perhaps, but no longer recountable.
+      const purged = Math.max(0, size - Number(rows));
+      const problems: string[] = [];
+      for (const rollup of ROLLUPS) {
+        const differences = await trx
+          .selectFrom(rollup.stored(trx, organizationId).unionAll(rollup.recounted(trx, organizationId)).as('c'))
+          .select((eb) => [
+            'c.a',
+            'c.b',
+            eb.fn.sum<number>('c.stored').as('stored'),
+            eb.fn.sum<number>('c.recounted').as('recounted'),
+            // Over the keys left after HAVING, before LIMIT: how many differ in all.
+            eb.fn.countAll<number>().over().as('differing'),
+          ])
+          .groupBy(['c.a', 'c.b'])
+          .having((eb) => eb(eb.fn.sum('c.stored'), purged === 0 ? '<>' : '<', eb.fn.sum('c.recounted')))
+          .orderBy('c.a')
+          .orderBy('c.b')
+          .limit(ROLLUP_EXAMPLES)
+          .execute();
+        const first = differences[0];
+        if (first !== undefined) {
+          const differing = Number(first.differing);
+          const examples = differences.map((d) => `${rollup.describe(d.a, d.b)}: stored ${Number(d.stored)}, recounted ${Number(d.recounted)}`);
+          if (differing > examples.length) examples.push(`and ${differing - examples.length} more`);
+          problems.push(`${rollup.table}: ${differing} ${differing === 1 ? 'count differs' : 'counts differ'} (${examples.join('; ')})`);
+        } else if (purged > 0) {
+          // Each stored count is at least its recount; in all they may exceed it by the purged events at most.
+          const total = await trx
+            .selectFrom(rollup.table as 'event_counts_hourly')
+            .select((eb) => eb.fn.sum<number | null>('n').as('n'))
+            .where('organization_id', '=', organizationId)
+            .executeTakeFirst();
+          const counted = Number(total?.n ?? 0);
+          if (counted > size) problems.push(`${rollup.table}: counts ${counted} events in all, more than the log's ${size}`);
+        }
+      }
+      return problems.length === 0 ? null : `the statistics rollups do not match the events: ${problems.join('; ')}`;
+    });
+}
+
+/** A bucket's start as ISO 8601 (a day's as its date alone), or the number when no date can show it. */
+function describeTime(ms: number, size: number): string {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return String(ms);
+  const iso = new Date(ms).toISOString();
+  return size === DAY_MS && ms % DAY_MS === 0 ? iso.slice(0, 10) : iso;
 }

@@ -1,7 +1,10 @@
 /**
  * `checkStoredLogs` on a live database and on copies (`backupDatabase`): whole logs check out against
  * their latest signed checkpoints; a changed tree hash, a missing leaf or a note no published key signed
- * are each named for their organization, and the other logs still check out.
+ * are each named for their organization, and the other logs still check out. The full check also recounts
+ * the statistics rollups from the events: a healthy database (times before 1970 and in year 9999, several
+ * actors and actions, Custody's own export event, bodies removed as a purge would) passes, a count changed
+ * in place is named.
  */
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +17,7 @@ import { BackupError, backupDatabase, openDatabase } from '@custody/db';
 import { DIALECTS } from '@custody/db/testing';
 
 import { checkStoredLogs } from '../src/index';
-import { createTestCustody, event } from './helpers';
+import { EXPORT_REQUESTER, createTestCustody, event, exportRequest } from './helpers';
 
 /** Two organizations with signed checkpoints, and a third with no events (its checkpoint is of size 0). */
 async function fillLogs(custody: Awaited<ReturnType<typeof createTestCustody>>['custody']): Promise<void> {
@@ -56,6 +59,154 @@ for (const dialect of DIALECTS) {
       ]);
       const latest = await side.custody.log.latestCheckpoint('org_a');
       expect(checks[0]?.root).toBe(Buffer.from(latest.root, 'base64').toString('hex'));
+    });
+  });
+}
+
+/** Times the rollups bucket with care: around 1970 (rounded down, not toward zero), the first and last years. */
+const ROLLUP_TIMES = ['1969-12-31T23:30:00.000Z', '1969-12-31T22:30:00.000Z', '1969-12-30T12:00:00.000Z', '1900-06-01T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '1970-01-01T00:30:00.000Z', '2026-03-01T10:00:00.000Z', '9999-12-31T23:59:59.999Z'];
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: statistics rollups against the events (full)`, () => {
+    let dir: string;
+    let side: Awaited<ReturnType<typeof createTestCustody>>;
+    let db: Awaited<ReturnType<typeof createTestCustody>>['t']['db'];
+    const problems = async () => (await checkStoredLogs(db, { full: true })).map((c) => [c.organizationId, c.problem]);
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'custody-rollups-'));
+      // A SQLite file, so that another connection can read it while the writer thread commits.
+      side = await createTestCustody(dialect, { intervalMs: 3_600_000, exportDir: dir, ...(dialect === 'sqlite' ? { sqliteFile: join(dir, 'custody.db') } : {}) });
+      db = side.t.db;
+      for (const id of ['org_r', 'org_s']) await side.custody.createOrganization({ id, name: id });
+      const actions = ['user.signed_in', 'user.signed_out', 'document.deleted'];
+      await side.custody.ingestor.ingest(
+        'org_r',
+        Array.from({ length: 48 }, (_, i) =>
+          event({ occurred_at: ROLLUP_TIMES[i % ROLLUP_TIMES.length], action: actions[i % 3], actor: { id: `u_${i % 5}`, type: i % 7 === 0 ? 'service' : 'user' } }),
+        ),
+      );
+      await side.custody.log.latestCheckpoint('org_r', { fresh: true });
+      // Custody's own audit event (the export's), then events after the latest checkpoint: counted all the same.
+      await side.custody.exports.runToCompletion('org_r', exportRequest({}), EXPORT_REQUESTER);
+      await side.custody.ingestor.ingest('org_r', [event({ occurred_at: '1969-12-31T23:59:59.999Z', actor: { id: 'late', type: 'user' } })]);
+      await side.custody.ingestor.ingest('org_s', [event(), event({ occurred_at: '1969-07-20T20:17:00.000Z' })]);
+    });
+    afterAll(async () => {
+      await side.destroy();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('finds every count equal to its recount, and says when it recounts', async () => {
+      const recounts: [string, number][] = [];
+      const checks = await checkStoredLogs(db, { full: true, onRecount: (...r) => recounts.push(r) });
+      expect(checks.map((c) => [c.organizationId, c.size, c.problem])).toEqual([
+        ['org_r', 50, null],
+        ['org_s', 2, null],
+      ]);
+      expect(recounts).toEqual([
+        ['org_r', 50],
+        ['org_s', 2],
+      ]);
+    });
+
+    it('names a count changed in place, with its bucket, stored and recounted', async () => {
+      // The rollup tables have no triggers: a count can be changed in place.
+      const hour = Date.parse('1969-12-31T23:00:00.000Z');
+      await sql`UPDATE event_counts_hourly SET n = n + 2 WHERE organization_id = 'org_r' AND hour = ${hour} AND action = 'user.signed_in'`.execute(db);
+      try {
+        expect(await problems()).toEqual([
+          ['org_r', 'the statistics rollups do not match the events: event_counts_hourly: 1 count differs (hour 1969-12-31T23:00:00.000Z action "user.signed_in": stored 5, recounted 3)'],
+          ['org_s', null],
+        ]);
+        // Only the full check recounts.
+        expect((await checkStoredLogs(db)).map((c) => c.problem)).toEqual([null, null]);
+      } finally {
+        await sql`UPDATE event_counts_hourly SET n = n - 2 WHERE organization_id = 'org_r' AND hour = ${hour} AND action = 'user.signed_in'`.execute(db);
+      }
+    });
+
+    it('names counts in the wrong bucket (before 1970, rounded toward zero as an old backfill did), and an actor count gone', async () => {
+      // Two of org_r's four user.signed_out events of 1969-12-31 happened at 23:30: counted in the next day.
+      const [before, after] = [-86_400_000, 0];
+      await sql`UPDATE event_counts_daily SET n = n - 2 WHERE organization_id = 'org_r' AND day = ${before} AND action = 'user.signed_out'`.execute(db);
+      await sql`UPDATE event_counts_daily SET n = n + 2 WHERE organization_id = 'org_r' AND day = ${after} AND action = 'user.signed_out'`.execute(db);
+      await sql`DELETE FROM actor_counts WHERE organization_id = 'org_s'`.execute(db);
+      try {
+        expect(await problems()).toEqual([
+          [
+            'org_r',
+            'the statistics rollups do not match the events: event_counts_daily: 2 counts differ (day 1969-12-31 action "user.signed_out": stored 2, recounted 4; day 1970-01-01 action "user.signed_out": stored 4, recounted 2)',
+          ],
+          ['org_s', 'the statistics rollups do not match the events: actor_counts: 1 count differs (actor type "user" id "u_1": stored 0, recounted 2)'],
+        ]);
+      } finally {
+        await sql`UPDATE event_counts_daily SET n = n + 2 WHERE organization_id = 'org_r' AND day = ${before} AND action = 'user.signed_out'`.execute(db);
+        await sql`UPDATE event_counts_daily SET n = n - 2 WHERE organization_id = 'org_r' AND day = ${after} AND action = 'user.signed_out'`.execute(db);
+        await sql`INSERT INTO actor_counts (organization_id, actor_type, actor_id, n) VALUES ('org_s', 'user', 'u_1', 2)`.execute(db);
+      }
+      expect(await problems()).toEqual([
+        ['org_r', null],
+        ['org_s', null],
+      ]);
+    });
+
+    it('names at most three differences, and how many more', async () => {
+      await sql`UPDATE actor_counts SET n = n + 1 WHERE organization_id = 'org_r'`.execute(db);
+      try {
+        // Eleven actors of org_r's events, and the API key that asked for the export (its audit event's actor).
+        const [r] = await problems();
+        expect(r?.[1]).toBe(
+          'the statistics rollups do not match the events: actor_counts: 12 counts differ (actor type "api_key" id "key_test": stored 2, recounted 1; actor type "service" id "u_0": stored 3, recounted 2; actor type "service" id "u_1": stored 2, recounted 1; and 9 more)',
+        );
+      } finally {
+        await sql`UPDATE actor_counts SET n = n - 1 WHERE organization_id = 'org_r'`.execute(db);
+      }
+    });
+
+    it('finds no difference on a live database, read on another connection while events are committed', async () => {
+      const reader = await openDatabase({ url: side.t.url, sqliteReadonly: true, maxConnections: 2 });
+      let writing = true;
+      let commits = 0;
+      const writer = (async () => {
+        while (writing) {
+          const at = ROLLUP_TIMES[commits % ROLLUP_TIMES.length];
+          await side.custody.ingestor.ingest('org_s', [event({ occurred_at: at, actor: { id: `w_${commits % 4}`, type: 'user' } }), event({ occurred_at: at, action: 'user.signed_out', actor: { id: 'w_9', type: 'user' } })]);
+          commits++;
+        }
+      })();
+      try {
+        for (let i = 0; i < 5; i++) expect((await checkStoredLogs(reader.db, { full: true })).map((c) => c.problem)).toEqual([null, null]);
+      } finally {
+        writing = false;
+        await writer;
+        await reader.close();
+      }
+      expect(commits).toBeGreaterThan(0);
+    });
+
+    // Last: the purge cannot be undone.
+    it('allows counts of events whose bodies were removed (a retention purge), and still names a count short of its events', async () => {
+      // Events 0-3 of org_r: their leaves stay (the log still holds 50 events), their rows and bodies go.
+      await sql`DELETE FROM events WHERE organization_id = 'org_r' AND seq < 4`.execute(db);
+      expect(await problems()).toEqual([
+        ['org_r', null],
+        ['org_s', null],
+      ]);
+      const hour = Date.parse('1970-01-01T00:00:00.000Z');
+      await sql`UPDATE event_counts_hourly SET n = 0 WHERE organization_id = 'org_r' AND hour = ${hour} AND action = 'user.signed_in'`.execute(db);
+      await sql`UPDATE actor_counts SET n = n + 100 WHERE organization_id = 'org_r' AND actor_id = 'late'`.execute(db);
+      try {
+        expect(await problems()).toEqual([
+          [
+            'org_r',
+            'the statistics rollups do not match the events: event_counts_hourly: 1 count differs (hour 1970-01-01T00:00:00.000Z action "user.signed_in": stored 0, recounted 2); actor_counts: counts 150 events in all, more than the log\'s 50',
+          ],
+          ['org_s', null],
+        ]);
+      } finally {
+        await sql`UPDATE event_counts_hourly SET n = 2 WHERE organization_id = 'org_r' AND hour = ${hour} AND action = 'user.signed_in'`.execute(db);
+        await sql`UPDATE actor_counts SET n = n - 100 WHERE organization_id = 'org_r' AND actor_id = 'late'`.execute(db);
+      }
     });
   });
 }
