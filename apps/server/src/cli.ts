@@ -78,7 +78,8 @@ Commands:
                                           copy the SQLite database while the server runs, then check every
                                           log in the copy against its latest signed checkpoint (exit 0 / 1)
   check [--full] [--json] [--quiet]       check every log in the database against its latest signed checkpoint;
-                                          --full: rebuild each from every event body and leaf (exit 0 / 1)
+                                          --full: rebuild each from every event body and leaf, and recount
+                                          its statistics rollups from its events (exit 0 / 1)
   viewer [--port <port>] [--dir <folder>] serve the forensics viewer (browser build) on http://127.0.0.1:4400;
                                           it opens bundles locally in the browser, offline (no database needed)
   signing-key show                        print the verifier key (vkey) the servers sign with, and its fingerprint

@@ -394,3 +394,65 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the bootstrap admin k
     }
   }, 120_000);
 });
+
+// `check --full` on each database a server may run on: the statistics rollups recounted from the events.
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: check --full and the statistics rollups`, { timeout: 300_000 }, () => {
+    let dataDir: string;
+    let db: Awaited<ReturnType<typeof createTestDatabase>>;
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      const { boot } = await import('../src/boot');
+      const { loadConfig } = await import('../src/env');
+      dataDir = await mkdtemp(join(tmpdir(), 'custody-check-'));
+      db = await createTestDatabase(dialect, dialect === 'sqlite' ? { file: join(dataDir, 'custody.db') } : {});
+      await db.close();
+      if (dialect === 'sqlite') await chmod(join(dataDir, 'custody.db'), 0o600);
+      env = { CUSTODY_DATA_DIR: dataDir, DATABASE_URL: db.url, CUSTODY_SIGNING_KEY: generateSigner('custody.localhost').skey };
+      const { custody: live } = await boot(loadConfig(env), { ingest: { writerThread: false }, queryThreads: false });
+      try {
+        await live.signingKeys.activate(live.signingKey);
+        await live.createOrganization({ id: 'acme', name: 'Acme' });
+        // Times before 1970 (rounded down into their hour and day), several actions and actors.
+        const times = ['1969-12-31T23:30:00Z', '1969-07-20T20:17:00Z', '1970-01-01T00:00:00Z', '2026-01-01T10:00:00Z'];
+        await live.ingestor.ingest(
+          'acme',
+          Array.from({ length: 12 }, (_, i) => ({ ...EVENT, action: i % 2 === 0 ? 'user.signed_in' : 'document.deleted', occurred_at: times[i % 4], actor: { id: `u_${i % 3}`, type: 'user' } })),
+        );
+        await live.log.latestCheckpoint('acme', { fresh: true });
+      } finally {
+        await live.close();
+      }
+    });
+    afterAll(async () => {
+      await db.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('finds the counts equal to the events, then names one changed in place (exit 1, --json too)', async () => {
+      const healthy = custody(['check', '--full'], env);
+      expect(healthy.stderr).toContain('checking every log in the database against its latest signed checkpoint, from every event body and leaf, and its statistics rollups against its events');
+      expect(healthy.stderr).toContain('acme: recounting the statistics rollups from 12 events');
+      expect(healthy.stdout).toMatch(/^acme\t12 events\tcheckpoint at 12 verified, root [0-9a-f]{64}$/m);
+      expect(healthy.status, healthy.stderr).toBe(0);
+
+      // The hour of 1969-12-31T23:00Z holds three events (u_0, u_1 and u_2 signed in at 23:30): say four.
+      const changed = await openDatabase({ url: db.url });
+      try {
+        await changed.db.updateTable('event_counts_hourly').set({ n: 4 }).where('organization_id', '=', 'acme').where('hour', '=', -3_600_000).where('action', '=', 'user.signed_in').execute();
+      } finally {
+        await changed.close();
+      }
+      const problem = 'the statistics rollups do not match the events: event_counts_hourly: 1 count differs (hour 1969-12-31T23:00:00.000Z action "user.signed_in": stored 4, recounted 3)';
+      const check = custody(['check', '--full'], env);
+      expect(check.stdout).toContain(`acme\t12 events\tDOES NOT CHECK OUT: ${problem}\n`);
+      expect(check.stdout).toContain('NOT every log checks out');
+      expect(check.status).toBe(1);
+      const json = custody(['check', '--full', '--json'], env);
+      expect(json.status).toBe(1);
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, logs: [{ organizationId: 'acme', size: 12, checkpointSize: 12, problem }] });
+      // The fast check reads the checkpoint's subtree hashes alone.
+      expect(custody(['check'], env).status).toBe(0);
+    });
+  });
+}
