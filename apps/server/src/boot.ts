@@ -361,6 +361,7 @@ export async function boot(
             queries: { facetSnapshot: join(config.CUSTODY_DATA_DIR, 'statistics-copy.bin') },
           },
     queryTimeoutMs: config.CUSTODY_QUERY_TIMEOUT_MS,
+    databaseTimeoutMs: config.CUSTODY_DATABASE_TIMEOUT_MS,
     exports: { directory: config.exportDir, retentionMs: config.CUSTODY_EXPORT_RETENTION_HOURS * 3600 * 1000, toolVersion: 'custody-server 0.1.0' },
   });
   return { custody, signingKey, createdSigningKey, migrations, databaseLabel: target.kind === 'sqlite' ? `SQLite ${target.filename}` : databaseLabel(config.databaseUrl) };

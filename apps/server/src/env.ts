@@ -73,6 +73,12 @@ export const ZEnvSchema = z.object({
    * same idempotency keys). 0 waits as long as the database takes. Default 10000 (the SDK's own request time limit).
    */
   CUSTODY_INGEST_TIMEOUT_MS: ZInt(0).default(10_000),
+  /**
+   * How long a request waits for the database to answer where no limit of its own applies, in ms, before it is
+   * answered 503 UNAVAILABLE: an API key's lookup, and a read's whole answer beyond CUSTODY_QUERY_TIMEOUT_MS. 0 waits
+   * as long as it takes. Default 10000.
+   */
+  CUSTODY_DATABASE_TIMEOUT_MS: ZInt(0).default(10_000),
   /** How long finished export files are kept, in whole hours (the job records stay). Default 168 (7 days). */
   CUSTODY_EXPORT_RETENTION_HOURS: ZInt(1, 24 * 3650).default(168),
   /**

@@ -1,7 +1,7 @@
 /**
  * Postgres going away under a running server, through a TCP proxy this test controls: callers are told to retry
- * (503 UNAVAILABLE, not 500), `/readyz` and ingest answer within their limits instead of hanging, and the server
- * recovers by itself once the database answers again.
+ * (503 UNAVAILABLE, not 500), `/readyz`, ingest, reads and authentication answer within their limits instead of
+ * hanging, and the server recovers by itself once the database answers again.
  */
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
@@ -68,7 +68,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going aw
     proxy = new PostgresProxy({ host: postgres.hostname, port: Number(postgres.port || 5432) });
     proxy.server.listen(0, '127.0.0.1');
     await once(proxy.server, 'listening');
-    s = await startTestServer('postgres', { CUSTODY_RATE_LIMIT: '0', CUSTODY_INGEST_TIMEOUT_MS: '1000' }, {
+    s = await startTestServer('postgres', { CUSTODY_RATE_LIMIT: '0', CUSTODY_INGEST_TIMEOUT_MS: '1000', CUSTODY_QUERY_TIMEOUT_MS: '1000', CUSTODY_DATABASE_TIMEOUT_MS: '1000' }, {
       databaseUrl: (url) => {
         const proxied = new URL(url);
         proxied.host = `127.0.0.1:${proxy.port}`;
@@ -191,5 +191,44 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going aw
     expect(workos.status).toBe(201);
     const listed = await s.client(key).events.list.query({ organizationId: 'acme', order: 'asc', limit: 1000 });
     expect(listed.events.map((e) => e.seq).slice(-3)).toEqual([before, before + 1, before + 2]);
+  });
+
+  it('answers reads and authentication 503 within their limits when the database stops answering, and recovers', async () => {
+    // A key never used yet: its lookup must reach the database.
+    const fresh = (await s.client(s.adminKey).apiKeys.create.mutate({ name: 'fresh', organizationId: 'acme', scopes: ['events:write', 'events:read'] })).secret;
+    await s.client(key).events.list.query({ organizationId: 'acme' });
+    proxy.mode = 'blackhole';
+    const answers: Record<string, unknown> = {};
+    try {
+      // The read's own limit (1 s, kept by the database) and the wait for an answer beyond it (1 s).
+      answers.list = await failure(() => s.client(key).events.list.query({ organizationId: 'acme' }));
+      answers.checkpoint = await failure(() => s.client(key).log.checkpoint.query({ organizationId: 'acme' }));
+      // Authentication: the lookup of a key not in the cache, on a read and on an ingest call.
+      answers.freshRead = await failure(() => s.client(fresh).events.list.query({ organizationId: 'acme' }));
+      answers.freshIngest = await failure(() => s.client(fresh).events.create.mutate({ organizationId: 'acme', event: EVENT }));
+      const workos = await fetch(`${s.url}/audit_logs/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${fresh}` },
+        body: JSON.stringify({ organization_id: 'acme', event: EVENT }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      answers.workos = { status: workos.status, body: await workos.json() };
+    } finally {
+      proxy.mode = 'up';
+    }
+    const unavailable = { httpStatus: 503, appError: { code: 'UNAVAILABLE', details: { timeoutMs: expect.any(Number) as number } } };
+    expect(answers).toMatchObject({
+      list: { ...unavailable, appError: { ...unavailable.appError, details: { timeoutMs: 2000 } } },
+      checkpoint: unavailable,
+      freshRead: unavailable,
+      freshIngest: { httpStatus: 503, appError: { code: 'UNAVAILABLE', details: { timeoutMs: 1000 } } },
+      workos: { status: 503, body: { code: 'UNAVAILABLE', message: expect.stringContaining('API key lookup') as string } },
+    });
+    // Once it answers again, so does the server, for both keys.
+    let listed: unknown;
+    for (let attempt = 0; attempt < 5 && listed === undefined; attempt++) {
+      listed = await s.client(fresh).events.list.query({ organizationId: 'acme' }).catch(() => undefined);
+    }
+    expect(listed).toMatchObject({ events: expect.arrayContaining([expect.objectContaining({ seq: 0 })]) as unknown });
   });
 });

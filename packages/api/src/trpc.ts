@@ -10,7 +10,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { z, ZodError } from 'zod';
 
-import { APP_ERROR_STATUS, AppError, appErrorOf, isAppError } from '@custody/core';
+import { APP_ERROR_STATUS, AppError, appErrorOf, isAppError, withinDeadline } from '@custody/core';
 import type { TAppErrorCode, TAppErrorDetails, TPrincipal } from '@custody/core';
 import { MAX_ISSUES } from '@custody/schema';
 
@@ -126,7 +126,17 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/**
+ * A read procedure (a query) answers within `Custody.readDeadlineMs`, authentication included, or is answered
+ * UNAVAILABLE (retry): its own time limit (`CUSTODY_QUERY_TIMEOUT_MS`) is kept by the database, which cannot keep it
+ * when it stopped answering. A read abandoned so changes nothing; mutations are not cut short (ingest has its own).
+ */
+const readDeadline = t.middleware(async ({ ctx, type, next }) => {
+  if (type !== 'query') return next();
+  return withinDeadline(next(), ctx.custody.readDeadlineMs, 'this read');
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(readDeadline);
 
 /** The caller of an authed procedure: its bearer key authenticated, its rate limit applied (TOO_MANY_REQUESTS past it). */
 export async function authenticate(ctx: TContext): Promise<TPrincipal> {

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 
 import type { Database, TApiKeyRow } from '@custody/db';
 
+import { withinDeadline } from './deadline';
 import { AppError } from './errors';
 import { writeWhereFree } from './log-writer-thread';
 import type { TWriteElsewhere } from './log-writer-thread';
@@ -69,15 +70,19 @@ export class ApiKeys {
   /** Authentication results are cached briefly; revocation takes effect within this time. */
   readonly #cacheMs: number;
   readonly #writeElsewhere: TWriteElsewhere | undefined;
+  readonly #lookupTimeoutMs: number;
 
   /**
    * `writeElsewhere`: records keys' last use on another connection instead of this one (the SQLite ingest writer
    * thread's, `LogWriterThread.execute`), so that the write never waits for the write lock in this thread.
+   * `lookupTimeoutMs`: how long `authenticate` waits for the database to find a key not in the cache before it
+   * answers UNAVAILABLE (`withinDeadline`); 0, the default, waits as long as it takes.
    */
-  constructor(db: Kysely<Database>, options: { cacheMs?: number; writeElsewhere?: TWriteElsewhere } = {}) {
+  constructor(db: Kysely<Database>, options: { cacheMs?: number; writeElsewhere?: TWriteElsewhere; lookupTimeoutMs?: number } = {}) {
     this.#db = db;
     this.#cacheMs = options.cacheMs ?? 2_000;
     this.#writeElsewhere = options.writeElsewhere;
+    this.#lookupTimeoutMs = options.lookupTimeoutMs ?? 0;
   }
 
   /**
@@ -159,7 +164,11 @@ export class ApiKeys {
     if (cached !== undefined && now - cached.at < this.#cacheMs) {
       principal = cached.principal;
     } else {
-      const row = await this.#db.selectFrom('api_keys').selectAll().where('secret_hash', '=', hash).executeTakeFirst();
+      const row = await withinDeadline(
+        this.#db.selectFrom('api_keys').selectAll().where('secret_hash', '=', hash).executeTakeFirst(),
+        this.#lookupTimeoutMs,
+        'the API key lookup',
+      );
       principal =
         row === undefined || row.revoked_at !== null
           ? null
@@ -168,7 +177,9 @@ export class ApiKeys {
       this.#cache.set(hash, { principal, at: now });
     }
     if (principal === null) throw new AppError('UNAUTHORIZED', 'invalid API key');
-    await this.#touch(principal.keyId, now);
+    // Waited for, so that it is written by the answer (on SQLite files it waits for the writer thread's turn), but
+    // at most the lookup's limit: a convenience must not hold the request on a database that stopped answering.
+    await withinDeadline(this.#touch(principal.keyId, now), this.#lookupTimeoutMs, 'the API key last-use write').catch(() => undefined);
     return principal;
   }
 

@@ -48,6 +48,13 @@ export interface TCustodyOptions {
    * default 30,000), on Postgres each of its statements (`TimedEventQueries`; 0 or absent for none).
    */
   queryTimeoutMs?: number;
+  /**
+   * How long a request waits for the database to answer where no limit of its own applies, in ms, before it is
+   * answered UNAVAILABLE: an API key's lookup, and, beyond `queryTimeoutMs`, a read procedure's whole answer
+   * (`readDeadlineMs`). A database that stops answering without closing its connections answers no statement, not
+   * even with its own time limit. 0 or absent: as long as it takes.
+   */
+  databaseTimeoutMs?: number;
 }
 
 /** Export scans on a connection of their own, where the database offers one (`scanReaderOptions`). */
@@ -72,6 +79,11 @@ export class Custody {
   readonly signingKey: TSigningKey;
   readonly #exports: ExportService | null;
   readonly logName: string;
+  /**
+   * How long the API waits for a read procedure's answer (authentication included) before answering UNAVAILABLE:
+   * `queryTimeoutMs` + `databaseTimeoutMs`, or 0 (no limit) when either is 0.
+   */
+  readonly readDeadlineMs: number;
   readonly #writerThread: LogWriterThread | null;
   readonly #queryThreads: EventQueryThreads | null;
   #started = false;
@@ -92,7 +104,10 @@ export class Custody {
     const writerThread = this.#writerThread;
     // With a writer thread, it makes the frequent writes too (between its commits): here they would wait for its lock.
     const writeElsewhere = writerThread === null ? {} : { writeElsewhere: (query: TCompiledStatement) => writerThread.execute(query) };
-    this.apiKeys = new ApiKeys(db, { cacheMs: options.apiKeyCacheMs, ...writeElsewhere });
+    const databaseTimeoutMs = options.databaseTimeoutMs ?? 0;
+    const queryTimeoutMs = options.queryTimeoutMs ?? 0;
+    this.readDeadlineMs = databaseTimeoutMs > 0 && queryTimeoutMs > 0 ? queryTimeoutMs + databaseTimeoutMs : 0;
+    this.apiKeys = new ApiKeys(db, { cacheMs: options.apiKeyCacheMs, lookupTimeoutMs: databaseTimeoutMs, ...writeElsewhere });
     const committer: TLogCommitter = this.#writerThread ?? new LogWriter(db, dialect, writer);
     this.ingestor = new Ingestor(db, committer, ingest);
     this.checkpointer = new Checkpointer(db, dialect, options.signingKey, {

@@ -10,7 +10,7 @@ export const LOG_NAME = 'custody.test';
 /** A started Custody on a fresh database of `dialect`, and a way to tear both down. */
 export async function createTestCustody(
   dialect: TDialectName,
-  options: { intervalMs?: number; exportDir?: string; sqliteFile?: string } = {},
+  options: { intervalMs?: number; exportDir?: string; sqliteFile?: string; databaseTimeoutMs?: number } = {},
 ): Promise<{ custody: Custody; t: TTestDatabase; vkey: string; destroy: () => Promise<void> }> {
   const t = await createTestDatabase(dialect, options.sqliteFile === undefined ? {} : { file: options.sqliteFile });
   const { skey, vkey } = generateSigner(LOG_NAME, { sha256: nodeSha256, ed25519: nodeEd25519 });
@@ -19,6 +19,7 @@ export async function createTestCustody(
     signingKey: signingKeyFromText(skey),
     checkpoints: { intervalMs: options.intervalMs ?? 50 },
     ...(options.exportDir === undefined ? {} : { exports: { directory: options.exportDir } }),
+    ...(options.databaseTimeoutMs === undefined ? {} : { databaseTimeoutMs: options.databaseTimeoutMs }),
   });
   await custody.start();
   return {

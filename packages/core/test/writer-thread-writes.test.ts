@@ -108,6 +108,33 @@ describe('checkpoints signed on the ingest writer thread (SQLite file)', () => {
     expect(await lastUse()).not.toBeNull();
   }, 30_000);
 
+  it('let a key in within the database time limit while its last use cannot be written, recording it later', async () => {
+    const timed = await createTestCustody('sqlite', { sqliteFile: join(dir, 'timed.db'), databaseTimeoutMs: 300 });
+    const other = await openDatabase({ url: join(dir, 'timed.db') });
+    try {
+      const { key, secret } = await timed.custody.apiKeys.create({ name: 'app', organizationId: null, scopes: ['events:read'] });
+      await other.db.connection().execute(async (connection) => {
+        await sql`BEGIN IMMEDIATE`.execute(connection);
+        try {
+          // The write waits for the lock (5 s of busy timeout, on the writer thread); the key is let in at 300 ms.
+          let settled = false;
+          const authenticating = timed.custody.apiKeys.authenticate(secret).finally(() => (settled = true));
+          for (let i = 0; i < 30 && !settled; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+          expect(settled).toBe(true);
+          expect((await authenticating).keyId).toBe(key.id);
+        } finally {
+          await sql`COMMIT`.execute(connection);
+        }
+      });
+      const lastUse = async () => (await timed.custody.apiKeys.list()).find((k) => k.id === key.id)?.lastUsedAt ?? null;
+      for (let i = 0; i < 100 && (await lastUse()) === null; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await lastUse()).not.toBeNull();
+    } finally {
+      await other.close();
+      await timed.destroy();
+    }
+  }, 120_000);
+
   it('are signed by the main thread once the writer thread has closed', async () => {
     const { custody } = side;
     await custody.ingestor.ingest('org_c', [event()]);
