@@ -34,6 +34,7 @@ import type { StoredHash } from '@custody/ledger';
 
 import { DbHashReader } from './db-hash-reader';
 import { nodeEd25519, nodeHasher, nodeSha256 } from './node-crypto';
+import { bucketStart } from './query';
 
 /** One organization's log, as `checkStoredLogs` found it. */
 export interface TStoredLogCheck {
@@ -200,16 +201,6 @@ interface TCountRow {
   recounted: number;
 }
 
-/**
- * `occurred_at` rounded down to a multiple of `size`, as ingest buckets it (`Math.floor`): SQL `%` keeps the
- * sign of the dividend on both databases, so a time before 1970 is brought up to 0 or above first. The size is
- * a literal, so that Postgres sees the same expression in the select list and in GROUP BY.
- */
-function occurredAtFloor(size: number) {
-  const n = sql.lit(size);
-  return sql<number>`occurred_at - ((occurred_at % ${n}) + ${n}) % ${n}`;
-}
-
 /** The counts per organization, bucket (hour or UTC day of `occurred_at`) and action. */
 function bucketRollup(table: 'event_counts_hourly' | 'event_counts_daily', size: number, unit: 'hour' | 'day'): TRollup {
   return {
@@ -220,12 +211,15 @@ function bucketRollup(table: 'event_counts_hourly' | 'event_counts_daily', size:
         .where('organization_id', '=', organizationId)
         // `hour` or `day`: the two tables differ in that column's name alone.
         .select([sql.ref<number>(unit).as('a'), 'action as b', 'n as stored', sql<number>`0`.as('recounted')]),
-    recounted: (trx, organizationId) =>
-      trx
+    recounted: (trx, organizationId) => {
+      // Rounded down, as ingest buckets (`Math.floor`), so before 1970 too; one expression for SELECT and GROUP BY.
+      const bucket = bucketStart(sql.ref('occurred_at'), size);
+      return trx
         .selectFrom('events')
         .where('organization_id', '=', organizationId)
-        .select((eb) => [occurredAtFloor(size).as('a'), 'action as b', sql<number>`0`.as('stored'), eb.fn.countAll<number>().as('recounted')])
-        .groupBy([occurredAtFloor(size), 'action']),
+        .select((eb) => [bucket.as('a'), 'action as b', sql<number>`0`.as('stored'), eb.fn.countAll<number>().as('recounted')])
+        .groupBy([bucket, 'action']);
+    },
     describe: (a, b) => `${unit} ${describeTime(Number(a), size)} action ${JSON.stringify(b)}`,
   };
 }

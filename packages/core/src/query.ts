@@ -1322,7 +1322,7 @@ function checkAction(action: string, index: number): void {
  * integers, so the remainder is made non-negative first (`((t % b) + b) % b`). `bucketMs` is a validated safe
  * integer, inlined so both engines do integer arithmetic (no bigint overflow: times are within ±2^48).
  */
-function bucketStart(column: Expression<unknown>, bucketMs: number): RawBuilder<number> {
+export function bucketStart(column: Expression<unknown>, bucketMs: number): RawBuilder<number> {
   const b = sql.raw(String(bucketMs));
   return sql<number>`(${column} - (((${column} % ${b}) + ${b}) % ${b}))`;
 }
