@@ -246,9 +246,11 @@ export async function configuredSigningKey(config: TConfig, create: boolean): Pr
 
 /**
  * The key this database's checkpoints are signed with (its published active key, else the key of its latest
- * checkpoint), described for a message, or `null` when it has none: a database that never signed.
+ * checkpoint), described for a message, or `null` when it has none: a database that never signed, or one without
+ * tables yet (migration 0001 makes `signing_keys` and `checkpoints`, and no later one changes them).
  */
 export async function databaseSigningKey(db: CustodyDatabase['db']): Promise<string | null> {
+  if (!(await db.introspection.getTables()).some((t) => t.name === 'signing_keys')) return null;
   const [active] = await new SigningKeys(db).list();
   if (active !== undefined) return `${active.vkey.split('+').slice(0, 2).join('+')} (fingerprint ${active.fingerprint})`;
   const latest = await db.selectFrom('checkpoints').select('key_id').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
@@ -330,16 +332,11 @@ export async function boot(
   let createdSigningKey: boolean;
   try {
     if (existing === null) {
-      // Asked before migrating too, so that a refused start leaves the database as it was; a database whose
-      // tables are not there yet (new) or not of this version cannot tell until it is migrated, and is asked again.
-      const signedBy = await databaseSigningKey(database.db).catch(() => null);
-      if (signedBy !== null) throw missingKeyFile(config, signedBy);
-    }
-    migrations = (await migrateToLatest(database.db, database.dialect, { onMigration: options.onMigration })).applied;
-    if (existing === null) {
+      // Asked before migrating, so that a refused start leaves the database as it was.
       const signedBy = await databaseSigningKey(database.db);
       if (signedBy !== null) throw missingKeyFile(config, signedBy);
     }
+    migrations = (await migrateToLatest(database.db, database.dialect, { onMigration: options.onMigration })).applied;
     ({ key: signingKey, created: createdSigningKey } = existing ?? (await configuredSigningKey(config, true)));
   } catch (error) {
     await database.close();
