@@ -20,10 +20,10 @@
  * e-mail address as one token and FTS5 would split it); `ΟΔΟΣ`, `οδος` and `οδοσ` all become `οδοσ`.
  *
  * NFC (since 2026-11-28) makes `Åke` typed with a combining ring (`A\u030Ake`) the same word as `Åke`
- * typed precomposed, in documents and queries alike. Marks are part of words since 2026-11-29: a vowel sign or a
- * virama that has no precomposed form (most Indic scripts: `हिन्दी`, Thai, Hebrew points) no longer cuts a word
- * into pieces that matched far too much (`हिन्दी` was `ह`, `न`, `द`). The documents indexed before were made again
- * from the event bodies where it mattered (migrations 0008 and 0009 on SQLite, 0006 and 0009 on Postgres).
+ * typed precomposed, in documents and queries alike. Marks are part of words since migration 0009 (also 2026-11-28):
+ * a vowel sign or a virama that has no precomposed form (most Indic scripts: `हिन्दी`, Thai, Hebrew points) no longer
+ * cuts a word into pieces that matched far too much (`हिन्दी` was `ह`, `न`, `द`). The documents indexed before were
+ * made again from the event bodies where it mattered (migrations 0008 and 0009 on SQLite, 0006 and 0009 on Postgres).
  */
 import type { TLoggedEvent } from './event-schemas';
 
@@ -61,7 +61,7 @@ export const SEARCH_FOLDS: readonly (readonly [from: string, to: string])[] = [
  * ranges of code points, derived with {@link SEARCH_FOLDS} (the code points that came back not at all):
  * New Tai Lue vowel signs U+19B0–U+19C0 and final consonants U+19C8–U+19C9, Vedic signs U+1CF2–U+1CF3. The
  * rule keeps them in words, as it keeps combining marks; the SQLite dialect hands them to FTS5 as private-use
- * characters, as it does combining marks (`fts5Text` in `@custody/db`). Until 2026-11-29 the rule split words
+ * characters, as it does combining marks (`fts5Text` in `@custody/db`). Until then the rule split words
  * at them (migration 0005).
  */
 export const SEARCH_SEPARATORS: readonly (readonly [first: number, last: number])[] = [
@@ -125,9 +125,9 @@ export function searchTerms(query: string): string[] {
 
 /**
  * One whitespace-free token of a query (`searchTerms`): its words in order, repeats kept (the viewer's phrases
- * need them), and whether the last one is a prefix: the token ends in `*`s that directly follow a letter or a
- * digit once normalized. Decided on the normalized token: a combining mark before the `*` may compose with the
- * letter before it, and a letter FTS5 does not index becomes a space.
+ * need them), and whether the last one is a prefix: the token ends in `*`s that directly follow a letter, a digit
+ * or a combining mark once normalized. Decided on the normalized token: a combining mark before the `*` may compose
+ * with the letter before it (`re\u0301*` is the prefix `ré`).
  */
 export function tokenTerms(token: string): { words: string[]; prefix: boolean } {
   const normalized = normalizeText(token);

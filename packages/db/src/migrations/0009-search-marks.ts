@@ -1,7 +1,7 @@
 /**
  * 0009: full-text documents made again for events whose text holds combining marks.
  *
- * Until 2026-11-29 the search rule split words at every combining mark (`@custody/schema` search-text.ts, step 4):
+ * Until 0009 (2026-11-28) the search rule split words at every combining mark (`@custody/schema` search-text.ts, step 4):
  * a vowel sign or a virama with no precomposed form (most Indic scripts, Thai, Hebrew points) cut a word into
  * pieces, so `हिन्दी` was indexed and searched as `ह`, `न`, `द`, and matched every event holding those three letters
  * anywhere. Marks are now part of words, and so are the New Tai Lue and Vedic letters of `SEARCH_SEPARATORS`, at
