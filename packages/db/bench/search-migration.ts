@@ -14,19 +14,15 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 
-import { SEARCH_SEPARATORS, createLoggedEvent, generateSalt, generateUuidV7, searchTerms, searchTextOf, validateEvent } from '@custody/schema';
+import { createLoggedEvent, generateSalt, generateUuidV7, searchTerms, searchTextOf, validateEvent } from '@custody/schema';
 
 import { up as upSearchMarks } from '../src/migrations/0009-search-marks';
-import { createTestDatabase } from '../src/testing/index';
+import { createTestDatabase, searchTextBefore0009 } from '../src/testing/index';
 import type { TDialectName } from '../src/testing/index';
 import type { Database } from '../src/schema';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const org = 'org_bench';
-const separators = new RegExp(`[${SEARCH_SEPARATORS.map(([a, b]) => `\\u{${a.toString(16)}}-\\u{${b.toString(16)}}`).join('')}]`, 'gu');
-/** A document as the rule made it before 0009: split at combining marks (and at SEARCH_SEPARATORS). */
-const previousRule = (text: string) =>
-  [...new Set(text.normalize('NFC').toLowerCase().replace(separators, ' ').split(/[^\p{L}\p{N}]+/u).filter((w) => w !== ''))].join(' ');
 
 function body(i: number): { bytes: Uint8Array; text: string } {
   const name = i % 100 === 0 ? `हिन्दी लेखक ${i}` : i % 10 === 0 ? `Åke Ström ${i}` : `Ada Lovelace ${i}`;
@@ -37,7 +33,7 @@ function body(i: number): { bytes: Uint8Array; text: string } {
   });
   if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
   const logged = createLoggedEvent(checked.event, { organizationId: org, seq: i, id: generateUuidV7(), receivedAt: Date.now(), salt: generateSalt() });
-  return { bytes: logged.bytes, text: previousRule(searchTextOf(checked.event)) };
+  return { bytes: logged.bytes, text: searchTextBefore0009(searchTextOf(checked.event)) };
 }
 
 async function fill(db: Kysely<Database>, dialect: TDialectName): Promise<void> {

@@ -24,7 +24,7 @@ import { up as upSearchLexemes } from '../src/migrations/0006-search-lexemes';
 import { up as upSearchNfc } from '../src/migrations/0008-search-nfc';
 import { up as upSearchMarks } from '../src/migrations/0009-search-marks';
 import { fts5Text } from '../src/dialect/fts5-text';
-import { createTestDatabase, DIALECTS } from '../src/testing/index';
+import { createTestDatabase, DIALECTS, searchTextBefore0009 } from '../src/testing/index';
 import type { TTestDatabase } from '../src/testing/index';
 
 /** Every code point but the surrogates, each as a string. */
@@ -45,6 +45,41 @@ function ruleWords(): Set<string> {
     if (/\p{M}/u.test(c)) for (const w of searchWords(`x${c}`)) words.add(w);
   }
   return words;
+}
+
+/** The seqs of `org`'s events that `q` finds, in order. */
+async function foundBy(t: TTestDatabase, org: string, q: string): Promise<number[]> {
+  const rows = await t.db.selectFrom('events').select('seq').where('organization_id', '=', org).where(t.dialect.matchesSearch(org, searchTerms(q))).orderBy('seq').execute();
+  return rows.map((r) => Number(r.seq));
+}
+
+/** `foundBy` for each query of `queries`, by query. */
+async function foundByEach(t: TTestDatabase, org: string, queries: Record<string, unknown>): Promise<Record<string, number[]>> {
+  return Object.fromEntries(await Promise.all(Object.keys(queries).map(async (q) => [q, await foundBy(t, org, q)] as const)));
+}
+
+/** Each `event_search` row's seq and row version (Postgres; none on SQLite), to tell the rows a migration rewrote. */
+async function rowVersions(t: TTestDatabase, org: string): Promise<{ seq: string; x: string }[]> {
+  if (t.dialectName !== 'postgres') return [];
+  return (await sql<{ seq: string; x: string }>`SELECT seq::text AS seq, xmin::text AS x FROM event_search WHERE organization_id = ${org} ORDER BY seq`.execute(t.db)).rows;
+}
+
+/** A `user.renamed` event by an actor named `name`, validated. */
+function renamed(name: string) {
+  const result = validateEvent({
+    action: 'user.renamed', occurred_at: '2026-11-28T12:00:00.000Z', actor: { type: 'user', id: 'user_1', name }, targets: [], context: { location: '10.0.0.1' },
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.event;
+}
+
+/** Stores `inputs` as `org`'s events 0, 1, … with their logged bodies (what the migrations read), and no search documents. */
+async function storeLogged(t: TTestDatabase, org: string, inputs: readonly ReturnType<typeof renamed>[]): Promise<void> {
+  const bodies = inputs.map((e, seq) => createLoggedEvent(e, { organizationId: org, seq, id: generateUuidV7(), receivedAt: Date.now(), salt: generateSalt() }).bytes);
+  await t.db.insertInto('events').values(bodies.map((body, seq) => ({
+    organization_id: org, seq, id: `ev_${org}_${seq}`, action: 'a', actor_type: 'user', actor_id: 'u', actor_name: null,
+    occurred_at: seq, received_at: seq, ip: '10.0.0.1', ip_key: '00', body,
+  }))).execute();
 }
 
 const hex = (text: string) => [...text].map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
@@ -234,10 +269,8 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => t.destroy());
 
-    const search = async (q: string) =>
-      (await t.db.selectFrom('events').select('seq').where('organization_id', '=', org).where(t.dialect.matchesSearch(org, searchTerms(q))).orderBy('seq').execute()).map((r) => Number(r.seq));
     const queries = { ΟΔΟΣ: [0, 3], οδος: [0, 3], οδοσ: [0, 3], 'οδο*': [0, 3], 'οδοσ*': [0, 3], '\u00b5g': [1], '\u03bcg': [1], 'x y': [2], 'plain': [4] };
-    const results = async () => Object.fromEntries(await Promise.all(Object.keys(queries).map(async (q) => [q, await search(q)] as const)));
+    const results = () => foundByEach(t, org, queries);
 
     it(dialect === 'sqlite' ? 'finds them without a rewrite (FTS5 folded them when it indexed them)' : 'does not find them all before the migration', async () => {
       if (dialect === 'sqlite') expect(await results()).toEqual(queries);
@@ -310,12 +343,9 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => t.destroy());
 
-    const search = async (q: string) =>
-      (await t.db.selectFrom('events').select('seq').where('organization_id', '=', org).where(t.dialect.matchesSearch(org, searchTerms(q))).orderBy('seq').execute()).map((r) => Number(r.seq));
     const queries = { '²': [0], 'floor ²': [0], '½': [3], '①': [3], 'share': [3], café: [1], ada: [2], 'report viewed': [0, 1, 3] };
-    const results = async () => Object.fromEntries(await Promise.all(Object.keys(queries).map(async (q) => [q, await search(q)] as const)));
-    const versions = async () =>
-      dialect === 'postgres' ? (await sql<{ seq: string; x: string }>`SELECT seq::text AS seq, xmin::text AS x FROM event_search WHERE organization_id = ${org} ORDER BY seq`.execute(t.db)).rows : [];
+    const results = () => foundByEach(t, org, queries);
+    const versions = () => rowVersions(t, org);
 
     if (dialect === 'postgres') {
       it('misses the words the parser dropped before the migration', async () => {
@@ -353,36 +383,23 @@ for (const dialect of DIALECTS) {
   describe(`${dialect}: full-text entries of text not in NFC, stored before the rule put text in NFC (migration 0008)`, () => {
     let t: TTestDatabase;
     const org = 'org_nfc';
-    const input = (name: string) => {
-      const result = validateEvent({
-        action: 'user.renamed', occurred_at: '2026-11-28T12:00:00.000Z', actor: { type: 'user', id: 'user_1', name }, targets: [], context: { location: '10.0.0.1' },
-      });
-      if (!result.ok) throw new Error(JSON.stringify(result.issues));
-      return result.event;
-    };
     // 0: typed with combining marks; 1: typed precomposed; 2: ASCII.
-    const inputs = [input('Cafe\u0301 Mu\u0308ller'), input('\u00c5ke Str\u00f6m'), input('Ada')];
+    const inputs = [renamed('Cafe\u0301 Mu\u0308ller'), renamed('\u00c5ke Str\u00f6m'), renamed('Ada')];
     /** The document as the rule made it before NFC: lowercase, split at anything not a letter or digit (a combining mark too). */
     const before = (e: (typeof inputs)[number]) =>
       [...new Set([e.action, e.actor.id, e.actor.type, e.actor.name ?? ''].join(' ').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== ''))].join(' ');
 
     beforeAll(async () => {
       t = await createTestDatabase(dialect);
-      const bodies = inputs.map((e, seq) => createLoggedEvent(e, { organizationId: org, seq, id: generateUuidV7(), receivedAt: Date.now(), salt: generateSalt() }).bytes);
-      await t.db.insertInto('events').values(bodies.map((body, seq) => ({
-        organization_id: org, seq, id: `ev_nfc_${seq}`, action: 'a', actor_type: 'user', actor_id: 'u', actor_name: null,
-        occurred_at: seq, received_at: seq, ip: '10.0.0.1', ip_key: '00', body,
-      }))).execute();
+      await storeLogged(t, org, inputs);
       const texts = inputs.map(before);
       if (dialect === 'sqlite') await t.dialect.indexSearchText(t.db, org, texts.map((text, seq) => ({ seq, text })));
       else for (const [seq, text] of texts.entries()) await sql`INSERT INTO event_search (organization_id, seq, search) VALUES (${org}, ${seq}, to_tsvector('simple', ${text}))`.execute(t.db);
     });
     afterAll(() => t.destroy());
 
-    const search = async (q: string) =>
-      (await t.db.selectFrom('events').select('seq').where('organization_id', '=', org).where(t.dialect.matchesSearch(org, searchTerms(q))).orderBy('seq').execute()).map((r) => Number(r.seq));
     const queries = { café: [0], 'Cafe\u0301': [0], cafe: [], müller: [0], 'mül*': [0], åke: [1], 'A\u030Ake': [1], ström: [1], ada: [2] };
-    const results = async () => Object.fromEntries(await Promise.all(Object.keys(queries).map(async (q) => [q, await search(q)] as const)));
+    const results = () => foundByEach(t, org, queries);
 
     it('misses them before the migrations, finds them after (0006 on Postgres, 0008 on SQLite)', async () => {
       const old = await results();
@@ -402,44 +419,26 @@ for (const dialect of DIALECTS) {
   describe(`${dialect}: full-text documents of text with combining marks, stored while the rule split words at them (migration 0009)`, () => {
     let t: TTestDatabase;
     const org = 'org_marks';
-    const input = (name: string) => {
-      const result = validateEvent({
-        action: 'user.renamed', occurred_at: '2026-11-29T12:00:00.000Z', actor: { type: 'user', id: 'user_1', name }, targets: [], context: { location: '10.0.0.1' },
-      });
-      if (!result.ok) throw new Error(JSON.stringify(result.issues));
-      return result.event;
-    };
     // 0: Devanagari vowel signs and a virama; 1: a New Tai Lue vowel sign (a letter FTS5 does not index); 2: U+0958,
     // whose NFC form is a letter and a nukta; 3: ASCII; 4: precomposed Latin (no mark once in NFC); 5: Hebrew points.
-    const inputs = [input('हिन्दी लेखक'), input('x\u19b0y'), input('\u0958abar'), input('Ada'), input('Café'), input('שָׁלוֹם')];
-    const separators = new RegExp(`[${SEARCH_SEPARATORS.map(([a, b]) => `\\u{${a.toString(16)}}-\\u{${b.toString(16)}}`).join('')}]`, 'gu');
-    /** The document as the rule made it until 0009: separators made spaces, split at anything not a letter or digit. */
-    const before = (e: (typeof inputs)[number]) =>
-      [...new Set([e.action, e.actor.id, e.actor.type, e.actor.name ?? ''].join(' ').normalize('NFC').toLowerCase().replace(separators, ' ').split(/[^\p{L}\p{N}]+/u).filter((w) => w !== ''))].join(' ');
-    const versions = async () =>
-      dialect === 'postgres' ? (await sql<{ seq: string; x: string }>`SELECT seq::text AS seq, xmin::text AS x FROM event_search WHERE organization_id = ${org} ORDER BY seq`.execute(t.db)).rows : [];
+    const inputs = [renamed('हिन्दी लेखक'), renamed('x\u19b0y'), renamed('\u0958abar'), renamed('Ada'), renamed('Café'), renamed('שָׁלוֹם')];
+    const versions = () => rowVersions(t, org);
 
     beforeAll(async () => {
       t = await createTestDatabase(dialect);
-      const bodies = inputs.map((e, seq) => createLoggedEvent(e, { organizationId: org, seq, id: generateUuidV7(), receivedAt: Date.now(), salt: generateSalt() }).bytes);
-      await t.db.insertInto('events').values(bodies.map((body, seq) => ({
-        organization_id: org, seq, id: `ev_marks_${seq}`, action: 'a', actor_type: 'user', actor_id: 'u', actor_name: null,
-        occurred_at: seq, received_at: seq, ip: '10.0.0.1', ip_key: '00', body,
-      }))).execute();
+      await storeLogged(t, org, inputs);
       // As the server stored them until 0009: FTS5 given the text as it is, Postgres its words as lexemes.
-      for (const [seq, text] of inputs.map(before).entries()) {
+      for (const [seq, text] of inputs.map((e) => searchTextBefore0009(searchTextOf(e))).entries()) {
         if (dialect === 'sqlite') await sql`INSERT INTO events_fts (rowid, text) SELECT rowid, ${text} FROM events WHERE organization_id = ${org} AND seq = ${seq}`.execute(t.db);
         else await sql`INSERT INTO event_search (organization_id, seq, search) VALUES (${org}, ${seq}, array_to_tsvector(string_to_array(${text}, ' ')))`.execute(t.db);
       }
     });
     afterAll(() => t.destroy());
 
-    const search = async (q: string) =>
-      (await t.db.selectFrom('events').select('seq').where('organization_id', '=', org).where(t.dialect.matchesSearch(org, searchTerms(q))).orderBy('seq').execute()).map((r) => Number(r.seq));
     const queries = {
       हिन्दी: [0], 'हिन्*': [0], लेखक: [0], ह: [], x: [], 'x\u19b0y': [1], '\u0958abar': [2], '\u0915\u093cabar': [2], kabar: [], ada: [3], café: [4], cafe: [], שָׁלוֹם: [5], ש: [],
     };
-    const results = async () => Object.fromEntries(await Promise.all(Object.keys(queries).map(async (q) => [q, await search(q)] as const)));
+    const results = () => foundByEach(t, org, queries);
 
     it('matched the pieces of the words before the migration', async () => {
       const old = await results();

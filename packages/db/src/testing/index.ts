@@ -23,6 +23,8 @@ import type { CustodyDatabase } from '../open-database';
 import type { Database } from '../schema';
 import { testEnv } from './env';
 
+export { searchTextBefore0009 } from './previous-search-rules';
+
 export type TDialectName = 'sqlite' | 'postgres';
 
 function pickDialects(): TDialectName[] {
