@@ -18,6 +18,27 @@ import { DIALECTS } from '@custody/db/testing';
 
 import { createTestCustody, event } from './helpers';
 
+/**
+ * Runs `whileHeld` while another connection to the SQLite `file` (a CLI, say) holds its write lock, and lets the lock
+ * go when it returns or throws. What it returns is awaited under the lock: a promise that waits for the lock must
+ * come back wrapped (`{ pending }`).
+ */
+async function withWriteLockHeld<T>(file: string, whileHeld: () => Promise<T>): Promise<T> {
+  const other = await openDatabase({ url: file });
+  try {
+    return await other.db.connection().execute(async (connection) => {
+      await sql`BEGIN IMMEDIATE`.execute(connection);
+      try {
+        return await whileHeld();
+      } finally {
+        await sql`COMMIT`.execute(connection);
+      }
+    });
+  } finally {
+    await other.close();
+  }
+}
+
 describe('checkpoints signed on the ingest writer thread (SQLite file)', () => {
   let dir: string;
   let side: Awaited<ReturnType<typeof createTestCustody>>;
@@ -37,50 +58,37 @@ describe('checkpoints signed on the ingest writer thread (SQLite file)', () => {
     const first = await custody.checkpointer.checkpoint('org_c');
     expect(first.size).toBe(5);
     await custody.ingestor.ingest('org_c', Array.from({ length: 3 }, () => event()));
-    // Another connection (a CLI, say) holds the write lock.
-    const other = await openDatabase({ url: join(dir, 'custody.db') });
-    try {
-      const signed = await other.db.connection().execute(async (connection) => {
-        await sql`BEGIN IMMEDIATE`.execute(connection);
-        let settled = false;
-        const signing = custody.checkpointer.checkpoint('org_c').finally(() => (settled = true));
-        // Twenty 10 ms timers, one after another: a main thread held by the lock would run them only after it.
-        const started = performance.now();
-        for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-        expect(performance.now() - started).toBeLessThan(2_000);
-        expect(settled).toBe(false);
-        await sql`COMMIT`.execute(connection);
-        return signing;
-      });
-      expect(signed.size).toBe(8);
-      // Bytes from the thread arrive as Uint8Array, the database's as Buffer: compared as bytes.
-      expect(Buffer.from(signed.prev_body_hash ?? [])).toEqual(Buffer.from(first.body_hash));
-      const latest = await custody.checkpointer.latest('org_c');
-      expect([latest.size, latest.note]).toEqual([signed.size, signed.note]);
-    } finally {
-      await other.close();
-    }
+    const { pending } = await withWriteLockHeld(join(dir, 'custody.db'), async () => {
+      let settled = false;
+      const signing = custody.checkpointer.checkpoint('org_c').finally(() => (settled = true));
+      // Twenty 10 ms timers, one after another: a main thread held by the lock would run them only after it.
+      const started = performance.now();
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(settled).toBe(false);
+      return { pending: signing };
+    });
+    const signed = await pending;
+    expect(signed.size).toBe(8);
+    // Bytes from the thread arrive as Uint8Array, the database's as Buffer: compared as bytes.
+    expect(Buffer.from(signed.prev_body_hash ?? [])).toEqual(Buffer.from(first.body_hash));
+    const latest = await custody.checkpointer.latest('org_c');
+    expect([latest.size, latest.note]).toEqual([signed.size, signed.note]);
   });
 
   it('record an API key\'s first use without holding the main thread while the write lock is taken elsewhere', async () => {
     const { custody } = side;
     const { key, secret } = await custody.apiKeys.create({ name: 'app', organizationId: 'org_c', scopes: ['events:write'] });
-    const other = await openDatabase({ url: join(dir, 'custody.db') });
-    try {
-      await other.db.connection().execute(async (connection) => {
-        await sql`BEGIN IMMEDIATE`.execute(connection);
-        let settled = false;
-        const authenticating = custody.apiKeys.authenticate(secret).finally(() => (settled = true));
-        const started = performance.now();
-        for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-        expect(performance.now() - started).toBeLessThan(2_000);
-        expect(settled).toBe(false);
-        await sql`COMMIT`.execute(connection);
-        expect((await authenticating).keyId).toBe(key.id);
-      });
-    } finally {
-      await other.close();
-    }
+    const { pending } = await withWriteLockHeld(join(dir, 'custody.db'), async () => {
+      let settled = false;
+      const authenticating = custody.apiKeys.authenticate(secret).finally(() => (settled = true));
+      const started = performance.now();
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(settled).toBe(false);
+      return { pending: authenticating };
+    });
+    expect((await pending).keyId).toBe(key.id);
     const [listed] = await custody.apiKeys.list({ organizationId: 'org_c' });
     expect(listed?.lastUsedAt).not.toBeNull();
   });
@@ -88,20 +96,10 @@ describe('checkpoints signed on the ingest writer thread (SQLite file)', () => {
   it('let a key in while another process holds the write lock past the busy timeout, recording its use later', async () => {
     const { custody } = side;
     const { key, secret } = await custody.apiKeys.create({ name: 'locked-out', organizationId: 'org_c', scopes: ['events:write'] });
-    const other = await openDatabase({ url: join(dir, 'custody.db') });
-    try {
-      await other.db.connection().execute(async (connection) => {
-        await sql`BEGIN IMMEDIATE`.execute(connection);
-        try {
-          // Both writes of its last use wait out the busy timeout (5 s each) and fail: the key still works.
-          expect((await custody.apiKeys.authenticate(secret)).keyId).toBe(key.id);
-        } finally {
-          await sql`COMMIT`.execute(connection);
-        }
-      });
-    } finally {
-      await other.close();
-    }
+    await withWriteLockHeld(join(dir, 'custody.db'), async () => {
+      // Both writes of its last use wait out the busy timeout (5 s each) and fail: the key still works.
+      expect((await custody.apiKeys.authenticate(secret)).keyId).toBe(key.id);
+    });
     const lastUse = async () => (await custody.apiKeys.list({ organizationId: 'org_c' })).find((k) => k.id === key.id)?.lastUsedAt;
     expect(await lastUse()).toBeNull();
     await custody.apiKeys.authenticate(secret);
@@ -110,27 +108,20 @@ describe('checkpoints signed on the ingest writer thread (SQLite file)', () => {
 
   it('let a key in within the database time limit while its last use cannot be written, recording it later', async () => {
     const timed = await createTestCustody('sqlite', { sqliteFile: join(dir, 'timed.db'), databaseTimeoutMs: 300 });
-    const other = await openDatabase({ url: join(dir, 'timed.db') });
     try {
       const { key, secret } = await timed.custody.apiKeys.create({ name: 'app', organizationId: null, scopes: ['events:read'] });
-      await other.db.connection().execute(async (connection) => {
-        await sql`BEGIN IMMEDIATE`.execute(connection);
-        try {
-          // The write waits for the lock (5 s of busy timeout, on the writer thread); the key is let in at 300 ms.
-          let settled = false;
-          const authenticating = timed.custody.apiKeys.authenticate(secret).finally(() => (settled = true));
-          for (let i = 0; i < 30 && !settled; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-          expect(settled).toBe(true);
-          expect((await authenticating).keyId).toBe(key.id);
-        } finally {
-          await sql`COMMIT`.execute(connection);
-        }
+      await withWriteLockHeld(join(dir, 'timed.db'), async () => {
+        // The write waits for the lock (5 s of busy timeout, on the writer thread); the key is let in at 300 ms.
+        let settled = false;
+        const authenticating = timed.custody.apiKeys.authenticate(secret).finally(() => (settled = true));
+        for (let i = 0; i < 30 && !settled; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(settled).toBe(true);
+        expect((await authenticating).keyId).toBe(key.id);
       });
       const lastUse = async () => (await timed.custody.apiKeys.list()).find((k) => k.id === key.id)?.lastUsedAt ?? null;
       for (let i = 0; i < 100 && (await lastUse()) === null; i++) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await lastUse()).not.toBeNull();
     } finally {
-      await other.close();
       await timed.destroy();
     }
   }, 120_000);
