@@ -106,11 +106,14 @@ export class LogWriterThread implements TLogCommitter {
   #ready: Promise<Worker> | null = null;
   #nextId = 0;
   #closed = false;
+  /** `TLogWriterOptions.commitTimeoutMs`, 0 for none. */
+  readonly #commitTimeoutMs: number;
   /** Answers appends the thread has not answered by their deadline and grace (with a commit deadline only). */
   #deadlines: ReturnType<typeof setInterval> | undefined;
 
   constructor(database: TOpenDatabaseOptions, writer: TLogWriterOptions = {}, signingKey?: string) {
     this.#data = { database, writer, ...(signingKey === undefined ? {} : { signingKey }) };
+    this.#commitTimeoutMs = writer.commitTimeoutMs ?? 0;
   }
 
   onCommitted(listener: (info: TCommitInfo, sizes: ReadonlyMap<string, number>) => void): () => void {
@@ -126,7 +129,7 @@ export class LogWriterThread implements TLogCommitter {
   append(organizationId: string, events: readonly TPreparedEvent[]): Promise<Map<number, TIngestResult>> {
     if (this.#closed) return Promise.reject(new AppError('UNAVAILABLE', 'the server is shutting down'));
     const text = JSON.stringify(events);
-    const timed = (this.#data.writer.commitTimeoutMs ?? 0) > 0;
+    const timed = this.#commitTimeoutMs > 0;
     if (timed) this.#watchDeadlines();
     return this.#request<Map<number, TIngestResult>>((id) => ({ type: 'append', id, organizationId, events: text }), timed);
   }
@@ -138,8 +141,7 @@ export class LogWriterThread implements TLogCommitter {
   }
 
   #answerLate(): void {
-    const timeoutMs = this.#data.writer.commitTimeoutMs ?? 0;
-    const late = performance.now() - timeoutMs - THREAD_ANSWER_GRACE_MS;
+    const late = performance.now() - this.#commitTimeoutMs - THREAD_ANSWER_GRACE_MS;
     let waiting = false;
     for (const [id, pending] of this.#pending) {
       if (pending.since === undefined) continue;
@@ -148,7 +150,7 @@ export class LogWriterThread implements TLogCommitter {
         continue;
       }
       this.#pending.delete(id);
-      pending.reject(unconfirmedError(timeoutMs));
+      pending.reject(unconfirmedError(this.#commitTimeoutMs));
     }
     if (!waiting) {
       clearInterval(this.#deadlines);

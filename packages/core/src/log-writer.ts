@@ -139,7 +139,7 @@ export interface TLogWriterOptions {
 }
 
 /** The answer to a request whose commit deadline passed while it waited in the queue: nothing was stored. */
-export function notTakenError(timeoutMs: number): AppError {
+function notTakenError(timeoutMs: number): AppError {
   return new AppError('UNAVAILABLE', `the database did not take the events within the ingest time limit (${timeoutMs} ms); nothing was stored, retry`, {
     details: { stored: false },
   });

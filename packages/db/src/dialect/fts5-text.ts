@@ -22,7 +22,7 @@ const FTS5_SPLITTERS = new RegExp(
  * of their own (it splits words at them), so an image never stands for anything else. `unicode61` indexes private-use
  * characters as part of words and folds none of them.
  */
-export function fts5Char(codePoint: number): string {
+function fts5Char(codePoint: number): string {
   return String.fromCodePoint(codePoint < 0x10000 ? 0xf0000 + codePoint : 0x100000 + (codePoint & 0xffff));
 }
 
