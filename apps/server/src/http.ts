@@ -91,6 +91,11 @@ const OPS_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** How long `/readyz` waits for the database before answering 503. */
 const READY_PROBE_TIMEOUT_MS = 2_000;
+/**
+ * How long a write may have waited for the database before `/readyz` answers 503: a lock another process holds
+ * (SQLite's write lock, a Postgres row lock) or a database that stopped answering stalls writes while reads go on.
+ */
+export const READY_WRITE_STALL_MS = 3_000;
 /** `/readyz`'s answer when the database refused its probe (the cause is logged). */
 export const READY_PROBE_REFUSED = 'the database refused the probe; the server log says why';
 
@@ -325,6 +330,11 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
       .finally(() => (probe = null)));
   app.get('/readyz', async (req, reply) => {
     if (!ready) return reply.status(503).send({ status: 'shutting down' });
+    const stalledMs = custody.ingestor.oldestWriteWaitMs();
+    if (stalledMs > READY_WRITE_STALL_MS) {
+      const error = `a write has waited ${(stalledMs / 1000).toFixed(1)} s for the database (a lock held elsewhere, or a database that stopped answering)`;
+      return reply.status(503).send({ status: 'writes stalled', error });
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const silent = `no answer within ${READY_PROBE_TIMEOUT_MS / 1000} s`;
     try {

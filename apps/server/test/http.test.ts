@@ -6,16 +6,18 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 
 import { TRPCClientError } from '@trpc/client';
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { openDatabase } from '@custody/db';
 import { DIALECTS, countLockWaits, withEventsLocked } from '@custody/db/testing';
 import { decodeBase64, openCheckpoint, verifyInclusion } from '@custody/ledger';
 
 import { boot } from '../src/boot';
 import type { TBooted } from '../src/boot';
 import { defaultStatsMemoryBytes, loadConfig } from '../src/env';
+import { READY_WRITE_STALL_MS } from '../src/http';
 import { latestCheckpoints } from '../src/metrics';
 import { EVENT, startTestServer } from './helpers';
 import type { TTestServer } from './helpers';
@@ -177,6 +179,39 @@ for (const dialect of DIALECTS) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const after = await scrape();
       expect({ committed: after.committed - before.committed, size: after.size - before.size }).toEqual({ committed: 2, size: 2 });
+    });
+
+    it('answers /readyz 503 while its writes wait for a lock held elsewhere, and 200 once they are made', async () => {
+      // Another process's lock: SQLite's write lock, taken by another connection to the file; on Postgres a lock on
+      // the events table. Reads go on meanwhile, so only the writes waiting tell.
+      const holdLock = async <T>(whileHeld: () => Promise<T>): Promise<T> => {
+        if (dialect === 'postgres') return withEventsLocked(s.booted.custody.database.db, whileHeld);
+        const other = await openDatabase({ url: join(s.dataDir, 'custody.db') });
+        try {
+          return await other.db.connection().execute(async (connection) => {
+            await sql`BEGIN IMMEDIATE`.execute(connection);
+            try {
+              return await whileHeld();
+            } finally {
+              await sql`COMMIT`.execute(connection);
+            }
+          });
+        } finally {
+          await other.close();
+        }
+      };
+      const readiness = async () => {
+        const answer = await fetch(`${s.url}/readyz`);
+        return { status: answer.status, body: (await answer.json()) as unknown };
+      };
+      const { stalled, pending } = await holdLock(async () => {
+        const pending = post('/audit_logs/events', { organization_id: 'acme', event: EVENT }, { 'idempotency-key': 'stalled-by-a-lock' });
+        await expect.poll(async () => (await readiness()).status, { timeout: READY_WRITE_STALL_MS + 5_000, interval: 200 }).toBe(503);
+        return { stalled: await readiness(), pending };
+      });
+      expect(stalled).toEqual({ status: 503, body: { status: 'writes stalled', error: expect.stringMatching(/^a write has waited \d+\.\d s for the database \(a lock held elsewhere/) as string } });
+      expect((await pending).status).toBe(201);
+      expect(await readiness()).toEqual({ status: 200, body: { status: 'ready', database: dialect } });
     });
 
     it('serves health, readiness and metrics', async () => {

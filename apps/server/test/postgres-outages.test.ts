@@ -1,6 +1,6 @@
 /**
  * Postgres going away under a running server, through a TCP proxy this test controls: callers are told to retry
- * (503 UNAVAILABLE, not 500), `/readyz`, ingest, reads and authentication answer within their limits instead of
+ * (503 UNAVAILABLE, not 500), `/readyz`, ingest, reads, authentication and other changes answer within their limits instead of
  * hanging, and the server recovers by itself once the database answers again.
  */
 import { once } from 'node:events';
@@ -230,5 +230,35 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going aw
       listed = await s.client(fresh).events.list.query({ organizationId: 'acme' }).catch(() => undefined);
     }
     expect(listed).toMatchObject({ events: expect.arrayContaining([expect.objectContaining({ seq: 0 })]) as unknown });
+  });
+
+  it('answers other changes 503 within their limit when the database stops answering, saying they may still be made', async () => {
+    const admin = s.client(s.adminKey);
+    // Warm: both keys' authentication is cached, so each call below reaches its change.
+    await admin.organizations.list.query();
+    await s.client(key).log.checkpoint.query({ organizationId: 'acme' });
+    proxy.mode = 'blackhole';
+    let answers: Record<string, unknown> = {};
+    try {
+      // All at once: API keys are cached for 2 s, and a lookup now would be answered by the lookup's own limit.
+      const [organization, created, registry, job, checkpoint] = await Promise.all([
+        failure(() => admin.organizations.create.mutate({ id: 'held', name: 'Held' })),
+        failure(() => admin.apiKeys.create.mutate({ name: 'held', organizationId: 'acme', scopes: ['events:read'] })),
+        failure(() => admin.organizations.setActionRegistry.mutate({ organizationId: 'acme', registry: null })),
+        failure(() => admin.exports.create.mutate({ organizationId: 'acme', format: 'csv', matter: { name: 'M', number: 'M-1' }, custodian: 'c', reason: 'r' })),
+        failure(() => s.client(key).log.signCheckpoint.mutate({ organizationId: 'acme' })),
+      ]);
+      answers = { organization, key: created, registry, export: job, checkpoint };
+    } finally {
+      proxy.mode = 'up';
+    }
+    const mayBeMade = { httpStatus: 503, appError: { code: 'UNAVAILABLE', details: { timeoutMs: 1000, applied: 'unknown' } } };
+    expect(answers).toMatchObject({ organization: mayBeMade, key: mayBeMade, registry: mayBeMade, export: mayBeMade, checkpoint: mayBeMade });
+    // As the answer said: the held statements reach the database now, and the organization is made after all.
+    let held: unknown;
+    for (let attempt = 0; attempt < 5 && held === undefined; attempt++) {
+      held = await admin.organizations.get.query({ organizationId: 'held' }).catch(() => new Promise((resolve) => setTimeout(() => resolve(undefined), 200)));
+    }
+    expect(held).toMatchObject({ id: 'held', name: 'Held' });
   });
 });

@@ -64,7 +64,13 @@ function boundedZodError(error: ZodError): ZodError {
   return new ZodError(error.issues.slice(0, MAX_ISSUES).map((i) => ({ ...i, message: cut(i.message), ...('keys' in i ? { keys: i.keys.slice(0, MAX_ISSUES) } : {}) })));
 }
 
-const t = initTRPC.context<TContext>().create({
+/** What a procedure declares of itself. */
+export interface TProcedureMeta {
+  /** The procedure keeps a deadline of its own (ingest's commit deadline), so `changeDeadline` leaves it be. */
+  ownDeadline?: true;
+}
+
+const t = initTRPC.context<TContext>().meta<TProcedureMeta>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
@@ -129,7 +135,7 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
 /**
  * A read procedure (a query) answers within `Custody.readDeadlineMs`, authentication included, or is answered
  * UNAVAILABLE (retry): its own time limit (`CUSTODY_QUERY_TIMEOUT_MS`) is kept by the database, which cannot keep it
- * when it stopped answering. A read abandoned so changes nothing; mutations are not cut short (ingest has its own).
+ * when it stopped answering. A read abandoned so changes nothing; mutations have `changeDeadline`.
  */
 const readDeadline = t.middleware(async ({ ctx, type, next }) => {
   if (type !== 'query') return next();
@@ -151,6 +157,17 @@ export async function authenticate(ctx: TContext): Promise<TPrincipal> {
 /** What an authed procedure's resolver gets as `ctx`. */
 export type TAuthedContext = TContext & { principal: TPrincipal };
 
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => next({ ctx: { ...ctx, principal: await authenticate(ctx) } }));
+/**
+ * A change (a mutation) other than those with a deadline of their own answers within `Custody.changeDeadlineMs` of
+ * its caller's authentication, or is answered UNAVAILABLE with `details.applied: 'unknown'`: the database may still
+ * make the change (a statement held by a network that stopped answering, delivered later), so the caller looks before
+ * repeating it.
+ */
+const changeDeadline = t.middleware(async ({ ctx, type, meta, next }) => {
+  if (type !== 'mutation' || meta?.ownDeadline === true) return next();
+  return withinDeadline(next(), ctx.custody.changeDeadlineMs, 'this change', 'change');
+});
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => next({ ctx: { ...ctx, principal: await authenticate(ctx) } })).use(changeDeadline);
 
 export { APP_ERROR_STATUS };

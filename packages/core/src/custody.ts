@@ -50,8 +50,8 @@ export interface TCustodyOptions {
   queryTimeoutMs?: number;
   /**
    * How long a request waits for the database to answer where no limit of its own applies, in ms, before it is
-   * answered UNAVAILABLE: an API key's lookup, and, beyond `queryTimeoutMs`, a read procedure's whole answer
-   * (`readDeadlineMs`). A database that stops answering without closing its connections answers no statement, not
+   * answered UNAVAILABLE: an API key's lookup, a change other than ingest (`changeDeadlineMs`; ingest has
+   * `ingest.commitTimeoutMs`), and, beyond `queryTimeoutMs`, a read procedure's whole answer (`readDeadlineMs`). A database that stops answering without closing its connections answers no statement, not
    * even with its own time limit. 0 or absent: as long as it takes.
    */
   databaseTimeoutMs?: number;
@@ -84,6 +84,12 @@ export class Custody {
    * `queryTimeoutMs` + `databaseTimeoutMs`, or 0 (no limit) when either is 0.
    */
   readonly readDeadlineMs: number;
+  /**
+   * How long the API waits for a change other than ingest (an organization, an API key, an export, a checkpoint
+   * signed on demand) before answering UNAVAILABLE with `details.applied: 'unknown'`: `databaseTimeoutMs`, 0 for no
+   * limit.
+   */
+  readonly changeDeadlineMs: number;
   readonly #writerThread: LogWriterThread | null;
   readonly #queryThreads: EventQueryThreads | null;
   #started = false;
@@ -107,6 +113,7 @@ export class Custody {
     const databaseTimeoutMs = options.databaseTimeoutMs ?? 0;
     const queryTimeoutMs = options.queryTimeoutMs ?? 0;
     this.readDeadlineMs = databaseTimeoutMs > 0 && queryTimeoutMs > 0 ? queryTimeoutMs + databaseTimeoutMs : 0;
+    this.changeDeadlineMs = databaseTimeoutMs;
     this.apiKeys = new ApiKeys(db, { cacheMs: options.apiKeyCacheMs, lookupTimeoutMs: databaseTimeoutMs, ...writeElsewhere });
     const committer: TLogCommitter = this.#writerThread ?? new LogWriter(db, dialect, writer);
     this.ingestor = new Ingestor(db, committer, ingest);

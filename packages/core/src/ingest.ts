@@ -108,6 +108,11 @@ export class Ingestor {
     return results;
   }
 
+  /** How long, in ms, the oldest write not yet answered has waited for the database (`TLogCommitter.oldestWaitMs`). */
+  oldestWriteWaitMs(): number {
+    return this.#committer.oldestWaitMs();
+  }
+
   /** Waits until every queued request is committed or failed, then refuses new ones. */
   async close(): Promise<void> {
     this.#closed = true;

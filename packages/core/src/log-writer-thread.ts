@@ -86,8 +86,10 @@ export interface TThreadCheckpoint {
 interface TPending {
   readonly resolve: (answer: Map<number, TIngestResult> | TThreadCheckpoint | undefined) => void;
   readonly reject: (error: unknown) => void;
-  /** For an append under a commit deadline: `performance.now()` when it was sent. */
-  readonly since?: number;
+  /** `performance.now()` when it was sent. */
+  readonly since: number;
+  /** An append under a commit deadline: answered by this side if the thread has not answered past it. */
+  readonly timed: boolean;
 }
 
 /**
@@ -134,6 +136,13 @@ export class LogWriterThread implements TLogCommitter {
     return this.#request<Map<number, TIngestResult>>((id) => ({ type: 'append', id, organizationId, events: text }), timed);
   }
 
+  /** Of every request to the thread: appends, checkpoints and statements wait for the same connection. */
+  oldestWaitMs(): number {
+    // A Map iterates in insertion order: its first entry is the oldest still pending.
+    const oldest = this.#pending.values().next().value;
+    return oldest === undefined ? 0 : performance.now() - oldest.since;
+  }
+
   #watchDeadlines(): void {
     if (this.#deadlines !== undefined) return;
     this.#deadlines = setInterval(() => this.#answerLate(), 1_000);
@@ -144,7 +153,7 @@ export class LogWriterThread implements TLogCommitter {
     const late = performance.now() - this.#commitTimeoutMs - THREAD_ANSWER_GRACE_MS;
     let waiting = false;
     for (const [id, pending] of this.#pending) {
-      if (pending.since === undefined) continue;
+      if (!pending.timed) continue;
       if (pending.since > late) {
         waiting = true;
         continue;
@@ -196,7 +205,7 @@ export class LogWriterThread implements TLogCommitter {
     const post = (worker: Worker) => {
       const id = this.#nextId++;
       return new Promise<T>((resolve, reject) => {
-        this.#pending.set(id, { resolve: resolve as TPending['resolve'], reject, ...(timed ? { since: performance.now() } : {}) });
+        this.#pending.set(id, { resolve: resolve as TPending['resolve'], reject, since: performance.now(), timed });
         worker.postMessage(request(id));
       });
     };

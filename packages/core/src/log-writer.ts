@@ -119,6 +119,11 @@ export interface TLogCommitter {
   append(organizationId: string, events: readonly TPreparedEvent[]): Promise<Map<number, TIngestResult>>;
   /** Subscribes to commits: after each, its statistics and each touched log's new size. Returns an unsubscribe. */
   onCommitted(listener: (info: TCommitInfo, sizes: ReadonlyMap<string, number>) => void): () => void;
+  /**
+   * How long, in ms, the oldest request not yet answered has waited (0 when none): a commit held by a lock another
+   * process keeps, or by a database that stopped answering, shows here before any deadline passes (`/readyz`).
+   */
+  oldestWaitMs(): number;
   /** Commits everything queued, then refuses new calls. */
   close(): Promise<void>;
 }
@@ -200,6 +205,8 @@ export class LogWriter implements TLogCommitter {
   readonly #commitTimeoutMs: number;
   /** The requests of the transaction under way not yet answered for being late. */
   readonly #inFlight = new Set<TPendingRequest>();
+  /** When the oldest request of the transaction under way was queued; `undefined` between transactions. */
+  #committingSince: number | undefined;
   /** Answers late requests while any is queued or in flight (with a commit deadline only). */
   #deadlines: ReturnType<typeof setInterval> | undefined;
   #draining: Promise<void> | null = null;
@@ -224,6 +231,11 @@ export class LogWriter implements TLogCommitter {
       this.#watchDeadlines();
       this.#kick();
     });
+  }
+
+  oldestWaitMs(): number {
+    const since = Math.min(this.#committingSince ?? Infinity, this.#queue[0]?.since ?? Infinity);
+    return since === Infinity ? 0 : performance.now() - since;
   }
 
   #watchDeadlines(): void {
@@ -274,10 +286,12 @@ export class LogWriter implements TLogCommitter {
             this.#queue.shift();
           }
           if (this.#commitTimeoutMs > 0) for (const request of batch) this.#inFlight.add(request);
+          this.#committingSince = batch[0]?.since;
           try {
             await this.#commit(batch);
           } finally {
             this.#inFlight.clear();
+            this.#committingSince = undefined;
           }
         }
       } finally {

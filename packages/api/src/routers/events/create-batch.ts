@@ -19,6 +19,7 @@ export async function createEventsBatch(ctx: TAuthedContext, input: z.infer<type
 }
 
 export const createEventsBatchRoute = authedProcedure
+  .meta({ ownDeadline: true })
   .input(ZCreateEventsBatchRequestSchema)
   .output(ZCreateEventsBatchResponseSchema)
   .mutation(({ ctx, input }) => createEventsBatch(ctx, input));

@@ -24,6 +24,7 @@ export async function createEvent(ctx: TAuthedContext, input: z.infer<typeof ZCr
 }
 
 export const createEventRoute = authedProcedure
+  .meta({ ownDeadline: true })
   .input(ZCreateEventRequestSchema)
   .output(ZCreateEventResponseSchema)
   .mutation(({ ctx, input }) => createEvent(ctx, input));
