@@ -2,10 +2,10 @@
  * Opening everything a command needs: the database (migrated), the signing key and `Custody`.
  */
 import { closeSync, constants, existsSync, fchmodSync, openSync, statSync } from 'node:fs';
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { ApiKeys, Custody, SigningKeys, isAppError, loadOrCreateSigningKey, signingKeyFromText } from '@custody/core';
+import { ApiKeys, Custody, SigningKeys, isAppError, loadOrCreateSigningKey, makeDirectory, signingKeyFromText } from '@custody/core';
 import type { TCheckpointerOptions, TIngestOptions, TSigningKey } from '@custody/core';
 import { POSTGRES_CONNECT_TIMEOUT_MS, isDatabaseUnavailable, migrateToLatest, openDatabase, parseDatabaseUrl } from '@custody/db';
 import type { CustodyDatabase, TOpenDatabaseOptions } from '@custody/db';
@@ -51,11 +51,12 @@ function databaseSetting(config: TConfig): [name: string, value: string] {
 export async function ensureDataDir(config: TConfig): Promise<void> {
   const dir = config.CUSTODY_DATA_DIR;
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDirectory(dir, 0o700);
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'ENOTDIR') throw configProblem('CUSTODY_DATA_DIR', dir, 'is not a directory (a file is in the way)');
+    if (code === 'ENOENT') throw configProblem('CUSTODY_DATA_DIR', dir, 'cannot be created: the file system there takes no new directory (ENOENT); choose a directory on a disk');
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
       throw configProblem('CUSTODY_DATA_DIR', dir, `cannot be created or written by this user (${code}): choose a writable directory or fix its owner or mode`);
     }

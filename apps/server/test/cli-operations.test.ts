@@ -167,6 +167,13 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
       expect(notDir.status).toBe(2);
       expect(notDir.stderr).toContain(`CUSTODY_DATA_DIR=${JSON.stringify(file)}: is not a directory`);
 
+      // A file system that takes no new directory (procfs): Node's own recursive mkdir never settled there.
+      if (process.platform === 'linux') {
+        const proc = custody(['orgs', 'list'], { CUSTODY_DATA_DIR: '/proc/custody-test/data' });
+        expect(proc.status, proc.stderr).toBe(2);
+        expect(proc.stderr).toContain('CUSTODY_DATA_DIR="/proc/custody-test/data": cannot be created: the file system there takes no new directory (ENOENT)');
+      }
+
       // A directory this user cannot write in (as root, the command runs as nobody).
       const locked = join(tmp, 'locked');
       await mkdir(locked, { mode: 0o755 });

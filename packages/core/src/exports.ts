@@ -9,7 +9,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Kysely } from 'kysely';
@@ -28,6 +28,7 @@ import { createFileSink, nodeBundleCrypto, nodeCrc32, nodeDeflateRaw } from './b
 import { DbHashReader } from './db-hash-reader';
 import { AppError } from './errors';
 import type { Ingestor } from './ingest';
+import { makeDirectory } from './make-directory';
 import type { LogService, TCheckpoint } from './log-service';
 import { nodeHasher, nodeSha256 } from './node-crypto';
 import type { Organizations } from './organizations';
@@ -232,7 +233,7 @@ export class ExportService {
 
   /** Marks jobs a previous process left unfinished as failed, and starts the expiry sweep. */
   async start(): Promise<void> {
-    await mkdir(this.#directory, { recursive: true, mode: 0o700 });
+    await makeDirectory(this.#directory, 0o700);
     await this.#deps.db
       .updateTable('exports')
       .set({ status: 'failed', error: 'interrupted: the server stopped before the export finished; start it again', finished_at: Date.now() })

@@ -6,6 +6,7 @@ export { Custody } from './custody';
 export type { TCustodyOptions } from './custody';
 export { AppError, APP_ERROR_STATUS, appErrorOf, isAppError } from './errors';
 export { withinDeadline } from './deadline';
+export { makeDirectory } from './make-directory';
 export type { TAppErrorCode, TAppErrorDetails } from './errors';
 export { ApiKeys, API_KEY_PREFIX, SCOPES, authorize } from './api-keys';
 export type { TApiKeyInfo, TPrincipal, TScope } from './api-keys';

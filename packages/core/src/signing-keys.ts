@@ -3,7 +3,7 @@
  * its owner can read. Every key that ever signed is published (table `signing_keys`), so old
  * checkpoints stay verifiable after a rotation.
  */
-import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 import type { Kysely } from 'kysely';
@@ -12,6 +12,7 @@ import type { Database } from '@custody/db';
 import { generateSigner, keyFingerprint, parseSignerKey, parseVerifierKey } from '@custody/ledger';
 
 import { AppError } from './errors';
+import { makeDirectory } from './make-directory';
 import { nodeEd25519, nodeSha256 } from './node-crypto';
 
 const CRYPTO = { sha256: nodeSha256, ed25519: nodeEd25519 };
@@ -72,7 +73,7 @@ export async function loadOrCreateSigningKey(file: string, name: string): Promis
     }
   }
   const { skey } = generateSigner(name, CRYPTO);
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await makeDirectory(dirname(file), 0o700);
   // `wx`: never overwrite a key another process created a moment ago.
   try {
     await writeFile(file, `${skey}\n`, { mode: 0o600, flag: 'wx' });
