@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { MAX_PAGE_SIZE, ORGANIZATION_ID_PATTERN, RESERVED_METADATA_KEY, SCOPES } from '@custody/core';
 import type { TEventRecord } from '@custody/core';
-import { containsNul, describeNul } from '@custody/schema';
+import { UUID_V7_PATTERN, containsNul, describeNul } from '@custody/schema';
 
 export const ZOrganizationIdSchema = z.string().regex(ORGANIZATION_ID_PATTERN, 'invalid organization id');
 
@@ -12,6 +12,10 @@ export const ZScopeSchema = z.enum(SCOPES);
 const ZSafeNonNegative = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const ZSeqSchema = ZSafeNonNegative;
 export const ZSizeSchema = ZSafeNonNegative;
+/** A count in an answer: a non-negative safe integer. */
+export const ZCountSchema = ZSafeNonNegative;
+/** A logged event's id in an answer: a lowercase UUIDv7, as `@custody/schema` requires of every logged event. */
+export const ZEventIdSchema = z.string().regex(UUID_V7_PATTERN, 'not a lowercase UUIDv7');
 
 /**
  * An input string that is stored or looked up as text: never U+0000 (NUL). Postgres `text` cannot hold it
@@ -79,7 +83,7 @@ export const ZEventRecordSchema = z.custom<TEventRecord>();
 
 export const ZCheckpointSchema = z.object({
   organizationId: z.string(),
-  size: z.number(),
+  size: ZSizeSchema,
   root: z.string(),
   note: z.string(),
   bodyHash: z.string(),
@@ -93,7 +97,7 @@ export const ZOrganizationSchema = z.object({
   name: z.string(),
   createdAt: z.string(),
   origin: z.string(),
-  size: z.number(),
+  size: ZSizeSchema,
   actionRegistry: z.unknown().nullable(),
 });
 

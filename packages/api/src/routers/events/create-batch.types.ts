@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { MAX_BATCH_EVENTS } from '@custody/core';
 
-import { ZOrganizationIdSchema } from '../shared.types';
+import { ZCountSchema, ZEventIdSchema, ZOrganizationIdSchema, ZSeqSchema } from '../shared.types';
 
 /** Events are validated by `@custody/schema` per event, so one bad event never rejects the batch. */
 export const ZCreateEventsBatchRequestSchema = z.strictObject({
@@ -13,7 +13,7 @@ export const ZCreateEventsBatchRequestSchema = z.strictObject({
 export const ZValidationIssueSchema = z.object({ path: z.string(), code: z.string(), message: z.string() });
 
 export const ZIngestResultSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('accepted'), id: z.string(), seq: z.number(), replayed: z.boolean() }),
+  z.object({ status: z.literal('accepted'), id: ZEventIdSchema, seq: ZSeqSchema, replayed: z.boolean() }),
   z.object({
     status: z.literal('rejected'),
     code: z.enum(['VALIDATION_FAILED', 'IDEMPOTENCY_CONFLICT']),
@@ -23,8 +23,8 @@ export const ZIngestResultSchema = z.discriminatedUnion('status', [
 ]);
 
 export const ZCreateEventsBatchResponseSchema = z.object({
-  accepted: z.number(),
-  rejected: z.number(),
+  accepted: ZCountSchema,
+  rejected: ZCountSchema,
   /** One result per submitted event, in order. */
   results: z.array(ZIngestResultSchema),
 });

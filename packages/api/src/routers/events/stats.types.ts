@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { ZEventFilterSchema, ZOrganizationIdSchema } from '../shared.types';
+import { ZCountSchema, ZEventFilterSchema, ZOrganizationIdSchema } from '../shared.types';
 
 export const ZEventStatsRequestSchema = z.strictObject({
   organizationId: ZOrganizationIdSchema,
@@ -10,9 +10,9 @@ export const ZEventStatsRequestSchema = z.strictObject({
   top: z.number().int().min(1).max(100).default(10),
 });
 export const ZEventStatsResponseSchema = z.object({
-  total: z.number(),
+  total: ZCountSchema,
   bucketMs: z.number(),
-  buckets: z.array(z.object({ start: z.string(), count: z.number() })),
-  topActions: z.array(z.object({ action: z.string(), count: z.number() })),
-  topActors: z.array(z.object({ type: z.string(), id: z.string(), count: z.number() })),
+  buckets: z.array(z.object({ start: z.string(), count: ZCountSchema })),
+  topActions: z.array(z.object({ action: z.string(), count: ZCountSchema })),
+  topActors: z.array(z.object({ type: z.string(), id: z.string(), count: ZCountSchema })),
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { EXPORT_FORMATS } from '@custody/core';
 
-import { withoutNul, ZEventFilterSchema, ZOrganizationIdSchema, ZSizeSchema } from '../shared.types';
+import { withoutNul, ZCountSchema, ZEventFilterSchema, ZEventIdSchema, ZOrganizationIdSchema, ZSeqSchema, ZSizeSchema } from '../shared.types';
 
 export const ZCreateExportRequestSchema = z.strictObject({
   organizationId: ZOrganizationIdSchema,
@@ -43,10 +43,10 @@ export const ZExportInfoSchema = z.object({
   fileSize: z.number().nullable(),
   sha256: z.string().nullable(),
   checkpointSize: z.number().nullable(),
-  counts: z.object({ shown: z.number(), withheld: z.number(), purged: z.number() }).nullable(),
+  counts: z.object({ shown: ZCountSchema, withheld: ZCountSchema, purged: ZCountSchema }).nullable(),
   controlNumbers: z.object({ first: z.string(), last: z.string() }).nullable(),
   error: z.string().nullable(),
-  auditEvent: z.object({ id: z.string(), seq: z.number() }).nullable(),
+  auditEvent: z.object({ id: ZEventIdSchema, seq: ZSeqSchema }).nullable(),
   matter: z.object({ name: z.string(), number: z.string() }),
 });
 export const ZCreateExportResponseSchema = ZExportInfoSchema;

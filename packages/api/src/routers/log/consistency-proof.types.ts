@@ -3,4 +3,4 @@ import { z } from 'zod';
 import { ZOrganizationIdSchema, ZSizeSchema } from '../shared.types';
 
 export const ZConsistencyProofRequestSchema = z.strictObject({ organizationId: ZOrganizationIdSchema, from: ZSizeSchema, to: ZSizeSchema });
-export const ZConsistencyProofResponseSchema = z.object({ from: z.number(), to: z.number(), proof: z.array(z.string()) });
+export const ZConsistencyProofResponseSchema = z.object({ from: ZSizeSchema, to: ZSizeSchema, proof: z.array(z.string()) });

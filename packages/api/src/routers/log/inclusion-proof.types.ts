@@ -9,8 +9,8 @@ export const ZInclusionProofRequestSchema = z.strictObject({
   size: ZSizeSchema.optional(),
 });
 export const ZInclusionProofResponseSchema = z.object({
-  seq: z.number(),
-  size: z.number(),
+  seq: ZSeqSchema,
+  size: ZSizeSchema,
   leafHash: z.string(),
   proof: z.array(z.string()),
   checkpoint: ZCheckpointSchema,
