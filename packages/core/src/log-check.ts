@@ -14,7 +14,8 @@
  * leaves and every stored hash compared with the rebuilt one, up to the checkpoint's root. A damaged hash
  * deep in the tree, which the fast check cannot see but which would give wrong inclusion proofs, is found.
  *
- * `full` also recounts the statistics rollups (`event_counts_hourly`, `event_counts_daily`, `actor_counts`)
+ * `full` also finds rows of an organization that has no `logs` row (its own check, `checkOrphans`), and recounts
+ * the statistics rollups (`event_counts_hourly`, `event_counts_daily`, `actor_counts`)
  * from the event rows, grouped in SQL, and compares them with the stored counts: `events.stats` answers from
  * those, so a wrong count is a wrong statistic shown. Ingest adds every committed event to them (Custody's own
  * audit events too) in its commit transaction, bucketed by `occurred_at` rounded down (`Math.floor`, so before
@@ -109,7 +110,55 @@ export async function checkStoredLogs(db: Kysely<Database>, options: TStoredLogC
     }
     checks.push({ ...base, checkpointSize: latest.size, root: root === null ? null : encodeHex(root), problem: await withRollups(problem) });
   }
+  if (options.full === true) checks.push(...(await checkOrphans(db)));
   return checks;
+}
+
+/** The tables whose rows belong to one organization's log (`organization_id`), besides `logs`. */
+const LOG_TABLES = [
+  'leaves',
+  'tree_hashes',
+  'events',
+  'event_targets',
+  'event_metadata',
+  'idempotency_keys',
+  'checkpoints',
+  'event_counts_hourly',
+  'event_counts_daily',
+  'actor_counts',
+] as const;
+
+/**
+ * Rows of an organization that has no `logs` row: no log check reaches them (it goes by `logs`), yet `events.stats`
+ * and `events.list` would show them if the row came back. Each such organization is a check of its own, size 0,
+ * whose problem names the tables and their rows.
+ */
+async function checkOrphans(db: Kysely<Database>): Promise<TStoredLogCheck[]> {
+  const found = new Map<string, string[]>();
+  for (const table of LOG_TABLES) {
+    const rows = await db
+      .selectFrom(`${table} as t` as 'events as t')
+      .select((eb) => ['t.organization_id', eb.fn.countAll<number>().as('rows')])
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('logs').select('logs.organization_id').whereRef('logs.organization_id', '=', 't.organization_id'))))
+      .groupBy('t.organization_id')
+      .orderBy('t.organization_id')
+      .execute();
+    for (const row of rows) {
+      const n = Number(row.rows);
+      let list = found.get(row.organization_id);
+      if (list === undefined) found.set(row.organization_id, (list = []));
+      list.push(`${table} (${n} ${n === 1 ? 'row' : 'rows'})`);
+    }
+  }
+  return [...found]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([organizationId, tables]) => ({
+      organizationId,
+      size: 0,
+      checkpointSize: null,
+      root: null,
+      problem: `rows of an organization with no log (no row in logs): ${tables.join(', ')}`,
+    }));
 }
 
 /**

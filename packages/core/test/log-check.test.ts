@@ -4,7 +4,7 @@
  * are each named for their organization, and the other logs still check out. The full check also recounts
  * the statistics rollups from the events: a healthy database (times before 1970 and in year 9999, several
  * actors and actions, Custody's own export event, bodies removed as a purge would) passes, a count changed
- * in place is named.
+ * in place is named, and so are rows of an organization with no log.
  */
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -122,6 +122,22 @@ for (const dialect of DIALECTS) {
         expect((await checkStoredLogs(db)).map((c) => c.problem)).toEqual([null, null]);
       } finally {
         await sql`UPDATE event_counts_hourly SET n = n - 2 WHERE organization_id = 'org_r' AND hour = ${hour} AND action = 'user.signed_in'`.execute(db);
+      }
+    });
+
+    it('names rows of an organization that has no log, which no log check reaches (full)', async () => {
+      await sql`INSERT INTO event_counts_hourly (organization_id, hour, action, n) VALUES ('org_gone', 0, 'user.signed_in', 3)`.execute(db);
+      await sql`INSERT INTO actor_counts (organization_id, actor_type, actor_id, n) VALUES ('org_gone', 'user', 'u_1', 2), ('org_gone', 'user', 'u_2', 1)`.execute(db);
+      try {
+        expect(await problems()).toEqual([
+          ['org_r', null],
+          ['org_s', null],
+          ['org_gone', 'rows of an organization with no log (no row in logs): event_counts_hourly (1 row), actor_counts (2 rows)'],
+        ]);
+        expect((await checkStoredLogs(db)).map((c) => c.organizationId)).toEqual(['org_r', 'org_s']);
+      } finally {
+        await sql`DELETE FROM event_counts_hourly WHERE organization_id = 'org_gone'`.execute(db);
+        await sql`DELETE FROM actor_counts WHERE organization_id = 'org_gone'`.execute(db);
       }
     });
 
