@@ -202,7 +202,7 @@ for (const dialect of DIALECTS) {
       };
       const readiness = async () => {
         const answer = await fetch(`${s.url}/readyz`);
-        return { status: answer.status, body: (await answer.json()) as unknown };
+        return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
       };
       const { stalled, pending } = await holdLock(async () => {
         const pending = post('/audit_logs/events', { organization_id: 'acme', event: EVENT }, { 'idempotency-key': 'stalled-by-a-lock' });

@@ -51,8 +51,9 @@ export interface TCustodyOptions {
   /**
    * How long a request waits for the database to answer where no limit of its own applies, in ms, before it is
    * answered UNAVAILABLE: an API key's lookup, a change other than ingest (`changeDeadlineMs`; ingest has
-   * `ingest.commitTimeoutMs`), and, beyond `queryTimeoutMs`, a read procedure's whole answer (`readDeadlineMs`). A database that stops answering without closing its connections answers no statement, not
-   * even with its own time limit. 0 or absent: as long as it takes.
+   * `ingest.commitTimeoutMs`), and, beyond `queryTimeoutMs`, a read procedure's whole answer (`readDeadlineMs`). A
+   * database that stops answering without closing its connections answers no statement, not even with its own time
+   * limit. 0 or absent: as long as it takes.
    */
   databaseTimeoutMs?: number;
 }

@@ -28,8 +28,8 @@ import { createFileSink, nodeBundleCrypto, nodeCrc32, nodeDeflateRaw } from './b
 import { DbHashReader } from './db-hash-reader';
 import { AppError } from './errors';
 import type { Ingestor } from './ingest';
-import { makeDirectory } from './make-directory';
 import type { LogService, TCheckpoint } from './log-service';
+import { makeDirectory } from './make-directory';
 import { nodeHasher, nodeSha256 } from './node-crypto';
 import type { Organizations } from './organizations';
 import { checkFilter } from './query';
