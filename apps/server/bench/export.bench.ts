@@ -20,9 +20,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { openZip } from '@custody/bundle';
-import { Custody, defaultVerifyThreads, nodeEd25519, nodeSha256, openFileSource, signingKeyFromText } from '@custody/core';
+import { Custody, defaultVerifyThreads, openFileSource, signingKeyFromText } from '@custody/core';
 import { migrateToLatest, openDatabase } from '@custody/db';
-import { generateSigner } from '@custody/ledger';
+
+import { datasetKeyFile } from './workload';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const serverDir = join(here, '..');
@@ -107,7 +108,7 @@ async function cliExport(dir: string, count: number): Promise<{ jobSeconds: numb
   const run = await runCli(
     [],
     ['export', 'acme', '--matter-name', 'Benchmark v. Custody', '--matter-number', 'BENCH-1', '--custodian', 'bench', '--reason', 'benchmark', '--filter', JSON.stringify({ seqFrom: 0, seqTo: count }), '--output', output, '--json'],
-    { CUSTODY_DATA_DIR: dataDir, CUSTODY_LOG_NAME: 'bench.localhost', LOG_LEVEL: 'warn' },
+    { CUSTODY_DATA_DIR: dataDir, CUSTODY_SIGNING_KEY_FILE: datasetKeyFile(source), CUSTODY_LOG_NAME: 'bench.localhost', LOG_LEVEL: 'warn' },
   );
   if (run.code !== 0) throw new Error(`custody export exited with ${run.code}`);
   const info = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { startedAt: string; finishedAt: string };
@@ -144,16 +145,18 @@ async function payloadSizes(path: string): Promise<{ events: number; total: numb
 }
 
 async function main(): Promise<void> {
-  await stat(source).catch(() => {
-    throw new Error(`${source} is missing: run "BENCH_ONLY=query BENCH_QUERY_SIZES=1000000 npx tsx bench/ingest.bench.ts" first to build it`);
-  });
+  for (const needed of [source, datasetKeyFile(source)]) {
+    await stat(needed).catch(() => {
+      throw new Error(`${needed} is missing: run "BENCH_ONLY=query BENCH_QUERY_SIZES=1000000 npx tsx bench/ingest.bench.ts" first to build the dataset and its key`);
+    });
+  }
   const dir = await mkdtemp(join(tmpdir(), 'custody-bench-export-'));
   try {
     const db = join(dir, 'custody.db');
     await copyFile(source, db);
     const opened = await openDatabase({ url: db });
     await migrateToLatest(opened.db, opened.dialect);
-    const { skey } = generateSigner('bench.localhost', { sha256: nodeSha256, ed25519: nodeEd25519 });
+    const skey = (await readFile(datasetKeyFile(source), 'utf8')).trim();
     const custody = new Custody(opened, { logName: 'bench.localhost', signingKey: signingKeyFromText(skey), exports: { directory: join(dir, 'exports') } });
     await custody.start();
     const org = await custody.organizations.get('acme');

@@ -13,7 +13,7 @@
  * Query datasets are built once through the real ingest path and cached in bench/.data/.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ import { startServerProcess } from '../test/process';
 import type { TServerProcess } from '../test/process';
 import { measureCommitPages } from './commit-pages';
 import { RawHttpConnection, postBuilder } from './raw-http';
-import { ACTIONS, ACTORS, START_MS, workloadEvent } from './workload';
+import { ACTIONS, ACTORS, START_MS, datasetKeyFile, workloadEvent } from './workload';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
@@ -285,10 +285,14 @@ async function dataset(size: number): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, `query-${size}.db`);
   const done = `${file}.complete`;
-  if (existsSync(file) && existsSync(done)) return file;
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) await rm(f, { force: true });
+  const keyFile = datasetKeyFile(file);
+  // A dataset built before its key was kept beside it cannot be served: built again.
+  if (existsSync(file) && existsSync(done) && existsSync(keyFile)) return file;
+  for (const f of [file, `${file}-wal`, `${file}-shm`, done, keyFile]) await rm(f, { force: true });
   const t = await createTestDatabase('sqlite', { file });
+  await chmod(file, 0o600);
   const { skey } = generateSigner('bench.localhost', { sha256: nodeSha256, ed25519: nodeEd25519 });
+  await writeFile(keyFile, `${skey}\n`, { mode: 0o600 });
   const custody = new Custody(t, { logName: 'bench.localhost', signingKey: signingKeyFromText(skey) });
   await custody.start();
   await custody.createOrganization({ id: 'acme', name: 'Acme' });
@@ -305,7 +309,6 @@ async function dataset(size: number): Promise<string> {
   }
   await custody.checkpointer.checkpoint('acme');
   await custody.close();
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(done, `${new Date().toISOString()} ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   return file;
 }
@@ -342,7 +345,7 @@ async function queryBench(size: number): Promise<void> {
   const { secret: key } = await new ApiKeys(d.db).create({ name: `bench ${Date.now()}`, organizationId: 'acme', scopes: ['events:read'] });
   await d.close();
   const started = performance.now();
-  const env = { CUSTODY_DATA_DIR: dir, DATABASE_URL: file, CUSTODY_RATE_LIMIT: '0', LOG_LEVEL: 'warn' };
+  const env = { CUSTODY_DATA_DIR: dir, DATABASE_URL: file, CUSTODY_SIGNING_KEY_FILE: datasetKeyFile(file), CUSTODY_RATE_LIMIT: '0', LOG_LEVEL: 'warn' };
   let server = await startServerProcess(env);
   try {
     const label = `${(size / 1_000_000).toFixed(size % 1_000_000 === 0 ? 0 : 1)}M events`;

@@ -48,3 +48,12 @@ export function workloadEvent(i: number): Record<string, unknown> {
     metadata: { plan: r() < 0.2 ? 'enterprise' : 'team', attempt: Math.floor(r() * 5), mfa: r() < 0.7 },
   };
 }
+
+/**
+ * Where a dataset's signing key is kept, beside it (`query-1000000.db` → `query-1000000.db.signing.key`): a server
+ * refuses to start on a database signed with a key it does not have, so the benches that start one on the dataset,
+ * or on a copy, give it this key.
+ */
+export function datasetKeyFile(database: string): string {
+  return `${database}.signing.key`;
+}
