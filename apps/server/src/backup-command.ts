@@ -50,7 +50,7 @@ export async function backupCommand(config: TConfig, file: string | undefined, v
   } else {
     printChecks(logs);
     process.stdout.write(`${ok ? 'backed up' : 'copied, but not every log checks out:'} ${result.destination} (${result.bytes.toLocaleString('en-US')} bytes)\n`);
-    process.stdout.write(`Keep the signing key (${config.signingKeyFile}) with your backups, apart and secret: the copy verifies without it, but a server restored without it signs with a new key.\n`);
+    process.stdout.write(`Keep the signing key (${config.signingKeyFile}) with your backups, apart and secret: the copy verifies without it, but a server restored without it refuses to start until the key is put back.\n`);
   }
   return ok ? 0 : 1;
 }

@@ -189,6 +189,18 @@ export async function openConfiguredDatabase(
   return database;
 }
 
+/**
+ * Refuses, as a `ConfigError` naming the variable, a database that holds no Custody tables yet (a Postgres database
+ * just created, an empty SQLite file): for the commands that read one and create nothing (`check`), which would
+ * otherwise fail on the first missing table.
+ */
+export async function requireCustodyTables(config: TConfig, database: CustodyDatabase): Promise<void> {
+  const tables = await database.db.introspection.getTables();
+  if (tables.some((t) => t.name === 'logs')) return;
+  const [name, value] = databaseSetting(config);
+  throw configProblem(name, value, 'holds no Custody database yet (custody serve or custody migrate creates it)');
+}
+
 /** The key file's setting in messages: the variable and the file's path (the default one when it is unset). */
 function keyFileSetting(config: TConfig): string {
   const path = JSON.stringify(config.signingKeyFile);

@@ -43,6 +43,7 @@ import {
   ensureDataDir,
   missingKeyFile,
   openConfiguredDatabase,
+  requireCustodyTables,
   warnIfOpenToOthers,
 } from './boot';
 import { str } from './cli-values';
@@ -68,8 +69,10 @@ Commands:
   tail <org> [--from <seq>]               print events as NDJSON as they are committed
   export <org> --matter-name <n> --matter-number <n> --custodian <c> --reason <r> [-o <file>]
          [--format bundle|csv|ndjson|dat] [--mode complete-range|selected] [--filter <json>]
-         [--control-prefix <P>] [--since-checkpoint <size>] [--previous-bundle <zip>] [--json] [--quiet]
-                                          export events (default: an evidence bundle) and print its SHA-256
+         [--control-prefix <P>] [--since-checkpoint <size>] [--previous-bundle <zip>] [--include-dat]
+         [--json] [--quiet]
+                                          export events (default: an evidence bundle) and print its SHA-256;
+                                          --include-dat adds a Concordance DAT load file to a bundle
   verify <bundle.zip> --vkey <vkey> [--vkey-file <file>] [--json] [--threads <n>] [--quiet]
                                           verify an evidence bundle offline: exit 0 valid, 1 invalid, 2 unusable;
                                           on --threads threads in all: one reads, the others check events
@@ -111,7 +114,7 @@ const COMMANDS: Readonly<Record<string, { options: readonly string[]; args: read
   checkpoint: { options: ['json'], args: ['<org>'] },
   tail: { options: ['from'], args: ['<org>'] },
   export: {
-    options: ['output', 'format', 'mode', 'filter', 'matter-name', 'matter-number', 'custodian', 'reason', 'control-prefix', 'since-checkpoint', 'previous-bundle', 'json', 'quiet'],
+    options: ['output', 'format', 'mode', 'filter', 'matter-name', 'matter-number', 'custodian', 'reason', 'control-prefix', 'since-checkpoint', 'previous-bundle', 'include-dat', 'json', 'quiet'],
     args: ['<org>'],
   },
   verify: { options: ['vkey', 'vkey-file', 'json', 'threads', 'quiet'], args: ['<bundle.zip>'] },
@@ -358,6 +361,8 @@ async function exportCommand(config: TConfig, organizationId: string | undefined
       throw new UsageError('--filter must be JSON, e.g. \'{"actions":["user.*"],"occurredAfter":"2026-01-01T00:00:00Z"}\'');
     }
   }
+  const includeDat = values['include-dat'] === true;
+  if (includeDat && format !== 'bundle') throw new UsageError(`--include-dat adds a DAT load file to a bundle; for a DAT file alone use --format dat`);
   const since = str(values, 'since-checkpoint');
   let previousCustody: Record<string, unknown>[] | undefined;
   const previousBundle = str(values, 'previous-bundle');
@@ -382,6 +387,7 @@ async function exportCommand(config: TConfig, organizationId: string | undefined
         ...(str(values, 'control-prefix') === undefined ? {} : { controlPrefix: str(values, 'control-prefix') }),
         ...(since === undefined ? {} : { sinceCheckpointSize: Number(since) }),
         ...(previousCustody === undefined ? {} : { previousCustody }),
+        ...(includeDat ? { includeDat } : {}),
       },
       { type: 'cli', id: user, name: `${user} (custody CLI)` },
     );
@@ -408,7 +414,9 @@ async function exportCommand(config: TConfig, organizationId: string | undefined
       if (info.counts !== null) print(`events ${info.counts.shown} shown, ${info.counts.withheld} withheld, ${info.counts.purged} purged; checkpoint size ${info.checkpointSize ?? '?'}`);
       if (info.controlNumbers !== null) print(`control numbers ${info.controlNumbers.first}–${info.controlNumbers.last}`);
       print(`logged as ${info.auditEvent?.id ?? '?'} (seq ${info.auditEvent?.seq ?? '?'}) in ${organizationId}'s log`);
-      print(`verify with: custody verify ${output} --vkey '${custody.signingKey.vkey}'`);
+      // Only a bundle carries its proofs; a CSV, NDJSON or DAT production is checked by its SHA-256 alone.
+      if (format === 'bundle') print(`verify with: custody verify ${output} --vkey '${custody.signingKey.vkey}'`);
+      else print(`check with: sha256sum ${output} (the SHA-256 above; a ${format.toUpperCase()} production holds no proofs: export a bundle to verify offline)`);
     }
     return 0;
   } finally {
@@ -510,6 +518,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'control-prefix': { type: 'string' },
       'since-checkpoint': { type: 'string' },
       'previous-bundle': { type: 'string' },
+      'include-dat': { type: 'boolean' },
       port: { type: 'string' },
       dir: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
@@ -538,7 +547,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'check': {
       // Not created here (the check reads): a missing SQLite file or an unreachable server is said as such.
       const database = await openConfiguredDatabase(config, { create: false, sqliteReadonly: true, maxConnections: 1 });
-      await database.close();
+      try {
+        await requireCustodyTables(config, database);
+      } finally {
+        await database.close();
+      }
       return checkCommand(config, values);
     }
     case 'serve':

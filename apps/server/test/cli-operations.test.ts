@@ -196,6 +196,15 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
       expect(check.stderr).toContain(`there is no database at ${join(checked, 'custody.db')} yet`);
       await expect(readdir(checked)).rejects.toThrow(/ENOENT/);
 
+      // A database with no tables yet (an empty file here; a Postgres database just created alike): said so, not a
+      // missing table's SQL error.
+      const empty = freshDir();
+      await mkdir(empty, { mode: 0o700 });
+      await writeFile(join(empty, 'custody.db'), '', { mode: 0o600 });
+      const unmigrated = custody(['check'], { CUSTODY_DATA_DIR: empty });
+      expect(unmigrated.status, unmigrated.stderr).toBe(2);
+      expect(unmigrated.stderr).toContain(`CUSTODY_DATA_DIR=${JSON.stringify(empty)}: holds no Custody database yet (custody serve or custody migrate creates it)`);
+
       const migrated = freshDir();
       const migrate = custody(['migrate'], { CUSTODY_DATA_DIR: migrated });
       expect(migrate.status, migrate.stderr).toBe(0);

@@ -241,10 +241,32 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
       expect(v.status).toBe(0);
     });
 
-    it('writes CSV and DAT productions', () => {
-      expect(custody(exportArgs('p.csv', ['--format', 'csv'])).status).toBe(0);
+    it('writes CSV and DAT productions, pointing to their SHA-256 rather than to verify, which takes bundles only', () => {
+      const csv = custody(exportArgs('p.csv', ['--format', 'csv']));
+      expect(csv.status).toBe(0);
+      expect(csv.stdout).toContain(`check with: sha256sum ${join(dataDir, 'p.csv')} (the SHA-256 above; a CSV production holds no proofs`);
+      expect(csv.stdout).not.toContain('verify with');
       expect(custody(exportArgs('p.dat', ['--format', 'dat'])).status).toBe(0);
       expect(custody(exportArgs('x.zip', ['--format', 'pdf'])).status).toBe(2);
+    });
+
+    it('adds a DAT load file to a bundle with --include-dat, and refuses it for other formats', async () => {
+      const r = custody(exportArgs('with-dat.zip', ['--include-dat']));
+      expect(r.status, r.stderr).toBe(0);
+      const v = custody(['verify', join(dataDir, 'with-dat.zip'), '--vkey', vkey, '--json']);
+      expect(v.status, v.stdout).toBe(0);
+      const { openFileSource } = await import('@custody/core');
+      const { openZip } = await import('@custody/bundle');
+      const source = await openFileSource(join(dataDir, 'with-dat.zip'));
+      try {
+        const names = (await openZip(source, {})).entries.map((e) => e.name);
+        expect(names.filter((n) => n.endsWith('loadfile.dat'))).toHaveLength(1);
+      } finally {
+        await source.close();
+      }
+      const refused = custody(exportArgs('p2.csv', ['--format', 'csv', '--include-dat']));
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('--include-dat adds a DAT load file to a bundle; for a DAT file alone use --format dat');
     });
   });
 
@@ -341,6 +363,8 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
     expect(r.stderr).toMatch(/copied [\d,]+ pages in/);
     expect(r.stdout).toMatch(/^vault\t[\d,]+ events\tcheckpoint at [\d,]+ verified, root [0-9a-f]{64}$/m);
     expect(r.stdout).toContain(`backed up ${file}`);
+    // What the copy needs beside it, as a restore meets it: a server refuses to start on it without the key.
+    expect(r.stdout).toContain('a server restored without it refuses to start until the key is put back');
     expect(r.status).toBe(0);
     expect(written).toBeGreaterThan(0);
 
