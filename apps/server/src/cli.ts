@@ -15,7 +15,7 @@
  *   custody verify bundle.zip --vkey <vkey>            verify a bundle offline (no database needed)
  *   custody backup <file> / custody check      copy the SQLite database / check every log against its checkpoint
  *   custody viewer [--port 4400]               serve the forensics viewer's web build on 127.0.0.1
- *   custody signing-key show|rotate|list
+ *   custody signing-key create|show|rotate|list
  *
  * Output: what a command produces goes to stdout; progress, the server's startup banner (with the one-time
  * bootstrap admin key) and errors go to stderr, so `custody serve`'s stdout holds only its JSON log lines.
@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 
 import pino from 'pino';
 
-import { SCOPES, isAppError, rotateSigningKeyFile } from '@custody/core';
+import { ORGANIZATION_ID_PATTERN, SCOPES, isAppError, rotateSigningKeyFile } from '@custody/core';
 import type { TScope } from '@custody/core';
 import { migrateToLatest } from '@custody/db';
 
@@ -85,6 +85,8 @@ Commands:
                                           its statistics rollups from its events (exit 0 / 1)
   viewer [--port <port>] [--dir <folder>] serve the forensics viewer (browser build) on http://127.0.0.1:4400;
                                           it opens bundles locally in the browser, offline (no database needed)
+  signing-key create                      create the signing key file before any server starts (named after
+                                          CUSTODY_LOG_NAME), to hand to every process of a deployment
   signing-key show                        print the verifier key (vkey) the servers sign with, and its fingerprint
   signing-key rotate                      replace the signing key file; old vkeys stay published
   signing-key list                        every published verifier key, the active one first
@@ -121,6 +123,7 @@ const COMMANDS: Readonly<Record<string, { options: readonly string[]; args: read
   backup: { options: ['full', 'json', 'quiet'], args: ['<file>'] },
   check: { options: ['full', 'json', 'quiet'], args: [] },
   viewer: { options: ['port', 'dir'], args: [] },
+  'signing-key create': { options: ['json'], args: [] },
   'signing-key show': { options: ['json'], args: [] },
   'signing-key rotate': { options: [], args: [] },
   'signing-key list': { options: ['json'], args: [] },
@@ -130,7 +133,7 @@ const COMMANDS: Readonly<Record<string, { options: readonly string[]; args: read
 const SUBCOMMANDS: Readonly<Record<string, string>> = {
   orgs: 'orgs: use create or list',
   keys: 'keys: use create, list or revoke',
-  'signing-key': 'signing-key: use show, rotate or list',
+  'signing-key': 'signing-key: use create, show, rotate or list',
 };
 
 /** Refuses options and arguments the command does not take; returns the command's name ("orgs create"). */
@@ -571,6 +574,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'orgs':
       if (sub === 'create') {
         if (arg === undefined) throw new UsageError('orgs create needs a name: custody orgs create "Acme Inc." [--id acme]');
+        // A usage error, refused before the database is opened (the same rule as the API's).
+        const id = str(values, 'id');
+        if (id !== undefined && !ORGANIZATION_ID_PATTERN.test(id)) throw new UsageError(`--id ${JSON.stringify(id)} must match ${ORGANIZATION_ID_PATTERN.source}`);
         const org = await withCustody(config, async ({ custody }) => custody.createOrganization({ name: arg, ...(values.id === undefined ? {} : { id: values.id }) }));
         print(values.json === true ? JSON.stringify(org) : `created ${org.id} (${org.name}); log origin ${org.origin}`);
         return 0;
@@ -631,6 +637,25 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     case 'signing-key':
+      if (sub === 'create') {
+        // The first key of a deployment, made deliberately (every process then gets it), rather than by whichever
+        // server starts first. Never over an existing key, nor for a database already signed with another.
+        if (config.CUSTODY_SIGNING_KEY !== undefined) {
+          throw new ConfigError('CUSTODY_SIGNING_KEY is set: the servers sign with the key it holds. To create a key file, unset it: CUSTODY_SIGNING_KEY= CUSTODY_SIGNING_KEY_FILE=/secure/signing.key custody signing-key create');
+        }
+        if ((await configuredSigningKey(config, false)) !== null) {
+          throw new UsageError(`there is a signing key at ${config.signingKeyFile} already: custody signing-key show prints it, custody signing-key rotate replaces it`);
+        }
+        const signedBy = await configuredDatabaseSigningKey(config);
+        if (signedBy !== null) throw missingKeyFile(config, signedBy);
+        const { key } = await configuredSigningKey(config, true);
+        if (values.json === true) print(JSON.stringify({ file: config.signingKeyFile, vkey: key.vkey, keyId: key.keyId, fingerprint: key.fingerprint }));
+        else {
+          print(`created ${config.signingKeyFile} (readable by its owner alone)\n${key.vkey}\nfingerprint ${key.fingerprint}`);
+          print('Give every server process this file (CUSTODY_SIGNING_KEY_FILE) or its text (CUSTODY_SIGNING_KEY), and keep a copy apart and secret.');
+        }
+        return 0;
+      }
       if (sub === 'show') {
         // The key the servers sign with: CUSTODY_SIGNING_KEY's when set, else the key file's. Never created here.
         const found = await configuredSigningKey(config, false);
@@ -673,7 +698,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         else for (const k of keys) print(`${k.vkey}\t${k.fingerprint}\t${k.retiredAt === null ? 'active' : `retired ${k.retiredAt}`}`);
         return 0;
       }
-      throw new UsageError('signing-key: use show, rotate or list');
+      throw new UsageError('signing-key: use create, show, rotate or list');
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -690,7 +715,7 @@ async function noSigningKey(config: TConfig): Promise<ConfigError> {
   return configProblem(
     name,
     value,
-    `there is no signing key at ${config.signingKeyFile} yet: custody serve creates it at its first start (servers that sign with CUSTODY_SIGNING_KEY need it set here too)`,
+    `there is no signing key at ${config.signingKeyFile} yet: custody signing-key create, or custody serve at its first start, creates it (servers that sign with CUSTODY_SIGNING_KEY need it set here too)`,
   );
 }
 

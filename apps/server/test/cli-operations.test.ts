@@ -6,7 +6,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -239,7 +240,8 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
       await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
       const id = custody(['orgs', 'create', 'Acme', '--id', 'bad id!'], { CUSTODY_DATA_DIR: dir });
       expect(id.status).toBe(2);
-      expect(id.stderr).toContain('organization id "bad id!" must match');
+      expect(id.stderr).toContain('--id "bad id!" must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$');
+      expect(id.stderr).toContain('Run "custody --help"');
     });
   });
 
@@ -249,10 +251,43 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
       for (const command of ['show', 'rotate']) {
         const r = custody(['signing-key', command], { CUSTODY_DATA_DIR: dir });
         expect(r.status, command).toBe(2);
-        expect(r.stderr).toContain(`there is no signing key at ${join(dir, 'signing.key')} yet: custody serve creates it at its first start`);
+        expect(r.stderr).toContain(`there is no signing key at ${join(dir, 'signing.key')} yet: custody signing-key create, or custody serve at its first start, creates it`);
         expect(r.stdout).toBe('');
       }
       await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
+    });
+
+    it('create makes the first key, named after CUSTODY_LOG_NAME, that the servers then sign with; never over a key or for a database signed with another', async () => {
+      const dir = freshDir();
+      const env = { CUSTODY_DATA_DIR: dir, CUSTODY_LOG_NAME: 'audit.example.com' };
+      const created = custody(['signing-key', 'create', '--json'], env);
+      expect(created.status, created.stderr).toBe(0);
+      const made = JSON.parse(created.stdout) as { file: string; vkey: string };
+      expect(made.file).toBe(join(dir, 'signing.key'));
+      expect(made.vkey).toMatch(/^audit\.example\.com\+[0-9a-f]{8}\+/);
+      expect((await stat(made.file)).mode & 0o777).toBe(0o600);
+      // The servers sign with it: show prints it, and an organization's checkpoints are signed by it.
+      expect(custody(['signing-key', 'show'], env).stdout.split('\n')[0]).toBe(made.vkey);
+      expect(custody(['orgs', 'create', 'Acme', '--id', 'acme'], env).status).toBe(0);
+      const note = custody(['checkpoint', 'acme'], env);
+      expect(note.status, note.stderr).toBe(0);
+      expect(note.stdout).toContain(`\u2014 audit.example.com `);
+
+      const again = custody(['signing-key', 'create'], env);
+      expect(again.status).toBe(2);
+      expect(again.stderr).toContain(`there is a signing key at ${made.file} already`);
+      expect(custody(['signing-key', 'show'], env).stdout.split('\n')[0]).toBe(made.vkey);
+
+      // The key file lost, the database signed with it: create refuses, as serve does (rotate is the deliberate way).
+      await rm(made.file);
+      const lost = custody(['signing-key', 'create'], env);
+      expect(lost.status).toBe(2);
+      expect(lost.stderr).toContain("there is no key file, but this database's checkpoints are signed by key audit.example.com+");
+      expect(existsSync(made.file)).toBe(false);
+
+      const withEnv = custody(['signing-key', 'create'], { ...env, CUSTODY_SIGNING_KEY: generateSigner('x').skey });
+      expect(withEnv.status).toBe(2);
+      expect(withEnv.stderr).toContain('CUSTODY_SIGNING_KEY is set');
     });
 
     it('show prints the key of CUSTODY_SIGNING_KEY, the one the servers sign with; rotate refuses and says how', async () => {
