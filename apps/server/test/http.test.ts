@@ -6,12 +6,11 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 
 import { TRPCClientError } from '@trpc/client';
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openDatabase } from '@custody/db';
-import { DIALECTS, countLockWaits, withEventsLocked } from '@custody/db/testing';
+import { DIALECTS, countLockWaits, withEventsLocked, withWriteLockHeld } from '@custody/db/testing';
 import { decodeBase64, openCheckpoint, verifyInclusion } from '@custody/ledger';
 
 import { boot } from '../src/boot';
@@ -184,22 +183,8 @@ for (const dialect of DIALECTS) {
     it('answers /readyz 503 while its writes wait for a lock held elsewhere, and 200 once they are made', async () => {
       // Another process's lock: SQLite's write lock, taken by another connection to the file; on Postgres a lock on
       // the events table. Reads go on meanwhile, so only the writes waiting tell.
-      const holdLock = async <T>(whileHeld: () => Promise<T>): Promise<T> => {
-        if (dialect === 'postgres') return withEventsLocked(s.booted.custody.database.db, whileHeld);
-        const other = await openDatabase({ url: join(s.dataDir, 'custody.db') });
-        try {
-          return await other.db.connection().execute(async (connection) => {
-            await sql`BEGIN IMMEDIATE`.execute(connection);
-            try {
-              return await whileHeld();
-            } finally {
-              await sql`COMMIT`.execute(connection);
-            }
-          });
-        } finally {
-          await other.close();
-        }
-      };
+      const holdLock = <T>(whileHeld: () => Promise<T>): Promise<T> =>
+        dialect === 'postgres' ? withEventsLocked(s.booted.custody.database.db, whileHeld) : withWriteLockHeld(join(s.dataDir, 'custody.db'), whileHeld);
       const readiness = async () => {
         const answer = await fetch(`${s.url}/readyz`);
         return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };

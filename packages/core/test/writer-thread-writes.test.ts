@@ -10,34 +10,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { openDatabase } from '@custody/db';
-import { DIALECTS } from '@custody/db/testing';
+import { DIALECTS, withWriteLockHeld } from '@custody/db/testing';
 
 import { createTestCustody, event } from './helpers';
-
-/**
- * Runs `whileHeld` while another connection to the SQLite `file` (a CLI, say) holds its write lock, and lets the lock
- * go when it returns or throws. What it returns is awaited under the lock: a promise that waits for the lock must
- * come back wrapped (`{ pending }`).
- */
-async function withWriteLockHeld<T>(file: string, whileHeld: () => Promise<T>): Promise<T> {
-  const other = await openDatabase({ url: file });
-  try {
-    return await other.db.connection().execute(async (connection) => {
-      await sql`BEGIN IMMEDIATE`.execute(connection);
-      try {
-        return await whileHeld();
-      } finally {
-        await sql`COMMIT`.execute(connection);
-      }
-    });
-  } finally {
-    await other.close();
-  }
-}
 
 describe('checkpoints signed on the ingest writer thread (SQLite file)', () => {
   let dir: string;

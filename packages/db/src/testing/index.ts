@@ -120,3 +120,24 @@ export async function withEventsLocked<T>(db: Kysely<Database>, hold: () => Prom
     await holder.rollback().execute();
   }
 }
+
+/**
+ * SQLite: runs `whileHeld` while another connection to the database `file` (a CLI, say) holds its write lock, and
+ * lets the lock go when it returns or throws. What it returns is awaited under the lock: a promise that waits for the
+ * lock must come back wrapped (`{ pending }`).
+ */
+export async function withWriteLockHeld<T>(file: string, whileHeld: () => Promise<T>): Promise<T> {
+  const other = await openDatabase({ url: file });
+  try {
+    return await other.db.connection().execute(async (connection) => {
+      await sql`BEGIN IMMEDIATE`.execute(connection);
+      try {
+        return await whileHeld();
+      } finally {
+        await sql`COMMIT`.execute(connection);
+      }
+    });
+  } finally {
+    await other.close();
+  }
+}
