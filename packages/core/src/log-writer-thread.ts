@@ -24,7 +24,7 @@ import { AppError, isAppError } from './errors';
 import type { TAppErrorCode, TAppErrorDetails } from './errors';
 import { unconfirmedError } from './log-writer';
 import type { TCommitInfo, TIngestResult, TLogCommitter, TLogWriterOptions, TPreparedEvent } from './log-writer';
-import { startWorkerScript } from './worker-script';
+import { START_FAILED_GRACE_MS, startWorkerScript } from './worker-script';
 
 /**
  * Main thread → writer thread. An append's events travel as the JSON text of `TPreparedEvent[]` (plain data:
@@ -278,7 +278,8 @@ export class LogWriterThread implements TLogCommitter {
           this.#ready = null;
         }
         const error = new AppError('UNAVAILABLE', `the ingest writer thread stopped (${reason}); events not acknowledged were not committed, retry`, { cause });
-        if (!started) reject(error);
+        // Before it started, the reason the thread gave (`start-failed`) wins if it arrives within the grace.
+        if (!started) setTimeout(() => reject(error), START_FAILED_GRACE_MS);
         for (const [id, pending] of this.#pending) {
           this.#pending.delete(id);
           pending.reject(error);

@@ -33,7 +33,7 @@ import type {
   TEventFilter, TEventPage, TEventQueriesOptions, TEventReader, TEventRecord, TEventStats, TListOptions, TQueryControl, TStatsOptions,
 } from './query';
 import { queryCancelled, queryTimeout } from './query';
-import { startWorkerScript } from './worker-script';
+import { START_FAILED_GRACE_MS, startWorkerScript } from './worker-script';
 
 /** One call, as posted to a reader thread. */
 export type TQueryCall =
@@ -219,7 +219,8 @@ export class EventQueryThreads implements TEventReader {
               if (message.type === 'ready') resolve();
               if (message.type === 'start-failed') reject(new AppError('UNAVAILABLE', `the query threads could not open the database: ${message.message}`));
             });
-            slot.worker.once('exit', () => reject(new AppError('UNAVAILABLE', 'a query thread stopped while starting')));
+            // The reason the thread gave (`start-failed`) wins if it arrives within the grace.
+            slot.worker.once('exit', () => setTimeout(() => reject(new AppError('UNAVAILABLE', 'a query thread stopped while starting')), START_FAILED_GRACE_MS));
           }),
       ),
     );

@@ -21,6 +21,13 @@ function tsxEsmApi(): string {
 }
 
 /** Starts the worker script `name` (e.g. `log-writer.worker`) with `workerData`. */
+/**
+ * How long a thread's start waits, after the thread stopped, for its `start-failed` message before saying only that
+ * it stopped: a thread that cannot open the database posts why, then throws (`databaseWorker`), and its `error` or
+ * `exit` event can reach this side before the message does.
+ */
+export const START_FAILED_GRACE_MS = 100;
+
 export function startWorkerScript(name: string, workerData: unknown): Worker {
   const bundled = new URL(`./${name}.js`, import.meta.url);
   if (existsSync(fileURLToPath(bundled))) return trackWorkerThread(new Worker(bundled, { workerData }));
