@@ -9,6 +9,7 @@
  *   BENCH_EXPORT_ONLY=1 …                    skip the verification (with --cpu-prof, a profile of the export alone)
  *   BENCH_MEMLOG=1 …                         print the process's memory every second (where the peak comes from)
  *   BENCH_KEEP_BUNDLE=<path> …               keep a copy of the bundle there (to profile `custody verify` on it)
+ *   BENCH_DATA_DIR=<dir> BENCH_EXPORT_DATASET=<size> …  another dataset of ingest.bench.ts (default bench/.data, 1000000)
  */
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -27,7 +28,9 @@ import { datasetKeyFile } from './workload';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const serverDir = join(here, '..');
-const source = join(here, '.data', 'query-1000000.db');
+/** The dataset exported: `query-<BENCH_EXPORT_DATASET>.db` in `BENCH_DATA_DIR`, as ingest.bench.ts builds it. */
+const datasetSize = Number(process.env.BENCH_EXPORT_DATASET ?? '1000000');
+const source = join(process.env.BENCH_DATA_DIR ?? join(here, '.data'), `query-${datasetSize}.db`);
 const limit = Number(process.env.BENCH_EXPORT_EVENTS ?? '1000000');
 
 async function peakRssMb(): Promise<number> {
@@ -147,7 +150,7 @@ async function payloadSizes(path: string): Promise<{ events: number; total: numb
 async function main(): Promise<void> {
   for (const needed of [source, datasetKeyFile(source)]) {
     await stat(needed).catch(() => {
-      throw new Error(`${needed} is missing: run "BENCH_ONLY=query BENCH_QUERY_SIZES=1000000 npx tsx bench/ingest.bench.ts" first to build the dataset and its key`);
+      throw new Error(`${needed} is missing: run "BENCH_ONLY=query BENCH_QUERY_SIZES=${datasetSize} npx tsx bench/ingest.bench.ts" first to build the dataset and its key`);
     });
   }
   const dir = await mkdtemp(join(tmpdir(), 'custody-bench-export-'));

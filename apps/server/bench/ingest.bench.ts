@@ -7,10 +7,13 @@
  *   BENCH_ONLY             comma-separated sections: raw,http,pages,query,postgres (default all)
  *   BENCH_HTTP             comma-separated HTTP loads: b100,b500,single,workos (default all)
  *   BENCH_QUERY_CASES      only the query cases whose name contains this text (e.g. "stats, metadata")
+ *   BENCH_QUERY_SAMPLES    calls per query case (default 40)
  *   BENCH_PROFILE          a directory: each server process writes a V8 CPU profile there
  *   DATABASE_URL           a Postgres server for the two-process Postgres ingest bench
+ *   BENCH_DATA_DIR         where query datasets are kept (default bench/.data)
  *
- * Query datasets are built once through the real ingest path and cached in bench/.data/.
+ * Query datasets are built once through the real ingest path and cached in bench/.data/, each with its signing key
+ * beside it (`query-<size>.db.signing.key`).
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -34,8 +37,12 @@ import { ACTIONS, ACTORS, START_MS, datasetKeyFile, workloadEvent } from './work
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+/** Where the query datasets are built and kept between runs. */
+const DATA_DIR = process.env.BENCH_DATA_DIR ?? join(here, '.data');
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'raw,http,pages,query,postgres').split(','));
 const QUERY_SIZES = (process.env.BENCH_QUERY_SIZES ?? '1000000,10000000').split(',').map(Number).map((n) => Math.max(1000, Math.round(n * (process.env.BENCH_QUERY_SIZES ? 1 : SCALE))));
+/** Calls per query case: p50 and p95 are read off them. */
+const QUERY_SAMPLES = Math.max(1, Number(process.env.BENCH_QUERY_SAMPLES ?? '40'));
 const HTTP_LOADS = new Set((process.env.BENCH_HTTP ?? 'b100,b500,single,workos').split(','));
 const n = (count: number) => Math.max(100, Math.round(count * SCALE));
 
@@ -281,7 +288,7 @@ async function httpIngest(section: string, env: Record<string, string>, processe
 
 /** Builds (or reuses) a SQLite database with `size` workload events, through the real ingest path. */
 async function dataset(size: number): Promise<string> {
-  const dir = join(here, '.data');
+  const dir = DATA_DIR;
   await mkdir(dir, { recursive: true });
   const file = join(dir, `query-${size}.db`);
   const done = `${file}.complete`;
@@ -313,9 +320,12 @@ async function dataset(size: number): Promise<string> {
   return file;
 }
 
-/** The first three characters of request id `n` (base 36), with a letter in them: not a prefix of the numbers in other words. */
+/**
+ * The first three characters of request id `n` (base 36), with a letter in them: not a prefix of the numbers in other
+ * words. At least two, the shortest prefix a search takes (the ids of a small dataset are shorter).
+ */
 function partialId(n: number): string {
-  const head = n.toString(36).slice(0, 3);
+  const head = n.toString(36).slice(0, 3).padEnd(2, 'a');
   return /[a-z]/.test(head) ? head : `${head.slice(0, 2)}z`;
 }
 
@@ -360,7 +370,7 @@ async function queryBench(size: number): Promise<void> {
     report(`query ${label}`, `${label}: server start to statistics copies ready (${threads} threads)`, `${((performance.now() - started) / 1000).toFixed(1)} s`);
     report(`query ${label}`, `${label}: server resident memory then`, `${fmt((await metric('process_resident_memory_bytes')) / 2 ** 20)} MiB`);
     report(`query ${label}`, `${label}: this machine's speed: a JavaScript scan of 10,000,000 uint32s, best of 5`, `${scanReferenceMs().toFixed(1)} ms`);
-    const sample = (f: (i: number) => unknown) => Array.from({ length: 40 }, (_, i) => f(i));
+    const sample = (f: (i: number) => unknown) => Array.from({ length: QUERY_SAMPLES }, (_, i) => f(i));
     const day = 24 * 3600 * 1000;
     const spanMs = Math.floor((size / 10_000_000) * 90 * day);
     const cases: [string, boolean, unknown[]][] = [
