@@ -222,6 +222,14 @@ async function serve(config: TConfig): Promise<void> {
   await custody.start();
   if (booted.migrations.length > 0) logger.info({ migrations: booted.migrations }, 'database migrated');
   if (booted.createdSigningKey) logger.info({ file: config.signingKeyFile, vkey: booted.signingKey.vkey }, 'created the checkpoint signing key');
+  if (booted.signingKey.name !== config.CUSTODY_LOG_NAME) {
+    // C2SP tlog-checkpoint: a log's key name SHOULD be its origin. A key keeps the name it was made with.
+    logger.warn(
+      { keyName: booted.signingKey.name, logName: config.CUSTODY_LOG_NAME },
+      `the signing key is named ${booted.signingKey.name}, not CUSTODY_LOG_NAME ${config.CUSTODY_LOG_NAME}: checkpoints of ${config.CUSTODY_LOG_NAME}/<organization> are signed under the other name. ` +
+        'Verifiers that expect the log name will not find the key; to sign under it, rotate the key with CUSTODY_LOG_NAME set (custody signing-key rotate)',
+    );
+  }
 
   const http = await createHttpServer({ custody, logger, bodyLimit: config.CUSTODY_BODY_LIMIT, rateLimit: config.CUSTODY_RATE_LIMIT });
   let url: string;

@@ -270,6 +270,23 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
     });
   });
 
+  it('serve warns when its signing key is named other than CUSTODY_LOG_NAME (a key keeps the name it was made with)', async () => {
+    const { startServerProcess } = await import('./process');
+    const { generateSigner } = await import('@custody/ledger');
+    const dir = await mkdtemp(join(tmpdir(), 'custody-key-name-'));
+    const server = await startServerProcess({ CUSTODY_DATA_DIR: dir, DATABASE_URL: '', CUSTODY_SIGNING_KEY: generateSigner('custody.localhost').skey, CUSTODY_LOG_NAME: 'audit.example.com' });
+    try {
+      const warnings = server.output().split('\n').filter((line) => line.includes('the signing key is named'));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0] ?? '{}')).toMatchObject({ level: 40, keyName: 'custody.localhost', logName: 'audit.example.com' });
+      expect(warnings[0]).toContain('rotate the key with CUSTODY_LOG_NAME set');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('serve warns once, naming the setting, when the statistics copy would pass its memory limit, and answers statistics in SQL', async () => {
     const { startServerProcess } = await import('./process');
     const dir = await mkdtemp(join(tmpdir(), 'custody-limit-'));
@@ -292,6 +309,8 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
       expect(warnings).toHaveLength(1);
       expect(JSON.parse(warnings[0] ?? '{}')).toMatchObject({ level: 40, statsMemoryBytes: 0 });
       expect(warnings[0]).toContain('answered in SQL (the limit is CUSTODY_STATS_MEMORY_MB');
+      // The key it made is named after the log: nothing to warn about.
+      expect(server.output()).not.toContain('the signing key is named');
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
