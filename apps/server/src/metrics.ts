@@ -38,6 +38,14 @@ export function createMetrics(custody: Custody): TMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  new Gauge({
+    name: 'custody_ingest_oldest_wait_seconds',
+    help: 'How long the oldest write not yet answered (an ingest commit, a checkpoint, a key\'s last use) has waited for the database; 0 when none waits (/readyz answers 503 past its limit)',
+    registers: [registry],
+    collect() {
+      this.set(custody.ingestor.oldestWriteWaitMs() / 1000);
+    },
+  });
   const { db } = custody.database;
   new Gauge({
     name: 'custody_log_size',

@@ -189,14 +189,18 @@ for (const dialect of DIALECTS) {
         const answer = await fetch(`${s.url}/readyz`);
         return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
       };
-      const { stalled, pending } = await holdLock(async () => {
+      const { stalled, waited, pending } = await holdLock(async () => {
         const pending = post('/audit_logs/events', { organization_id: 'acme', event: EVENT }, { 'idempotency-key': 'stalled-by-a-lock' });
         await expect.poll(async () => (await readiness()).status, { timeout: READY_WRITE_STALL_MS + 5_000, interval: 200 }).toBe(503);
-        return { stalled: await readiness(), pending };
+        const metrics = await (await fetch(`${s.url}/metrics`)).text();
+        return { stalled: await readiness(), waited: Number(/^custody_ingest_oldest_wait_seconds (\S+)$/m.exec(metrics)?.[1]), pending };
       });
       expect(stalled).toEqual({ status: 503, body: { status: 'writes stalled', error: expect.stringMatching(/^a write has waited \d+\.\d s for the database \(a lock held elsewhere/) as string } });
+      expect(waited).toBeGreaterThan(READY_WRITE_STALL_MS / 1000);
       expect((await pending).status).toBe(201);
       expect(await readiness()).toEqual({ status: 200, body: { status: 'ready', database: dialect } });
+      // Other writes (checkpoints every 100 ms here) may be under way, not held.
+      expect(Number(/^custody_ingest_oldest_wait_seconds (\S+)$/m.exec(await (await fetch(`${s.url}/metrics`)).text())?.[1])).toBeLessThan(1);
     });
 
     it('serves health, readiness and metrics', async () => {
