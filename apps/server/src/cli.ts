@@ -31,7 +31,7 @@ import pino from 'pino';
 
 import { ORGANIZATION_ID_PATTERN, SCOPES, isAppError, rotateSigningKeyFile } from '@custody/core';
 import type { TScope } from '@custody/core';
-import { migrateToLatest } from '@custody/db';
+import { isDatabaseUnavailable, migrateToLatest } from '@custody/db';
 
 import { backupCommand, checkCommand } from './backup-command';
 import {
@@ -317,6 +317,9 @@ function parseScopes(text: string | undefined): TScope[] {
   return scopes as TScope[];
 }
 
+/** How often `tail` asks a database that went away whether it is back. */
+const TAIL_RETRY_MS = 2_000;
+
 async function tail(config: TConfig, organizationId: string, from: number | undefined): Promise<void> {
   const booted = await boot(config, ONE_SHOT);
   const { custody } = booted;
@@ -331,16 +334,34 @@ async function tail(config: TConfig, organizationId: string, from: number | unde
   // The reader went away (`custody tail acme | head -1`): stop following, close the database, exit 0.
   watchStdout(stop);
   process.stderr.write(`following ${organizationId} from seq ${next} (Ctrl-C to stop)\n`);
+  // A database that goes away for a while (a Postgres restart, a failover) is waited for, as `tail -F` waits for a
+  // file: said once on stderr, then followed again from the next seq, nothing skipped or repeated.
+  let unavailableSince: number | null = null;
   try {
     while (!stopped) {
-      const rows = await custody.database.db
-        .selectFrom('events')
-        .select(['seq', 'body'])
-        .where('organization_id', '=', organizationId)
-        .where('seq', '>=', next)
-        .orderBy('seq')
-        .limit(1000)
-        .execute();
+      let rows: { seq: number; body: Uint8Array }[];
+      try {
+        rows = await custody.database.db
+          .selectFrom('events')
+          .select(['seq', 'body'])
+          .where('organization_id', '=', organizationId)
+          .where('seq', '>=', next)
+          .orderBy('seq')
+          .limit(1000)
+          .execute();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        if (unavailableSince === null) {
+          unavailableSince = Date.now();
+          process.stderr.write(`custody: tail: the database is unavailable (${error instanceof Error ? error.message : String(error)}); retrying every ${TAIL_RETRY_MS / 1000} s\n`);
+        }
+        await new Promise((r) => setTimeout(r, TAIL_RETRY_MS));
+        continue;
+      }
+      if (unavailableSince !== null) {
+        process.stderr.write(`custody: tail: the database answers again after ${Math.round((Date.now() - unavailableSince) / 1000)} s; following from seq ${next}\n`);
+        unavailableSince = null;
+      }
       for (const row of rows) {
         process.stdout.write(`${new TextDecoder().decode(row.body)}\n`);
         next = row.seq + 1;

@@ -3,9 +3,12 @@
  * (503 UNAVAILABLE, not 500), `/readyz`, ingest, reads, authentication and other changes answer within their limits instead of
  * hanging, and the server recovers by itself once the database answers again.
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '@custody/db/testing';
@@ -58,10 +61,14 @@ class PostgresProxy {
   }
 }
 
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli.ts');
+
 describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going away under the server', () => {
   let proxy: PostgresProxy;
   let s: TTestServer;
   let key: string;
+  /** The test database's URL, through the proxy. */
+  let proxiedUrl: string;
   beforeAll(async () => {
     // The test databases live on the server DATABASE_URL names; the custody server reaches its own through the proxy.
     const postgres = new URL(process.env.DATABASE_URL ?? '');
@@ -72,7 +79,8 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going aw
       databaseUrl: (url) => {
         const proxied = new URL(url);
         proxied.host = `127.0.0.1:${proxy.port}`;
-        return proxied.toString();
+        proxiedUrl = proxied.toString();
+        return proxiedUrl;
       },
     });
     await s.client(s.adminKey).organizations.create.mutate({ id: 'acme', name: 'Acme' });
@@ -260,5 +268,39 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: the database going aw
       held = await admin.organizations.get.query({ organizationId: 'held' }).catch(() => new Promise((resolve) => setTimeout(() => resolve(undefined), 200)));
     }
     expect(held).toMatchObject({ id: 'held', name: 'Held' });
+  });
+
+  it('keeps custody tail following while the database is away, then goes on from the next event, nothing skipped', async () => {
+    const tail = spawn(process.execPath, ['--import', 'tsx', CLI, 'tail', 'acme'], {
+      env: { ...process.env, CUSTODY_DATA_DIR: s.dataDir, DATABASE_URL: proxiedUrl, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    tail.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    tail.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const lines = () => out.split('\n').filter((line) => line !== '');
+    const marked = (mark: string) => ({ organizationId: 'acme', event: { ...EVENT, metadata: { mark } } });
+    try {
+      await expect.poll(() => err, { timeout: 60_000 }).toContain('following acme from seq');
+      await s.client(key).events.create.mutate(marked('before'));
+      await expect.poll(() => lines().length, { timeout: 10_000 }).toBe(1);
+      proxy.mode = 'down';
+      try {
+        await expect.poll(() => err, { timeout: 10_000 }).toContain('custody: tail: the database is unavailable (');
+      } finally {
+        proxy.mode = 'up';
+      }
+      // The server's pool reconnects too: the first calls after may still meet a dropped connection.
+      await expect.poll(() => s.client(key).events.create.mutate(marked('after')).then(() => true, () => false), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => lines().length, { timeout: 10_000 }).toBe(2);
+      expect(err).toMatch(/custody: tail: the database answers again after \d+ s; following from seq \d+/);
+      expect(lines().map((line) => (JSON.parse(line) as { metadata: { mark: string } }).metadata.mark)).toEqual(['before', 'after']);
+      expect(tail.exitCode).toBeNull();
+    } finally {
+      tail.kill('SIGINT');
+    }
+    const [code] = (await once(tail, 'exit')) as [number | null];
+    expect(code, err).toBe(0);
   });
 });
