@@ -394,7 +394,7 @@ async function exportCommand(config: TConfig, organizationId: string | undefined
     }
   }
   const includeDat = values['include-dat'] === true;
-  if (includeDat && format !== 'bundle') throw new UsageError(`--include-dat adds a DAT load file to a bundle; for a DAT file alone use --format dat`);
+  if (includeDat && format !== 'bundle') throw new UsageError('--include-dat adds a DAT load file to a bundle; for a DAT file alone use --format dat');
   const since = str(values, 'since-checkpoint');
   let previousCustody: Record<string, unknown>[] | undefined;
   const previousBundle = str(values, 'previous-bundle');
@@ -606,7 +606,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         // A usage error, refused before the database is opened (the same rule as the API's).
         const id = str(values, 'id');
         if (id !== undefined && !ORGANIZATION_ID_PATTERN.test(id)) throw new UsageError(`--id ${JSON.stringify(id)} must match ${ORGANIZATION_ID_PATTERN.source}`);
-        const org = await withCustody(config, async ({ custody }) => custody.createOrganization({ name: arg, ...(values.id === undefined ? {} : { id: values.id }) }));
+        const org = await withCustody(config, async ({ custody }) => custody.createOrganization({ name: arg, ...(id === undefined ? {} : { id }) }));
         print(values.json === true ? JSON.stringify(org) : `created ${org.id} (${org.name}); log origin ${org.origin}`);
         return 0;
       }
