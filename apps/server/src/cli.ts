@@ -29,9 +29,10 @@ import { parseArgs } from 'node:util';
 
 import pino from 'pino';
 
-import { ORGANIZATION_ID_PATTERN, SCOPES, isAppError, rotateSigningKeyFile } from '@custody/core';
+import { SCOPES, isAppError, rotateSigningKeyFile } from '@custody/core';
 import type { TScope } from '@custody/core';
 import { isDatabaseUnavailable, migrateToLatest } from '@custody/db';
+import { SERVER_ORGANIZATION_ID_PATTERN } from '@custody/schema';
 
 import { backupCommand, checkCommand } from './backup-command';
 import {
@@ -605,7 +606,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (arg === undefined) throw new UsageError('orgs create needs a name: custody orgs create "Acme Inc." [--id acme]');
         // A usage error, refused before the database is opened (the same rule as the API's).
         const id = str(values, 'id');
-        if (id !== undefined && !ORGANIZATION_ID_PATTERN.test(id)) throw new UsageError(`--id ${JSON.stringify(id)} must match ${ORGANIZATION_ID_PATTERN.source}`);
+        if (id !== undefined && !SERVER_ORGANIZATION_ID_PATTERN.test(id)) throw new UsageError(`--id ${JSON.stringify(id)} must match ${SERVER_ORGANIZATION_ID_PATTERN.source}`);
         const org = await withCustody(config, async ({ custody }) => custody.createOrganization({ name: arg, ...(id === undefined ? {} : { id }) }));
         print(values.json === true ? JSON.stringify(org) : `created ${org.id} (${org.name}); log origin ${org.origin}`);
         return 0;

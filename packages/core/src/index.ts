@@ -10,7 +10,7 @@ export { makeDirectory } from './make-directory';
 export type { TAppErrorCode, TAppErrorDetails } from './errors';
 export { ApiKeys, API_KEY_PREFIX, SCOPES, authorize } from './api-keys';
 export type { TApiKeyInfo, TPrincipal, TScope } from './api-keys';
-export { Organizations, ORGANIZATION_ID_PATTERN, generateOrganizationId } from './organizations';
+export { Organizations, generateOrganizationId } from './organizations';
 export type { TOrganization } from './organizations';
 export { Ingestor, MAX_BATCH_EVENTS, prepareEvent } from './ingest';
 export type { TCommitInfo, TIngestOptions, TIngestResult, TLogCommitter, TPreparedEvent } from './ingest';

@@ -7,13 +7,10 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 
 import type { Database, TOrganizationRow } from '@custody/db';
-import { canonicalize, compileActionRegistry } from '@custody/schema';
+import { SERVER_ORGANIZATION_ID_PATTERN, canonicalize, compileActionRegistry } from '@custody/schema';
 import type { TActionRegistry } from '@custody/schema';
 
 import { AppError } from './errors';
-
-/** Organization ids: letters, digits, `_` and `-` (they appear in checkpoint origins and URLs). */
-export const ORGANIZATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export interface TOrganization {
   id: string;
@@ -57,8 +54,8 @@ export class Organizations {
   /** Creates an organization and its empty log. The caller signs the size-0 checkpoint. */
   async create(input: { id?: string; name: string }): Promise<TOrganization> {
     const id = input.id ?? generateOrganizationId();
-    if (!ORGANIZATION_ID_PATTERN.test(id)) {
-      throw new AppError('BAD_REQUEST', `organization id "${id}" must match ${ORGANIZATION_ID_PATTERN.source}`);
+    if (!SERVER_ORGANIZATION_ID_PATTERN.test(id)) {
+      throw new AppError('BAD_REQUEST', `organization id "${id}" must match ${SERVER_ORGANIZATION_ID_PATTERN.source}`);
     }
     const name = input.name.trim();
     if (name.length === 0 || name.length > 200) throw new AppError('BAD_REQUEST', 'organization name must be 1 to 200 characters');

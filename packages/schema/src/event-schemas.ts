@@ -53,6 +53,12 @@ export const MAX_REQUEST_ID_LENGTH = 256;
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Organization ids: 1–128 of `A-Z a-z 0-9 _ . -`, starting with a letter or digit (safe in an origin URL). */
 export const ORGANIZATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * The organization ids a Custody server gives and takes: 1–64 of `A-Z a-z 0-9 _ -`, starting with a letter or digit.
+ * A subset of {@link ORGANIZATION_ID_PATTERN}, which the logged-event format allows (so that a verifier takes logs of
+ * other producers): the server's API, its CLI and the SDK check ids against this one.
+ */
+export const SERVER_ORGANIZATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** The format version of logged events (`v`). */
 export const LOGGED_EVENT_FORMAT_VERSION = 1;
 

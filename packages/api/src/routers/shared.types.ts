@@ -1,11 +1,11 @@
 /** Zod pieces shared by several procedures. */
 import { z } from 'zod';
 
-import { MAX_PAGE_SIZE, ORGANIZATION_ID_PATTERN, RESERVED_METADATA_KEY, SCOPES } from '@custody/core';
+import { MAX_PAGE_SIZE, RESERVED_METADATA_KEY, SCOPES } from '@custody/core';
 import type { TEventRecord } from '@custody/core';
-import { UUID_V7_PATTERN, containsNul, describeNul } from '@custody/schema';
+import { SERVER_ORGANIZATION_ID_PATTERN, UUID_V7_PATTERN, containsNul, describeNul } from '@custody/schema';
 
-export const ZOrganizationIdSchema = z.string().regex(ORGANIZATION_ID_PATTERN, 'invalid organization id');
+export const ZOrganizationIdSchema = z.string().regex(SERVER_ORGANIZATION_ID_PATTERN, 'invalid organization id');
 
 export const ZScopeSchema = z.enum(SCOPES);
 
