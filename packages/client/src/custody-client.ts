@@ -22,7 +22,7 @@ import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import type { TRPCClient } from '@trpc/client';
 
 import type { AppRouter } from '@custody/api';
-import { ORGANIZATION_ID_PATTERN, generateUuidV7, validateEvent } from '@custody/schema';
+import { SERVER_ORGANIZATION_ID_PATTERN, generateUuidV7, validateEvent } from '@custody/schema';
 import type { TActionsSpec, TDefinedActions, TEventInput, TValidationIssue } from '@custody/schema';
 
 import { CustodyClientError } from './custody-client-error';
@@ -97,6 +97,10 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
   #flushing = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** Close's earliest deadline, when one was given. */
+  #giveUp: { readonly at: number; readonly timer: ReturnType<typeof setTimeout> } | undefined;
+  /** Close has settled every event. */
+  #shutDown = false;
   #sent = 0;
   #failed = 0;
   #dropped = 0;
@@ -159,13 +163,16 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
   /**
    * Stops accepting events (`emit` rejects with `CLOSED` from now on), flushes, and resolves when every
    * earlier event was acknowledged or has failed: call it on shutdown. With `timeoutMs`, gives up at the
-   * deadline (see `TCloseOptions`). Calling it again returns the same promise. Never rejects.
+   * deadline (see `TCloseOptions`). Calling it again returns the same promise, and a deadline given then applies
+   * too when it is earlier (a shutdown handler's `close({ timeoutMs })` after a `close()`). Never rejects.
    */
   readonly close = (options: TCloseOptions = {}): Promise<void> => {
     if (this.#closing === undefined) {
       this.#closed = true;
-      this.#closing = this.#shutdownGracefully(options.timeoutMs ?? Infinity);
+      this.#closing = this.#shutdownGracefully();
     }
+    // A deadline counts from this call, whichever call gives it; the earliest of them is kept.
+    if (options.timeoutMs !== undefined && options.timeoutMs !== Infinity) this.#giveUpWithin(options.timeoutMs);
     return this.#closing;
   };
 
@@ -186,28 +193,38 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
   // -------------------------------------------------------------------------------------------------
 
   #emit(event: unknown, options: TEmitOptions, resolve: (result: TEmitResult) => void, reject: (error: CustodyClientError) => void): void {
-    const refuse = (error: CustodyClientError): void => {
+    const organizationId = options.organizationId ?? this.#options.organizationId;
+    // A refused event is identified as far as it can be: its own idempotency key, and the organization asked for.
+    const given = ownIdempotencyKey(event);
+    const refuse = (code: 'CLOSED' | 'VALIDATION_FAILED', message: string, issues?: readonly TValidationIssue[]): void => {
+      const error = new CustodyClientError(code, message, {
+        ...(issues === undefined ? {} : { issues }),
+        ...(given === undefined ? {} : { idempotencyKey: given }),
+        ...(typeof organizationId === 'string' ? { organizationId } : {}),
+      });
       this.#failed += 1;
       reject(error);
       this.#report(error, event);
     };
     if (this.#closed) {
-      refuse(new CustodyClientError('CLOSED', 'the client is closed: emit was called after close()'));
+      refuse('CLOSED', 'the client is closed: emit was called after close(); the event was not sent and is not in the log');
       return;
     }
-    const organizationId = options.organizationId ?? this.#options.organizationId;
-    if (organizationId === undefined || typeof organizationId !== 'string' || !ORGANIZATION_ID_PATTERN.test(organizationId)) {
+    if (organizationId === undefined || typeof organizationId !== 'string' || !SERVER_ORGANIZATION_ID_PATTERN.test(organizationId)) {
       const issue: TValidationIssue =
         organizationId === undefined
           ? { path: 'organizationId', code: 'required', message: 'organizationId: is required (pass it to emit or to createCustody)' }
-          : { path: 'organizationId', code: 'invalid_format', message: `organizationId: ${JSON.stringify(organizationId)} is not a valid organization id` };
-      refuse(new CustodyClientError('VALIDATION_FAILED', issue.message, { issues: [issue] }));
+          : {
+              path: 'organizationId',
+              code: 'invalid_format',
+              message: `organizationId: ${JSON.stringify(organizationId)} is not a valid organization id (${SERVER_ORGANIZATION_ID_PATTERN.source})`,
+            };
+      refuse('VALIDATION_FAILED', issue.message, [issue]);
       return;
     }
     const prepared = this.#prepare(event);
     if (!prepared.ok) {
-      const message = prepared.issues.map((issue) => issue.message).join('; ');
-      refuse(new CustodyClientError('VALIDATION_FAILED', message, { issues: prepared.issues, organizationId }));
+      refuse('VALIDATION_FAILED', prepared.issues.map((issue) => issue.message).join('; '), prepared.issues);
       return;
     }
     let markSettled = noop;
@@ -416,7 +433,10 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
       shutdown.addEventListener('abort', onShutdown, { once: true });
       let failure: TRetryableFailure;
       try {
-        const response: unknown = await this.#ingest.events.createBatch.mutate(input, { signal: controller.signal });
+        // Raced with the signal itself: a custom `fetch` that ignores it must not hold the timeout or close().
+        const call = this.#ingest.events.createBatch.mutate(input, { signal: controller.signal });
+        call.catch(noop);
+        const response: unknown = await Promise.race([call, whenAborted(controller.signal)]);
         // Nothing is acknowledged on an answer that cannot be true (a broken or hostile server, another
         // service): its events' fates are unknown. Final, like any other answer that is not the API's.
         const checked = checkBatchAnswer(response, batch);
@@ -508,7 +528,9 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
     // After the rejection, outside the caller's stack; a throwing handler must not break delivery.
     queueMicrotask(() => {
       try {
-        onError(error, { event });
+        // An async handler's failure is ignored too: a `=> void` type admits one, and its rejection would be unhandled.
+        const returned: unknown = onError(error, { event });
+        if (isThenable(returned)) Promise.resolve(returned).catch(noop);
       } catch {
         // ignored, as documented
       }
@@ -519,18 +541,21 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
   // 5. Close
   // -------------------------------------------------------------------------------------------------
 
-  async #shutdownGracefully(timeoutMs: number): Promise<void> {
-    const done = this.flush();
-    if (timeoutMs !== Infinity) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs))));
-      const gaveUp = await Promise.race([done.then(() => false), expired]);
-      clearTimeout(timer);
-      if (gaveUp) this.#abort();
-    }
-    await done;
+  async #shutdownGracefully(): Promise<void> {
+    await this.flush();
+    this.#shutDown = true;
+    clearTimeout(this.#giveUp?.timer);
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
+  }
+
+  /** Close's deadline: `#abort` in `ms`, unless the shutdown ends first or an earlier deadline was given. */
+  #giveUpWithin(ms: number): void {
+    if (this.#shutDown) return;
+    const at = performance.now() + Math.max(0, ms);
+    if (this.#giveUp !== undefined && this.#giveUp.at <= at) return;
+    clearTimeout(this.#giveUp?.timer);
+    this.#giveUp = { at, timer: setTimeout(() => this.#abort(), Math.max(0, ms)) };
   }
 
   /** Close's deadline passed: abort requests and settle every event still held with CLOSED. */
@@ -540,6 +565,29 @@ export class CustodyClient<TActions extends TDefinedActions<TActionsSpec> | unde
     for (const entry of this.#blocked.splice(0)) this.#settleError(entry, 'CLOSED', message);
     for (const entry of this.#queue.drain()) this.#settleError(entry, 'CLOSED', message);
     // Requests in flight see the aborted signal and settle their events with CLOSED themselves.
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Rejects once the signal aborts (never settles otherwise); the caller reads why from its own flags. */
+function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const aborted = () => reject(new Error('the request was aborted (timeoutMs or close)', { cause: signal.reason }));
+    if (signal.aborted) aborted();
+    else signal.addEventListener('abort', aborted, { once: true });
+  });
+}
+
+/** The event's own idempotency key, when it has a usable one. */
+function ownIdempotencyKey(event: unknown): string | undefined {
+  try {
+    const key = isPlainObject(event) ? event.idempotency_key : undefined;
+    return typeof key === 'string' ? key : undefined;
+  } catch {
+    return undefined; // a throwing getter
   }
 }
 

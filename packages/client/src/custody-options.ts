@@ -1,7 +1,7 @@
 /**
  * The options of `createCustody`, their defaults, and the one function that checks them.
  */
-import { ORGANIZATION_ID_PATTERN } from '@custody/schema';
+import { SERVER_ORGANIZATION_ID_PATTERN } from '@custody/schema';
 import type { TActionsSpec, TDefinedActions } from '@custody/schema';
 
 import { CustodyClientError } from './custody-client-error';
@@ -34,7 +34,10 @@ export interface TCustodyOptions<TActions extends TDefinedActions<TActionsSpec> 
    * their typed metadata, and checks the registry locally before queueing. Default: any valid event.
    */
   readonly actions?: TActions;
-  /** The `fetch` to use (proxies, instrumentation, tests). Default: `globalThis.fetch`. */
+  /**
+   * The `fetch` to use (proxies, instrumentation, tests). Default: `globalThis.fetch`. One that ignores `init.signal`
+   * still cannot hold the client past `timeoutMs` or `close({ timeoutMs })`: the client stops waiting for it.
+   */
   readonly fetch?: TFetch;
   readonly batch?: {
     /** Events per request; a full batch is sent at once. Default is 100; 1..1000 (the server's limit). */
@@ -68,7 +71,7 @@ export interface TCustodyOptions<TActions extends TDefinedActions<TActionsSpec> 
   /**
    * Called once for every event that will not be delivered (whatever the code), after its promise
    * rejected. For fire-and-forget callers it is the only place failures show up. Exceptions it throws
-   * are ignored. Default: none.
+   * are ignored, and so is the rejection of a promise it returns (an async handler). Default: none.
    */
   readonly onError?: (error: CustodyClientError, report: TErrorReport) => void;
 }
@@ -126,8 +129,8 @@ export function resolveCustodyOptions(options: TCustodyOptions<TDefinedActions<T
     fail('url', 'must be the server\'s base URL, without a query or fragment', options.url);
   }
   if (typeof options.apiKey !== 'string' || options.apiKey.length === 0) fail('apiKey', 'must be a non-empty string', options.apiKey);
-  if (options.organizationId !== undefined && !ORGANIZATION_ID_PATTERN.test(options.organizationId)) {
-    fail('organizationId', 'must be a valid organization id ([A-Za-z0-9][A-Za-z0-9_.-]{0,127})', options.organizationId);
+  if (options.organizationId !== undefined && !SERVER_ORGANIZATION_ID_PATTERN.test(options.organizationId)) {
+    fail('organizationId', `must be a valid organization id (${SERVER_ORGANIZATION_ID_PATTERN.source})`, options.organizationId);
   }
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function', options.fetch);
   if (options.onError !== undefined && typeof options.onError !== 'function') fail('onError', 'must be a function', options.onError);

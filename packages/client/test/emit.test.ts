@@ -94,6 +94,22 @@ for (const dialect of DIALECTS) {
         expect(onError.mock.calls[0]?.[0]).toBe(error);
       });
 
+      it('rejects an organization id the server would refuse (a dot, 65 characters), and identifies the event', async () => {
+        const { custody } = await setup();
+        for (const organizationId of ['a.b', 'x'.repeat(65)]) {
+          const error = await rejectionOf(custody.emit(makeEvent(1, { idempotency_key: 'mine-1' }), { organizationId }));
+          expect(error).toMatchObject({ code: 'VALIDATION_FAILED', idempotencyKey: 'mine-1', organizationId });
+          expect(error.issues).toEqual([expect.objectContaining({ path: 'organizationId', code: 'invalid_format' })]);
+        }
+        expect(() => createCustody({ url: server.url, apiKey: 'ck_x', organizationId: 'a.b' })).toThrow(/organizationId/);
+      });
+
+      it('identifies an invalid event by its own idempotency key and organization', async () => {
+        const { organizationId, custody } = await setup();
+        const error = await rejectionOf(custody.emit(makeEvent(1, { idempotency_key: 'mine-2', occurred_at: 'yesterday' })));
+        expect(error).toMatchObject({ code: 'VALIDATION_FAILED', idempotencyKey: 'mine-2', organizationId });
+      });
+
       it('rejects an emit without any organization id', async () => {
         const apiKey = await createOrganization(server, `org-${dialect}-${++orgCounter}`);
         const custody = createCustody({ url: server.url, apiKey });
@@ -196,6 +212,35 @@ for (const dialect of DIALECTS) {
           await new Promise((resolve) => setTimeout(resolve, 50));
           expect(onError).toHaveBeenCalledTimes(2);
           expect(onError.mock.calls.map(([e]) => (e as CustodyClientError).code).sort()).toEqual(['RETRIES_EXHAUSTED', 'VALIDATION_FAILED']);
+          expect(unhandled).toEqual([]);
+        } finally {
+          process.off('unhandledRejection', listener);
+        }
+      });
+
+      it('ignores an async onError that fails, as a throwing one: no unhandled rejection', async () => {
+        const unhandled: unknown[] = [];
+        const listener = (reason: unknown) => unhandled.push(reason);
+        process.on('unhandledRejection', listener);
+        try {
+          let called = 0;
+          const custody = createCustody({
+            url: await unreachableUrl(),
+            apiKey: 'ck_x',
+            organizationId: 'acme',
+            // A log shipper that is down: the handler's promise rejects. (The lint rule names the trap; a `=> void`
+            // type admits the handler all the same.)
+            // eslint-disable-next-line @typescript-eslint/no-misused-promises
+            onError: async () => {
+              called += 1;
+              await Promise.resolve();
+              throw new Error('log shipper down');
+            },
+          });
+          clients.push(custody);
+          void custody.emit(makeEvent(1, { action: 'NOT VALID' }));
+          await vi.waitFor(() => expect(called).toBe(1));
+          await new Promise((resolve) => setTimeout(resolve, 50));
           expect(unhandled).toEqual([]);
         } finally {
           process.off('unhandledRejection', listener);

@@ -76,7 +76,12 @@ for (const dialect of DIALECTS) {
           await closing;
           expect((await Promise.all(pending)).map((r) => r.seq)).toEqual([0, 1, 2]);
           expect(await logSize(server, organizationId)).toBe(3);
-          await expect(custody.emit(makeEvent(5))).rejects.toMatchObject({ code: 'CLOSED' });
+          await expect(custody.emit(makeEvent(5, { idempotency_key: 'late-1' }))).rejects.toMatchObject({
+            code: 'CLOSED',
+            idempotencyKey: 'late-1',
+            organizationId,
+            message: expect.stringContaining('is not in the log') as string,
+          });
           expect(custody.stats()).toMatchObject({ closed: true, sent: 3, failed: 2 });
         });
       });
@@ -111,3 +116,58 @@ describe('close() with a deadline while the server is unreachable', () => {
     });
   });
 });
+
+describe('close() deadlines', () => {
+  const stuckClient = async (onError = vi.fn(), fetch?: typeof globalThis.fetch) =>
+    createCustody({
+      url: await unreachableUrl(),
+      apiKey: 'ck_x',
+      organizationId: 'acme',
+      onError,
+      ...(fetch === undefined ? {} : { fetch }),
+      batch: { maxEvents: 1, maxDelayMs: 0 },
+      retry: { maxAttempts: Infinity, baseDelayMs: 20, maxDelayMs: 50 },
+    });
+
+  it('keeps the earliest deadline of several close() calls: a deadline given after a close() without one still applies', async () => {
+    const custody = await stuckClient();
+    const pending = [1, 2].map((n) => custody.emit(makeEvent(n)));
+    const first = custody.close();
+    const second = custody.close({ timeoutMs: 100 });
+    expect(second).toBe(first);
+    // A later, longer deadline does not postpone the earlier one.
+    void custody.close({ timeoutMs: 60_000 });
+    await first;
+    const outcomes = await Promise.allSettled(pending);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code: string }).code : 'fulfilled'))).toEqual(['CLOSED', 'CLOSED']);
+  });
+
+  it('holds even with a fetch that ignores the abort signal and never answers', async () => {
+    let calls = 0;
+    // A custom fetch (a proxy agent, an instrumented wrapper) that neither answers nor honours init.signal.
+    const deaf: typeof globalThis.fetch = () => {
+      calls += 1;
+      return new Promise<Response>(() => undefined);
+    };
+    const onError = vi.fn();
+    const custody = await stuckClient(onError, deaf);
+    const pending = custody.emit(makeEvent(1));
+    await vi.waitFor(() => expect(calls).toBe(1));
+    await custody.close({ timeoutMs: 200 });
+    await expect(pending).rejects.toMatchObject({ code: 'CLOSED', message: expect.stringContaining('may or may not') as string });
+    await vi.waitFor(() => expect(onError).toHaveBeenCalledTimes(1));
+  });
+
+  it('a request timeout holds with such a fetch too: the request is given up at timeoutMs and retried', async () => {
+    let calls = 0;
+    const deaf: typeof globalThis.fetch = () => {
+      calls += 1;
+      return new Promise<Response>(() => undefined);
+    };
+    const custody = createCustody({ url: 'http://127.0.0.1:9', apiKey: 'ck_x', organizationId: 'acme', fetch: deaf, timeoutMs: 100, batch: { maxDelayMs: 0 }, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    await expect(custody.emit(makeEvent(1))).rejects.toMatchObject({ code: 'RETRIES_EXHAUSTED', message: expect.stringContaining('no answer within 100 ms') as string });
+    expect(calls).toBe(2);
+    await custody.close();
+  });
+});
+
