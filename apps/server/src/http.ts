@@ -96,6 +96,11 @@ const READY_PROBE_TIMEOUT_MS = 2_000;
  * (SQLite's write lock, a Postgres row lock) or a database that stopped answering stalls writes while reads go on.
  */
 export const READY_WRITE_STALL_MS = 3_000;
+/**
+ * How long after a commit failed for lack of room `/readyz` answers 503 (unless a commit succeeded since): long enough
+ * for a load balancer to send writes elsewhere, short enough that a server nobody writes to asks again soon.
+ */
+export const READY_STORAGE_FULL_MS = 30_000;
 /** `/readyz`'s answer when the database refused its probe (the cause is logged). */
 export const READY_PROBE_REFUSED = 'the database refused the probe; the server log says why';
 
@@ -330,6 +335,11 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
       .finally(() => (probe = null)));
   app.get('/readyz', async (req, reply) => {
     if (!ready) return reply.status(503).send({ status: 'shutting down' });
+    const fullAt = custody.ingestor.storageFullAt();
+    if (fullAt !== null && Date.now() - fullAt < READY_STORAGE_FULL_MS) {
+      const error = `a commit ${Math.round((Date.now() - fullAt) / 1000)} s ago found the database full: free space on its disk (the next commit that succeeds turns this back to ready)`;
+      return reply.status(503).send({ status: 'storage full', error });
+    }
     const stalledMs = custody.ingestor.oldestWriteWaitMs();
     if (stalledMs > READY_WRITE_STALL_MS) {
       const error = `a write has waited ${(stalledMs / 1000).toFixed(1)} s for the database (a lock held elsewhere, or a database that stopped answering)`;

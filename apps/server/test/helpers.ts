@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,9 +30,11 @@ export interface TTestServer {
 export async function startTestServer(
   dialect: TDialectName,
   env: Record<string, string> = {},
-  options: { consoleDir?: string; databaseUrl?: (url: string) => string; logger?: pino.Logger; requestTimeoutMs?: number; checkIntervalMs?: number } = {},
+  options: { consoleDir?: string; databaseUrl?: (url: string) => string; logger?: pino.Logger; requestTimeoutMs?: number; checkIntervalMs?: number; dataDir?: string } = {},
 ): Promise<TTestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'custody-test-'));
+  // `dataDir`: a directory the test provides (on a small file system, say); removed by `close` all the same.
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'custody-test-')));
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const db = await createTestDatabase(dialect, dialect === 'sqlite' ? { file: join(dataDir, 'custody.db') } : {});
   await db.close();
   // `databaseUrl`: the server reaches the test database another way (through a proxy that a test controls).

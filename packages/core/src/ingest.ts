@@ -12,7 +12,7 @@ import type { Database } from '@custody/db';
 import { compileActionRegistry, validateEvent } from '@custody/schema';
 import type { ActionRegistry } from '@custody/schema';
 
-import { AppError } from './errors';
+import { AppError, isAppError } from './errors';
 import { prepareEvent } from './log-writer';
 import type { TCommitInfo, TIngestResult, TLogCommitter, TLogWriterOptions, TPreparedEvent } from './log-writer';
 
@@ -37,6 +37,7 @@ export interface TIngestOptions extends TLogWriterOptions {
 export class Ingestor {
   readonly #db: Kysely<Database>;
   readonly #committer: TLogCommitter;
+  #storageFullAt: number | null = null;
   readonly #registryCacheMs: number;
   readonly #registries = new Map<string, { registry: ActionRegistry | undefined; at: number }>();
   readonly #appendListeners = new Set<(organizationId: string, size: number) => void>();
@@ -102,10 +103,25 @@ export class Ingestor {
       prepared.push(prepareEvent(result.event, position));
     });
     if (prepared.length > 0) {
-      const committed = await this.#committer.append(organizationId, prepared);
+      let committed: Map<number, TIngestResult>;
+      try {
+        committed = await this.#committer.append(organizationId, prepared);
+      } catch (error) {
+        if (isAppError(error) && error.details?.storageFull === true) this.#storageFullAt = Date.now();
+        throw error;
+      }
+      this.#storageFullAt = null;
       for (const [position, result] of committed) results[position] = result;
     }
     return results;
+  }
+
+  /**
+   * When (`Date.now()`) a commit last failed for lack of room in the database (`details.storageFull`), or `null`
+   * when none did since the last commit that succeeded (`/readyz`).
+   */
+  storageFullAt(): number | null {
+    return this.#storageFullAt;
   }
 
   /** How long, in ms, the oldest write not yet answered has waited for the database (`TLogCommitter.oldestWaitMs`). */

@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 
 import type { Kysely, Transaction } from 'kysely';
 
+import { isStorageFull } from '@custody/db';
 import type { CustodyDialect, Database, TNewEventRow, TSearchDocument } from '@custody/db';
 import { MerkleAppender, readFrontierAsync } from '@custody/ledger';
 import type { StoredHash } from '@custody/ledger';
@@ -328,7 +329,14 @@ export class LogWriter implements TLogCommitter {
         return;
       }
       const wrapped =
-        error instanceof AppError ? error : new AppError('UNAVAILABLE', 'the events could not be committed; nothing was stored, retry', { cause: error });
+        error instanceof AppError
+          ? error
+          : isStorageFull(error)
+            ? new AppError('UNAVAILABLE', 'the database has no room left (its disk is full): nothing was stored; retry once space is freed', {
+                cause: error,
+                details: { storageFull: true },
+              })
+            : new AppError('UNAVAILABLE', 'the events could not be committed; nothing was stored, retry', { cause: error });
       for (const request of batch) request.reject(wrapped);
       return;
     }

@@ -24,6 +24,16 @@ export function isQueryCancelled(error: unknown): boolean {
   return codeOf(error) === '57014' && error instanceof Error && error.message.includes('user request');
 }
 
+/**
+ * True when the database has no room left: SQLite's `SQLITE_FULL` (its disk, or its `max_page_count`), Postgres's
+ * 53100 (disk_full), or the system's ENOSPC. Nothing of the statement's transaction is kept; it fails again until
+ * space is freed.
+ */
+export function isStorageFull(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === 'SQLITE_FULL' || code === '53100' || code === 'ENOSPC';
+}
+
 /** True when an append-only trigger rejected an UPDATE or DELETE. */
 export function isImmutabilityViolation(error: unknown): boolean {
   return error instanceof Error && error.message.includes('is append-only');

@@ -28,4 +28,4 @@ export type { TMigrationResult } from './migrate';
 export { BackupError, backupDatabase } from './dialect/sqlite-backup';
 export { CANCEL_APPLICATION_NAME, POSTGRES_CONNECT_TIMEOUT_MS } from './dialect/postgres';
 export type { TBackupErrorCode, TBackupProgress, TBackupResult } from './dialect/sqlite-backup';
-export { isDatabaseUnavailable, isImmutabilityViolation, isQueryCancelled, isStatementTimeout, isUniqueViolation } from './errors';
+export { isDatabaseUnavailable, isImmutabilityViolation, isQueryCancelled, isStatementTimeout, isStorageFull, isUniqueViolation } from './errors';

@@ -453,3 +453,26 @@ describe('migrateToLatest on SQLite', () => {
     }
   });
 });
+
+describe('sqlite: a transaction SQLite ended itself', () => {
+  it('fails with the error that ended it (a full database), not a failed ROLLBACK, and the connection goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custody-full-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const opened = await openDatabase({ url: join(dir, 'full.db') });
+    onTestFinished(() => opened.close());
+    await sql`CREATE TABLE t (b BLOB)`.execute(opened.db);
+    // A database that may not grow past 50 pages: SQLite ends the transaction with SQLITE_FULL, as on a full disk.
+    await sql`PRAGMA max_page_count = 50`.execute(opened.db);
+    const filling = opened.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 100; i++) await sql`INSERT INTO t VALUES (${new Uint8Array(4000)})`.execute(trx);
+    });
+    await expect(filling).rejects.toMatchObject({ code: 'SQLITE_FULL', message: 'database or disk is full' });
+    // Nothing of it was kept, and the next transaction runs once there is room.
+    await sql`PRAGMA max_page_count = 100000`.execute(opened.db);
+    await opened.db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO t VALUES (${new Uint8Array(10)})`.execute(trx);
+    });
+    const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM t`.execute(opened.db);
+    expect(rows[0]?.n).toBe(1);
+  });
+});

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 import Database from 'better-sqlite3';
-import { Kysely, SqliteAdapter, SqliteDialect, sql } from 'kysely';
-import type { Expression, RawBuilder, SqlBool } from 'kysely';
+import { Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, sql } from 'kysely';
+import type { DatabaseConnection, Driver, Expression, RawBuilder, SqlBool, SqliteDialectConfig } from 'kysely';
 
 import type { Database as TDatabase } from '../schema';
 import type { CustodyDialect, TEntryBits, TFacetRow, TMetadataCount } from './custody-dialect';
@@ -80,8 +80,41 @@ function startCheckpointThread(filename: string, intervalMs = 20): TCheckpointTh
  * migration committed but unrecorded (which the next start would run again, on tables it had made).
  */
 class TransactionalDdlSqliteDialect extends SqliteDialect {
+  readonly #native: Database.Database;
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig, native: Database.Database) {
+    super(config);
+    this.#config = config;
+    this.#native = native;
+  }
+
   override createAdapter(): SqliteAdapter {
     return new TransactionalDdlSqliteAdapter();
+  }
+
+  override createDriver(): Driver {
+    return new EndedTransactionSqliteDriver(this.#config, this.#native);
+  }
+}
+
+/**
+ * SQLite ends a transaction itself on some errors (SQLITE_FULL: the disk or `max_page_count` is full; SQLITE_IOERR,
+ * SQLITE_NOMEM): kysely's ROLLBACK then fails with "cannot rollback - no transaction is active", and that error
+ * replaced the one that ended the transaction. A disk that filled up was logged as a failed rollback. No ROLLBACK is
+ * sent when the connection is in no transaction, so the error that ended it is the one thrown.
+ */
+class EndedTransactionSqliteDriver extends SqliteDriver {
+  readonly #native: Database.Database;
+
+  constructor(config: SqliteDialectConfig, native: Database.Database) {
+    super(config);
+    this.#native = native;
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.#native.inTransaction) return;
+    await super.rollbackTransaction(connection);
   }
 }
 
@@ -109,7 +142,7 @@ export function openSqlite(options: TSqliteOptions): { db: Kysely<TDatabase>; di
     checkpoints = startCheckpointThread(options.filename);
   }
 
-  const db = new Kysely<TDatabase>({ dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(native, options.readonly !== true) }) });
+  const db = new Kysely<TDatabase>({ dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(native, options.readonly !== true) }, native) });
   return {
     db,
     dialect: createSqliteDialect(native),
