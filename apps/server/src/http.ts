@@ -263,7 +263,12 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     authorize(principal, 'events:write', organizationId);
     let event = body.event;
     const header = req.headers['idempotency-key'];
-    if (typeof header === 'string' && header.length > 0 && event !== null && typeof event === 'object' && !Array.isArray(event)) {
+    // An empty header is a key that came out empty in the caller's code, not "no key": taken as none, a retry would
+    // store the event twice.
+    if (typeof header === 'string' && header.trim().length === 0) {
+      return reply.status(400).send(errorBody('BAD_REQUEST', 'the Idempotency-Key header is empty: send a key, or leave the header out'));
+    }
+    if (typeof header === 'string' && event !== null && typeof event === 'object' && !Array.isArray(event)) {
       const given = (event as { idempotency_key?: unknown }).idempotency_key;
       if (given !== undefined && given !== header) {
         return reply.status(400).send(errorBody('BAD_REQUEST', 'the Idempotency-Key header and event.idempotency_key differ'));

@@ -1,6 +1,6 @@
 /**
  * Request bodies as text, refusing bytes that are not UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is
- * UTF-8). Decoding with replacement, as Node's string decoding does, would store `a\xffb` as `a\uFFFDb` and log
+ * UTF-8), and numbers too small to be represented (`underflowingNumber`). Decoding with replacement, as Node's string decoding does, would store `a\xffb` as `a\uFFFDb` and log
  * two different inputs (`a\xffb`, `a\xe2\x82b`) as one value: an audit log keeps what was sent or refuses it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -23,6 +23,48 @@ function strictUtf8(body: Buffer): string {
   }
 }
 
+/** A JSON number literal (RFC 8259 §6), matched where a value starts. */
+const NUMBER_LITERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** What a literal that reads as 0 though it is not must hold: an exponent below -99, or 300 zeros after a point. */
+const MAYBE_UNDERFLOW = /[eE]-\d{3}|\.0{300}/;
+
+/**
+ * The first number literal of the JSON `text` (outside its strings) that is not zero but reads as 0 (`1e-400`), or
+ * `undefined`. JSON.parse keeps no trace of it, so the event would be logged with 0 where the sender wrote another
+ * number; an overflow (`1e400`) reads as Infinity, which the event schema refuses by itself. A quick test first: the
+ * walk runs only on bodies that may hold one.
+ */
+export function underflowingNumber(text: string): string | undefined {
+  if (!MAYBE_UNDERFLOW.test(text)) return undefined;
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: to its closing quote, over escapes.
+      i++;
+      while (i < text.length) {
+        const d = text.charCodeAt(i);
+        i += d === 0x5c ? 2 : 1;
+        if (d === 0x22) break;
+      }
+      continue;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      NUMBER_LITERAL.lastIndex = i;
+      const literal = NUMBER_LITERAL.exec(text)?.[0];
+      if (literal === undefined) {
+        i++;
+        continue;
+      }
+      if (Number(literal) === 0 && /[1-9]/.test(literal.split(/[eE]/)[0] ?? '')) return literal;
+      i += literal.length;
+      continue;
+    }
+    i++;
+  }
+  return undefined;
+}
+
 /**
  * Makes `scope` read the bodies of `types` as strict UTF-8 text (`'*'`: every type): handed on as the text,
  * or, with `json`, parsed (an empty body or bad JSON is a 400, as with fastify's own parser).
@@ -37,6 +79,11 @@ export function readBodiesAsUtf8<L extends FastifyBaseLogger, P extends FastifyT
       let text: string;
       try {
         text = strictUtf8(body as Buffer);
+        const tiny = underflowingNumber(text);
+        if (tiny !== undefined) {
+          const shown = tiny.length > 40 ? `${tiny.slice(0, 40)}…` : tiny;
+          throw badRequest(`the number ${shown} is too small to be represented: it would be read, and logged, as 0; send it as a string`, false);
+        }
         if (!json) return done(null, text);
       } catch (error) {
         return done(error as Error);
