@@ -35,35 +35,6 @@ for (const dialect of DIALECTS) {
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writeKey}`, ...headers }, body: JSON.stringify(body) });
 
-    it('refuses a number too small to be represented and an empty Idempotency-Key, rather than logging 0 or no key', async () => {
-      const raw = (path: string, text: string, headers: Record<string, string> = {}) =>
-        fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writeKey}`, ...headers }, body: text });
-      const event = (n: string) => JSON.stringify({ ...EVENT, metadata: { n: 0 } }).replace('"n":0', `"n":${n}`);
-      const size = async () => (await s.client(s.adminKey).organizations.get.query({ organizationId: 'acme' })).size;
-      const before = await size();
-      const tiny = 'the number 1e-400 is too small to be represented: it would be read, and logged, as 0; send it as a string';
-      const workos = await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('1e-400')}}`);
-      expect({ status: workos.status, body: await workos.json() }).toEqual({ status: 400, body: { code: 'BAD_REQUEST', message: tiny } });
-      for (const [path, body] of [
-        ['/trpc/events.create', `{"organizationId":"acme","event":${event('1e-400')}}`],
-        ['/trpc/events.createBatch', `{"organizationId":"acme","events":[${event('1')},${event('-0.5e-999')}]}`],
-      ] as const) {
-        const answer = await raw(path, body);
-        expect(answer.status, path).toBe(400);
-        expect(((await answer.json()) as { error: { data: { code: string } } }).error.data.code).toBe('BAD_REQUEST');
-      }
-      // The same text in a string is no number; zero written small is zero.
-      expect((await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('"1e-400"')}}`)).status).toBe(201);
-      expect((await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('0e-400')}}`)).status).toBe(201);
-      const empty = await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('1')}}`, { 'idempotency-key': '' });
-      expect({ status: empty.status, body: await empty.json() }).toEqual({
-        status: 400,
-        body: { code: 'BAD_REQUEST', message: 'the Idempotency-Key header is empty: send a key, or leave the header out' },
-      });
-      // Only the two accepted ones were stored (the checkpointer signs none of its own here).
-      expect(await size()).toBe(before + 2);
-    });
-
     it('ingests through the WorkOS-compatible endpoint with an Idempotency-Key', async () => {
       const first = await post('/audit_logs/events', { organization_id: 'acme', event: EVENT }, { 'idempotency-key': 'wk-1' });
       expect(first.status).toBe(201);
@@ -207,6 +178,35 @@ for (const dialect of DIALECTS) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const after = await scrape();
       expect({ committed: after.committed - before.committed, size: after.size - before.size }).toEqual({ committed: 2, size: 2 });
+    });
+
+    it('refuses a number too small to be represented and an empty Idempotency-Key, rather than logging 0 or no key', async () => {
+      const raw = (path: string, text: string, headers: Record<string, string> = {}) =>
+        fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writeKey}`, ...headers }, body: text });
+      const event = (n: string) => JSON.stringify({ ...EVENT, metadata: { n: 0 } }).replace('"n":0', `"n":${n}`);
+      const size = async () => (await s.client(s.adminKey).organizations.get.query({ organizationId: 'acme' })).size;
+      const before = await size();
+      const tiny = 'the number 1e-400 is too small to be represented: it would be read, and logged, as 0; send it as a string';
+      const workos = await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('1e-400')}}`);
+      expect({ status: workos.status, body: await workos.json() }).toEqual({ status: 400, body: { code: 'BAD_REQUEST', message: tiny } });
+      for (const [path, body] of [
+        ['/trpc/events.create', `{"organizationId":"acme","event":${event('1e-400')}}`],
+        ['/trpc/events.createBatch', `{"organizationId":"acme","events":[${event('1')},${event('-0.5e-999')}]}`],
+      ] as const) {
+        const answer = await raw(path, body);
+        expect(answer.status, path).toBe(400);
+        expect(((await answer.json()) as { error: { data: { code: string } } }).error.data.code).toBe('BAD_REQUEST');
+      }
+      // The same text in a string is no number; zero written small is zero.
+      expect((await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('"1e-400"')}}`)).status).toBe(201);
+      expect((await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('0e-400')}}`)).status).toBe(201);
+      const empty = await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('1')}}`, { 'idempotency-key': '' });
+      expect({ status: empty.status, body: await empty.json() }).toEqual({
+        status: 400,
+        body: { code: 'BAD_REQUEST', message: 'the Idempotency-Key header is empty: send a key, or leave the header out' },
+      });
+      // Only the two accepted ones were stored (the checkpointer signs none of its own here).
+      expect(await size()).toBe(before + 2);
     });
 
     it('answers /readyz 503 while its writes wait for a lock held elsewhere, and 200 once they are made', async () => {
