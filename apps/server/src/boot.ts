@@ -189,14 +189,18 @@ export async function openConfiguredDatabase(
   return database;
 }
 
+/** Whether the database holds Custody's tables yet: migration 0001 makes them all, and no later one drops one. */
+async function holdsCustodyTables(db: CustodyDatabase['db']): Promise<boolean> {
+  return (await db.introspection.getTables()).some((t) => t.name === 'signing_keys');
+}
+
 /**
  * Refuses, as a `ConfigError` naming the variable, a database that holds no Custody tables yet (a Postgres database
  * just created, an empty SQLite file): for the commands that read one and create nothing (`check`), which would
  * otherwise fail on the first missing table.
  */
 export async function requireCustodyTables(config: TConfig, database: CustodyDatabase): Promise<void> {
-  const tables = await database.db.introspection.getTables();
-  if (tables.some((t) => t.name === 'logs')) return;
+  if (await holdsCustodyTables(database.db)) return;
   const [name, value] = databaseSetting(config);
   throw configProblem(name, value, 'holds no Custody database yet (custody serve or custody migrate creates it)');
 }
@@ -260,10 +264,10 @@ export async function configuredSigningKey(config: TConfig, create: boolean): Pr
 /**
  * The key this database's checkpoints are signed with (its published active key, else the key of its latest
  * checkpoint), described for a message, or `null` when it has none: a database that never signed, or one without
- * tables yet (migration 0001 makes `signing_keys` and `checkpoints`, and no later one changes them).
+ * tables yet (`holdsCustodyTables`).
  */
 export async function databaseSigningKey(db: CustodyDatabase['db']): Promise<string | null> {
-  if (!(await db.introspection.getTables()).some((t) => t.name === 'signing_keys')) return null;
+  if (!(await holdsCustodyTables(db))) return null;
   const [active] = await new SigningKeys(db).list();
   if (active !== undefined) return `${active.vkey.split('+').slice(0, 2).join('+')} (fingerprint ${active.fingerprint})`;
   const latest = await db.selectFrom('checkpoints').select('key_id').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
