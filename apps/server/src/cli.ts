@@ -758,13 +758,11 @@ export async function run(argv: readonly string[]): Promise<void> {
     const status = await main(argv);
     if (status >= 0) process.exit(status);
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`custody: ${error.message}\n${USAGE_HINT}\n`);
-      process.exit(2);
-    }
-    // Input the command refused (an organization id that breaks the rule, a key name too long): a usage error.
-    if (isAppError(error) && error.code === 'BAD_REQUEST') {
-      process.stderr.write(`custody: ${error.message}\n`);
+    // Input the command refused (a key name too long, an export filter the API refuses) is a usage error too, with the
+    // same hint as the command line's own.
+    const refusedInput = isAppError(error) && error.code === 'BAD_REQUEST';
+    if (refusedInput || error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`custody: ${(error as Error).message}\n${USAGE_HINT}\n`);
       process.exit(2);
     }
     if (error instanceof ConfigError) {
