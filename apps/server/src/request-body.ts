@@ -1,11 +1,14 @@
 /**
  * Request bodies as text, refusing bytes that are not UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is
- * UTF-8), and numbers too small to be represented (`underflowingNumber`). Decoding with replacement, as Node's string decoding does, would store `a\xffb` as `a\uFFFDb` and log
+ * UTF-8), numbers too small to be represented (`underflowingNumber`), and objects that name a member twice
+ * (`duplicateMemberRefusal`). Decoding with replacement, as Node's string decoding does, would store `a\xffb` as `a\uFFFDb` and log
  * two different inputs (`a\xffb`, `a\xe2\x82b`) as one value: an audit log keeps what was sent or refuses it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { FastifyBaseLogger, FastifyInstance, FastifyTypeProvider, RawServerDefault } from 'fastify';
+
+import { findDuplicateMemberName } from '@custody/schema';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -66,6 +69,27 @@ export function underflowingNumber(text: string): string | undefined {
 }
 
 /**
+ * Why the JSON `text` is refused for an object that names one member twice, or `undefined`. I-JSON forbids it
+ * (RFC 7493 §2.3): `JSON.parse` keeps the last value, other readers the first or both, so the sender and the log
+ * could disagree on what was sent. The whole body is refused, a batch too: which of its values the sender meant is
+ * not known. Text that is not JSON is left to the parser after this, which says what is wrong with it.
+ */
+export function duplicateMemberRefusal(text: string): string | undefined {
+  const found = findDuplicateMemberName(text);
+  if (found === undefined) return undefined;
+  try {
+    JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const before = text.slice(0, found.offset);
+  const line = before.split('\n').length;
+  const column = found.offset - before.lastIndexOf('\n');
+  const where = found.pointer === '' ? 'the top-level object' : `the object at ${found.pointer}`;
+  return `${where} names the member ${JSON.stringify(found.name)} twice (line ${line}, column ${column}): JSON readers differ on which value counts, so the body is refused (I-JSON, RFC 7493 §2.3)`;
+}
+
+/**
  * Makes `scope` read the bodies of `types` as strict UTF-8 text (`'*'`: every type): handed on as the text,
  * or, with `json`, parsed (an empty body or bad JSON is a 400, as with fastify's own parser).
  */
@@ -84,6 +108,8 @@ export function readBodiesAsUtf8<L extends FastifyBaseLogger, P extends FastifyT
           const shown = tiny.length > 40 ? `${tiny.slice(0, 40)}…` : tiny;
           throw badRequest(`the number ${shown} is too small to be represented: it would be read, and logged, as 0; send it as a string`, false);
         }
+        const duplicate = duplicateMemberRefusal(text);
+        if (duplicate !== undefined) throw badRequest(duplicate, false);
         if (!json) return done(null, text);
       } catch (error) {
         return done(error as Error);

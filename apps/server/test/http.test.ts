@@ -180,7 +180,7 @@ for (const dialect of DIALECTS) {
       expect({ committed: after.committed - before.committed, size: after.size - before.size }).toEqual({ committed: 2, size: 2 });
     });
 
-    it('refuses a number too small to be represented and an empty Idempotency-Key, rather than logging 0 or no key', async () => {
+    it('refuses a number too small to be represented, a member named twice and an empty Idempotency-Key, rather than logging 0, a guess or no key', async () => {
       const raw = (path: string, text: string, headers: Record<string, string> = {}) =>
         fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writeKey}`, ...headers }, body: text });
       const event = (n: string) => JSON.stringify({ ...EVENT, metadata: { n: 0 } }).replace('"n":0', `"n":${n}`);
@@ -196,6 +196,24 @@ for (const dialect of DIALECTS) {
         const answer = await raw(path, body);
         expect(answer.status, path).toBe(400);
         expect(((await answer.json()) as { error: { data: { code: string } } }).error.data.code).toBe('BAD_REQUEST');
+      }
+      // A member named twice: the whole body, a batch too, as no one can know which value was meant.
+      const twice = (text: string) => text.replace('"metadata":{', '"metadata":{"plan":"team","plan":"enterprise",');
+      const duplicated = await raw('/audit_logs/events', twice(`{"organization_id":"acme","event":${event('1')}}`));
+      expect({ status: duplicated.status, body: await duplicated.json() }).toEqual({
+        status: 400,
+        body: { code: 'BAD_REQUEST', message: expect.stringMatching(/^the object at \/event\/metadata names the member "plan" twice \(line 1, column \d+\)/) as unknown },
+      });
+      for (const [path, body] of [
+        ['/trpc/events.create', twice(`{"organizationId":"acme","event":${event('1')}}`)],
+        ['/trpc/events.createBatch', `{"organizationId":"acme","events":[${event('1')},${twice(event('2'))}]}`],
+        ['/trpc/events.createBatch?batch=1', `{"0":{"organizationId":"acme","events":[${twice(event('3'))}]}}`],
+      ] as const) {
+        const answer = await raw(path, body);
+        expect(answer.status, path).toBe(400);
+        const error = ((await answer.json()) as { error: { message: string; data: { code: string } } } | [{ error: { message: string; data: { code: string } } }]);
+        const { message, data } = Array.isArray(error) ? error[0].error : error.error;
+        expect({ path, code: data.code, message }).toEqual({ path, code: 'BAD_REQUEST', message: expect.stringContaining('names the member "plan" twice') as unknown });
       }
       // The same text in a string is no number; zero written small is zero.
       expect((await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('"1e-400"')}}`)).status).toBe(201);

@@ -77,6 +77,8 @@ export type {
 // Canonical JSON
 export { MAX_JSON_DEPTH, canonicalBytes, canonicalize, isCanonicalJson } from './canonical';
 export { parseStrictJson } from './strict-json';
+export { findDuplicateMemberName } from './duplicate-member';
+export type { TDuplicateMember } from './duplicate-member';
 export type { TJsonValue } from './strict-json';
 export { isWellFormedString } from './unicode';
 
