@@ -670,9 +670,13 @@ export class EventQueries implements TEventReader {
     const size = await this.#logSize(organizationId);
     if (cursor !== null) {
       // A cursor made before cursors named their organization (no `g`) is checked against the log's size alone: a log
-      // never shrinks, so a snapshot past its size is another log's.
-      if ((cursor.g ?? organization) !== organization || cursor.m > size) {
+      // never shrinks, so a snapshot past its size is another log's. One that names this organization and such a
+      // snapshot was not made by this server.
+      if (cursor.g === undefined ? cursor.m > size : cursor.g !== organization) {
         throw new AppError('BAD_REQUEST', 'this cursor belongs to a different organization');
+      }
+      if (cursor.m > size) {
+        throw new AppError('BAD_REQUEST', `invalid cursor: it continues a snapshot of ${cursor.m} events, and this log holds ${size}; pass the nextCursor of the previous page unchanged`);
       }
       if (cursor.f !== fingerprint) throw new AppError('BAD_REQUEST', 'this cursor belongs to a different filter');
       if (options.order !== undefined && options.order !== cursor.d) {

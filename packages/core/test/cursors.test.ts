@@ -115,6 +115,17 @@ for (const dialect of DIALECTS) {
       });
     });
 
+    it('naming this organization with a snapshot past its log is an invalid cursor, not another organization\'s', async () => {
+      const page = await custody.events.list('org_b', {}, { limit: 4 });
+      const forged = edited(page.nextCursor ?? '', (fields) => {
+        fields.m = 1_000_000;
+      });
+      expect(await refusal(() => custody.events.list('org_b', {}, { limit: 4, cursor: forged }))).toEqual({
+        code: 'BAD_REQUEST',
+        message: 'invalid cursor: it continues a snapshot of 1000000 events, and this log holds 20; pass the nextCursor of the previous page unchanged',
+      });
+    });
+
     it('with a malformed organization field is an invalid cursor', async () => {
       const page = await custody.events.list('org_b', {}, { limit: 4 });
       const bad = edited(page.nextCursor ?? '', (fields) => {
