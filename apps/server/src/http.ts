@@ -112,6 +112,16 @@ function errorBody(code: string, message: string, extra: Record<string, unknown>
   return { code, message, ...extra };
 }
 
+/** How much of a path a 404 repeats: enough to spot a typo, not a whole over-long URL sent back. */
+const NOT_FOUND_PATH_CHARS = 200;
+
+/** The 404 message for `method` on `url`: its path (without the query), cut short past `NOT_FOUND_PATH_CHARS`. */
+function noRoute(method: string, url: string): string {
+  const path = url.split('?')[0] ?? '';
+  const shown = path.length > NOT_FOUND_PATH_CHARS ? `${path.slice(0, NOT_FOUND_PATH_CHARS)}… (${path.length} characters)` : path;
+  return `no route ${method} ${shown}`;
+}
+
 export async function createHttpServer(options: THttpOptions): Promise<THttpServer> {
   const { custody, logger } = options;
   const rateLimiter = new RateLimiter(options.rateLimit);
@@ -142,8 +152,9 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     // Requests arriving while the server shuts down are answered below, in the API's own formats.
     return503OnClosing: false,
   });
-  // JSON bodies of the plain-HTTP routes (`POST /audit_logs/events`, …): strict UTF-8, as tRPC's below.
-  app.removeContentTypeParser('application/json');
+  // JSON bodies of the plain-HTTP routes (`POST /audit_logs/events`, …): strict UTF-8, as tRPC's below. JSON only:
+  // another type (fastify's default `text/plain` too) is a 415, not a body the route then finds of the wrong shape.
+  app.removeAllContentTypeParsers();
   readBodiesAsUtf8(app, ['application/json'], true);
 
   /** tRPC's error envelope, for answers given before tRPC sees a request (as tRPC clients read them). */
@@ -198,15 +209,20 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     }
     // fastify's own 4xx: body too large, bad JSON, wrong content type.
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+    const sent = req.headers['content-type'];
+    const message =
+      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? `Unsupported Media Type: send the body as application/json (this request's Content-Type is ${sent === undefined ? 'missing' : JSON.stringify(sent.slice(0, 100))})`
+        : error.message;
     if (req.url.startsWith('/trpc/')) {
       // Before tRPC saw the request: answer in tRPC's error envelope so tRPC clients can read it.
       const trpcCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
       const rpc = status === 413 ? -32413 : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? -32700 : -32600;
-      return reply.status(status).send(trpcError(req, status, trpcCode, rpc, error.message, code));
+      return reply.status(status).send(trpcError(req, status, trpcCode, rpc, message, code));
     }
-    return reply.status(status).send(errorBody(code, error.message));
+    return reply.status(status).send(errorBody(code, message));
   });
-  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`)));
+  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND', noRoute(req.method, req.url))));
 
   // 1. tRPC: the two ingest calls through the lighter lane (same procedures, same answers), the rest
   //    through the tRPC plugin.
@@ -373,7 +389,7 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     app.get('/*', (req, reply) => {
       const path = req.url.split('?')[0] ?? '';
       if (API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
-        return reply.status(404).send(errorBody('NOT_FOUND', `no route GET ${path}`));
+        return reply.status(404).send(errorBody('NOT_FOUND', noRoute('GET', path)));
       }
       return reply.sendFile('index.html');
     });

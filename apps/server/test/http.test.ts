@@ -61,6 +61,15 @@ for (const dialect of DIALECTS) {
       expect((await post('/audit_logs/events', { event: EVENT })).status).toBe(400);
       expect((await post('/audit_logs/events', { organization_id: 'acme', event: EVENT }, { authorization: '' })).status).toBe(401);
       expect((await post('/audit_logs/events', { organization_id: 'other', event: EVENT })).status).toBe(403);
+      // JSON sent as another type is refused for its type, not its shape.
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+        const typed = await post('/audit_logs/events', { organization_id: 'acme', event: EVENT }, { 'content-type': type });
+        expect({ type, status: typed.status, body: await typed.json() }).toEqual({
+          type,
+          status: 415,
+          body: { code: 'BAD_REQUEST', message: `Unsupported Media Type: send the body as application/json (this request's Content-Type is "${type}")` },
+        });
+      }
     });
 
     it('refuses a body that is not UTF-8 on every route with 400, and stores nothing of it', async () => {
@@ -367,6 +376,14 @@ describe('the console beside the API', () => {
       const res = await fetch(`${s.url}${path}`);
       expect(res.status, path).toBe(404);
       expect(await res.json(), path).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    // An over-long path is named, not sent back whole.
+    for (const method of ['GET', 'POST']) {
+      const res = await fetch(`${s.url}/v1/${'x'.repeat(5000)}?q=1`, { method });
+      expect({ status: res.status, body: await res.json() }, method).toEqual({
+        status: 404,
+        body: { code: 'NOT_FOUND', message: `no route ${method} /v1/${'x'.repeat(196)}… (5004 characters)` },
+      });
     }
   });
 });
