@@ -23,6 +23,7 @@ import { appRouter, bearerToken, createContextInner } from '@custody/api';
 import { AppError, RateLimiter, appErrorOf, authorize, isAppError } from '@custody/core';
 import type { Custody, TPrincipal, TScope } from '@custody/core';
 
+import { answerClientError } from './client-error';
 import { createMetrics } from './metrics';
 import { readBodiesAsUtf8 } from './request-body';
 import { registerIngestLane } from './trpc-ingest-lane';
@@ -151,6 +152,13 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     onConstructorPoisoning: 'ignore',
     // Requests arriving while the server shuts down are answered below, in the API's own formats.
     return503OnClosing: false,
+    // Requests Node's parser refuses (a control character in a header, headers too large, too slow), in them too.
+    clientErrorHandler: answerClientError,
+    // And those the router refuses: a path part over `maxParamLength` (a tRPC batch naming too many calls), or
+    // a malformed %-escape. The path is not sent back: it may be thousands of characters.
+    frameworkErrors: (error, req, reply) => {
+      void refuseUrl(req, reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'too long' : 'bad escape');
+    },
   });
   // JSON bodies of the plain-HTTP routes (`POST /audit_logs/events`, …): strict UTF-8, as tRPC's below. JSON only:
   // another type (fastify's default `text/plain` too) is a 415, not a body the route then finds of the wrong shape.
@@ -158,11 +166,19 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
   readBodiesAsUtf8(app, ['application/json'], true);
 
   /** tRPC's error envelope, for answers given before tRPC sees a request (as tRPC clients read them). */
-  const trpcError = (req: FastifyRequest, status: number, trpcCode: string, rpcCode: number, message: string, appCode: string) => ({
+  const trpcError = (
+    req: FastifyRequest,
+    status: number,
+    trpcCode: string,
+    rpcCode: number,
+    message: string,
+    appCode: string,
+    path = req.url.slice('/trpc/'.length).split('?')[0] ?? '',
+  ) => ({
     error: {
       message,
       code: rpcCode,
-      data: { code: trpcCode, httpStatus: status, path: req.url.slice('/trpc/'.length).split('?')[0] ?? '', appError: { code: appCode }, zodError: null },
+      data: { code: trpcCode, httpStatus: status, path, appError: { code: appCode }, zodError: null },
     },
   });
 
@@ -222,6 +238,22 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     }
     return reply.status(status).send(errorBody(code, message));
   });
+  /**
+   * A URL the router refuses (fastify's `frameworkErrors`): a part of its path over `maxParamLength` (a tRPC batch
+   * naming too many calls), 414, or a malformed %-escape, 400. The path is not sent back: it may be thousands of
+   * characters.
+   */
+  function refuseUrl(req: FastifyRequest, reply: FastifyReply, why: 'too long' | 'bad escape'): FastifyReply {
+    const trpc = req.url.startsWith('/trpc/');
+    const status = why === 'too long' ? 414 : 400;
+    const message =
+      why === 'bad escape'
+        ? 'the URL is not valid: a %-escape in its path is malformed'
+        : trpc
+          ? `the path names calls beyond ${MAX_TRPC_PATH_LENGTH} characters: split the batch (the SDK and the console send at most 50 calls a batch)`
+          : `a part of the path is over ${MAX_TRPC_PATH_LENGTH} characters`;
+    return reply.status(status).send(trpc ? trpcError(req, status, 'BAD_REQUEST', -32600, message, 'BAD_REQUEST', '') : errorBody('BAD_REQUEST', message));
+  }
   app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND', noRoute(req.method, req.url))));
 
   // 1. tRPC: the two ingest calls through the lighter lane (same procedures, same answers), the rest
@@ -388,6 +420,8 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     await app.register(fastifyStatic, { root: consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
     app.get('/*', (req, reply) => {
       const path = req.url.split('?')[0] ?? '';
+      // The console's catch-all takes paths of any length: a tRPC batch naming too many calls is told so here.
+      if (path.startsWith('/trpc/') && path.length - '/trpc/'.length > MAX_TRPC_PATH_LENGTH) return refuseUrl(req, reply, 'too long');
       if (API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
         return reply.status(404).send(errorBody('NOT_FOUND', noRoute('GET', path)));
       }

@@ -377,6 +377,12 @@ describe('the console beside the API', () => {
       expect(res.status, path).toBe(404);
       expect(await res.json(), path).toMatchObject({ code: 'NOT_FOUND' });
     }
+    // With the console served, a tRPC batch naming too many calls is still told so.
+    const calls = await fetch(`${s.url}/trpc/${Array.from({ length: 600 }, () => 'events.list').join(',')}?batch=1`);
+    expect({ status: calls.status, message: ((await calls.json()) as { error: { message: string } }).error.message }).toEqual({
+      status: 414,
+      message: expect.stringMatching(/^the path names calls beyond 5000 characters/) as unknown,
+    });
     // An over-long path is named, not sent back whole.
     for (const method of ['GET', 'POST']) {
       const res = await fetch(`${s.url}/v1/${'x'.repeat(5000)}?q=1`, { method });
@@ -541,6 +547,57 @@ describe('a client that drops its upload halfway', () => {
   });
 });
 
+describe('requests that are not valid HTTP', () => {
+  it('are answered in the API\'s body with what was wrong, and the server goes on', async () => {
+    const s = await startTestServer('sqlite');
+    /** Everything the server sends back on a connection that sent `request`, until it closes it. */
+    const exchange = async (request: string): Promise<{ status: number; body: unknown }> => {
+      const socket = connect(Number(new URL(s.url).port), '127.0.0.1');
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      socket.on('error', () => undefined);
+      await once(socket, 'connect');
+      socket.write(request);
+      await Promise.race([once(socket, 'close'), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      socket.destroy();
+      const text = Buffer.concat(received).toString();
+      return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]), body: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as unknown };
+    };
+    try {
+      expect(await exchange('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: a\x01b\r\n\r\n')).toEqual({
+        status: 400,
+        body: { code: 'BAD_REQUEST', message: expect.stringMatching(/^the request is not valid HTTP\/1\.1: Invalid header value char \(HPE_/) as unknown },
+      });
+      expect(await exchange('GET /health z HTTP/1.1\r\nHost: x\r\n\r\n')).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST', message: expect.stringMatching(/^the request is not valid HTTP\/1\.1: /) as unknown } });
+      expect(await exchange(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Note: ${'a'.repeat(20_000)}\r\n\r\n`)).toEqual({
+        status: 431,
+        body: { code: 'BAD_REQUEST', message: "the request's headers, its URL included, are over 16 KiB" },
+      });
+      // Refused by the router: a tRPC batch naming too many calls (not sent back), a malformed %-escape.
+      for (const method of ['POST', 'GET']) {
+        const calls = Array.from({ length: 600 }, () => 'events.list').join(',');
+        const res = await fetch(`${s.url}/trpc/${calls}?batch=1`, { method, ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: '{}' } : {}) });
+        expect({ method, status: res.status, body: await res.json() }).toEqual({
+          method,
+          status: 414,
+          body: {
+            error: {
+              message: 'the path names calls beyond 5000 characters: split the batch (the SDK and the console send at most 50 calls a batch)',
+              code: -32600,
+              data: { code: 'BAD_REQUEST', httpStatus: 414, path: '', appError: { code: 'BAD_REQUEST' }, zodError: null },
+            },
+          },
+        });
+      }
+      const escape = await fetch(`${s.url}/v1/organizations/%zz/checkpoint`);
+      expect({ status: escape.status, body: await escape.json() }).toEqual({ status: 400, body: { code: 'BAD_REQUEST', message: 'the URL is not valid: a %-escape in its path is malformed' } });
+      expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('a client that sends its body a byte at a time', () => {
   it('is answered 408 and cut off once the request time limit has passed', async () => {
     const s = await startTestServer('sqlite', { CUSTODY_RATE_LIMIT: '0' }, { requestTimeoutMs: 1_000, checkIntervalMs: 200 });
@@ -555,7 +612,7 @@ describe('a client that sends its body a byte at a time', () => {
       const closed = once(socket, 'close');
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 15_000))]);
       expect(socket.destroyed || socket.readableEnded).toBe(true);
-      expect(Buffer.concat(received).toString()).toMatch(/^HTTP\/1\.1 408/);
+      expect(Buffer.concat(received).toString()).toMatch(/^HTTP\/1\.1 408 .*"code":"BAD_REQUEST","message":"the request did not arrive within the time limit/s);
     } finally {
       clearInterval(drip);
       socket.destroy();
