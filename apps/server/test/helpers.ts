@@ -30,12 +30,21 @@ export interface TTestServer {
 export async function startTestServer(
   dialect: TDialectName,
   env: Record<string, string> = {},
-  options: { consoleDir?: string; databaseUrl?: (url: string) => string; logger?: pino.Logger; requestTimeoutMs?: number; checkIntervalMs?: number; dataDir?: string } = {},
+  options: {
+    consoleDir?: string;
+    databaseUrl?: (url: string) => string;
+    logger?: pino.Logger;
+    requestTimeoutMs?: number;
+    checkIntervalMs?: number;
+    dataDir?: string;
+    tablespace?: string;
+  } = {},
 ): Promise<TTestServer> {
   // `dataDir`: a directory the test provides (on a small file system, say); removed by `close` all the same.
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'custody-test-')));
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const db = await createTestDatabase(dialect, dialect === 'sqlite' ? { file: join(dataDir, 'custody.db') } : {});
+  // `tablespace`: Postgres keeps the test's database there (a small volume the test controls).
+  const db = await createTestDatabase(dialect, dialect === 'sqlite' ? { file: join(dataDir, 'custody.db') } : options.tablespace === undefined ? {} : { tablespace: options.tablespace });
   await db.close();
   // `databaseUrl`: the server reaches the test database another way (through a proxy that a test controls).
   const url = options.databaseUrl?.(db.url) ?? db.url;

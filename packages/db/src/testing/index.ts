@@ -50,7 +50,8 @@ export interface TTestDatabase extends CustodyDatabase {
   destroy(): Promise<void>;
 }
 
-function adminUrl(): string {
+/** The `DATABASE_URL` of the Postgres server the tests use, for a test that must run statements of its own as its superuser. */
+export function adminUrl(): string {
   const url = testEnv.databaseUrl;
   if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) {
     throw new Error('the postgres test leg needs DATABASE_URL=postgres://user@host:port/database');
@@ -60,9 +61,10 @@ function adminUrl(): string {
 
 /**
  * Creates a fresh database: SQLite in memory (or in `file` when given: needed when another process
- * opens it too), or a new `custody_test_*` database on the Postgres server of `DATABASE_URL`.
+ * opens it too), or a new `custody_test_*` database on the Postgres server of `DATABASE_URL` (in `tablespace`
+ * when given: a test's own, on a small volume).
  */
-export async function createTestDatabase(dialect: TDialectName, options: { file?: string } = {}): Promise<TTestDatabase> {
+export async function createTestDatabase(dialect: TDialectName, options: { file?: string; tablespace?: string } = {}): Promise<TTestDatabase> {
   if (dialect === 'sqlite') {
     const url = options.file ?? ':memory:';
     const opened = await openDatabase({ url });
@@ -72,7 +74,9 @@ export async function createTestDatabase(dialect: TDialectName, options: { file?
   const name = `custody_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = await openDatabase({ url: adminUrl(), maxConnections: 1 });
   try {
-    await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
+    const { tablespace } = options;
+    if (tablespace !== undefined && !/^[a-z_][a-z0-9_]*$/.test(tablespace)) throw new Error(`not a plain tablespace name: ${tablespace}`);
+    await sql.raw(`CREATE DATABASE ${name}${tablespace === undefined ? '' : ` TABLESPACE ${tablespace}`}`).execute(admin.db);
   } finally {
     await admin.close();
   }
