@@ -32,7 +32,7 @@ import pino from 'pino';
 import { SCOPES, isAppError, rotateSigningKeyFile } from '@custody/core';
 import type { TScope } from '@custody/core';
 import { isDatabaseUnavailable, migrateToLatest } from '@custody/db';
-import { SERVER_ORGANIZATION_ID_PATTERN } from '@custody/schema';
+import { SERVER_ORGANIZATION_ID_PATTERN, StrictJsonError, parseStrictJson } from '@custody/schema';
 
 import { backupCommand, checkCommand } from './backup-command';
 import {
@@ -388,10 +388,12 @@ async function exportCommand(config: TConfig, organizationId: string | undefined
   let filter: Record<string, unknown> = {};
   const filterText = str(values, 'filter');
   if (filterText !== undefined) {
+    // Strict: a filter naming a field twice would otherwise export by whichever JSON.parse kept, silently.
     try {
-      filter = JSON.parse(filterText) as Record<string, unknown>;
-    } catch {
-      throw new UsageError('--filter must be JSON, e.g. \'{"actions":["user.*"],"occurredAfter":"2026-01-01T00:00:00Z"}\'');
+      filter = parseStrictJson(filterText) as Record<string, unknown>;
+    } catch (error) {
+      const why = error instanceof StrictJsonError ? ` (${error.message})` : '';
+      throw new UsageError(`--filter must be JSON${why}, e.g. '{"actions":["user.*"],"occurredAfter":"2026-01-01T00:00:00Z"}'`);
     }
   }
   const includeDat = values['include-dat'] === true;

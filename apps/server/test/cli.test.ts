@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -128,6 +129,18 @@ describe('the custody CLI', { timeout: 300_000 }, () => {
       const { createHash } = await import('node:crypto');
       const { readFile } = await import('node:fs/promises');
       expect(createHash('sha256').update(await readFile(join(dataDir, 'b.zip'))).digest('hex')).toBe(sha);
+    });
+
+    it('refuses a --filter that is not JSON, or names a field twice, before exporting anything (exit 2)', () => {
+      const twice = custody(exportArgs('twice.zip').map((a) => (a === '{"actions":["document.*"]}' ? '{"actions":["document.*"],"actions":["user.*"]}' : a)));
+      expect({ status: twice.status, stderr: twice.stderr }).toEqual({
+        status: 2,
+        stderr: expect.stringContaining('--filter must be JSON (duplicate member name "actions" at line 1, column 27)') as unknown,
+      });
+      const broken = custody(exportArgs('broken.zip').map((a) => (a === '{"actions":["document.*"]}' ? '{"actions":' : a)));
+      expect(broken.status).toBe(2);
+      expect(broken.stderr).toContain('--filter must be JSON (unexpected end of input');
+      expect(existsSync(join(dataDir, 'twice.zip')) || existsSync(join(dataDir, 'broken.zip'))).toBe(false);
     });
 
     it('exits 1 for a bundle sealed by a key the verifier does not trust', async () => {
