@@ -25,7 +25,7 @@ import type { Custody, TPrincipal, TScope } from '@custody/core';
 
 import { answerClientError } from './client-error';
 import { createMetrics } from './metrics';
-import { readBodiesAsUtf8 } from './request-body';
+import { duplicateMemberRefusal, readBodiesAsUtf8 } from './request-body';
 import { registerIngestLane } from './trpc-ingest-lane';
 import type { TLaneFallback } from './trpc-ingest-lane';
 
@@ -279,7 +279,14 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
   await app.register((scope, _options, registered) => {
     scope.removeAllContentTypeParsers();
     readBodiesAsUtf8(scope, ['application/json', 'text/plain'], false);
-    scope.all('/trpc/:path', async (req: FastifyRequest<{ Params: { path: string } }>, reply) => {
+    scope.all('/trpc/:path', async (req: FastifyRequest<{ Params: { path: string }; Querystring: { input?: unknown } }>, reply) => {
+      // A query's input is JSON in the URL, which tRPC parses with JSON.parse: refused, as a body would be, when an
+      // object names a member twice (a filter would otherwise run with whichever value was written last).
+      const { input } = req.query;
+      const duplicate = typeof input === 'string' ? duplicateMemberRefusal(input, 'input') : undefined;
+      if (duplicate !== undefined) {
+        return reply.status(400).send(trpcError(req, 400, 'BAD_REQUEST', -32600, duplicate, 'BAD_REQUEST'));
+      }
       await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path });
       return reply;
     });

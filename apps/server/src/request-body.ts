@@ -69,12 +69,13 @@ export function underflowingNumber(text: string): string | undefined {
 }
 
 /**
- * Why the JSON `text` is refused for an object that names one member twice, or `undefined`. I-JSON forbids it
- * (RFC 7493 §2.3): `JSON.parse` keeps the last value, other readers the first or both, so the sender and the log
- * could disagree on what was sent. The whole body is refused, a batch too: which of its values the sender meant is
- * not known. Text that is not JSON is left to the parser after this, which says what is wrong with it.
+ * Why the JSON `text` (a request's body, or a tRPC query's `input`) is refused for an object that names one member
+ * twice, or `undefined`. I-JSON forbids it (RFC 7493 §2.3): `JSON.parse` keeps the last value, other readers the
+ * first or both, so the sender and the log could disagree on what was sent. The whole body is refused, a batch too:
+ * which of its values the sender meant is not known. Text that is not JSON is left to the parser after this, which
+ * says what is wrong with it.
  */
-export function duplicateMemberRefusal(text: string): string | undefined {
+export function duplicateMemberRefusal(text: string, what: 'body' | 'input' = 'body'): string | undefined {
   const found = findDuplicateMemberName(text);
   if (found === undefined) return undefined;
   try {
@@ -86,7 +87,7 @@ export function duplicateMemberRefusal(text: string): string | undefined {
   const line = before.split('\n').length;
   const column = found.offset - before.lastIndexOf('\n');
   const where = found.pointer === '' ? 'the top-level object' : `the object at ${found.pointer}`;
-  return `${where} names the member ${JSON.stringify(found.name)} twice (line ${line}, column ${column}): JSON readers differ on which value counts, so the body is refused (I-JSON, RFC 7493 §2.3)`;
+  return `${where} names the member ${JSON.stringify(found.name)} twice (line ${line}, column ${column}): JSON readers differ on which value counts, so the ${what} is refused (I-JSON, RFC 7493 §2.3)`;
 }
 
 /**

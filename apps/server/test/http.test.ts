@@ -224,6 +224,13 @@ for (const dialect of DIALECTS) {
         const { message, data } = Array.isArray(error) ? error[0].error : error.error;
         expect({ path, code: data.code, message }).toEqual({ path, code: 'BAD_REQUEST', message: expect.stringContaining('names the member "plan" twice') as unknown });
       }
+      // A query's input, JSON in the URL, likewise (a filter would run with the value written last).
+      const input = encodeURIComponent('{"organizationId":"acme","actorId":"u_1","actorId":"nobody"}');
+      const query = await fetch(`${s.url}/trpc/events.list?input=${input}`, { headers: { authorization: `Bearer ${writeKey}` } });
+      expect({ status: query.status, message: ((await query.json()) as { error: { message: string } }).error.message }).toEqual({
+        status: 400,
+        message: 'the top-level object names the member "actorId" twice (line 1, column 42): JSON readers differ on which value counts, so the input is refused (I-JSON, RFC 7493 §2.3)',
+      });
       // The same text in a string is no number; zero written small is zero.
       expect((await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('"1e-400"')}}`)).status).toBe(201);
       expect((await raw('/audit_logs/events', `{"organization_id":"acme","event":${event('0e-400')}}`)).status).toBe(201);
