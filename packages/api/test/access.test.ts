@@ -148,6 +148,15 @@ for (const dialect of DIALECTS) {
 
     it('organizations.create needs an unbound admin key', async () => {
       expect(await codeOf((await caller(keys['a:admin'])).organizations.create({ name: 'C' }))).toBe('FORBIDDEN');
+      // Said as it is: the key is bound (to its own organization), and the action is server-wide.
+      const serverWide = 'this is a server-wide action, not one organization\'s: it needs an admin key bound to no organization, and this key is bound to "org_a"';
+      for (const call of [
+        async () => (await caller(keys['a:admin'])).organizations.create({ name: 'C' }),
+        async () => (await caller(keys['a:events:read'])).organizations.create({ name: 'C' }),
+        async () => (await caller(keys['a:admin'])).apiKeys.create({ name: 'every', organizationId: null, scopes: ['events:read'] }),
+      ]) {
+        await expect(call()).rejects.toThrow(serverWide);
+      }
       expect(await codeOf((await caller(keys.root)).organizations.create({ id: 'org_c', name: 'C' }))).toBe('OK');
     });
 

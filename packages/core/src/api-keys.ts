@@ -199,10 +199,16 @@ export class ApiKeys {
 }
 
 /**
- * Checks that `principal` may use `scope` on `organizationId`. A key bound to another organization
- * gets FORBIDDEN whether or not `organizationId` exists, so keys cannot probe for organizations.
+ * Checks that `principal` may use `scope` on `organizationId` (`null`: a server-wide action, such as creating an
+ * organization or a key of every organization). A key bound to another organization gets FORBIDDEN whether or not
+ * `organizationId` exists, so keys cannot probe for organizations; a bound key is told when the action is
+ * server-wide, which no bound key may do.
  */
 export function authorize(principal: TPrincipal, scope: TScope, organizationId: string | null): void {
+  if (principal.organizationId !== null && organizationId === null) {
+    const needs = scope === 'admin' ? 'an admin key' : `a key with the "${scope}" scope`;
+    throw new AppError('FORBIDDEN', `this is a server-wide action, not one organization's: it needs ${needs} bound to no organization, and this key is bound to "${principal.organizationId}"`);
+  }
   if (principal.organizationId !== null && principal.organizationId !== organizationId) {
     throw new AppError('FORBIDDEN', 'this API key is bound to another organization');
   }
