@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
 
-import { launchBrowser, newContext, poll, screenshot, signIn, startConsoleServer, textOf } from './harness';
+import { launchBrowser, newContext, poll, screenshot, setRequestTimeouts, signIn, startConsoleServer, textOf } from './harness';
 import type { TConsoleServer } from './harness';
 import { ingestSeed, newestFirst, oldestFirst } from './seed';
 import type { TSeeded } from './seed';
@@ -127,6 +127,64 @@ describe('events screen', () => {
     } finally {
       page.off('requestfailed', onFailed);
       await page.unroute('**/trpc/events.stats?**');
+    }
+  });
+
+  it('says the server is not responding when it stops answering, once, with a Retry that works when it answers again', async () => {
+    await page.goto(BASE);
+    await expectRows(newestFirst(all).slice(0, 50));
+    await setRequestTimeouts(page, { queryTimeoutMs: 1000 });
+    // A frozen server (SIGSTOP): the connection is accepted and nothing ever comes back.
+    await page.route('**/trpc/**', () => undefined);
+    try {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      const banner = page.getByRole('region', { name: 'Events' }).getByTestId('error-banner');
+      expect(await textOf(banner)).toContain('The server is not responding (no answer within 1 s)');
+      expect(await banner.getAttribute('data-code')).toBe('TIMEOUT');
+      // The statistics timed out alike: one banner, not one per card.
+      await poll(() => page.getByTestId('error-banner').count()).toBe(1);
+      await page.unroute('**/trpc/**');
+      await banner.getByRole('button', { name: 'Retry' }).click();
+      await expectRows(newestFirst(all).slice(0, 50));
+      await poll(() => page.getByTestId('total-count').innerText()).toBe('120');
+    } finally {
+      await page.unroute('**/trpc/**');
+      await setRequestTimeouts(page, null);
+    }
+  });
+
+  it('closes the request of an event list no longer wanted: replaced by another search, or left for another page', async () => {
+    const held: Route[] = [];
+    const closed: string[] = [];
+    const onFailed = (request: Request) => {
+      const url = decodeURIComponent(request.url());
+      // Only this test's searches: a load of the previous page may be cut short by the navigation.
+      if (url.includes('/trpc/events.list') && url.includes('"q":')) closed.push(url);
+    };
+    await page.goto(BASE);
+    await expectRows(newestFirst(all).slice(0, 50));
+    // Far beyond the wait below: a request closed by its deadline must not pass for one closed as unwanted.
+    await setRequestTimeouts(page, { queryTimeoutMs: 600_000 });
+    page.on('requestfailed', onFailed);
+    await page.route('**/trpc/events.list?**', (route) => {
+      held.push(route);
+    });
+    try {
+      await page.getByLabel('Full-text search').fill('merger');
+      await page.getByLabel('Full-text search').press('Enter');
+      await poll(() => held.length).toBe(1);
+      await page.getByLabel('Full-text search').fill('shared');
+      await page.getByLabel('Full-text search').press('Enter');
+      await poll(() => closed.length).toBe(1);
+      expect(closed[0]).toContain('"q":"merger"');
+      await poll(() => held.length).toBe(2);
+      await page.getByRole('link', { name: 'Verifiable log' }).click();
+      await poll(() => closed.length).toBe(2);
+      expect(closed[1]).toContain('"q":"shared"');
+    } finally {
+      page.off('requestfailed', onFailed);
+      await page.unroute('**/trpc/events.list?**');
+      await setRequestTimeouts(page, null);
     }
   });
 

@@ -100,6 +100,17 @@ export async function signIn(page: Page, apiKey: string, options: { remember?: b
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
+/**
+ * Shortens the console's request deadlines in the page's current document (the console reads them at each
+ * request), so a "server not responding" test waits a second rather than 30. `null` restores the defaults.
+ */
+export async function setRequestTimeouts(page: Page, config: { queryTimeoutMs?: number; mutationTimeoutMs?: number } | null): Promise<void> {
+  await page.evaluate((c) => {
+    if (c === null) delete window.custodyConsoleConfig;
+    else window.custodyConsoleConfig = c;
+  }, config);
+}
+
 /** Retries `read` until it satisfies the assertion (Playwright-style auto-waiting, with vitest's expect.poll). */
 export function poll<T>(read: () => Promise<T> | T) {
   return expect.poll(read, { timeout: 45_000, interval: 100 });

@@ -6,6 +6,8 @@ import { TRPCClientError } from '@trpc/client';
 
 import type { AppRouter } from '@custody/api';
 
+import { RequestTimeoutError } from './api-client';
+
 /** One validation problem reported by the server (`data.appError.details.issues`). */
 export interface TIssue {
   path: string;
@@ -17,7 +19,10 @@ export interface TIssue {
 export interface TDescribedError {
   /** One sentence for humans. */
   message: string;
-  /** The server's closed code (`UNAUTHORIZED`, `BAD_REQUEST`, …) or `NETWORK` when the server was not reached. */
+  /**
+   * The server's closed code (`UNAUTHORIZED`, `BAD_REQUEST`, …), `NETWORK` when the server was not reached, or
+   * `TIMEOUT` when it did not answer in time (`RequestTimeoutError`).
+   */
   code: string | null;
   httpStatus: number | null;
   /** Validation issues with their paths, when the server listed them. */
@@ -43,6 +48,7 @@ export function describeError(error: unknown): TDescribedError {
     const e = error as TRPCClientError<AppRouter>;
     const data = e.data;
     if (data === undefined || data === null) {
+      if (e.cause instanceof RequestTimeoutError) return describeTimeout(e.cause);
       return { message: 'Cannot reach the Custody server. Check that it is running, then retry.', code: 'NETWORK', httpStatus: null, issues: [] };
     }
     const code = data.appError?.code ?? data.code;
@@ -56,8 +62,17 @@ export function describeError(error: unknown): TDescribedError {
     const message = hint !== undefined && (code === 'UNAUTHORIZED' || e.message === '') ? hint : capitalize(e.message);
     return { message, code, httpStatus: data.httpStatus, issues };
   }
+  if (error instanceof RequestTimeoutError) return describeTimeout(error);
   if (error instanceof Error) return { message: capitalize(error.message), code: null, httpStatus: null, issues: [] };
   return { message: 'Unexpected error.', code: null, httpStatus: null, issues: [] };
+}
+
+function describeTimeout(error: RequestTimeoutError): TDescribedError {
+  const seconds = Math.round(error.timeoutMs / 100) / 10;
+  const message = error.mutation
+    ? `The server is not responding (no answer within ${seconds} s). The change may or may not have been made: reload to check before trying again.`
+    : `The server is not responding (no answer within ${seconds} s). It may be overloaded or stopped; retry in a moment.`;
+  return { message, code: 'TIMEOUT', httpStatus: null, issues: [] };
 }
 
 function capitalize(text: string): string {

@@ -32,10 +32,10 @@ export function ApiKeysPage({ organization }: { organization: TOrganization }) {
   const [revoking, setRevoking] = useState<TApiKey | null>(null);
 
   // An unbound admin key sees every key; a key bound to one organization sees that organization's keys.
-  const keys = useAsync(async () => {
-    const { organizationId } = await client.auth.whoami.query();
-    if (organizationId === null) return { scope: 'all' as const, keys: await client.apiKeys.list.query({}) };
-    return { scope: 'organization' as const, keys: await client.apiKeys.list.query({ organizationId: organization.id }) };
+  const keys = useAsync(async (signal) => {
+    const { organizationId } = await client.auth.whoami.query(undefined, { signal });
+    if (organizationId === null) return { scope: 'all' as const, keys: await client.apiKeys.list.query({}, { signal }) };
+    return { scope: 'organization' as const, keys: await client.apiKeys.list.query({ organizationId: organization.id }, { signal }) };
   }, organization.id);
   const { reportError } = session;
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 
 import { Histogram } from '../components/histogram';
@@ -6,6 +6,7 @@ import { Icon } from '../components/icon';
 import { EmptyState, ErrorBanner, LoadingState, PageHeader, Spinner } from '../components/states';
 import { TopValues } from '../components/top-values';
 import type { TEventRecord, TOrganization } from '../lib/api-client';
+import { describeError } from '../lib/describe-error';
 import { PAGE_SIZES, clearFilters, filterChips, formatEventView, hasFilters, parseEventView, toApiFilter, withAction } from '../lib/event-view';
 import type { TEventView } from '../lib/event-view';
 import { formatCount, formatDuration } from '../lib/format';
@@ -52,10 +53,15 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
   const listKey = JSON.stringify([organization.id, filter, view.order, view.limit]);
   const [list, setList] = useState<TListState>({ key: '', status: 'loading', events: [], nextCursor: null, error: null, loadingMore: false, moreError: null });
   const [reloads, setReloads] = useState(0);
+  // Aborted when the list it loads is replaced (another filter, a refresh) or the page closes: the request
+  // closes and the server stops the query. "Load more" requests are aborted with it.
+  const listAbort = useRef<AbortController | null>(null);
   useEffect(() => {
     let current = true;
+    const abort = new AbortController();
+    listAbort.current = abort;
     setList({ key: listKey, status: 'loading', events: [], nextCursor: null, error: null, loadingMore: false, moreError: null });
-    client.events.list.query({ organizationId: organization.id, filter, order: view.order, limit: view.limit }).then(
+    client.events.list.query({ organizationId: organization.id, filter, order: view.order, limit: view.limit }, { signal: abort.signal }).then(
       (page) => current && setList((s) => ({ ...s, status: 'ready', events: page.events, nextCursor: page.nextCursor })),
       (error: unknown) => {
         if (!current) return;
@@ -65,6 +71,7 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
     );
     return () => {
       current = false;
+      abort.abort();
     };
     // listKey captures organization, filter, order and limit.
   }, [listKey, reloads]);
@@ -74,7 +81,8 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
     if (cursor === null || list.loadingMore) return;
     const key = list.key;
     setList((s) => ({ ...s, loadingMore: true, moreError: null }));
-    client.events.list.query({ organizationId: organization.id, filter, order: view.order, limit: view.limit, cursor }).then(
+    const signal = listAbort.current?.signal;
+    client.events.list.query({ organizationId: organization.id, filter, order: view.order, limit: view.limit, cursor }, { signal }).then(
       (page) =>
         setList((s) => {
           if (s.key !== key) return s;
@@ -96,7 +104,7 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
   const selectedFromList = view.event === null ? undefined : list.events.find((e) => e.id === view.event);
   const needFetch = view.event !== null && selectedFromList === undefined && list.status !== 'loading';
   const fetched = useAsync(
-    () => (needFetch && view.event !== null ? client.events.get.query({ organizationId: organization.id, id: view.event }) : Promise.resolve(null)),
+    (signal) => (needFetch && view.event !== null ? client.events.get.query({ organizationId: organization.id, id: view.event }, { signal }) : Promise.resolve(null)),
     needFetch ? `${organization.id}:${view.event}` : 'none',
   );
   const selected = selectedFromList ?? (needFetch ? (fetched.data ?? null) : null);
@@ -123,6 +131,9 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
       ];
 
   const total = stats.status === 'success' ? stats.data.total : null;
+  // When the list and the statistics fail alike (the server stopped answering), one banner says so; its Retry
+  // reloads both.
+  const sameFailure = list.status === 'error' && stats.status === 'error' && describeError(list.error).code === describeError(stats.error).code;
   return (
     <div className={view.event !== null ? 'page page-with-panel' : 'page'}>
       <PageHeader
@@ -203,7 +214,7 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
         </div>
       )}
 
-      <section className="card overview" aria-label="Events over time">
+      {!sameFailure && <section className="card overview" aria-label="Events over time">
         {stats.status === 'error' ? (
           <ErrorBanner error={stats.error} title="Could not load the histogram" onRetry={stats.reload} />
         ) : stats.data === undefined ? (
@@ -249,7 +260,7 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
             />
           </div>
         )}
-      </section>
+      </section>}
 
       <section className="card" aria-label="Events">
         {list.status === 'error' ? (

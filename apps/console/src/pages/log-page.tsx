@@ -26,11 +26,11 @@ interface TChain {
 }
 
 /** The whole chain, oldest first: the API pages by size, oldest first, up to 1,000 at a time. */
-async function loadChain(client: TApiClient, organizationId: string): Promise<TChain> {
+async function loadChain(client: TApiClient, organizationId: string, signal: AbortSignal): Promise<TChain> {
   const checkpoints: TCheckpoint[] = [];
   let fromSize = 0;
   for (;;) {
-    const page = await client.log.checkpoints.query({ organizationId, fromSize, limit: PAGE });
+    const page = await client.log.checkpoints.query({ organizationId, fromSize, limit: PAGE }, { signal });
     checkpoints.push(...page);
     const last = page[page.length - 1];
     if (page.length < PAGE || last === undefined) return { checkpoints, truncated: false };
@@ -53,9 +53,9 @@ type TChainCheck =
 export function LogPage({ organization }: { organization: TOrganization }) {
   const session = useSession();
   const { client, reportError } = session;
-  const latest = useAsync(() => client.log.checkpoint.query({ organizationId: organization.id }), organization.id);
-  const keys = useAsync(() => client.log.keys.query(), 'keys');
-  const chain = useAsync(() => loadChain(client, organization.id), organization.id);
+  const latest = useAsync((signal) => client.log.checkpoint.query({ organizationId: organization.id }, { signal }), organization.id);
+  const keys = useAsync((signal) => client.log.keys.query(undefined, { signal }), 'keys');
+  const chain = useAsync((signal) => loadChain(client, organization.id, signal), organization.id);
   const [showAll, setShowAll] = useState(false);
   const [check, setCheck] = useState<TChainCheck>({ status: 'idle' });
 

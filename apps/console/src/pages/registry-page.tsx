@@ -42,7 +42,7 @@ function pretty(registry: unknown): string {
 export function RegistryPage({ organization }: { organization: TOrganization }) {
   const session = useSession();
   const { client, reportError } = session;
-  const current = useAsync(() => client.organizations.get.query({ organizationId: organization.id }), organization.id);
+  const current = useAsync((signal) => client.organizations.get.query({ organizationId: organization.id }, { signal }), organization.id);
   const [text, setText] = useState<string | null>(null);
   const [save, setSave] = useState<TSave>({ status: 'idle' });
   const [confirmRemove, setConfirmRemove] = useState(false);
