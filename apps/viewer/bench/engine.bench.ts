@@ -2,9 +2,10 @@
  * Benchmark of the viewer's data engine in Node: `npx tsx bench/engine.bench.ts` from apps/viewer.
  * `BENCH_SCALE=0.1` for a quick run (100,000 events). A script that prints figures, not a vitest bench.
  *
- * 1. Builds (once, cached in bench/.data/, gitignored) a bundle of 1,000,000 shown events (~540-byte canonical
- *    events: 24 actions, 5,000 actors, IPv4 and IPv6 addresses, targets, metadata) in a complete range over the
- *    whole tree, written by @custody/bundle's writer (Node zlib and crypto for the writer only).
+ * 1. Builds (once, cached in bench/.data/, gitignored, or in BENCH_DATA_DIR) a bundle of 1,000,000 shown events
+ *    (~540-byte canonical events: 24 actions, 5,000 actors, IPv4 and IPv6 addresses, targets, metadata) in a
+ *    complete range over the whole tree, written by @custody/bundle's writer (Node zlib and crypto for the writer
+ *    only).
  * 2. In fresh child processes (so peak RSS is the measurement's own), opens it with the engine exactly as the
  *    Worker does, except for the two Node adapters the brief allows: a FileHandle ByteSource and zlib inflate.
  *    Hashing, Ed25519 and CRC-32 are the portable (pure TypeScript) defaults a browser Worker gets.
@@ -36,7 +37,8 @@ const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 const EVENTS = Math.round(1_000_000 * SCALE);
 const ORIGIN = 'bench.custody.example/org_bench';
 const SELF = fileURLToPath(import.meta.url);
-const DATA = join(fileURLToPath(new URL('.', import.meta.url)), '.data');
+/** Where the bundle is cached and the last result written: `BENCH_DATA_DIR`, default bench/.data/. */
+const DATA = process.env.BENCH_DATA_DIR ?? join(fileURLToPath(new URL('.', import.meta.url)), '.data');
 const SIGNER = createSignerFromSeed(ORIGIN, new Uint8Array(32).fill(3));
 const GOALS = { firstRowsMs: 2000, verifiedMs: 10_000, queryP95Ms: 300, memoryMb: 2048 };
 
@@ -297,6 +299,8 @@ async function main(): Promise<void> {
       results.push(JSON.parse(line) as Result);
     } catch {
       console.error(`the ${mode} run failed (exit ${child.status}): ${child.stdout.slice(-2000)}`);
+      // The other mode's figures are still printed, but the bench did not run to its end.
+      process.exitCode = 1;
     }
   }
   const f = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/a');

@@ -24,7 +24,8 @@ import { openZip } from '@custody/bundle';
 import { fileSource, zlibTransform } from './node-io';
 
 const CHILD = fileURLToPath(new URL('./load-instructions.child.ts', import.meta.url));
-const DATA = join(fileURLToPath(new URL('.', import.meta.url)), '.data');
+/** The viewer benches' data folder (`BENCH_DATA_DIR`, default bench/.data/). */
+const DATA = process.env.BENCH_DATA_DIR ?? join(fileURLToPath(new URL('.', import.meta.url)), '.data');
 
 async function cutEvents(megabytes: number): Promise<string> {
   const out = join(DATA, `events-${megabytes}MB.ndjson`);

@@ -15,6 +15,9 @@
  * alike. It runs in Node (node:crypto shown for context), then, when Chromium is found (CHROMIUM_PATH, default
  * /usr/bin/chromium; BENCH_BROWSER=0 skips it), on a headless Chromium page and in a Web Worker of it, from an
  * esbuild bundle of the two source files.
+ *
+ * `BENCH_SCALE` (default 1) scales the work of every sample (bytes hashed, messages, batches), for a quick run; the
+ * smoke test (`test/bench-smoke.test.ts`) runs it at 0.001, where the figures mean nothing.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -27,6 +30,8 @@ import type { CreateSha256, Sha256Into, Sha256IntoMany } from '../src/platform/t
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BROWSER = process.env.BENCH_BROWSER !== '0';
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+if (!(SCALE > 0 && SCALE <= 1)) throw new Error('BENCH_SCALE must be in (0, 1]');
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 interface Implementations {
@@ -56,16 +61,19 @@ interface Config {
 /** Best (and median) rate of each implementation, per workload. */
 type Results = Record<string, Record<string, { best: number; median: number }>>;
 
+/** `n` times BENCH_SCALE, at least 1. */
+const scaled = (n: number): number => Math.max(1, Math.round(n * SCALE));
+
 const CONFIG: Config = {
   samples: 7,
-  incrementalBytes: 32 * 1024 * 1024,
+  incrementalBytes: scaled(32 * 1024 * 1024),
   oneShot: [
-    { size: 65, count: 200_000 },
-    { size: 550, count: 40_000 },
+    { size: 65, count: scaled(200_000) },
+    { size: 550, count: scaled(40_000) },
   ],
   leaves: [
-    { batch: 2000, batches: 20, min: 550, max: 550 },
-    { batch: 2000, batches: 20, min: 300, max: 800 },
+    { batch: 2000, batches: scaled(20), min: 550, max: 550 },
+    { batch: 2000, batches: scaled(20), min: 300, max: 800 },
   ],
 };
 
@@ -294,7 +302,7 @@ async function measureInChromium(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${cpus()[0]?.model ?? '?'} × ${cpus().length}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`best and median of ${CONFIG.samples} samples (portable and wasm alternating, after a warm-up)`);
+  console.log(`best and median of ${CONFIG.samples} samples (portable and wasm alternating, after a warm-up)${SCALE === 1 ? '' : `; BENCH_SCALE=${SCALE}`}`);
   print('Node:', measure(nodeImplementations(), CONFIG));
   await measureInChromium();
 }

@@ -10,8 +10,9 @@
  * 3. In fresh child processes (so peak RSS is the phase's own): writes the bundle (Node adapters: zlib deflate,
  *    zlib.crc32, node:crypto, temp-file spools), then verifies it inline and with 2 worker threads.
  *
- * Environment: BENCH_SCALE (default 1), BENCH_LEVEL (zlib level for the writer, default 6), BENCH_KEEP=1 keeps
- * the temp folder, BENCH_CSV=1 adds data/events.csv (production CSV writer) to the bundle.
+ * Environment: BENCH_SCALE (default 1; below 0.1 the raw SHA-256 rates are measured on proportionally less too),
+ * BENCH_LEVEL (zlib level for the writer, default 6), BENCH_KEEP=1 keeps the temp folder, BENCH_CSV=1 adds
+ * data/events.csv (production CSV writer) to the bundle.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, hash as oneShotHash } from 'node:crypto';
@@ -190,16 +191,21 @@ async function childVerify(job: Job, threads: number): Promise<PhaseResult> {
 
 // ------------------------------------------------------------------------------------------------ parent
 
+/**
+ * The machine's raw SHA-256 rates: 300,000 hashes of each kind and 256 MiB streamed, less below BENCH_SCALE=0.1
+ * (proportionally: the smoke test's tiny runs would otherwise spend most of their time here).
+ */
 function rawShaRates(): { hashesPerSecond: number; createHashPerSecond: number; mbPerSecond: number } {
+  const share = Math.min(1, SCALE * 10);
   const message = new Uint8Array(552).fill(0x61);
-  const n = 300_000;
+  const n = Math.max(1000, Math.round(300_000 * share));
   let t = performance.now();
   for (let i = 0; i < n; i++) oneShotHash('sha256', message, 'buffer');
   const hashesPerSecond = n / ((performance.now() - t) / 1000);
   t = performance.now();
   for (let i = 0; i < n; i++) createHash('sha256').update(message).digest();
   const createHashPerSecond = n / ((performance.now() - t) / 1000);
-  const big = new Uint8Array(256 << 20);
+  const big = new Uint8Array(Math.max(1, Math.round(64 * share)) << 22);
   for (let i = 0; i < big.length; i += 4096) big[i] = i & 255;
   t = performance.now();
   const h = createHash('sha256');
