@@ -4,34 +4,21 @@
  * the query and the export benches for sessions). Here each runs at a tiny scale, to its end, and prints its figures;
  * no figure is judged (speed goals live in the benches themselves, never in tests).
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runBench } from '@custody/vitest-config/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DIALECTS } from '@custody/db/testing';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Runs a bench script to its end: its exit status and what it printed. */
-function runBench(script: string, env: Record<string, string>): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', script)], {
-      cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, out }));
-  });
-}
+/** The server's benches log at `warn`, and take longer than a package's: they start real servers. */
+const SERVER_BENCH = { timeoutMs: 540_000, env: { LOG_LEVEL: 'warn' } };
 
 describe('the benchmarks, at a tiny scale', { timeout: 600_000 }, () => {
   let dataDir: string;
@@ -42,13 +29,17 @@ describe('the benchmarks, at a tiny scale', { timeout: 600_000 }, () => {
 
   it('ingest.bench runs its raw, HTTP, query and Postgres sections to the end', async () => {
     const postgres = DIALECTS.includes('postgres');
-    const run = await runBench('ingest.bench.ts', {
-      BENCH_DATA_DIR: dataDir,
-      BENCH_SCALE: '0.001',
-      BENCH_ONLY: postgres ? 'raw,http,query,postgres' : 'raw,http,query',
-      BENCH_HTTP: 'b100,single',
-      BENCH_QUERY_SIZES: '1000',
-      BENCH_QUERY_SAMPLES: '2',
+    const run = await runBench(root, 'ingest.bench.ts', {
+      ...SERVER_BENCH,
+      env: {
+        ...SERVER_BENCH.env,
+        BENCH_DATA_DIR: dataDir,
+        BENCH_SCALE: '0.001',
+        BENCH_ONLY: postgres ? 'raw,http,query,postgres' : 'raw,http,query',
+        BENCH_HTTP: 'b100,single',
+        BENCH_QUERY_SIZES: '1000',
+        BENCH_QUERY_SAMPLES: '2',
+      },
     });
     expect(run.status, run.out).toBe(0);
     for (const figure of [
@@ -70,7 +61,10 @@ describe('the benchmarks, at a tiny scale', { timeout: 600_000 }, () => {
 
   it('export.bench exports the dataset the ingest bench built, with its key', async () => {
     // The export alone: the whole bench also rebuilds dist/cli.js, which other tests may be running meanwhile.
-    const run = await runBench('export.bench.ts', { BENCH_DATA_DIR: dataDir, BENCH_EXPORT_DATASET: '1000', BENCH_EXPORT_ONLY: '1' });
+    const run = await runBench(root, 'export.bench.ts', {
+      ...SERVER_BENCH,
+      env: { ...SERVER_BENCH.env, BENCH_DATA_DIR: dataDir, BENCH_EXPORT_DATASET: '1000', BENCH_EXPORT_ONLY: '1' },
+    });
     expect(run.status, run.out).toBe(0);
     expect(run.out).toContain('Export and verify benchmark: 1,000 events of a 1,000-event log (SQLite)');
     expect(run.out).toMatch(/export [\d.]+ s, peak RSS \d+ MB/);

@@ -7,42 +7,18 @@
  * bench builds one itself rather than take the engine bench's, and bench/.data/ is left alone. The viewer bench needs
  * Chromium (as the e2e suites do) and is skipped, saying why, without it.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { literal, runBench } from '@custody/vitest-config/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The Chromium the viewer bench drives (its default, as e2e/browser.ts's). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/**
- * Runs a bench script in a fresh Node (with tsx) to its end, or kills it after two and a half minutes: its exit
- * status and what it printed. The `BENCH_*` variables of the caller are left out, so only `env` sets the scale.
- */
-function runBench(script: string, env: Record<string, string>): Promise<{ status: number | null; out: string }> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BENCH_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', script)], {
-      cwd: root,
-      env: { ...inherited, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 150_000,
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, out }));
-  });
-}
-
-/** `text` as a regular expression matching itself. */
-const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** How many lines of `out` match `pattern` (a whole line). */
 const lines = (out: string, pattern: string): number => [...out.matchAll(new RegExp(`^${pattern}$`, 'gm'))].length;
@@ -63,7 +39,7 @@ describe('the benchmarks, at a tiny scale', { concurrent: true }, () => {
   });
 
   it('engine.bench opens its bundle with the verifier inline and in a worker, and prints both runs', async () => {
-    const run = await runBench('engine.bench.ts', { BENCH_SCALE: '0.001', BENCH_DATA_DIR: engineData });
+    const run = await runBench(root, 'engine.bench.ts', { env: { BENCH_SCALE: '0.001', BENCH_DATA_DIR: engineData } });
     expect(run.status, run.out).toBe(0);
     expect(run.out).toContain('One thread (verifier inline in the engine Worker): 1,000 rows, verdict valid');
     expect(run.out).toContain('Two threads (verifier in a second worker via the `verify` option): 1,000 rows, verdict valid');
@@ -88,7 +64,7 @@ describe('the benchmarks, at a tiny scale', { concurrent: true }, () => {
       ? 'viewer.bench opens a bundle it builds in Chromium, times a filter and a search, and prints its figures'
       : `viewer.bench (skipped: ${chromiumMissing})`,
     async () => {
-      const run = await runBench('viewer.bench.ts', { BENCH_SCALE: '0.001', BENCH_DATA_DIR: viewerData, BENCH_QUERIES: '1' });
+      const run = await runBench(root, 'viewer.bench.ts', { env: { BENCH_SCALE: '0.001', BENCH_DATA_DIR: viewerData, BENCH_QUERIES: '1' } });
       expect(run.status, run.out).toBe(0);
       expect(run.out).toContain(`viewer bench: ${join(viewerData, 'viewer-bundle-1000.zip')} `);
       expect(run.out).toMatch(/^CPU reference \(Node, one thread: inflate \+ JSON\.parse of the events, to compare runs\): \d+ MB\/s$/m);

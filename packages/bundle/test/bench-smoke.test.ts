@@ -9,41 +9,17 @@
  * engine's Worker verifies with it). Its browser harness (the esbuild bundle, `measure` sent as source) is therefore
  * not smoke-tested: `BENCH_SCALE=0.001 npx tsx bench/sha256.bench.ts` runs it in a few seconds.
  */
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { literal, runBench } from '@custody/vitest-config/bench';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Runs a bench script in a fresh Node (with tsx) to its end, or kills it after two and a half minutes: its exit
- * status and what it printed. The `BENCH_*` variables of the caller are left out, so only `env` sets the scale.
- */
-function runBench(script: string, env: Record<string, string>): Promise<{ status: number | null; out: string }> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BENCH_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', script)], {
-      cwd: root,
-      env: { ...inherited, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 150_000,
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, out }));
-  });
-}
-
-/** `text` as a regular expression matching itself. */
-const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 describe('the benchmarks, at a tiny scale', { concurrent: true }, () => {
   it('verify.bench writes a bundle, verifies it inline and in worker threads, and prints each phase', async () => {
-    const run = await runBench('verify.bench.ts', { BENCH_SCALE: '0.001' });
+    const run = await runBench(root, 'verify.bench.ts', { env: { BENCH_SCALE: '0.001' } });
     expect(run.status, run.out).toBe(0);
     expect(run.out).toMatch(
       /^raw SHA-256: [\d,]+ hashes\/s of 552-byte messages \(crypto\.hash\), [\d,]+\/s \(createHash\); [\d,]+ MB\/s streaming$/m,
@@ -57,7 +33,7 @@ describe('the benchmarks, at a tiny scale', { concurrent: true }, () => {
   });
 
   it('production.bench prints rows/s of the CSV, DAT and withholding-log writers', async () => {
-    const run = await runBench('production.bench.ts', { BENCH_ROWS: '1000' });
+    const run = await runBench(root, 'production.bench.ts', { env: { BENCH_ROWS: '1000' } });
     expect(run.status, run.out).toBe(0);
     // | writer | rows/s | time for the rows | CPU time | CPU vs reference | output | …
     const writers = ['reference: JSON.stringify(event)', 'CSV (formula guard on)', 'DAT UTF-8', 'DAT windows-1252', 'withholding log'];
@@ -67,7 +43,7 @@ describe('the benchmarks, at a tiny scale', { concurrent: true }, () => {
   });
 
   it('sha256.bench compares the portable and WebAssembly SHA-256 in Node (its Chromium half is left out, see above)', async () => {
-    const run = await runBench('sha256.bench.ts', { BENCH_SCALE: '0.001', BENCH_BROWSER: '0' });
+    const run = await runBench(root, 'sha256.bench.ts', { env: { BENCH_SCALE: '0.001', BENCH_BROWSER: '0' } });
     expect(run.status, run.out).toBe(0);
     // Node comes first: under each workload there, the portable implementation's rates, then WebAssembly's.
     const rate = (label: string): string => `\\n {4}${label} +best +[\\d,]+ +median +[\\d,]+`;

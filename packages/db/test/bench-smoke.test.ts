@@ -6,44 +6,22 @@
  * the time is not judged. On Postgres too when the suites run there (`DIALECTS`), as the bench does when
  * DATABASE_URL names a server.
  */
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runBench } from '@custody/vitest-config/bench';
 import { describe, expect, it } from 'vitest';
 
 import { DIALECTS } from '../src/testing/index';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Runs a bench script in a fresh Node (with tsx) to its end, or kills it after two and a half minutes: its exit
- * status and what it printed. The `BENCH_*` variables of the caller are left out, and DATABASE_URL is passed on only
- * when the suites use Postgres.
- */
-function runBench(script: string, args: readonly string[]): Promise<{ status: number | null; out: string }> {
-  const postgres = DIALECTS.includes('postgres');
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('BENCH_') && (name !== 'DATABASE_URL' || postgres)),
-  );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', script), ...args], {
-      cwd: root,
-      env: inherited,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 150_000,
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, out }));
-  });
-}
+/** The caller's variables but its `BENCH_*`, and DATABASE_URL only when the suites run on Postgres (the bench uses it). */
+const inherit = (name: string): boolean => !name.startsWith('BENCH_') && (name !== 'DATABASE_URL' || DIALECTS.includes('postgres'));
 
 describe('the benchmark, at a tiny scale', () => {
   it(`search-migration fills ${DIALECTS.join(' and ')}, times migration 0009 and finds the Devanagari words whole`, async () => {
-    const run = await runBench('search-migration.ts', ['2000']);
+    const run = await runBench(root, 'search-migration.ts', { args: ['2000'], inherit });
     expect(run.status, run.out).toBe(0);
     for (const dialect of DIALECTS) {
       expect(run.out).toMatch(new RegExp(`^${dialect}: migration 0009 over 2,000 events: [\\d.]+ s \\([\\d.]+ s per 1,000,000\\)$`, 'm'));

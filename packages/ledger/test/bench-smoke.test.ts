@@ -4,41 +4,17 @@
  * scale (`BENCH_SCALE=0.001`: trees of 10,000 leaves, 1,000 proofs), to its end, and prints every figure; no figure
  * is judged (the bench weighs its goals itself, and says so in what it prints).
  */
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { literal, runBench } from '@custody/vitest-config/bench';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Runs a bench script in a fresh Node (with tsx) to its end, or kills it after two and a half minutes: its exit
- * status and what it printed. The `BENCH_*` variables of the caller are left out, so only `env` sets the scale.
- */
-function runBench(script: string, env: Record<string, string>): Promise<{ status: number | null; out: string }> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BENCH_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', script)], {
-      cwd: root,
-      env: { ...inherited, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 150_000,
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, out }));
-  });
-}
-
-/** `text` as a regular expression matching itself. */
-const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 describe('the benchmark, at a tiny scale', () => {
   it('ledger.bench appends, proves, verifies (in worker threads too) and prints every figure', async () => {
-    const run = await runBench('ledger.bench.ts', { BENCH_SCALE: '0.001' });
+    const run = await runBench(root, 'ledger.bench.ts', { env: { BENCH_SCALE: '0.001' } });
     expect(run.status, run.out).toBe(0);
     // Each figure's line as the bench prints it while it runs (`  <metric>: <value>`).
     for (const [metric, value] of [
