@@ -72,6 +72,27 @@ async function storedLogs(url: string): Promise<[string, number, unknown][]> {
   }
 }
 
+/**
+ * The scenario on either database: `acme` filled in batches of 500 until one is refused for a full disk (503
+ * `storageFull`, `/readyz` not ready, `/healthz` still answering); then `makeRoom`, after which the next batch commits
+ * at the next seq with no restart, the server is ready again, and the database at `url` holds every log whole.
+ */
+async function fillThenMakeRoom(s: TTestServer, key: string, makeRoom: () => unknown, url: string): Promise<void> {
+  const { accepted, refusal } = await fillUntilRefused(s, key);
+  expect(refusal).toMatchObject(STORAGE_FULL);
+  expect(accepted).toBeGreaterThan(0);
+  expect(await readiness(s)).toMatchObject({ status: 503, body: { status: 'storage full' } });
+  expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+
+  await makeRoom();
+  const events = Array.from({ length: 10 }, (_, i) => ({ ...EVENT, idempotency_key: `after-${i}` }));
+  const after = await s.client(key).events.createBatch.mutate({ organizationId: 'acme', events });
+  expect(after.results.map((r) => (r.status === 'accepted' ? r.seq : -1))).toEqual(Array.from({ length: 10 }, (_, i) => accepted + i));
+  expect(await readiness(s)).toEqual({ status: 200, body: { status: 'ready', database: s.db.dialectName } });
+  await s.client(key).log.signCheckpoint.mutate({ organizationId: 'acme' });
+  expect(await storedLogs(url)).toEqual([['acme', accepted + 10, null]]);
+}
+
 const disk = mountSmallDisk('24m');
 if ('skipped' in disk) console.warn(`[storage-full] skipped: ${disk.skipped}`);
 
@@ -95,19 +116,7 @@ describe.skipIf('skipped' in disk)('sqlite: the disk filling up under the server
   });
 
   it('answers 503 saying the database has no room, is not ready, and goes on once space is freed, losing nothing', async () => {
-    const { accepted, refusal } = await fillUntilRefused(s, key);
-    expect(refusal).toMatchObject(STORAGE_FULL);
-    expect(accepted).toBeGreaterThan(0);
-    expect(await readiness(s)).toMatchObject({ status: 503, body: { status: 'storage full' } });
-    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
-
-    await rm(filler);
-    const events = Array.from({ length: 10 }, (_, i) => ({ ...EVENT, idempotency_key: `after-${i}` }));
-    const after = await s.client(key).events.createBatch.mutate({ organizationId: 'acme', events });
-    expect(after.results.map((r) => (r.status === 'accepted' ? r.seq : -1))).toEqual(Array.from({ length: 10 }, (_, i) => accepted + i));
-    expect(await readiness(s)).toEqual({ status: 200, body: { status: 'ready', database: 'sqlite' } });
-    await s.client(key).log.signCheckpoint.mutate({ organizationId: 'acme' });
-    expect(await storedLogs(join(dir, 'data', 'custody.db'))).toEqual([['acme', accepted + 10, null]]);
+    await fillThenMakeRoom(s, key, () => rm(filler), join(dir, 'data', 'custody.db'));
   });
 });
 
@@ -183,18 +192,6 @@ describe.skipIf('skipped' in tablespace)('postgres: the volume of its tablespace
   });
 
   it('answers 503 saying the database has no room, is not ready, and goes on once the volume grows, losing nothing', async () => {
-    const { accepted, refusal } = await fillUntilRefused(s, key);
-    expect(refusal).toMatchObject(STORAGE_FULL);
-    expect(accepted).toBeGreaterThan(0);
-    expect(await readiness(s)).toMatchObject({ status: 503, body: { status: 'storage full' } });
-    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
-
-    execFileSync('mount', ['-o', 'remount,size=64m', TABLESPACE_DIR]);
-    const events = Array.from({ length: 10 }, (_, i) => ({ ...EVENT, idempotency_key: `after-${i}` }));
-    const after = await s.client(key).events.createBatch.mutate({ organizationId: 'acme', events });
-    expect(after.results.map((r) => (r.status === 'accepted' ? r.seq : -1))).toEqual(Array.from({ length: 10 }, (_, i) => accepted + i));
-    expect(await readiness(s)).toEqual({ status: 200, body: { status: 'ready', database: 'postgres' } });
-    await s.client(key).log.signCheckpoint.mutate({ organizationId: 'acme' });
-    expect(await storedLogs(s.db.url)).toEqual([['acme', accepted + 10, null]]);
+    await fillThenMakeRoom(s, key, () => execFileSync('mount', ['-o', 'remount,size=64m', TABLESPACE_DIR]), s.db.url);
   });
 });
