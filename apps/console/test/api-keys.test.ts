@@ -2,7 +2,7 @@ import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-import { launchBrowser, newContext, poll, screenshot, signIn, startConsoleServer, textOf } from './harness';
+import { launchBrowser, newContext, plainHttpUrl, poll, screenshot, signIn, startConsoleServer, textOf } from './harness';
 import type { TConsoleServer } from './harness';
 import { seedEvents } from './seed';
 
@@ -70,6 +70,42 @@ describe('API keys screen', () => {
     await page.reload();
     await textOf(row('ingest-service'));
     expect(await page.content()).not.toContain(secret);
+  });
+
+  it('copies the secret over plain HTTP, where the page has no clipboard API, and selects it when no copy is possible', async () => {
+    const other = await newContext(browser, server, { baseURL: plainHttpUrl(server) });
+    const tab = await other.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (error) => errors.push(error.message));
+    await signIn(tab, server.adminKey, { path: PAGE });
+    expect(await tab.evaluate(() => [window.isSecureContext, typeof (navigator as { clipboard?: unknown }).clipboard])).toEqual([false, 'undefined']);
+    // What each copy put on the clipboard.
+    await tab.evaluate(() => {
+      const copies: string[] = [];
+      Object.assign(window, { copies });
+      document.addEventListener('copy', () => {
+        const active = document.activeElement;
+        copies.push(active instanceof HTMLTextAreaElement ? active.value.slice(active.selectionStart, active.selectionEnd) : String(window.getSelection()));
+      });
+    });
+    await tab.getByRole('button', { name: 'New API key' }).click();
+    await tab.getByLabel('Name').fill('copied over http');
+    await tab.getByRole('button', { name: 'Create key' }).click();
+    const panel = tab.getByTestId('secret-panel');
+    const secret = await textOf(panel.getByTestId('secret-value'));
+    await panel.getByRole('button', { name: 'Copy secret' }).click();
+    await textOf(panel.getByRole('button', { name: 'Copied' }));
+    expect(await tab.evaluate(() => (window as unknown as { copies: string[] }).copies)).toEqual([secret]);
+
+    // A browser that refuses even the old way: say so, and select the secret for Ctrl+C.
+    await tab.evaluate(() => {
+      document.execCommand = () => false;
+    });
+    await panel.getByRole('button', { name: 'Copied' }).click();
+    await textOf(panel.getByRole('button', { name: 'Copy failed: select and copy' }));
+    expect(await tab.evaluate(() => String(window.getSelection()))).toBe(secret);
+    expect(errors).toEqual([]);
+    await other.close();
   });
 
   it('creates a key for all organizations', async () => {

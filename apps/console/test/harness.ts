@@ -80,13 +80,45 @@ export async function launchBrowser(): Promise<Browser> {
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      // A name for the loopback address that is not "localhost": pages there are not a secure context (see
+      // plainHttpUrl).
+      `--host-resolver-rules=MAP ${PLAIN_HTTP_HOST} 127.0.0.1`,
+    ],
   });
 }
 
-/** A fresh browser context (its own storage) at a desktop size, with the server as base URL. */
-export async function newContext(browser: Browser, server: TConsoleServer): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+/** Resolved to 127.0.0.1 by the browsers `launchBrowser` starts. */
+const PLAIN_HTTP_HOST = 'console.test';
+
+/**
+ * The server's URL under a host name other than localhost, as a console deployed on plain HTTP is seen: not
+ * a secure context, so `navigator.clipboard` and other secure-only APIs are missing.
+ */
+export function plainHttpUrl(server: TConsoleServer): string {
+  const url = new URL(server.url);
+  url.hostname = PLAIN_HTTP_HOST;
+  return url.origin;
+}
+
+/**
+ * A fresh browser context (its own storage) with the server as base URL, at a desktop size unless `viewport`
+ * says otherwise.
+ */
+export async function newContext(
+  browser: Browser,
+  server: TConsoleServer,
+  options: { baseURL?: string; viewport?: { width: number; height: number } } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL: options.baseURL ?? server.url, viewport: options.viewport ?? { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   context.setDefaultTimeout(45_000);
   return context;
 }

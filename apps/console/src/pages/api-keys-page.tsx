@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 
 import { CopyButton } from '../components/copy-button';
@@ -251,6 +251,7 @@ function CreateKeyForm({ organization, onCancel, onCreated }: {
 }
 
 function SecretPanel({ created, onDismiss }: { created: { key: TApiKey; secret: string }; onDismiss: () => void }) {
+  const secretRef = useRef<HTMLElement>(null);
   return (
     <section className="card secret-panel" aria-label="New API key secret" data-testid="secret-panel">
       <div className="alert alert-warning">
@@ -260,8 +261,8 @@ function SecretPanel({ created, onDismiss }: { created: { key: TApiKey; secret: 
         </div>
       </div>
       <div className="secret-row">
-        <code className="secret mono" data-testid="secret-value">{created.secret}</code>
-        <CopyButton text={created.secret} label="Copy secret" className="button button-primary" />
+        <code className="secret mono" data-testid="secret-value" ref={secretRef}>{created.secret}</code>
+        <CopyButton text={created.secret} label="Copy secret" className="button button-primary" selectTarget={secretRef} />
       </div>
       <div className="form-actions">
         <button type="button" className="button" onClick={onDismiss}>I have stored it</button>
