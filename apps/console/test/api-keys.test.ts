@@ -138,6 +138,20 @@ describe('API keys screen', () => {
     expect(after.find((k) => k.id === target.id)?.revokedAt).not.toBeNull();
   });
 
+  it('keeps a long key name from widening the page', async () => {
+    const name = 'W'.repeat(100);
+    await server.client(server.adminKey).apiKeys.create.mutate({ name, organizationId: ORG, scopes: ['events:read'] });
+    await page.reload();
+    await textOf(row(name));
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      // The table scrolls inside its card; the page itself never scrolls sideways.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
   it('rejects a revoked key at sign-in', async () => {
     const created = await server.client(server.adminKey).apiKeys.create.mutate({ name: 'temp', organizationId: ORG, scopes: ['events:read'] });
     await server.client(server.adminKey).apiKeys.revoke.mutate({ keyId: created.key.id });

@@ -46,6 +46,11 @@ describe('organizations screen', () => {
       await poll(() => row.getByTestId('org-size').innerText()).toBe('7');
       await screenshot(page, 'organizations');
 
+      // On a phone the table scrolls inside its card; the page itself never scrolls sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+      await page.setViewportSize({ width: 1440, height: 900 });
+
       // A new organization opens on an empty events screen.
       await page.getByLabel('Organization', { exact: true }).selectOption({ label: options.find((o) => o.startsWith('Initech')) ?? '' });
       await textOf(page.getByText('No events yet'));
