@@ -138,11 +138,20 @@ describe('API keys screen', () => {
     expect(after.find((k) => k.id === target.id)?.revokedAt).not.toBeNull();
   });
 
-  it('keeps a long key name from widening the page', async () => {
+  it('keeps a long key name from widening the page or pushing the other columns out of view', async () => {
     const name = 'W'.repeat(100);
     await server.client(server.adminKey).apiKeys.create.mutate({ name, organizationId: ORG, scopes: ['events:read'] });
     await page.reload();
     await textOf(row(name));
+    // Cut, with the whole name in the tooltip; status and Revoke stay on screen.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await row(name).locator('[title]').first().getAttribute('title')).toBe(name);
+    const right = async (locator: ReturnType<typeof row>) => {
+      const box = await locator.boundingBox();
+      return box === null ? Infinity : box.x + box.width;
+    };
+    expect(await right(row(name).getByRole('button', { name: 'Revoke' }))).toBeLessThanOrEqual(1280);
+    expect(await right(row(name).getByTestId('key-status'))).toBeLessThanOrEqual(1280);
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       // The table scrolls inside its card; the page itself never scrolls sideways.

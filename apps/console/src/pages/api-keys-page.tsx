@@ -99,7 +99,7 @@ export function ApiKeysPage({ organization }: { organization: TOrganization }) {
           <EmptyState title="No API keys" />
         ) : (
           <div className="table-wrap">
-            <table className="table" data-testid="keys-table">
+            <table className="table table-keys" data-testid="keys-table">
               <thead>
                 <tr>
                   <th>Name</th>
@@ -116,11 +116,11 @@ export function ApiKeysPage({ organization }: { organization: TOrganization }) {
                 {shown.map((k) => (
                   <tr key={k.id} data-key-id={k.id} data-key-name={k.name} className={k.revokedAt !== null ? 'row-muted' : undefined}>
                     <td className="strong">
-                      {k.name}
+                      <span className="cell-clip" title={k.name}>{k.name}</span>
                       {k.prefix === ownPrefix && <span className="badge badge-info" title="You are signed in with this key">you</span>}
                     </td>
                     <td className="mono nowrap">{k.prefix}…</td>
-                    <td>{k.organizationId === null ? <span className="badge badge-plain">All organizations</span> : <span className="mono">{k.organizationId}</span>}</td>
+                    <td>{k.organizationId === null ? <span className="badge badge-plain badge-wrap">All organizations</span> : <span className="mono">{k.organizationId}</span>}</td>
                     <td>
                       <div className="badges">
                         {k.scopes.map((s) => (
@@ -128,13 +128,13 @@ export function ApiKeysPage({ organization }: { organization: TOrganization }) {
                         ))}
                       </div>
                     </td>
-                    <td className="nowrap">{formatUtcMinutes(k.createdAt)}</td>
-                    <td className="nowrap" title={k.lastUsedAt ?? undefined}>{k.lastUsedAt === null ? <span className="muted">never</span> : formatRelative(k.lastUsedAt)}</td>
+                    <td>{formatUtcMinutes(k.createdAt)}</td>
+                    <td title={k.lastUsedAt ?? undefined}>{k.lastUsedAt === null ? <span className="muted">never</span> : formatRelative(k.lastUsedAt)}</td>
                     <td data-testid="key-status">
                       {k.revokedAt === null ? (
                         <span className="status status-ok">Active</span>
                       ) : (
-                        <span className="status status-revoked" title={k.revokedAt}>Revoked {formatUtcMinutes(k.revokedAt)}</span>
+                        <span className="status status-revoked status-wrap" title={k.revokedAt}>Revoked {formatUtcMinutes(k.revokedAt)}</span>
                       )}
                     </td>
                     <td className="actions">

@@ -94,7 +94,7 @@ function OrganizationTable({ organizations }: { organizations: TOrganization[] }
         <tbody>
           {organizations.map((o) => (
             <tr key={o.id} data-org={o.id}>
-              <td className="strong">{o.name}</td>
+              <td className="strong"><span className="cell-clip" title={o.name}>{o.name}</span></td>
               <td className="mono">{o.id}</td>
               <td className="num" data-testid="org-size">{formatCount(o.size)}</td>
               <td className="mono small">{o.origin}</td>
