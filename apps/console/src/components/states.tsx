@@ -26,9 +26,19 @@ export function EmptyState({ title, children, action }: { title: string; childre
   );
 }
 
-/** An error from a call, with the server's code and status when known, and a retry button. */
-export function ErrorBanner({ error, title, onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
-  const described = describeError(error);
+/**
+ * An error from a call, with the server's code and status when known, and a Retry button when retrying can
+ * help (never for a refused request: a BAD_REQUEST fails again until the input changes). `action` takes its
+ * place for such errors ("Edit filters"); `labels` name the fields as the screen does (see `describeError`).
+ */
+export function ErrorBanner({ error, title, onRetry, action, labels }: {
+  error: unknown;
+  title?: string;
+  onRetry?: () => void;
+  action?: ReactNode;
+  labels?: Readonly<Record<string, string>>;
+}) {
+  const described = describeError(error, { labels });
   return (
     <div className="alert alert-error" role="alert" data-testid="error-banner" data-code={described.code ?? undefined}>
       <div className="alert-main">
@@ -41,10 +51,12 @@ export function ErrorBanner({ error, title, onRetry }: { error: unknown; title?:
           </span>
         )}
       </div>
-      {onRetry !== undefined && (
+      {onRetry !== undefined && described.retryable ? (
         <button type="button" className="button button-small" onClick={onRetry}>
           Retry
         </button>
+      ) : (
+        action
       )}
     </div>
   );

@@ -27,6 +27,22 @@ export interface TDescribedError {
   httpStatus: number | null;
   /** Validation issues with their paths, when the server listed them. */
   issues: TIssue[];
+  /**
+   * Whether the same call can succeed if simply made again: not for a refusal of the request itself (a 4xx
+   * such as BAD_REQUEST, FORBIDDEN or NOT_FOUND), which needs other input; yes for a server that could not be
+   * reached, timed out, failed (5xx) or asked to slow down (429).
+   */
+  retryable: boolean;
+}
+
+/** Options of `describeError`. */
+export interface TDescribeOptions {
+  /**
+   * What the screen calls the fields the server names, by issue path without indexes (`filter.ip` →
+   * `IP address or CIDR block`): a message starting with the field's API name (`ip: invalid IP address …`)
+   * starts with the label instead.
+   */
+  labels?: Readonly<Record<string, string>>;
 }
 
 function isIssue(value: unknown): value is TIssue {
@@ -43,13 +59,13 @@ const HINTS: Record<string, string> = {
 };
 
 /** Describes an error thrown by a tRPC call (or anything else). */
-export function describeError(error: unknown): TDescribedError {
+export function describeError(error: unknown, options: TDescribeOptions = {}): TDescribedError {
   if (error instanceof TRPCClientError) {
     const e = error as TRPCClientError<AppRouter>;
     const data = e.data;
     if (data === undefined || data === null) {
       if (e.cause instanceof RequestTimeoutError) return describeTimeout(e.cause);
-      return { message: 'Cannot reach the Custody server. Check that it is running, then retry.', code: 'NETWORK', httpStatus: null, issues: [] };
+      return { message: 'Cannot reach the Custody server. Check that it is running, then retry.', code: 'NETWORK', httpStatus: null, issues: [], retryable: true };
     }
     const code = data.appError?.code ?? data.code;
     const rawIssues = data.appError?.details?.issues;
@@ -59,12 +75,30 @@ export function describeError(error: unknown): TDescribedError {
       for (const message of (messages as string[] | undefined) ?? []) issues.push({ path, code: 'invalid_input', message });
     }
     const hint = HINTS[code];
-    const message = hint !== undefined && (code === 'UNAUTHORIZED' || e.message === '') ? hint : capitalize(e.message);
-    return { message, code, httpStatus: data.httpStatus, issues };
+    const message = hint !== undefined && (code === 'UNAUTHORIZED' || e.message === '') ? hint : capitalize(labelled(e.message, issues, options.labels));
+    const status = data.httpStatus;
+    const retryable = !(status >= 400 && status < 500) || status === 408 || status === 429;
+    return { message, code, httpStatus: status, issues, retryable };
   }
   if (error instanceof RequestTimeoutError) return describeTimeout(error);
-  if (error instanceof Error) return { message: capitalize(error.message), code: null, httpStatus: null, issues: [] };
-  return { message: 'Unexpected error.', code: null, httpStatus: null, issues: [] };
+  if (error instanceof Error) return { message: capitalize(error.message), code: null, httpStatus: null, issues: [], retryable: true };
+  return { message: 'Unexpected error.', code: null, httpStatus: null, issues: [], retryable: true };
+}
+
+/**
+ * Replaces the API's field name at the start of `message` (`ip: …`, `actions[1]: …`: the issue path after its
+ * first segment) with the screen's label for the field.
+ */
+function labelled(message: string, issues: TIssue[], labels: Readonly<Record<string, string>> | undefined): string {
+  if (labels === undefined) return message;
+  for (const issue of issues) {
+    const label = labels[issue.path.replace(/\[\d+\]/g, '')];
+    if (label === undefined) continue;
+    const dot = issue.path.indexOf('.');
+    const field = dot === -1 ? issue.path : issue.path.slice(dot + 1);
+    if (message.startsWith(`${field}: `)) return `${label}: ${message.slice(field.length + 2)}`;
+  }
+  return message;
 }
 
 function describeTimeout(error: RequestTimeoutError): TDescribedError {
@@ -72,7 +106,7 @@ function describeTimeout(error: RequestTimeoutError): TDescribedError {
   const message = error.mutation
     ? `The server is not responding (no answer within ${seconds} s). The change may or may not have been made: reload to check before trying again.`
     : `The server is not responding (no answer within ${seconds} s). It may be overloaded or stopped; retry in a moment.`;
-  return { message, code: 'TIMEOUT', httpStatus: null, issues: [] };
+  return { message, code: 'TIMEOUT', httpStatus: null, issues: [], retryable: true };
 }
 
 function capitalize(text: string): string {

@@ -113,6 +113,23 @@ export function formatEventView(view: TEventView): string {
   return query === '' ? '' : `?${query}`;
 }
 
+/**
+ * What the Events screen calls each API filter field, by the issue path the server reports (`filter.ip`;
+ * indexes removed): the filter form's labels, also used to name a field in the server's refusals.
+ */
+export const FILTER_LABELS: Readonly<Record<string, string>> = {
+  'filter.q': 'Search',
+  'filter.actions': 'Actions',
+  'filter.actorType': 'Actor type',
+  'filter.actorId': 'Actor ID',
+  'filter.targetType': 'Target type',
+  'filter.targetId': 'Target ID',
+  'filter.occurredAfter': 'From (UTC, inclusive)',
+  'filter.occurredBefore': 'Before (UTC, exclusive)',
+  'filter.ip': 'IP address or CIDR block',
+  'filter.metadata': 'Metadata',
+};
+
 /** The API filter of a view (the sort, page size and selection are not part of it). */
 export function toApiFilter(view: TEventView): TEventFilter {
   const filter: TEventFilter = {};

@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 
+import { parseCidr, parseIpAddress } from '@custody/schema';
+
 import { Field } from '../components/field';
+import { FILTER_LABELS } from '../lib/event-view';
 import type { TEventView } from '../lib/event-view';
 import { formatUtcInput, parseUtcInput } from '../lib/format';
 
@@ -38,6 +41,23 @@ function draftOf(view: TEventView): TDraft {
 
 const orNull = (s: string): string | null => (s.trim() === '' ? null : s.trim());
 
+/** Why `text` is not an IP address or CIDR block (the server's own parsers, so both agree), or null. */
+function ipProblem(text: string): string | null {
+  try {
+    if (text.includes('/')) parseCidr(text);
+    else parseIpAddress(text);
+    return null;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `"${text}" is not an IP address or CIDR block: ${reason}`;
+  }
+}
+
+/** A label of the filter form (the same words name the field in the server's refusals). */
+function label(path: string): string {
+  return FILTER_LABELS[path] ?? path;
+}
+
 /**
  * The structured filters: actions (exact or `prefix.*`), actor, target, time range (UTC), IP or CIDR block, and
  * metadata `key = value`. Applying replaces these filters in the view; the search text, sort and page size stay.
@@ -48,7 +68,7 @@ export function EventFilterForm({ view, onApply, onClose }: {
   onClose: () => void;
 }) {
   const [draft, setDraft] = useState<TDraft>(() => draftOf(view));
-  const [errors, setErrors] = useState<Partial<Record<'actions' | 'after' | 'before' | 'metadata', string>>>({});
+  const [errors, setErrors] = useState<Partial<Record<'actions' | 'after' | 'before' | 'ip' | 'metadata', string>>>({});
   const set = <K extends keyof TDraft>(key: K, value: TDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   const submit = (event: FormEvent) => {
@@ -62,6 +82,9 @@ export function EventFilterForm({ view, onApply, onClose }: {
     if (draft.after.trim() !== '' && after === null) found.after = 'Use YYYY-MM-DD HH:MM[:SS] (UTC)';
     if (draft.before.trim() !== '' && before === null) found.before = 'Use YYYY-MM-DD HH:MM[:SS] (UTC)';
     if (after !== null && before !== null && Date.parse(after) >= Date.parse(before)) found.before = 'Must be later than "From"';
+    const ip = draft.ip.trim();
+    const badIp = ip === '' ? null : ipProblem(ip);
+    if (badIp !== null) found.ip = badIp;
     const metadata: [string, string][] = [];
     for (const { key, value } of draft.metadata) {
       const k = key.trim();
@@ -89,30 +112,30 @@ export function EventFilterForm({ view, onApply, onClose }: {
   return (
     <form className="filter-form card" onSubmit={submit} aria-label="Event filters" data-testid="filter-form">
       <div className="filter-grid">
-        <Field className="span-2" label="Actions" help="Exact names or prefixes ending in .* — any of them matches." error={errors.actions}>
+        <Field className="span-2" label={label('filter.actions')} help="Exact names or prefixes ending in .* — any of them matches." error={errors.actions}>
           {(control) => (
             <input {...control} name="actions" className="input mono" value={draft.actions} onChange={(e) => set('actions', e.target.value)} placeholder="user.signed_in, document.*" />
           )}
         </Field>
-        <Field label="Actor type">
+        <Field label={label('filter.actorType')}>
           {(control) => <input {...control} name="actorType" className="input mono" value={draft.actorType} onChange={(e) => set('actorType', e.target.value)} placeholder="user" />}
         </Field>
-        <Field label="Actor ID">
+        <Field label={label('filter.actorId')}>
           {(control) => <input {...control} name="actorId" className="input mono" value={draft.actorId} onChange={(e) => set('actorId', e.target.value)} placeholder="u_123" />}
         </Field>
-        <Field label="Target type">
+        <Field label={label('filter.targetType')}>
           {(control) => <input {...control} name="targetType" className="input mono" value={draft.targetType} onChange={(e) => set('targetType', e.target.value)} placeholder="document" />}
         </Field>
-        <Field label="Target ID">
+        <Field label={label('filter.targetId')}>
           {(control) => <input {...control} name="targetId" className="input mono" value={draft.targetId} onChange={(e) => set('targetId', e.target.value)} placeholder="doc_42" />}
         </Field>
-        <Field label="From (UTC, inclusive)" error={errors.after}>
+        <Field label={label('filter.occurredAfter')} error={errors.after}>
           {(control) => <input {...control} name="after" className="input mono" value={draft.after} onChange={(e) => set('after', e.target.value)} placeholder="2026-03-01 00:00" />}
         </Field>
-        <Field label="Before (UTC, exclusive)" error={errors.before}>
+        <Field label={label('filter.occurredBefore')} error={errors.before}>
           {(control) => <input {...control} name="before" className="input mono" value={draft.before} onChange={(e) => set('before', e.target.value)} placeholder="2026-03-02 00:00" />}
         </Field>
-        <Field label="IP address or CIDR block">
+        <Field label={label('filter.ip')} error={errors.ip}>
           {(control) => <input {...control} name="ip" className="input mono" value={draft.ip} onChange={(e) => set('ip', e.target.value)} placeholder="10.0.0.0/8" />}
         </Field>
         <fieldset className="field span-3 metadata-fields">

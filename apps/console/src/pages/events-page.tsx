@@ -7,7 +7,7 @@ import { EmptyState, ErrorBanner, LoadingState, PageHeader, Spinner } from '../c
 import { TopValues } from '../components/top-values';
 import type { TEventRecord, TOrganization } from '../lib/api-client';
 import { describeError } from '../lib/describe-error';
-import { PAGE_SIZES, clearFilters, filterChips, formatEventView, hasFilters, parseEventView, toApiFilter, withAction } from '../lib/event-view';
+import { FILTER_LABELS, PAGE_SIZES, clearFilters, filterChips, formatEventView, hasFilters, parseEventView, toApiFilter, withAction } from '../lib/event-view';
 import type { TEventView } from '../lib/event-view';
 import { formatCount, formatDuration } from '../lib/format';
 import { navigate, useLocation } from '../lib/router';
@@ -132,8 +132,11 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
 
   const total = stats.status === 'success' ? stats.data.total : null;
   // When the list and the statistics fail alike (the server stopped answering), one banner says so; its Retry
-  // reloads both.
-  const sameFailure = list.status === 'error' && stats.status === 'error' && describeError(list.error).code === describeError(stats.error).code;
+  // reloads both. A list refused for its input (a filter the server rejects, a key without events:read) stands
+  // for both too: the statistics are asked the same question.
+  const listFailure = list.status === 'error' ? describeError(list.error) : null;
+  const oneBanner = listFailure !== null && (!listFailure.retryable || (stats.status === 'error' && listFailure.code === describeError(stats.error).code));
+  const badFilter = listFailure?.code === 'BAD_REQUEST';
   return (
     <div className={view.event !== null ? 'page page-with-panel' : 'page'}>
       <PageHeader
@@ -214,9 +217,9 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
         </div>
       )}
 
-      {!sameFailure && <section className="card overview" aria-label="Events over time">
+      {!oneBanner && <section className="card overview" aria-label="Events over time">
         {stats.status === 'error' ? (
-          <ErrorBanner error={stats.error} title="Could not load the histogram" onRetry={stats.reload} />
+          <ErrorBanner error={stats.error} title="Could not load the histogram" onRetry={stats.reload} labels={FILTER_LABELS} />
         ) : stats.data === undefined ? (
           <LoadingState label="Counting events…" />
         ) : (
@@ -265,7 +268,13 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
       <section className="card" aria-label="Events">
         {list.status === 'error' ? (
           <div className="card-body">
-            <ErrorBanner error={list.error} title="Could not load events" onRetry={() => setReloads((r) => r + 1)} />
+            <ErrorBanner
+              error={list.error}
+              title={badFilter ? 'The server refused this filter' : 'Could not load events'}
+              labels={FILTER_LABELS}
+              onRetry={() => setReloads((r) => r + 1)}
+              action={badFilter ? <button type="button" className="button button-small" onClick={() => setShowFilters(true)}>Edit filters</button> : undefined}
+            />
           </div>
         ) : list.status === 'loading' ? (
           <LoadingState label="Loading events…" />
