@@ -408,6 +408,36 @@ describe('events screen', () => {
     expect(new URL(page.url()).searchParams.has('event')).toBe(false);
   });
 
+  it('moves focus into the detail panel when a row is opened from the keyboard, and back to the row when it closes', async () => {
+    await page.goto(`${BASE}?limit=250`);
+    await expectRows(newestFirst(all));
+    const target = all[20];
+    if (target === undefined) throw new Error('seed too small');
+    const row = page.locator(`[data-testid=events-table] tr[data-seq="${target.seq}"]`);
+    const focusInPanel = () => page.evaluate(() => document.activeElement?.closest('[data-testid=event-detail]') !== null);
+    const focusedSeq = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.seq ?? null);
+    const panel = page.getByTestId('event-detail');
+
+    await row.focus();
+    await page.keyboard.press('Enter');
+    expect(await textOf(panel.getByTestId('detail-seq'))).toBe(String(target.seq));
+    await poll(focusInPanel).toBe(true);
+    // The next Tab stop is in the panel too, not the next of a hundred rows.
+    await page.keyboard.press('Tab');
+    expect(await focusInPanel()).toBe(true);
+    await page.keyboard.press('Escape');
+    await poll(() => panel.count()).toBe(0);
+    await poll(focusedSeq).toBe(String(target.seq));
+
+    // The same with the close button, from the keyboard.
+    await page.keyboard.press('Enter');
+    await poll(focusInPanel).toBe(true);
+    await panel.getByRole('button', { name: 'Close details' }).focus();
+    await page.keyboard.press('Enter');
+    await poll(() => panel.count()).toBe(0);
+    await poll(focusedSeq).toBe(String(target.seq));
+  });
+
   const tamperings: { name: string; code: string; tamper: (data: Record<string, unknown>) => void }[] = [
     {
       name: 'a flipped byte in the proof',

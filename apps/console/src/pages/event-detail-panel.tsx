@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 
 import { CopyButton } from '../components/copy-button';
 import { ErrorBanner, Spinner } from '../components/states';
@@ -24,8 +24,10 @@ export interface TPivot {
  * One logged event: its fields, seq, id and leaf hash, the full JSON, pivots, and "Verify inclusion", which
  * fetches the proof and the verifier keys and checks them here, in the browser.
  */
-export function EventDetailPanel({ organization, event, loading, error, pivots, onClose }: {
+export function EventDetailPanel({ organization, eventId, event, loading, error, pivots, onClose }: {
   organization: TOrganization;
+  /** The id in the URL (the event may still be loading). */
+  eventId: string;
   event: TEventRecord | null;
   loading: boolean;
   error: unknown;
@@ -40,12 +42,19 @@ export function EventDetailPanel({ organization, event, loading, error, pivots, 
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
+  // Focus moves into the panel whenever it opens on an event: it comes after every row in the document, up to
+  // a thousand Tab stops away. The events page returns focus to the row when the panel closes.
+  const titleRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    titleRef.current?.focus();
+  }, [eventId]);
+
   return (
     <aside className="detail-panel" aria-label="Event details" data-testid="event-detail">
       <div className="detail-header">
         <div>
           <div className="detail-kicker">Event</div>
-          <h2 className="detail-title mono">{event?.action ?? (loading ? 'Loading…' : 'Not found')}</h2>
+          <h2 className="detail-title mono" tabIndex={-1} ref={titleRef}>{event?.action ?? (loading ? 'Loading…' : 'Not found')}</h2>
           {event !== null && <div className="muted small">{formatUtc(event.occurred_at)} UTC</div>}
         </div>
         <button type="button" className="button button-ghost" onClick={onClose} aria-label="Close details">

@@ -120,7 +120,18 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
 
   const chips = filterChips(view);
   const filtered = hasFilters(view);
-  const closeDetail = useCallback(() => go({ ...view, event: null }, { replace: true }), [go, view]);
+  // Closing the panel (Escape, ✕) returns focus to the row it was opened from, where keyboard users left off.
+  const returnFocusTo = useRef<string | null>(null);
+  const closeDetail = useCallback(() => {
+    returnFocusTo.current = view.event;
+    go({ ...view, event: null }, { replace: true });
+  }, [go, view]);
+  useEffect(() => {
+    const id = returnFocusTo.current;
+    if (view.event !== null || id === null) return;
+    returnFocusTo.current = null;
+    document.querySelector<HTMLElement>(`[data-testid=events-table] tr[data-id="${CSS.escape(id)}"]`)?.focus();
+  }, [view.event]);
 
   const pivots: TPivot[] = selected === null
     ? []
@@ -323,6 +334,7 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
       {view.event !== null && (
         <EventDetailPanel
           organization={organization}
+          eventId={view.event}
           event={selected}
           loading={list.status === 'loading' || fetched.status === 'loading'}
           error={fetched.status === 'error' ? fetched.error : null}
