@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-c
 
 import { launchBrowser, newContext, poll, screenshot, setRequestTimeouts, signIn, startConsoleServer, textOf } from './harness';
 import type { TConsoleServer } from './harness';
-import { ingestSeed, newestFirst, oldestFirst } from './seed';
+import { ingestSeed, newestFirst, oldestFirst, seedEvents } from './seed';
 import type { TSeeded } from './seed';
 
 const ORG = 'acme';
@@ -524,5 +524,17 @@ describe('events screen', () => {
     expect(await page.getByLabel('From (UTC, inclusive)').inputValue()).toBe('2026-03-02 12:00:00');
     await screenshot(page, 'events-filters');
     await page.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  // Last: it logs more events.
+  it('brings the event count in the sidebar up to date when the events are refreshed', async () => {
+    await page.goto(BASE);
+    await expectRows(newestFirst(all).slice(0, 50));
+    const count = page.getByTestId('sidebar-event-count');
+    expect(await textOf(count)).toBe('120 events');
+    await server.client(server.adminKey).events.createBatch.mutate({ organizationId: ORG, events: seedEvents(5) });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await poll(() => page.getByTestId('total-count').innerText()).toBe('125');
+    await poll(() => count.innerText()).toBe('125 events');
   });
 });

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { launchBrowser, newContext, poll, screenshot, signIn, startConsoleServer, textOf } from './harness';
 import type { TConsoleServer } from './harness';
-import { ingestSeed } from './seed';
+import { ingestSeed, seedEvents } from './seed';
 
 const ORG = 'acme';
 const PAGE = `/orgs/${ORG}/log`;
@@ -106,4 +106,19 @@ describe('verifiable log screen', () => {
       await tab.close();
     });
   }
+
+  // Last: it logs more events.
+  it('brings the event counts up to date with the checkpoint on Refresh', async () => {
+    await page.goto(PAGE);
+    expect(await textOf(page.getByTestId('latest-size'))).toBe('120');
+    expect(await textOf(page.getByTestId('log-event-count'))).toBe('120 events logged');
+    expect(await textOf(page.getByTestId('sidebar-event-count'))).toBe('120 events');
+    const admin = server.client(server.adminKey);
+    await admin.events.createBatch.mutate({ organizationId: ORG, events: seedEvents(6) });
+    await admin.log.signCheckpoint.mutate({ organizationId: ORG });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await poll(() => page.getByTestId('latest-size').innerText()).toBe('126');
+    await poll(() => page.getByTestId('log-event-count').innerText()).toBe('126 events logged');
+    await poll(() => page.getByTestId('sidebar-event-count').innerText()).toBe('126 events');
+  });
 });

@@ -54,7 +54,7 @@ export function AppShell({ organizationId, page, children }: {
           )}
           {current !== null && (
             <div className="sidebar-org-meta">
-              <span>{formatCount(current.size)} {current.size === 1 ? 'event' : 'events'}</span>
+              <span data-testid="sidebar-event-count">{formatCount(current.size)} {current.size === 1 ? 'event' : 'events'}</span>
               <span className="mono" title="Log origin">{current.origin}</span>
             </div>
           )}

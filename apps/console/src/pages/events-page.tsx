@@ -96,6 +96,13 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
     );
   };
 
+  // The sidebar's event count comes from the organization list: reload it with the events (on opening the
+  // page, Refresh, Retry), or it keeps the count from sign-in.
+  const { refreshOrganizations } = session;
+  useEffect(() => {
+    refreshOrganizations().catch(reportError);
+  }, [organization.id, reloads, refreshOrganizations, reportError]);
+
   // --- histogram and facets
   const statsKey = JSON.stringify([organization.id, filter, reloads]);
   const stats = useAsync((signal) => client.events.stats.query({ organizationId: organization.id, filter, top: 8 }, { signal }), statsKey);

@@ -64,10 +64,19 @@ export function LogPage({ organization }: { organization: TOrganization }) {
     if (chain.status === 'error') reportError(chain.error);
   }, [latest.status, latest.error, chain.status, chain.error, reportError]);
 
+  // The organization's event count (the subtitle, the sidebar) is reloaded with the checkpoints, so both say
+  // the same thing: on opening the page, and on Refresh.
+  const { refreshOrganizations } = session;
+  const [refreshes, setRefreshes] = useState(0);
+  useEffect(() => {
+    refreshOrganizations().catch(reportError);
+  }, [organization.id, refreshes, refreshOrganizations, reportError]);
+
   const reload = () => {
     latest.reload();
     keys.reload();
     chain.reload();
+    setRefreshes((r) => r + 1);
     setCheck({ status: 'idle' });
   };
 
@@ -99,7 +108,7 @@ export function LogPage({ organization }: { organization: TOrganization }) {
     <div className="page">
       <PageHeader
         title="Verifiable log"
-        subtitle={<>Origin <code>{organization.origin}</code> · {formatCount(organization.size)} events when this page opened</>}
+        subtitle={<>Origin <code>{organization.origin}</code> · <span data-testid="log-event-count">{formatCount(organization.size)} {organization.size === 1 ? 'event' : 'events'} logged</span></>}
         actions={<button type="button" className="button" onClick={reload}>Refresh</button>}
       />
 
