@@ -537,4 +537,58 @@ describe('events screen', () => {
     await poll(() => page.getByTestId('total-count').innerText()).toBe('125');
     await poll(() => count.innerText()).toBe('125 events');
   });
+
+  // Last: it logs an event with long values.
+  it('keeps actions, actors and IP addresses readable at 1280 px, with the whole text in a tooltip wherever a cell is cut', async () => {
+    const long = {
+      action: 'billing.subscription.cancelled',
+      occurred_at: '2026-03-05T00:00:00.000Z',
+      actor: { id: 'u_0123456789_abcdefghij_klmnop', type: 'user', name: 'Maximiliane Oberhuber-Schwarzenegger' },
+      targets: [{ id: 'sub_0123456789_abcdefghij', type: 'subscription' }],
+      context: { location: '2001:db8:85a3:1234:5678:8a2e:370:7334', user_agent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36' },
+    };
+    await server.client(server.adminKey).events.createBatch.mutate({ organizationId: ORG, events: [long] });
+    /** Cells that may be cut: their text, whether it is cut, and the tooltip over them. */
+    const cells = () =>
+      page.locator('[data-testid=events-table]').evaluate((table) =>
+        [...table.querySelectorAll('tbody tr')].flatMap((row) =>
+          [...row.querySelectorAll<HTMLElement>('.action-name, .cell-main, .cell-sub, .target, td.col-ip, td.col-time')].map((cell) => ({
+            row: Number((row as HTMLElement).dataset.seq),
+            action: cell.classList.contains('action-name'),
+            text: cell.textContent,
+            cut: cell.scrollWidth > cell.clientWidth,
+            title: cell.closest('[title]')?.getAttribute('title') ?? null,
+          })),
+        ),
+      );
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      await page.goto(BASE);
+      const first = page.locator('[data-testid=events-table] tbody tr').first();
+      await poll(() => first.locator('.action-name').getAttribute('title')).toBe(long.action);
+      const seq = Number(await first.getAttribute('data-seq'));
+      const full = await cells();
+      // The seeded events fit whole; the long one is cut only where a tooltip holds the rest, and its action breaks
+      // after its dots rather than being cut.
+      expect(full.filter((c) => c.cut && c.row !== seq)).toEqual([]);
+      for (const c of full.filter((x) => x.cut)) expect(c.title).toContain(c.text);
+      expect(full.filter((c) => c.cut).map((c) => c.text)).toContain(long.context.location);
+      expect(full.find((c) => c.row === seq && c.action)).toMatchObject({ text: long.action, cut: false });
+      // The user agent gets a column of its own, not 30 pixels; the table fits its card.
+      const ua = await page.locator('[data-testid=events-table] thead th').last().boundingBox();
+      expect(ua?.width).toBeGreaterThanOrEqual(120);
+      expect(await page.locator('.table-wrap').first().evaluate((w) => w.scrollWidth <= w.clientWidth)).toBe(true);
+
+      // With the detail panel open, the compact table still shows every action whole.
+      await first.click();
+      await page.getByTestId('event-detail').waitFor();
+      await poll(() => page.locator('[data-testid=events-table] thead th').count()).toBe(3);
+      const compact = await cells();
+      expect(compact.filter((c) => c.action && c.cut)).toEqual([]);
+      for (const c of compact.filter((x) => x.cut)) expect(c.title).toContain(c.text);
+      await page.keyboard.press('Escape');
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
 });

@@ -1,12 +1,26 @@
-import type { KeyboardEvent } from 'react';
+import { Fragment } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 
 import type { TEventRecord } from '../lib/api-client';
 import type { TSortOrder } from '../lib/event-view';
 import { formatUtc } from '../lib/format';
 
+/** An action name with a line-break opportunity after each dot (`billing.` / `invoice_paid`) rather than a cut. */
+function breakAfterDots(action: string): ReactNode {
+  const parts = action.split('.');
+  return parts.map((part, i) => (
+    <Fragment key={i}>
+      {part}
+      {i < parts.length - 1 && <>.<wbr /></>}
+    </Fragment>
+  ));
+}
+
 /**
  * The events of the current view: time (UTC), action, actor, targets, IP and user agent. A row opens the detail
- * panel; while it is open the table is `compact` (time, action, actor), the panel showing the rest.
+ * panel; while it is open the table is `compact` (time, action, actor), the panel showing the rest. Action
+ * names break after their dots rather than being cut; other cells that may be cut carry their whole text as
+ * a tooltip.
  */
 export function EventTable({ events, order, selectedId, compact, onSelect, onToggleOrder }: {
   events: TEventRecord[];
@@ -59,9 +73,9 @@ export function EventTable({ events, order, selectedId, compact, onSelect, onTog
               onClick={() => onSelect(e)}
               onKeyDown={(k) => onKey(k, e)}
             >
-              <td className="mono nowrap col-time">{formatUtc(e.occurred_at)}</td>
-              <td className="col-action"><span className="action-name">{e.action}</span></td>
-              <td className="col-actor">
+              <td className="mono col-time">{formatUtc(e.occurred_at)}</td>
+              <td className="col-action"><span className="action-name" title={e.action}>{breakAfterDots(e.action)}</span></td>
+              <td className="col-actor" title={e.actor.name === undefined ? `${e.actor.type}:${e.actor.id}` : `${e.actor.name} (${e.actor.type}:${e.actor.id})`}>
                 <div className="cell-main">{e.actor.name ?? e.actor.id}</div>
                 <div className="cell-sub mono">{e.actor.type}:{e.actor.id}</div>
               </td>
@@ -71,7 +85,7 @@ export function EventTable({ events, order, selectedId, compact, onSelect, onTog
                 ) : (
                   <>
                     {e.targets.slice(0, 2).map((t, i) => (
-                      <div key={i} className="target mono" title={t.name ?? undefined}>
+                      <div key={i} className="target mono" title={t.name === undefined ? `${t.type}:${t.id}` : `${t.type}:${t.id} · ${t.name}`}>
                         {t.type}:{t.id}
                       </div>
                     ))}
@@ -79,8 +93,12 @@ export function EventTable({ events, order, selectedId, compact, onSelect, onTog
                   </>
                 )}
               </td>}
-              {!compact && <td className="mono col-ip">{e.context.location}</td>}
-              {!compact && <td className="col-ua" title={e.context.user_agent}>{e.context.user_agent ?? <span className="muted">—</span>}</td>}
+              {!compact && <td className="mono col-ip" title={e.context.location}>{e.context.location}</td>}
+              {!compact && (
+                <td className="col-ua" title={e.context.user_agent}>
+                  {e.context.user_agent === undefined ? <span className="muted">—</span> : <div className="clamp-2">{e.context.user_agent}</div>}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
