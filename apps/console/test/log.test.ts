@@ -107,6 +107,38 @@ describe('verifiable log screen', () => {
     });
   }
 
+  it('fits a phone: the sidebar folds behind a menu, and the verified chain breaks its fingerprints inside the card', async () => {
+    const tab = await (await newContext(browser, server, { viewport: { width: 390, height: 844 } })).newPage();
+    try {
+      await signIn(tab, server.adminKey, { path: PAGE });
+      // The page starts on the first screen, not below the whole sidebar.
+      const title = await tab.getByRole('heading', { name: 'Verifiable log', level: 1 }).boundingBox();
+      expect(title?.y).toBeLessThan(200);
+      const menu = tab.getByRole('button', { name: 'Menu' });
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      const nav = tab.getByRole('navigation', { name: 'Main' });
+      expect(await nav.isVisible()).toBe(false);
+      await menu.click();
+      expect(await menu.getAttribute('aria-expanded')).toBe('true');
+      await nav.getByRole('link', { name: 'Events' }).click();
+      await poll(() => new URL(tab.url()).pathname).toBe(`/orgs/${ORG}/events`);
+      await poll(() => nav.isVisible()).toBe(false);
+      await tab.goBack();
+
+      await tab.getByRole('button', { name: 'Verify chain' }).click();
+      const result = tab.getByTestId('chain-result');
+      expect(await result.getAttribute('data-ok', { timeout: 45_000 })).toBe('true');
+      const outside = await result.evaluate((box) => {
+        const right = box.getBoundingClientRect().right;
+        return [...box.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > right + 0.5).map((e) => e.textContent);
+      });
+      expect(outside).toEqual([]);
+      expect(await tab.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+    } finally {
+      await tab.context().close();
+    }
+  });
+
   // Last: it logs more events.
   it('brings the event counts up to date with the checkpoint on Refresh', async () => {
     await page.goto(PAGE);

@@ -6,6 +6,7 @@ const PATHS = {
   keys: 'M9.5 6.5a3 3 0 11-.01 0M7.4 8.6L2.5 13.5M4 12l1.5 1.5M5.5 10.5L7 12',
   organizations: 'M2.5 13.5h11M3.5 13.5v-9l4-2 4 2v9M6 6.5h1M9 6.5h1M6 9h1M9 9h1M7 13.5v-2h2v2',
   search: 'M7 12.5a5.5 5.5 0 110-11 5.5 5.5 0 010 11zM11 11l3.5 3.5',
+  menu: 'M2.5 4h11M2.5 8h11M2.5 12h11',
 } as const;
 
 export type TIconName = keyof typeof PATHS;

@@ -303,7 +303,7 @@ function ChainResult({ check }: { check: TChainCheck }) {
           {outcome.signers.map((s, i) => (
             <span key={`${s.name}+${s.keyId}`}>
               {i > 0 && ', '}
-              {s.name} <code>{s.keyId}</code> (fingerprint <code>{s.fingerprint}</code>)
+              {s.name} <code>{s.keyId}</code> (fingerprint <code className="fingerprint">{s.fingerprint}</code>)
             </span>
           ))}
           ; every <code>prev</code> link and consistency proof checks out.
