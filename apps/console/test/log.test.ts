@@ -56,6 +56,18 @@ describe('verifiable log screen', () => {
     await screenshot(page, 'log');
   });
 
+  it('says "1 checkpoint" for a log that has only its first', async () => {
+    await server.client(server.adminKey).organizations.create.mutate({ id: 'fresh', name: 'Fresh Ltd' });
+    await page.goto('/orgs/fresh/log');
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    const result = page.getByTestId('chain-result');
+    expect(await result.getAttribute('data-ok')).toBe('true');
+    const text = await result.innerText();
+    expect(text).toContain('Verified: 1 checkpoint, of size 0');
+    expect(text).not.toContain('checkpoints');
+    await page.goto(PAGE);
+  });
+
   const tamperings: { name: string; procedure: string; code: string; tamper: (data: unknown) => void }[] = [
     {
       name: 'a consistency proof with a flipped byte',

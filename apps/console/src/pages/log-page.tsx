@@ -291,12 +291,14 @@ function ChainResult({ check }: { check: TChainCheck }) {
       </div>
     );
   }
+  const single = outcome.count === 1;
   return (
     <div className="alert alert-success" role="status" data-testid="chain-result" data-ok="true">
       <div className="alert-main">
         <strong>
-          Verified: {formatCount(outcome.count)} checkpoints from size {formatCount(outcome.fromSize)} to {formatCount(outcome.toSize)} form one
-          append-only chain
+          {single
+            ? `Verified: 1 checkpoint, of size ${formatCount(outcome.toSize)}; there is no earlier one to link it to yet`
+            : `Verified: ${formatCount(outcome.count)} checkpoints from size ${formatCount(outcome.fromSize)} to ${formatCount(outcome.toSize)} form one append-only chain`}
         </strong>
         <span>
           Signed by{' '}
@@ -306,7 +308,7 @@ function ChainResult({ check }: { check: TChainCheck }) {
               {s.name} <code>{s.keyId}</code> (fingerprint <code className="fingerprint">{s.fingerprint}</code>)
             </span>
           ))}
-          ; every <code>prev</code> link and consistency proof checks out.
+          {single ? '; its signature checks out.' : <>; every <code>prev</code> link and consistency proof checks out.</>}
         </span>
       </div>
     </div>
