@@ -85,17 +85,20 @@ describe('action registry screen', () => {
     await poll(async () => (await server.client(server.adminKey).organizations.get.query({ organizationId: ORG })).actionRegistry).toBeNull();
   });
 
-  it('shows the server refusing a key without admin scope', async () => {
+  it('shows a key without admin scope the registry read-only, saying why, rather than a Save the server refuses', async () => {
+    await server.client(server.adminKey).organizations.setActionRegistry.mutate({ organizationId: ORG, registry: VALID });
     const reader = await server.client(server.adminKey).apiKeys.create.mutate({ name: 'reader', organizationId: ORG, scopes: ['events:read'] });
     const other = await newContext(browser, server);
     const tab = await other.newPage();
     await signIn(tab, reader.secret, { path: PAGE });
-    await tab.getByLabel('Action registry JSON').fill(JSON.stringify(VALID));
-    await tab.getByRole('button', { name: 'Save registry' }).click();
-    const banner = tab.getByTestId('error-banner');
-    expect(await textOf(banner)).toContain('The registry was not saved');
-    expect(await banner.getAttribute('data-code')).toBe('FORBIDDEN');
+    expect(await textOf(tab.getByTestId('registry-read-only'))).toContain('Read only: changing the registry needs an admin key');
+    expect(await tab.getByTestId('registry-read-only').innerText()).toContain('scope events:read');
+    const json = tab.getByLabel('Action registry JSON');
+    await poll(async () => JSON.parse((await json.inputValue()) || 'null') as unknown).toEqual(VALID);
+    expect(await json.isEditable()).toBe(false);
+    for (const name of ['Save registry', 'Remove registry', 'Format JSON']) expect(await tab.getByRole('button', { name }).count()).toBe(0);
     await other.close();
+    await server.client(server.adminKey).organizations.setActionRegistry.mutate({ organizationId: ORG, registry: null });
     // Unchanged on the server.
     await expect(server.client(reader.secret).organizations.setActionRegistry.mutate({ organizationId: ORG, registry: VALID })).rejects.toBeInstanceOf(TRPCClientError);
   });

@@ -43,6 +43,10 @@ export function RegistryPage({ organization }: { organization: TOrganization }) 
   const session = useSession();
   const { client, reportError } = session;
   const current = useAsync((signal) => client.organizations.get.query({ organizationId: organization.id }, { signal }), organization.id);
+  // Changing the registry needs `admin`: a key without it sees the registry read-only, and why, rather than an
+  // editor whose Save can only be refused. Unknown scopes (whoami failed) leave the editor open with a note.
+  const me = useAsync((signal) => client.auth.whoami.query(undefined, { signal }), 'whoami');
+  const readOnly = me.data !== undefined && !me.data.scopes.includes('admin');
   const [text, setText] = useState<string | null>(null);
   const [save, setSave] = useState<TSave>({ status: 'idle' });
   const [confirmRemove, setConfirmRemove] = useState(false);
@@ -114,10 +118,23 @@ export function RegistryPage({ organization }: { organization: TOrganization }) 
               </span>
             </div>
             <div className="card-body">
+              {readOnly && me.data !== undefined && (
+                <div className="alert alert-info" role="note" data-testid="registry-read-only">
+                  <div className="alert-main">
+                    <strong>Read only: changing the registry needs an admin key.</strong>
+                    <span>
+                      This key ({me.data.name}) has {me.data.scopes.length === 1 ? 'scope' : 'scopes'} {me.data.scopes.join(', ')}. Sign in with a key
+                      that has <code>admin</code> to edit it.
+                    </span>
+                  </div>
+                </div>
+              )}
+              {me.status === 'error' && <p className="muted small">Saving needs an <code>admin</code> key.</p>}
               <textarea
                 className="textarea code-editor"
                 aria-label="Action registry JSON"
                 name="registry"
+                readOnly={readOnly}
                 spellCheck={false}
                 value={value}
                 placeholder={'{\n  "strict": false,\n  "actions": { … }\n}'}
@@ -128,7 +145,7 @@ export function RegistryPage({ organization }: { organization: TOrganization }) 
                 rows={24}
               />
               <SaveResult save={save} />
-              <div className="form-actions">
+              {!readOnly && <div className="form-actions">
                 <button type="button" className="button button-primary" onClick={saveText} disabled={save.status === 'saving' || (!dirty && current.data.actionRegistry !== null)}>
                   {save.status === 'saving' ? <><Spinner /> Saving…</> : 'Save registry'}
                 </button>
@@ -141,7 +158,7 @@ export function RegistryPage({ organization }: { organization: TOrganization }) 
                 {current.data.actionRegistry !== null && (
                   <button type="button" className="button button-danger-ghost" onClick={() => setConfirmRemove(true)}>Remove registry</button>
                 )}
-              </div>
+              </div>}
             </div>
           </section>
           <aside className="card">
