@@ -42,7 +42,13 @@ describe('API keys screen', () => {
 
   it('creates a key bound to the organization and shows its secret once', async () => {
     await page.getByRole('button', { name: 'New API key' }).click();
+    // Without a name the button is disabled, and says why.
+    const create = page.getByRole('button', { name: 'Create key' });
+    expect(await create.isDisabled()).toBe(true);
+    expect(await textOf(page.getByTestId('create-key-missing'))).toBe('Enter a name to create the key.');
+    expect(await create.getAttribute('aria-describedby')).toBe(await page.getByTestId('create-key-missing').getAttribute('id'));
     await page.getByLabel('Name').fill('ingest-service');
+    expect(await page.getByTestId('create-key-missing').count()).toBe(0);
     await page.getByLabel('events:write').check();
     await page.getByLabel('events:read').uncheck();
     await screenshot(page, 'api-keys-create');

@@ -178,6 +178,16 @@ function CreateKeyForm({ organization, onCancel, onCreated }: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
+  // Why "Create key" is disabled, said next to it rather than left to guess.
+  const noName = name.trim() === '';
+  const missing =
+    noName && scopes.length === 0
+      ? 'Enter a name and choose a scope to create the key.'
+      : noName
+        ? 'Enter a name to create the key.'
+        : scopes.length === 0
+          ? 'Choose at least one scope to create the key.'
+          : null;
   const toggle = (scope: TScope, on: boolean) => setScopes((s) => (on ? [...s, scope] : s.filter((x) => x !== scope)));
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -241,10 +251,16 @@ function CreateKeyForm({ organization, onCancel, onCreated }: {
         </div>
       )}
       <div className="form-actions card-footer">
-        <button type="submit" className="button button-primary" disabled={busy || name.trim() === '' || scopes.length === 0}>
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={busy || missing !== null}
+          aria-describedby={missing === null ? undefined : 'create-key-missing'}
+        >
           {busy ? <><Spinner /> Creating…</> : 'Create key'}
         </button>
         <button type="button" className="button button-ghost" onClick={onCancel}>Cancel</button>
+        {missing !== null && <span className="muted small" id="create-key-missing" data-testid="create-key-missing">{missing}</span>}
       </div>
     </form>
   );
