@@ -98,8 +98,21 @@ describe('action registry screen', () => {
     expect(await json.isEditable()).toBe(false);
     for (const name of ['Save registry', 'Remove registry', 'Format JSON']) expect(await tab.getByRole('button', { name }).count()).toBe(0);
     await other.close();
+    // The server refuses the change all the same.
+    await expect(server.client(reader.secret).organizations.setActionRegistry.mutate({ organizationId: ORG, registry: null })).rejects.toBeInstanceOf(TRPCClientError);
     await server.client(server.adminKey).organizations.setActionRegistry.mutate({ organizationId: ORG, registry: null });
-    // Unchanged on the server.
-    await expect(server.client(reader.secret).organizations.setActionRegistry.mutate({ organizationId: ORG, registry: VALID })).rejects.toBeInstanceOf(TRPCClientError);
+  });
+
+  it('offers "Skip to content" as the first Tab stop, before the sidebar', async () => {
+    await page.reload();
+    await editor().waitFor();
+    const focused = () => page.evaluate(() => ({ text: document.activeElement?.textContent ?? null, id: document.activeElement?.id ?? null, inMain: document.activeElement?.closest('main') !== null }));
+    await page.keyboard.press('Tab');
+    expect((await focused()).text).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect((await focused()).id).toBe('main');
+    // The next stop is on the page, not among the sidebar's links.
+    await page.keyboard.press('Tab');
+    expect((await focused()).inMain).toBe(true);
   });
 });

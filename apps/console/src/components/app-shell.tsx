@@ -34,6 +34,17 @@ export function AppShell({ organizationId, page, children }: {
   const menuOpen = openOn === pathname;
   return (
     <div className="shell">
+      {/* The first Tab stop: past the sidebar's links to the page (the main element takes focus). */}
+      <a
+        href="#main"
+        className="skip-link"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <aside className={menuOpen ? 'sidebar sidebar-open' : 'sidebar'}>
         <div className="sidebar-top">
           <Link to="/" className="sidebar-brand" aria-label="Custody home">
@@ -107,7 +118,7 @@ export function AppShell({ organizationId, page, children }: {
           </div>
         </div>
       </aside>
-      <main className="content" id="main">
+      <main className="content" id="main" tabIndex={-1}>
         {children}
       </main>
     </div>
