@@ -49,6 +49,11 @@ describe('organizations screen', () => {
       // On a phone the table scrolls inside its card; the page itself never scrolls sideways.
       await page.setViewportSize({ width: 390, height: 844 });
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+      // The sidebar is folded into a bar, which stays a bar on a page shorter than the screen.
+      await page.goto('/no-such-page');
+      await textOf(page.getByRole('heading', { name: 'Page not found' }));
+      expect((await page.getByRole('complementary').first().boundingBox())?.height).toBeLessThan(80);
+      await page.goBack();
       await page.setViewportSize({ width: 1440, height: 900 });
 
       // A new organization opens on an empty events screen.
