@@ -278,7 +278,7 @@ describe('ZEventInputSchema', () => {
           path: 'metadata.amount',
           code: 'unsafe_number',
           message:
-            'metadata.amount: 9007199254740992 is beyond the safe integer range \u00b19007199254740991 (2^53 - 1), where digits are lost; send large integers as strings',
+            'metadata.amount: a number read as 9007199254740992 is beyond the safe integer range \u00b19007199254740991 (2^53 - 1), where digits are lost; send large integers as strings',
         },
       ]);
       expect(issuesOf({ ...base(), metadata: { big: 1e300 } })[0]?.code).toBe('unsafe_number');
@@ -316,7 +316,7 @@ describe('ZEventInputSchema', () => {
 
     it('applies the same rules to actor and target metadata', () => {
       expect(messages({ ...base(), actor: { id: 'u', type: 'user', metadata: { n: 2 ** 60 } }, targets: [{ id: 't', type: 'doc', metadata: { o: {} } }] })).toEqual([
-        'actor.metadata.n: 1152921504606847000 is beyond the safe integer range \u00b19007199254740991 (2^53 - 1), where digits are lost; send large integers as strings',
+        'actor.metadata.n: a number read as 1152921504606847000 is beyond the safe integer range \u00b19007199254740991 (2^53 - 1), where digits are lost; send large integers as strings',
         'targets[0].metadata.o: must be a string, number, boolean or null, got object (metadata is flat)',
       ]);
     });
@@ -339,7 +339,7 @@ describe('ZEventInputSchema', () => {
       [0, 'too_small', 'version: must be at least 1, got 0'],
       [1.5, 'not_integer', 'version: must be an integer, got 1.5'],
       ['1', 'invalid_type', 'version: must be a number, got string'],
-      [2 ** 53, 'unsafe_number', 'version: 9007199254740992 is beyond the safe integer range (2^53 - 1)'],
+      [2 ** 53, 'unsafe_number', 'version: a number read as 9007199254740992 is beyond the safe integer range (2^53 - 1)'],
     ] as const)('rejects version %j', (version, code, message) => {
       expect(issuesOf({ ...base(), version })).toEqual([{ path: 'version', code, message }]);
     });

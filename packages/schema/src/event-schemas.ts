@@ -186,7 +186,7 @@ function checkMetadataValue(value: unknown, maxStringLength: number, nul: TNulPo
         return {
           code: 'unsafe_number',
           detail:
-            `${String(value)} is beyond the safe integer range ±9007199254740991 (2^53 - 1), where digits are lost; ` +
+            `a number read as ${String(value)} is beyond the safe integer range ±9007199254740991 (2^53 - 1), where digits are lost; ` +
             'send large integers as strings',
         };
       }
@@ -337,7 +337,7 @@ function createIntegerSchema(options: { min: number }) {
     } else if (value < options.min) {
       addProblem(ctx, { code: 'too_small', detail: `must be at least ${options.min}, got ${value}` }, value);
     } else if (!Number.isSafeInteger(value)) {
-      addProblem(ctx, { code: 'unsafe_number', detail: `${value} is beyond the safe integer range (2^53 - 1)` }, value);
+      addProblem(ctx, { code: 'unsafe_number', detail: `a number read as ${value} is beyond the safe integer range (2^53 - 1)` }, value);
     }
   });
 }
