@@ -7,7 +7,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from 'react';
 
 import { checkApiKey, createApiClient } from './lib/api-client';
-import type { TApiClient, TOrganization } from './lib/api-client';
+import type { TApiClient, TOrganization, TScope } from './lib/api-client';
 import { describeError } from './lib/describe-error';
 import { clearStoredKey, readStoredKey, writeStoredKey } from './lib/key-storage';
 import { LoadingState } from './components/states';
@@ -19,6 +19,11 @@ export interface TSession {
   remember: boolean;
   client: TApiClient;
   organizations: TOrganization[];
+  /**
+   * The key's scopes (`auth.whoami`), loaded once after sign-in: `null` until known, or when the call failed
+   * (pages then let the server decide, and explain its refusal).
+   */
+  scopes: TScope[] | null;
   /** Reloads the organization list (after creating one, or to refresh event counts). */
   refreshOrganizations: () => Promise<void>;
   /** Reports an error from any call: an UNAUTHORIZED one ends the session. */
@@ -78,6 +83,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const apiKey = state.status === 'signed-in' ? state.apiKey : null;
   const client = useMemo(() => (apiKey === null ? null : createApiClient(apiKey)), [apiKey]);
 
+  // The scopes decide which pages the sidebar offers (Exports needs `export` or `admin`).
+  const [scopesOf, setScopesOf] = useState<{ client: TApiClient; scopes: TScope[] } | null>(null);
+  useEffect(() => {
+    if (client === null) return;
+    let current = true;
+    client.auth.whoami.query().then(
+      (me) => current && setScopesOf({ client, scopes: me.scopes }),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [client]);
+  const scopes = scopesOf !== null && scopesOf.client === client ? scopesOf.scopes : null;
+
   const refreshOrganizations = useCallback(async () => {
     if (client === null) return;
     const organizations = await client.organizations.list.query();
@@ -94,9 +114,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const session = useMemo<TSession | null>(
     () =>
       state.status === 'signed-in' && client !== null
-        ? { apiKey: state.apiKey, remember: state.remember, client, organizations: state.organizations, refreshOrganizations, reportError, signOut }
+        ? { apiKey: state.apiKey, remember: state.remember, client, organizations: state.organizations, scopes, refreshOrganizations, reportError, signOut }
         : null,
-    [state, client, refreshOrganizations, reportError, signOut],
+    [state, client, scopes, refreshOrganizations, reportError, signOut],
   );
 
   if (state.status === 'checking') return <div className="splash"><LoadingState label="Checking your API key…" /></div>;
