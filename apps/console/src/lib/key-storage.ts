@@ -42,6 +42,18 @@ export function writeLastOrganization(organizationId: string): void {
   safe(() => window.localStorage.setItem(LAST_ORGANIZATION, organizationId));
 }
 
+/**
+ * The Events page's last query string per organization (this tab only), so the Exports page can offer "the
+ * current Events filter" after the user followed the sidebar there.
+ */
+export function readEventsSearch(organizationId: string): string {
+  return safe(() => window.sessionStorage.getItem(`custody.eventsSearch.${organizationId}`)) ?? '';
+}
+
+export function writeEventsSearch(organizationId: string, search: string): void {
+  safe(() => window.sessionStorage.setItem(`custody.eventsSearch.${organizationId}`, search));
+}
+
 /** Storage can throw (disabled cookies, private modes): the console then works without persistence. */
 function safe<T>(action: () => T): T | undefined {
   try {

@@ -10,6 +10,7 @@ import { describeError } from '../lib/describe-error';
 import { FILTER_LABELS, PAGE_SIZES, clearFilters, filterChips, formatEventView, hasFilters, parseEventView, toApiFilter, withAction } from '../lib/event-view';
 import type { TEventView } from '../lib/event-view';
 import { formatCount, formatDuration } from '../lib/format';
+import { writeEventsSearch } from '../lib/key-storage';
 import { navigate, useLocation } from '../lib/router';
 import { useAsync } from '../lib/use-async';
 import { useSession } from '../session';
@@ -40,6 +41,8 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
   const view = useMemo(() => parseEventView(location.search), [location.search]);
   const filter = useMemo(() => toApiFilter(view), [view]);
   const basePath = `/orgs/${encodeURIComponent(organization.id)}/events`;
+  // Remembered for the Exports page's "use the current Events filter".
+  useEffect(() => writeEventsSearch(organization.id, location.search), [organization.id, location.search]);
   const [showFilters, setShowFilters] = useState(false);
 
   const go = useCallback(
