@@ -6,6 +6,7 @@
  *   /orgs/:organizationId/log           → checkpoints, verifier keys, chain verification
  *   /orgs/:organizationId/registry      → the action registry editor
  *   /orgs/:organizationId/keys          → API keys
+ *   /orgs/:organizationId/exports       → e-discovery export jobs (new, list, download, report)
  */
 import { useEffect } from 'react';
 
@@ -17,6 +18,7 @@ import { readLastOrganization, writeLastOrganization } from './lib/key-storage';
 import { matchPath, navigate, useLocation } from './lib/router';
 import { ApiKeysPage } from './pages/api-keys-page';
 import { EventsPage } from './pages/events-page';
+import { ExportsPage } from './pages/exports-page';
 import { LogPage } from './pages/log-page';
 import { OrganizationsPage } from './pages/organizations-page';
 import { RegistryPage } from './pages/registry-page';
@@ -101,6 +103,7 @@ function OrganizationRoute({ organizationId, page }: { organizationId: string; p
       {page === 'log' && <LogPage organization={organization} />}
       {page === 'registry' && <RegistryPage organization={organization} />}
       {page === 'keys' && <ApiKeysPage organization={organization} />}
+      {page === 'exports' && <ExportsPage organization={organization} />}
     </AppShell>
   );
 }

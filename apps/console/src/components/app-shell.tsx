@@ -13,9 +13,18 @@ export const ORGANIZATION_PAGES = [
   { id: 'log', label: 'Verifiable log', icon: 'log' },
   { id: 'registry', label: 'Action registry', icon: 'registry' },
   { id: 'keys', label: 'API keys', icon: 'keys' },
+  { id: 'exports', label: 'Exports', icon: 'exports' },
 ] as const;
 
 export type TOrganizationPage = (typeof ORGANIZATION_PAGES)[number]['id'];
+
+/**
+ * Whether a key with these scopes may use exports (`export`, or `admin`, which implies every scope). Unknown
+ * scopes (`null`: not loaded yet, or `auth.whoami` failed) count as no.
+ */
+export function canExport(scopes: readonly string[] | null): boolean {
+  return scopes !== null && (scopes.includes('export') || scopes.includes('admin'));
+}
 
 /** Sidebar (brand, organization switcher, navigation, session) and the page. */
 export function AppShell({ organizationId, page, children }: {
@@ -91,7 +100,7 @@ export function AppShell({ organizationId, page, children }: {
           </div>
           <nav className="sidebar-nav" aria-label="Main">
             {current !== null &&
-              ORGANIZATION_PAGES.map((p) => (
+              ORGANIZATION_PAGES.filter((p) => p.id !== 'exports' || canExport(session.scopes)).map((p) => (
                 <Link
                   key={p.id}
                   to={`/orgs/${encodeURIComponent(current.id)}/${p.id}`}

@@ -1,0 +1,538 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+
+import { canExport } from '../components/app-shell';
+import { CopyButton } from '../components/copy-button';
+import { Field } from '../components/field';
+import { Link } from '../components/link';
+import { EmptyState, ErrorBanner, LoadingState, PageHeader, Spinner } from '../components/states';
+import type { RouterInputs, RouterOutputs } from '@custody/api';
+import type { TOrganization } from '../lib/api-client';
+import { describeError } from '../lib/describe-error';
+import { FILTER_LABELS, filterChips, parseEventView, toApiFilter } from '../lib/event-view';
+import { formatCount, formatUtcMinutes } from '../lib/format';
+import { fileNameOf, formatBytes } from '../lib/download';
+import { readEventsSearch } from '../lib/key-storage';
+import { useAsync } from '../lib/use-async';
+import { useSession } from '../session';
+
+export type TExportJob = RouterOutputs['exports']['list'][number];
+type TExportFormat = NonNullable<RouterInputs['exports']['create']['format']>;
+
+const FORMATS: { value: TExportFormat; label: string }[] = [
+  { value: 'bundle', label: 'Evidence bundle (ZIP with proofs and report)' },
+  { value: 'csv', label: 'CSV' },
+  { value: 'ndjson', label: 'NDJSON' },
+  { value: 'dat', label: 'DAT (Concordance load file)' },
+];
+const EXTENSIONS: Record<TExportFormat, string> = { bundle: 'zip', csv: 'csv', ndjson: 'ndjson', dat: 'dat' };
+
+/** How often the list is reloaded while a job is queued or running. */
+const POLL_MS = 2000;
+
+/** What the form calls the fields the server may name in a refusal. */
+const EXPORT_LABELS: Readonly<Record<string, string>> = {
+  ...FILTER_LABELS,
+  'matter.name': 'Matter name',
+  'matter.number': 'Matter number',
+  custodian: 'Custodian',
+  reason: 'Reason',
+  controlPrefix: 'Control prefix',
+};
+
+/** A download in progress or done, by export id. */
+interface TDownload {
+  status: 'downloading' | 'done' | 'failed' | 'cancelled';
+  received: number;
+  total: number | null;
+  fileName: string | null;
+  /** The server's `X-Content-SHA256` for the file sent. */
+  headerSha256: string | null;
+  /** Computed in the browser over the bytes received (when `crypto.subtle` exists: HTTPS or localhost). */
+  localSha256: string | null;
+  error: string | null;
+}
+
+/** The server's error body (`{ code, message }`) as one sentence. */
+async function httpErrorOf(response: Response): Promise<string> {
+  let text = `HTTP ${response.status}`;
+  try {
+    const body = (await response.json()) as { code?: unknown; message?: unknown };
+    if (typeof body.message === 'string') text = `${body.message} (${typeof body.code === 'string' ? `${body.code} · ` : ''}HTTP ${response.status})`;
+  } catch {
+    // Not JSON: the status alone.
+  }
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function hex(buffer: ArrayBuffer): string {
+  return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Exports: e-discovery export jobs of the organization (evidence bundles, CSV, NDJSON, DAT), a form to start
+ * one over the whole log or the Events page's current filter, and authenticated downloads (progress, Cancel,
+ * the file's SHA-256) and production reports. Keys without the `export` scope get an explanation.
+ */
+export function ExportsPage({ organization }: { organization: TOrganization }) {
+  const { scopes } = useSession();
+  if (scopes !== null && !canExport(scopes)) return <NoExportScope scopes={scopes} />;
+  return <ExportsView organization={organization} />;
+}
+
+function NoExportScope({ scopes }: { scopes: readonly string[] | null }) {
+  return (
+    <div className="page">
+      <PageHeader title="Exports" />
+      <EmptyState title="This API key cannot use exports">
+        Preparing and downloading e-discovery exports needs a key with the <code>export</code> scope (or{' '}
+        <code>admin</code>).{scopes !== null && <> This key has {scopes.length === 1 ? 'the scope' : 'the scopes'} {scopes.join(', ')}.</>} Ask an
+        administrator for such a key, then sign in with it.
+      </EmptyState>
+    </div>
+  );
+}
+
+function ExportsView({ organization }: { organization: TOrganization }) {
+  const { client, apiKey, reportError } = useSession();
+  const jobs = useAsync((signal) => client.exports.list.query({ organizationId: organization.id }, { signal }), `exports:${organization.id}`);
+  useEffect(() => {
+    if (jobs.status === 'error') reportError(jobs.error);
+  }, [jobs.status, jobs.error, reportError]);
+
+  // Poll while a job is waiting or being written; stop once none is.
+  const pending = jobs.data?.some((j) => j.status === 'queued' || j.status === 'running') === true;
+  const { reload } = jobs;
+  useEffect(() => {
+    if (!pending || jobs.status !== 'success') return;
+    const timer = window.setTimeout(reload, POLL_MS);
+    return () => window.clearTimeout(timer);
+  }, [pending, jobs.status, jobs.data, reload]);
+
+  // --- downloads: fetched with the bearer header (no token in URLs), without the requests' deadline
+  const [downloads, setDownloads] = useState<Record<string, TDownload>>({});
+  const aborts = useRef(new Map<string, AbortController>());
+  useEffect(() => {
+    const running = aborts.current;
+    return () => running.forEach((a) => a.abort());
+  }, []);
+  const base = `/v1/organizations/${encodeURIComponent(organization.id)}/exports`;
+  const update = (id: string, change: Partial<TDownload>) => setDownloads((d) => ({ ...d, [id]: { ...(d[id] as TDownload), ...change } }));
+
+  const download = async (job: TExportJob) => {
+    aborts.current.get(job.id)?.abort();
+    const abort = new AbortController();
+    aborts.current.set(job.id, abort);
+    setDownloads((d) => ({ ...d, [job.id]: { status: 'downloading', received: 0, total: job.fileSize, fileName: null, headerSha256: null, localSha256: null, error: null } }));
+    try {
+      const response = await fetch(`${base}/${encodeURIComponent(job.id)}/download`, { headers: { authorization: `Bearer ${apiKey}` }, signal: abort.signal, cache: 'no-store' });
+      if (!response.ok) throw new Error(await httpErrorOf(response));
+      const length = Number(response.headers.get('content-length'));
+      const total = Number.isSafeInteger(length) && length > 0 ? length : job.fileSize;
+      const fileName = fileNameOf(response.headers.get('content-disposition')) ?? job.fileName ?? `${job.id}.${EXTENSIONS[job.format]}`;
+      const headerSha256 = response.headers.get('x-content-sha256');
+      update(job.id, { total, fileName, headerSha256 });
+      const chunks: Uint8Array<ArrayBuffer>[] = [];
+      let received = 0;
+      let shown = 0;
+      const reader = response.body?.getReader();
+      if (reader !== undefined) {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks.push(value);
+          received += value.byteLength;
+          // At most about ten renders a second, however small the chunks.
+          const now = performance.now();
+          if (now - shown >= 100) {
+            shown = now;
+            update(job.id, { received });
+          }
+        }
+      }
+      const blob = new Blob(chunks, { type: response.headers.get('content-type') ?? 'application/octet-stream' });
+      const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
+      const localSha256 = subtle === undefined ? null : hex(await subtle.digest('SHA-256', await blob.arrayBuffer()));
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = fileName;
+      link.hidden = true;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      update(job.id, { status: 'done', received: blob.size, localSha256 });
+    } catch (error) {
+      if (abort.signal.aborted) update(job.id, { status: 'cancelled' });
+      else update(job.id, { status: 'failed', error: describeError(error).message });
+    } finally {
+      if (aborts.current.get(job.id) === abort) aborts.current.delete(job.id);
+    }
+  };
+
+  // --- reports: the same authenticated fetch, shown from a blob URL in a new tab
+  const [reportFailure, setReportError] = useState<{ id: string; message: string } | null>(null);
+  const openReport = async (job: TExportJob) => {
+    setReportError(null);
+    // Opened now, while the click still allows a new tab; filled once the report is here.
+    const tab = window.open('', '_blank');
+    try {
+      const response = await fetch(`${base}/${encodeURIComponent(job.id)}/report`, { headers: { authorization: `Bearer ${apiKey}` }, cache: 'no-store' });
+      if (!response.ok) throw new Error(await httpErrorOf(response));
+      const url = URL.createObjectURL(new Blob([await response.arrayBuffer()], { type: 'text/html' }));
+      if (tab !== null) tab.location.href = url;
+      else window.open(url, '_blank');
+      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (error) {
+      tab?.close();
+      setReportError({ id: job.id, message: describeError(error).message });
+    }
+  };
+
+  const forbidden = jobs.status === 'error' && describeError(jobs.error).code === 'FORBIDDEN';
+  if (forbidden) return <NoExportScope scopes={null} />;
+  return (
+    <div className="page">
+      <PageHeader
+        title="Exports"
+        subtitle={<>E-discovery exports of <strong>{organization.name}</strong>: evidence bundles, CSV, NDJSON and DAT, each pinned to a signed checkpoint. Times are UTC.</>}
+        actions={<button type="button" className="button" onClick={reload}>Refresh</button>}
+      />
+
+      <section className="card" aria-label="Export jobs">
+        <div className="card-header">
+          <h2>Export jobs</h2>
+          {pending && <span className="muted small" data-testid="polling"><Spinner label="Updating" /> Updating every {POLL_MS / 1000} s while a job is queued or running</span>}
+        </div>
+        <p className="muted small export-note">
+          Downloads go through this browser&rsquo;s memory: fetch very large exports with <code>custody export</code> or{' '}
+          <code>curl -OJ -H &quot;Authorization: Bearer $CUSTODY_API_KEY&quot; {'<server>'}{base}/{'<id>'}/download</code> instead.
+        </p>
+        {jobs.status === 'error' && (
+          <div className="card-body">
+            <ErrorBanner error={jobs.error} title="Could not load the export jobs" onRetry={reload} />
+          </div>
+        )}
+        {jobs.data === undefined ? (
+          jobs.status === 'loading' && <LoadingState label="Loading export jobs…" />
+        ) : jobs.data.length === 0 ? (
+          <EmptyState title="No exports yet">Start one with the New export form below; it appears here, newest first.</EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="table table-exports" data-testid="exports-table">
+              <thead>
+                <tr>
+                  <th>Created / finished</th>
+                  <th>Format</th>
+                  <th>Matter</th>
+                  <th>Status</th>
+                  <th>Events</th>
+                  <th>SHA-256</th>
+                  <th><span className="sr-only">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                {jobs.data.map((job) => (
+                  <ExportRow
+                    key={job.id}
+                    job={job}
+                    download={downloads[job.id]}
+                    reportError={reportFailure?.id === job.id ? reportFailure.message : null}
+                    onDownload={() => void download(job)}
+                    onCancel={() => aborts.current.get(job.id)?.abort()}
+                    onReport={() => void openReport(job)}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <NewExportForm organization={organization} onCreated={reload} />
+    </div>
+  );
+}
+
+const STATUS_CLASS: Record<TExportJob['status'], string> = {
+  queued: 'status status-pending',
+  running: 'status status-pending',
+  completed: 'status status-ok',
+  failed: 'status status-revoked',
+  expired: 'status status-expired',
+};
+
+function ExportRow({ job, download, reportError, onDownload, onCancel, onReport }: {
+  job: TExportJob;
+  download: TDownload | undefined;
+  reportError: string | null;
+  onDownload: () => void;
+  onCancel: () => void;
+  onReport: () => void;
+}) {
+  const hashRef = useRef<HTMLElement>(null);
+  const progress = job.progress.total !== null && job.progress.total > 0 ? ` ${Math.floor((job.progress.done / job.progress.total) * 100)} %` : '';
+  return (
+    <>
+      <tr data-export-id={job.id} data-status={job.status}>
+        <td className="nowrap">
+          <div title={job.createdAt}>{formatUtcMinutes(job.createdAt)}</div>
+          <div className="cell-sub" title={job.finishedAt ?? undefined} data-testid="export-finished">
+            {job.finishedAt === null ? 'not finished' : `finished ${formatUtcMinutes(job.finishedAt)}`}
+          </div>
+        </td>
+        <td><span className="badge">{job.format}</span></td>
+        <td>
+          <div className="cell-main">{job.matter.name}</div>
+          <div className="cell-sub mono">{job.matter.number}</div>
+        </td>
+        <td data-testid="export-status">
+          <span className={STATUS_CLASS[job.status]}>
+            {job.status}
+            {job.status === 'running' && progress}
+          </span>
+          {job.status === 'failed' && job.error !== null && <div className="field-help field-help-error" data-testid="export-error">{job.error}</div>}
+          {job.status === 'completed' && job.expiresAt !== null && <div className="cell-sub" title={job.expiresAt}>expires {formatUtcMinutes(job.expiresAt)}</div>}
+        </td>
+        <td>
+          {job.counts === null ? <span className="muted">—</span> : <span data-testid="export-count">{formatCount(job.counts.shown)}</span>}
+          {job.counts !== null && job.counts.withheld + job.counts.purged > 0 && (
+            <div className="cell-sub" title="Withheld: in the proven range but outside the filter (bundles prove every leaf). Purged: erased by retention.">
+              {formatCount(job.counts.withheld)} withheld, {formatCount(job.counts.purged)} purged
+            </div>
+          )}
+        </td>
+        <td>
+          {job.sha256 === null ? (
+            <span className="muted">—</span>
+          ) : (
+            <div className="export-hash-cell">
+              <code className="mono hash export-hash" ref={hashRef} data-testid="export-sha256">{job.sha256}</code>
+              <CopyButton text={job.sha256} selectTarget={hashRef} />
+            </div>
+          )}
+          {job.fileSize !== null && <div className="cell-sub">{formatBytes(job.fileSize)}</div>}
+        </td>
+        <td className="actions">
+          {job.status === 'completed' && (
+            <div className="export-actions">
+              <button type="button" className="button button-small" onClick={onDownload} disabled={download?.status === 'downloading'}>Download</button>
+              {job.format === 'bundle' && <button type="button" className="button button-small" onClick={onReport}>Report</button>}
+            </div>
+          )}
+        </td>
+      </tr>
+      {(download !== undefined || reportError !== null) && (
+        <tr className="export-download-row" data-download-for={job.id}>
+          <td colSpan={7}>
+            {reportError !== null && <div className="alert alert-error" role="alert">Could not open the report: {reportError}</div>}
+            {download !== undefined && <DownloadStatus download={download} listed={job.sha256} onCancel={onCancel} />}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function DownloadStatus({ download, listed, onCancel }: { download: TDownload; listed: string | null; onCancel: () => void }) {
+  const { status, received, total } = download;
+  const amount = `${formatBytes(received)}${total !== null ? ` of ${formatBytes(total)}` : ''}`;
+  return (
+    <div className="export-download" data-testid="download-status" data-state={status}>
+      {status === 'downloading' && (
+        <div className="form-actions">
+          <progress max={total ?? undefined} value={total !== null ? received : undefined} aria-label="Download progress" />
+          <span data-testid="download-progress">Downloading {download.fileName ?? ''}: {amount}</span>
+          <button type="button" className="button button-small" onClick={onCancel}>Cancel</button>
+        </div>
+      )}
+      {status === 'cancelled' && <span className="muted">Download cancelled ({formatBytes(received)} received, nothing saved).</span>}
+      {status === 'failed' && <span className="field-help-error" role="alert">Download failed: {download.error}</span>}
+      {status === 'done' && (
+        <div className="export-download-done">
+          <div>
+            Downloaded <strong>{download.fileName}</strong> ({formatBytes(received)}).
+          </div>
+          {download.headerSha256 !== null && (
+            <div className="hash-row">
+              <span className="small">File SHA-256 (sent by the server):</span>
+              <code className="mono hash" data-testid="download-sha256">{download.headerSha256}</code>
+            </div>
+          )}
+          <div className="small muted">Compare it with the SHA-256 listed for this export{download.localSha256 !== null ? ', which this browser also checked:' : '.'}</div>
+          {download.localSha256 !== null && listed !== null && (
+            download.localSha256 === listed ? (
+              <span className="status status-ok" data-testid="download-check">The bytes received match the listed SHA-256</span>
+            ) : (
+              <span className="status status-revoked" data-testid="download-check">
+                The bytes received do not match the listed SHA-256 ({download.localSha256}): download it again
+              </span>
+            )
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface TFormErrors {
+  matterName?: string;
+  matterNumber?: string;
+  custodian?: string;
+  reason?: string;
+  controlPrefix?: string;
+}
+
+const CONTROL_PREFIX = /^[A-Z0-9][A-Z0-9_-]{0,19}$/;
+
+function NewExportForm({ organization, onCreated }: { organization: TOrganization; onCreated: () => void }) {
+  const { client, reportError } = useSession();
+  const [format, setFormat] = useState<TExportFormat>('bundle');
+  const [matterName, setMatterName] = useState('');
+  const [matterNumber, setMatterNumber] = useState('');
+  const [custodian, setCustodian] = useState('');
+  const [reason, setReason] = useState('');
+  const [controlPrefix, setControlPrefix] = useState('');
+  const [errors, setErrors] = useState<TFormErrors>({});
+  const [busy, setBusy] = useState(false);
+  const [serverError, setServerError] = useState<unknown>(null);
+  const [created, setCreated] = useState<string | null>(null);
+
+  // The Events page's filter, as it last had it in its URL (this tab).
+  const eventsSearch = useMemo(() => readEventsSearch(organization.id), [organization.id]);
+  const eventsView = useMemo(() => parseEventView(eventsSearch), [eventsSearch]);
+  const chips = filterChips(eventsView);
+  const [scope, setScope] = useState<'events' | 'none'>(chips.length > 0 ? 'events' : 'none');
+  const eventsPath = `/orgs/${encodeURIComponent(organization.id)}/events${eventsSearch}`;
+
+  const validate = (): TFormErrors => {
+    const e: TFormErrors = {};
+    const required = (value: string, max: number, what: string) =>
+      value.trim() === '' ? `Enter the ${what}.` : value.trim().length > max ? `At most ${formatCount(max)} characters.` : undefined;
+    e.matterName = required(matterName, 200, 'matter name');
+    e.matterNumber = required(matterNumber, 100, 'matter number');
+    e.custodian = required(custodian, 200, 'custodian');
+    e.reason = required(reason, 500, 'reason for the export');
+    if (controlPrefix.trim() !== '' && !CONTROL_PREFIX.test(controlPrefix.trim())) {
+      e.controlPrefix = 'Up to 20 capital letters, digits, "_" or "-", starting with a letter or digit (ACME-).';
+    }
+    return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined));
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found = validate();
+    setErrors(found);
+    setCreated(null);
+    setServerError(null);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    const prefix = controlPrefix.trim();
+    client.exports.create
+      .mutate({
+        organizationId: organization.id,
+        format,
+        filter: scope === 'events' ? toApiFilter(eventsView) : {},
+        matter: { name: matterName.trim(), number: matterNumber.trim() },
+        custodian: custodian.trim(),
+        reason: reason.trim(),
+        ...(prefix === '' ? {} : { controlPrefix: prefix }),
+      })
+      .then(
+        (job) => {
+          setCreated(job.id);
+          onCreated();
+        },
+        (error: unknown) => {
+          setServerError(error);
+          reportError(error);
+        },
+      )
+      .finally(() => setBusy(false));
+  };
+
+  const errorCount = Object.keys(errors).length;
+  return (
+    <section className="card" aria-label="New export">
+      <div className="card-header">
+        <h2>New export</h2>
+      </div>
+      <form className="card-body form" onSubmit={submit} noValidate>
+        {serverError !== null && <ErrorBanner error={serverError} title="The server refused this export" labels={EXPORT_LABELS} />}
+        {errorCount > 0 && (
+          <div className="alert alert-error" role="alert" data-testid="export-form-errors">
+            <div className="alert-main">
+              <strong>{errorCount === 1 ? 'One field needs attention' : `${errorCount} fields need attention`}</strong>
+              <span>Nothing was sent. Fill in the fields marked below.</span>
+            </div>
+          </div>
+        )}
+        {created !== null && (
+          <div className="alert alert-success" role="status" data-testid="export-created">
+            <span>
+              Export queued (<span className="mono">{created}</span>). It is listed under Export jobs, which updates until it is done.
+            </span>
+          </div>
+        )}
+        <div className="filter-grid">
+          <Field label="Format" className="span-2">
+            {(p) => (
+              <select {...p} className="select" value={format} onChange={(e) => setFormat(e.target.value as TExportFormat)}>
+                {FORMATS.map((f) => <option key={f.value} value={f.value}>{f.label}</option>)}
+              </select>
+            )}
+          </Field>
+          <Field label="Control prefix (optional)" className="span-2" error={errors.controlPrefix} help="Bates-style control numbers start with it, e.g. ACME-">
+            {(p) => <input {...p} className="input mono" value={controlPrefix} onChange={(e) => setControlPrefix(e.target.value.toUpperCase())} placeholder="ACME-" />}
+          </Field>
+          <Field label="Matter name" className="span-2" error={errors.matterName}>
+            {(p) => <input {...p} className="input" value={matterName} onChange={(e) => setMatterName(e.target.value)} placeholder="Doe v. Acme Inc." />}
+          </Field>
+          <Field label="Matter number" className="span-2" error={errors.matterNumber}>
+            {(p) => <input {...p} className="input" value={matterNumber} onChange={(e) => setMatterNumber(e.target.value)} placeholder="2026-CV-0142" />}
+          </Field>
+          <Field label="Custodian" className="span-2" error={errors.custodian} help="Who holds the records (a person or system)">
+            {(p) => <input {...p} className="input" value={custodian} onChange={(e) => setCustodian(e.target.value)} />}
+          </Field>
+          <Field label="Reason" className="span-2" error={errors.reason} help="Why the export is made (recorded in the log and the report)">
+            {(p) => <input {...p} className="input" value={reason} onChange={(e) => setReason(e.target.value)} />}
+          </Field>
+        </div>
+        <fieldset className="field">
+          <legend className="field-label">Events to export</legend>
+          <label className="checkbox">
+            <input type="radio" name="export-scope" checked={scope === 'events'} disabled={chips.length === 0} onChange={() => setScope('events')} />
+            <span>
+              Use the current Events filter
+              <small>
+                {chips.length === 0 ? (
+                  <>The <Link to={eventsPath}>Events page</Link> has no filter now: set one there, then come back.</>
+                ) : (
+                  <>As set on the <Link to={eventsPath}>Events page</Link>:</>
+                )}
+              </small>
+            </span>
+          </label>
+          {chips.length > 0 && (
+            <div className="chips export-chips" data-testid="export-filter-chips">
+              {chips.map((chip) => (
+                <span className="chip" key={chip.id} data-chip={chip.id}>
+                  <span className="chip-label">{chip.label}</span>
+                  <span className="chip-value mono">{chip.value}</span>
+                </span>
+              ))}
+            </div>
+          )}
+          <label className="checkbox">
+            <input type="radio" name="export-scope" checked={scope === 'none'} onChange={() => setScope('none')} />
+            <span>None: the whole log<small>Every event up to the checkpoint the job is pinned to.</small></span>
+          </label>
+        </fieldset>
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={busy}>{busy ? <><Spinner /> Starting…</> : 'Start export'}</button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+import { launchBrowser, newContext, poll, screenshot, signIn, startConsoleServer, textOf } from './harness';
+import type { TConsoleServer } from './harness';
+import { ingestSeed } from './seed';
+import type { TSeeded } from './seed';
+
+const ORG = 'acme';
+const PAGE = `/orgs/${ORG}/exports`;
+
+describe('exports screen', () => {
+  let server: TConsoleServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let seeded: TSeeded[];
+  beforeAll(async () => {
+    server = await startConsoleServer();
+    const admin = server.client(server.adminKey);
+    await admin.organizations.create.mutate({ id: ORG, name: 'Acme Inc.' });
+    seeded = await ingestSeed(admin, ORG);
+    // A legal-staff key: it reads events and exports, nothing else.
+    const { secret } = await admin.apiKeys.create.mutate({ name: 'legal', organizationId: ORG, scopes: ['events:read', 'export'] });
+    browser = await launchBrowser();
+    context = await newContext(browser, server);
+    page = await context.newPage();
+    await signIn(page, secret, { path: `/orgs/${ORG}/events` });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('says what is missing before sending anything', async () => {
+    await page.getByRole('link', { name: 'Exports' }).click();
+    await textOf(page.getByText('No exports yet'));
+    await page.getByLabel('Matter name').fill('Doe v. Acme');
+    await page.getByRole('button', { name: 'Start export' }).click();
+    expect(await textOf(page.getByTestId('export-form-errors'))).toContain('3 fields need attention');
+    expect(await textOf(page.getByText('Enter the custodian.'))).toBeTruthy();
+    expect(await page.getByLabel('Custodian').getAttribute('aria-invalid')).toBe('true');
+    expect(await server.client(server.adminKey).exports.list.query({ organizationId: ORG })).toEqual([]);
+  });
+
+  it('exports the Events filter as a bundle, downloads it with a matching SHA-256, and opens its report', async () => {
+    // The filter is set on the Events page, and the sidebar leads from there to Exports.
+    await page.goto(`/orgs/${ORG}/events?action=document.viewed`);
+    await page.getByTestId('chips').waitFor();
+    await page.getByRole('link', { name: 'Exports' }).click();
+    expect(await textOf(page.getByTestId('export-filter-chips'))).toContain('document.viewed');
+    expect(await page.getByLabel('Use the current Events filter').isChecked()).toBe(true);
+    await page.getByLabel('Matter name').fill('Doe v. Acme Inc.');
+    await page.getByLabel('Matter number').fill('2026-CV-0142');
+    await page.getByLabel('Custodian').fill('Acme Inc. security team');
+    await page.getByLabel('Reason').fill('Request for production no. 3');
+    await page.getByLabel('Control prefix (optional)').fill('ACME-');
+    await page.getByRole('button', { name: 'Start export' }).click();
+    await textOf(page.getByTestId('export-created'));
+
+    // The list polls until the job is done.
+    const row = page.locator('[data-testid=exports-table] tr[data-export-id]').first();
+    await poll(() => row.getAttribute('data-status')).toBe('completed');
+    const viewed = seeded.filter((e) => e.action === 'document.viewed').length;
+    expect(await textOf(row.getByTestId('export-count'))).toBe(String(viewed));
+    const listed = await textOf(row.getByTestId('export-sha256'));
+    expect(listed).toMatch(/^[0-9a-f]{64}$/);
+    const [job] = await server.client(server.adminKey).exports.list.query({ organizationId: ORG });
+    expect(job?.sha256).toBe(listed);
+    await poll(() => page.getByTestId('polling').count()).toBe(0);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe(job?.fileName);
+    const bytes = await readFile(await download.path());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(listed);
+    expect(await textOf(page.getByTestId('download-sha256'))).toBe(listed);
+    expect(await textOf(page.getByTestId('download-check'))).toBe('The bytes received match the listed SHA-256');
+    await screenshot(page, 'exports');
+
+    const [report] = await Promise.all([context.waitForEvent('page'), row.getByRole('button', { name: 'Report' }).click()]);
+    await poll(() => report.url()).toMatch(/^blob:/);
+    await report.waitForLoadState();
+    expect(await report.locator('body').innerText()).toContain('2026-CV-0142');
+    await report.close();
+  });
+
+  it('hides exports from a key without the export scope, and explains a direct link', async () => {
+    const { secret } = await server.client(server.adminKey).apiKeys.create.mutate({ name: 'reader', organizationId: ORG, scopes: ['events:read'] });
+    const readerContext = await newContext(browser, server);
+    try {
+      const reader = await readerContext.newPage();
+      await signIn(reader, secret, { path: PAGE });
+      await textOf(reader.getByText('This API key cannot use exports'));
+      expect(await textOf(reader.locator('.state-body'))).toContain('This key has the scope events:read');
+      await reader.getByRole('link', { name: 'Events' }).click();
+      await reader.getByTestId('total-count').waitFor();
+      expect(await reader.getByRole('link', { name: 'Exports' }).count()).toBe(0);
+      expect(await reader.getByTestId('error-banner').count()).toBe(0);
+    } finally {
+      await readerContext.close();
+    }
+  });
+});
