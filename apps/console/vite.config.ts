@@ -13,6 +13,7 @@ export default defineConfig({
   server: {
     proxy: {
       '/trpc': API,
+      '/v1': API,
       '/.well-known': API,
     },
   },
