@@ -7,7 +7,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from 'react';
 
 import { checkApiKey, createApiClient } from './lib/api-client';
-import type { TApiClient, TOrganization, TScope } from './lib/api-client';
+import type { TApiClient, TOrganization, TScope, TWhoami } from './lib/api-client';
 import { describeError } from './lib/describe-error';
 import { clearStoredKey, readStoredKey, writeStoredKey } from './lib/key-storage';
 import { LoadingState } from './components/states';
@@ -20,9 +20,11 @@ export interface TSession {
   client: TApiClient;
   organizations: TOrganization[];
   /**
-   * The key's scopes (`auth.whoami`), loaded once after sign-in: `null` until known, or when the call failed
-   * (pages then let the server decide, and explain its refusal).
+   * The key itself (`auth.whoami`: its name, organization and scopes), loaded once after sign-in: `null` until
+   * known, or when the call failed (pages then let the server decide, and explain its refusal).
    */
+  me: TWhoami | null;
+  /** `me`'s scopes, or `null` while `me` is. */
   scopes: TScope[] | null;
   /** Reloads the organization list (after creating one, or to refresh event counts). */
   refreshOrganizations: () => Promise<void>;
@@ -83,20 +85,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const apiKey = state.status === 'signed-in' ? state.apiKey : null;
   const client = useMemo(() => (apiKey === null ? null : createApiClient(apiKey)), [apiKey]);
 
-  // The scopes decide which pages the sidebar offers (Exports needs `export` or `admin`).
-  const [scopesOf, setScopesOf] = useState<{ client: TApiClient; scopes: TScope[] } | null>(null);
+  // The key's scopes decide which pages the sidebar offers (Exports needs `export` or `admin`) and what a page lets
+  // the key change (the registry needs `admin`).
+  const [whoami, setWhoami] = useState<{ client: TApiClient; me: TWhoami } | null>(null);
   useEffect(() => {
     if (client === null) return;
     let current = true;
     client.auth.whoami.query().then(
-      (me) => current && setScopesOf({ client, scopes: me.scopes }),
+      (me) => current && setWhoami({ client, me }),
       () => undefined,
     );
     return () => {
       current = false;
     };
   }, [client]);
-  const scopes = scopesOf !== null && scopesOf.client === client ? scopesOf.scopes : null;
+  const me = whoami !== null && whoami.client === client ? whoami.me : null;
 
   const refreshOrganizations = useCallback(async () => {
     if (client === null) return;
@@ -114,9 +117,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const session = useMemo<TSession | null>(
     () =>
       state.status === 'signed-in' && client !== null
-        ? { apiKey: state.apiKey, remember: state.remember, client, organizations: state.organizations, scopes, refreshOrganizations, reportError, signOut }
+        ? { apiKey: state.apiKey, remember: state.remember, client, organizations: state.organizations, me, scopes: me?.scopes ?? null, refreshOrganizations, reportError, signOut }
         : null,
-    [state, client, scopes, refreshOrganizations, reportError, signOut],
+    [state, client, me, refreshOrganizations, reportError, signOut],
   );
 
   if (state.status === 'checking') return <div className="splash"><LoadingState label="Checking your API key…" /></div>;

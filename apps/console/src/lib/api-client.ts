@@ -23,6 +23,7 @@ export type TEventStats = RouterOutputs['events']['stats'];
 export type TEventFilter = NonNullable<RouterInputs['events']['list']['filter']>;
 export type TApiKey = RouterOutputs['apiKeys']['list'][number];
 export type TScope = TApiKey['scopes'][number];
+export type TWhoami = RouterOutputs['auth']['whoami'];
 export type TCheckpoint = RouterOutputs['log']['checkpoint'];
 export type TInclusionProof = RouterOutputs['log']['inclusionProof'];
 export type TConsistencyProof = RouterOutputs['log']['consistencyProof'];

@@ -44,9 +44,9 @@ export function RegistryPage({ organization }: { organization: TOrganization }) 
   const { client, reportError } = session;
   const current = useAsync((signal) => client.organizations.get.query({ organizationId: organization.id }, { signal }), organization.id);
   // Changing the registry needs `admin`: a key without it sees the registry read-only, and why, rather than an
-  // editor whose Save can only be refused. Unknown scopes (whoami failed) leave the editor open with a note.
-  const me = useAsync((signal) => client.auth.whoami.query(undefined, { signal }), 'whoami');
-  const readOnly = me.data !== undefined && !me.data.scopes.includes('admin');
+  // editor whose Save can only be refused. Unknown scopes (the session's whoami failed) leave the editor open with a note.
+  const { me } = session;
+  const readOnly = me !== null && !me.scopes.includes('admin');
   const [text, setText] = useState<string | null>(null);
   const [save, setSave] = useState<TSave>({ status: 'idle' });
   const [confirmRemove, setConfirmRemove] = useState(false);
@@ -118,18 +118,18 @@ export function RegistryPage({ organization }: { organization: TOrganization }) 
               </span>
             </div>
             <div className="card-body">
-              {readOnly && me.data !== undefined && (
+              {readOnly && (
                 <div className="alert alert-info" role="note" data-testid="registry-read-only">
                   <div className="alert-main">
                     <strong>Read only: changing the registry needs an admin key.</strong>
                     <span>
-                      This key ({me.data.name}) has {me.data.scopes.length === 1 ? 'scope' : 'scopes'} {me.data.scopes.join(', ')}. Sign in with a key
+                      This key ({me.name}) has {me.scopes.length === 1 ? 'scope' : 'scopes'} {me.scopes.join(', ')}. Sign in with a key
                       that has <code>admin</code> to edit it.
                     </span>
                   </div>
                 </div>
               )}
-              {me.status === 'error' && <p className="muted small">Saving needs an <code>admin</code> key.</p>}
+              {me === null && <p className="muted small">Saving needs an <code>admin</code> key.</p>}
               <textarea
                 className="textarea code-editor"
                 aria-label="Action registry JSON"
