@@ -7,6 +7,7 @@ import { Field } from '../components/field';
 import { Link } from '../components/link';
 import { EmptyState, ErrorBanner, LoadingState, PageHeader, Spinner } from '../components/states';
 import type { RouterInputs, RouterOutputs } from '@custody/api';
+import { encodeHex } from '@custody/ledger';
 import type { TOrganization } from '../lib/api-client';
 import { describeError } from '../lib/describe-error';
 import { FILTER_LABELS, filterChips, parseEventView, toApiFilter } from '../lib/event-view';
@@ -63,10 +64,6 @@ async function httpErrorOf(response: Response): Promise<string> {
     // Not JSON: the status alone.
   }
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function hex(buffer: ArrayBuffer): string {
-  return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**
@@ -152,7 +149,7 @@ function ExportsView({ organization }: { organization: TOrganization }) {
       }
       const blob = new Blob(chunks, { type: response.headers.get('content-type') ?? 'application/octet-stream' });
       const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
-      const localSha256 = subtle === undefined ? null : hex(await subtle.digest('SHA-256', await blob.arrayBuffer()));
+      const localSha256 = subtle === undefined ? null : encodeHex(new Uint8Array(await subtle.digest('SHA-256', await blob.arrayBuffer())));
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
       link.href = url;
