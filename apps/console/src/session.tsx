@@ -42,6 +42,18 @@ export function useSession(): TSession {
   return session;
 }
 
+/**
+ * Reloads the organization list (the sidebar's event count, a page's own count) when a page opens for
+ * `organizationId` and each time `generation` changes (its Refresh, Retry), so the count says the same as what the
+ * page just loaded rather than what it was at sign-in. A failure goes to `reportError`.
+ */
+export function useOrganizationsRefresh(organizationId: string, generation: number): void {
+  const { refreshOrganizations, reportError } = useSession();
+  useEffect(() => {
+    refreshOrganizations().catch(reportError);
+  }, [organizationId, generation, refreshOrganizations, reportError]);
+}
+
 type TState =
   | { status: 'checking'; apiKey: string; remember: boolean }
   | { status: 'signed-out'; notice: string | null }

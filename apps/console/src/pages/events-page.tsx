@@ -13,7 +13,7 @@ import { formatCount, formatDuration } from '../lib/format';
 import { writeEventsSearch } from '../lib/key-storage';
 import { navigate, useLocation } from '../lib/router';
 import { useAsync } from '../lib/use-async';
-import { useSession } from '../session';
+import { useOrganizationsRefresh, useSession } from '../session';
 import { EventDetailPanel } from './event-detail-panel';
 import type { TPivot } from './event-detail-panel';
 import { EventFilterForm } from './event-filter-form';
@@ -35,8 +35,7 @@ interface TListState {
  * verification. Everything but the loaded pages lives in the URL.
  */
 export function EventsPage({ organization }: { organization: TOrganization }) {
-  const session = useSession();
-  const { client, reportError } = session;
+  const { client, reportError } = useSession();
   const location = useLocation();
   const view = useMemo(() => parseEventView(location.search), [location.search]);
   const filter = useMemo(() => toApiFilter(view), [view]);
@@ -101,10 +100,7 @@ export function EventsPage({ organization }: { organization: TOrganization }) {
 
   // The sidebar's event count comes from the organization list: reload it with the events (on opening the
   // page, Refresh, Retry), or it keeps the count from sign-in.
-  const { refreshOrganizations } = session;
-  useEffect(() => {
-    refreshOrganizations().catch(reportError);
-  }, [organization.id, reloads, refreshOrganizations, reportError]);
+  useOrganizationsRefresh(organization.id, reloads);
 
   // --- histogram and facets
   const statsKey = JSON.stringify([organization.id, filter, reloads]);

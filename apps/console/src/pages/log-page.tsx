@@ -9,7 +9,7 @@ import { formatCount, formatUtc, shorten } from '../lib/format';
 import { useAsync } from '../lib/use-async';
 import { verifyChain } from '../lib/verify';
 import type { TChainOutcome } from '../lib/verify';
-import { useSession } from '../session';
+import { useOrganizationsRefresh, useSession } from '../session';
 
 /** Checkpoints per `log.checkpoints` call (the API's maximum). */
 const PAGE = 1000;
@@ -51,8 +51,7 @@ type TChainCheck =
  * proof in the browser.
  */
 export function LogPage({ organization }: { organization: TOrganization }) {
-  const session = useSession();
-  const { client, reportError } = session;
+  const { client, reportError } = useSession();
   const latest = useAsync((signal) => client.log.checkpoint.query({ organizationId: organization.id }, { signal }), organization.id);
   const keys = useAsync((signal) => client.log.keys.query(undefined, { signal }), 'keys');
   const chain = useAsync((signal) => loadChain(client, organization.id, signal), organization.id);
@@ -66,11 +65,8 @@ export function LogPage({ organization }: { organization: TOrganization }) {
 
   // The organization's event count (the subtitle, the sidebar) is reloaded with the checkpoints, so both say
   // the same thing: on opening the page, and on Refresh.
-  const { refreshOrganizations } = session;
   const [refreshes, setRefreshes] = useState(0);
-  useEffect(() => {
-    refreshOrganizations().catch(reportError);
-  }, [organization.id, refreshes, refreshOrganizations, reportError]);
+  useOrganizationsRefresh(organization.id, refreshes);
 
   const reload = () => {
     latest.reload();
