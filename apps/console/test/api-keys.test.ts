@@ -2,7 +2,7 @@ import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-import { launchBrowser, newContext, plainHttpUrl, poll, screenshot, signIn, startConsoleServer, textOf } from './harness';
+import { launchBrowser, newContext, plainHttpUrl, poll, screenshot, setRequestTimeouts, signIn, startConsoleServer, textOf } from './harness';
 import type { TConsoleServer } from './harness';
 import { seedEvents } from './seed';
 
@@ -122,6 +122,43 @@ describe('API keys screen', () => {
     await textOf(page.getByTestId('secret-value'));
     expect(await textOf(row('auditor'))).toContain('All organizations');
     await page.getByRole('button', { name: 'I have stored it' }).click();
+  });
+
+  it('says the server is not responding when a key creation gets no answer, claims no key, and lets the form send again', async () => {
+    await page.goto(PAGE);
+    await textOf(row('bootstrap admin'));
+    // Only the change is held: the query deadline stays at its default, so a failure within a second is the
+    // change's own deadline.
+    await setRequestTimeouts(page, { mutationTimeoutMs: 1000 });
+    // A frozen server (SIGSTOP): the connection is accepted and nothing ever comes back.
+    await page.route('**/trpc/apiKeys.create?**', () => undefined);
+    try {
+      await page.getByRole('button', { name: 'New API key' }).click();
+      const form = page.getByRole('form', { name: 'Create an API key' });
+      await form.getByLabel('Name').fill('unanswered');
+      await form.getByRole('button', { name: 'Create key' }).click();
+      const banner = form.getByTestId('error-banner');
+      const text = await textOf(banner);
+      expect(text).toContain('The key was not created');
+      expect(text).toContain('The server is not responding (no answer within 1 s). The change may or may not have been made: reload to check before trying again.');
+      expect(await banner.getAttribute('data-code')).toBe('TIMEOUT');
+      // Nothing claims a key: no secret, no new row; the form keeps what was typed and can send it again.
+      expect(await page.getByTestId('secret-panel').count()).toBe(0);
+      expect(await row('unanswered').count()).toBe(0);
+      expect(await form.getByLabel('Name').inputValue()).toBe('unanswered');
+      const create = form.getByRole('button', { name: 'Create key' });
+      expect(await create.isEnabled()).toBe(true);
+
+      // The server answers again: the same form creates the key.
+      await page.unroute('**/trpc/apiKeys.create?**');
+      await create.click();
+      expect(await textOf(page.getByTestId('secret-panel').getByTestId('secret-value'))).toMatch(/^custody_sk_/);
+      await textOf(row('unanswered'));
+      await page.getByRole('button', { name: 'I have stored it' }).click();
+    } finally {
+      await page.unroute('**/trpc/apiKeys.create?**');
+      await setRequestTimeouts(page, null);
+    }
   });
 
   it('revokes a key after confirmation, and the key stops working', async () => {
