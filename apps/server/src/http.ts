@@ -25,7 +25,7 @@ import type { Custody, TPrincipal, TScope } from '@custody/core';
 
 import { answerClientError } from './client-error';
 import { createMetrics } from './metrics';
-import { duplicateMemberRefusal, readBodiesAsUtf8 } from './request-body';
+import { duplicateMemberRefusal, readBodiesAsUtf8, readFormBodies } from './request-body';
 import { registerIngestLane } from './trpc-ingest-lane';
 import type { TLaneFallback } from './trpc-ingest-lane';
 
@@ -115,6 +115,8 @@ function errorBody(code: string, message: string, extra: Record<string, unknown>
 
 /** How much of a path a 404 repeats: enough to spot a typo, not a whole over-long URL sent back. */
 const NOT_FOUND_PATH_CHARS = 200;
+/** Largest form body (`POST …/download`: one API key). */
+const FORM_BODY_LIMIT = 4096;
 
 /** The 404 message for `method` on `url`: its path (without the query), cut short past `NOT_FOUND_PATH_CHARS`. */
 function noRoute(method: string, url: string): string {
@@ -294,14 +296,14 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
   });
 
   /** Authenticates a plain-HTTP request and applies the key's rate limit. */
-  async function principalOf(req: FastifyRequest, scope: TScope, organizationId: string | null): Promise<TPrincipal> {
-    const principal = await authenticated(req);
+  async function principalOf(req: FastifyRequest, scope: TScope, organizationId: string | null, key?: string): Promise<TPrincipal> {
+    const principal = await authenticated(req, key);
     authorize(principal, scope, organizationId);
     return principal;
   }
-  /** The caller's key, authenticated, with its rate limit applied (before the request's body is looked at). */
-  async function authenticated(req: FastifyRequest): Promise<TPrincipal> {
-    const principal = await custody.apiKeys.authenticate(bearerToken(req.headers.authorization));
+  /** The caller's key (the bearer header's, or `key`), authenticated, with its rate limit applied (before the request's body is looked at). */
+  async function authenticated(req: FastifyRequest, key = bearerToken(req.headers.authorization)): Promise<TPrincipal> {
+    const principal = await custody.apiKeys.authenticate(key);
     const waitMs = rateLimiter.take(principal.keyId);
     if (waitMs > 0) throw new AppError('TOO_MANY_REQUESTS', `rate limit exceeded for this API key; retry in ${waitMs} ms`, { details: { retryAfterMs: waitMs } });
     return principal;
@@ -351,17 +353,41 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
     return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(checkpoint.note);
   });
   // Exports: the finished file and the production report.
-  app.get('/v1/organizations/:organizationId/exports/:exportId/download', async (req: FastifyRequest<{ Params: { organizationId: string; exportId: string } }>, reply) => {
-    const { organizationId, exportId } = req.params;
-    await principalOf(req, 'export', organizationId);
+  const sendExportFile = async (reply: FastifyReply, organizationId: string, exportId: string) => {
     const file = await custody.exports.file(organizationId, exportId);
     return reply
       .type(file.contentType)
       .header('content-length', String(file.size))
       .header('content-disposition', `attachment; filename="${file.fileName}"`)
       .header('x-content-sha256', file.sha256)
+      .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'no-store')
       .send(createReadStream(file.path));
+  };
+  app.get('/v1/organizations/:organizationId/exports/:exportId/download', async (req: FastifyRequest<{ Params: { organizationId: string; exportId: string } }>, reply) => {
+    const { organizationId, exportId } = req.params;
+    await principalOf(req, 'export', organizationId);
+    return sendExportFile(reply, organizationId, exportId);
+  });
+  // The same file for a browser that saves it straight to disk: only a navigation (a form's POST) does that, and
+  // a navigation cannot send an Authorization header, so the key comes as the form field `api_key`: in the body,
+  // never in a URL that logs and histories keep. A bearer header is refused beside it (two keys, one request).
+  await app.register((scope, _options, registered) => {
+    scope.removeAllContentTypeParsers();
+    readFormBodies(scope, ['api_key']);
+    scope.post(
+      '/v1/organizations/:organizationId/exports/:exportId/download',
+      { bodyLimit: FORM_BODY_LIMIT },
+      async (req: FastifyRequest<{ Params: { organizationId: string; exportId: string }; Body: Record<string, string> | undefined }>, reply) => {
+        const { organizationId, exportId } = req.params;
+        if (req.headers.authorization !== undefined) throw new AppError('BAD_REQUEST', 'send the API key either in the Authorization header (GET) or as the form field api_key (POST), not both');
+        const key = req.body?.api_key;
+        if (key === undefined || key === '') throw new AppError('UNAUTHORIZED', 'missing API key: post it as the form field api_key (application/x-www-form-urlencoded)');
+        await principalOf(req, 'export', organizationId, key);
+        return sendExportFile(reply, organizationId, exportId);
+      },
+    );
+    registered();
   });
   app.get('/v1/organizations/:organizationId/exports/:exportId/report', async (req: FastifyRequest<{ Params: { organizationId: string; exportId: string } }>, reply) => {
     const { organizationId, exportId } = req.params;

@@ -463,6 +463,38 @@ describe('exports over HTTP', () => {
     const other = await fetch(`${s.url}/v1/organizations/other/exports/${job?.id ?? ''}/download`, { headers: { authorization: `Bearer ${exportKey}` } });
     expect(other.status).toBe(403);
   });
+
+  it('serves the file to a form post carrying the key (a browser saving to disk), and refuses a form that is wrong', async () => {
+    const [job] = await s.client(exportKey).exports.list.query({ organizationId: 'acme' });
+    const url = `${s.url}/v1/organizations/acme/exports/${job?.id ?? ''}/download`;
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    const res = await post(new URLSearchParams({ api_key: exportKey }).toString());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.zip"$/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    const { createHash } = await import('node:crypto');
+    expect(createHash('sha256').update(new Uint8Array(await res.arrayBuffer())).digest('hex')).toBe(job?.sha256);
+
+    const refused = async (response: Promise<Response>, status: number, code: string, message: RegExp) => {
+      const answer = await response;
+      expect(answer.status).toBe(status);
+      const body = (await answer.json()) as { code?: string; message?: string };
+      expect(body.code).toBe(code);
+      expect(body.message).toMatch(message);
+    };
+    const readOnly = (await s.client(s.adminKey).apiKeys.create.mutate({ name: 'reader-2', organizationId: 'acme', scopes: ['events:read'] })).secret;
+    await refused(post(`api_key=${readOnly}`), 403, 'FORBIDDEN', /export/);
+    await refused(post('api_key=cus_not_a_key'), 401, 'UNAUTHORIZED', /.+/);
+    await refused(post(''), 401, 'UNAUTHORIZED', /form field api_key/);
+    await refused(post(`api_key=${exportKey}&apikey=x`), 400, 'BAD_REQUEST', /"apikey" is not known/);
+    await refused(post(`api_key=${exportKey}&api_key=${exportKey}`), 400, 'BAD_REQUEST', /twice/);
+    await refused(post(`api_key=${exportKey}`, { authorization: `Bearer ${exportKey}` }), 400, 'BAD_REQUEST', /not both/);
+    await refused(post(`api_key=${exportKey}&${'x'.repeat(5000)}=1`), 413, 'PAYLOAD_TOO_LARGE', /.+/);
+    const json = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api_key: exportKey }) });
+    expect(json.status).toBe(415);
+    expect(((await json.json()) as { message?: string }).message).toContain('application/json');
+  });
 });
 
 describe.skipIf(!DIALECTS.includes('postgres'))('postgres: a query whose client goes away', () => {
