@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -73,12 +75,23 @@ describe('exports screen', () => {
     expect(job?.sha256).toBe(listed);
     await poll(() => page.getByTestId('polling').count()).toBe(0);
 
+    // The browser saves the file itself, from a form post: no bytes pass through the page.
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe(job?.fileName);
-    const bytes = await readFile(await download.path());
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(listed);
-    expect(await textOf(page.getByTestId('download-sha256'))).toBe(listed);
-    expect(await textOf(page.getByTestId('download-check'))).toBe('The bytes received match the listed SHA-256');
+    const saved = await download.path();
+    expect(createHash('sha256').update(await readFile(saved)).digest('hex')).toBe(listed);
+    expect(await textOf(page.getByTestId('download-status'))).toContain(`Sent to this browser’s downloads: ${job?.fileName ?? ''}`);
+
+    // The saved file, checked here against the listed SHA-256; then a file that is not it.
+    await row.getByLabel('Check a saved file').setInputFiles(saved);
+    expect(await textOf(page.getByTestId('download-check'))).toBe(`${basename(saved)} matches the listed SHA-256`);
+    const other = join(await mkdtemp(join(tmpdir(), 'custody-console-')), 'other.zip');
+    await writeFile(other, (await readFile(saved)).subarray(1));
+    await row.getByLabel('Check a saved file').setInputFiles(other);
+    expect(await textOf(page.getByTestId('download-check'))).toContain('other.zip does not match the listed SHA-256');
+    expect(await page.getByTestId('check-status').locator('code').innerText()).toBe(createHash('sha256').update(await readFile(other)).digest('hex'));
+    await row.getByLabel('Check a saved file').setInputFiles(saved);
+    await poll(() => page.getByTestId('check-status').getAttribute('data-state')).toBe('match');
     await screenshot(page, 'exports');
 
     const [report] = await Promise.all([context.waitForEvent('page'), row.getByRole('button', { name: 'Report' }).click()]);
@@ -86,6 +99,25 @@ describe('exports screen', () => {
     await report.waitForLoadState();
     expect(await report.locator('body').innerText()).toContain('2026-CV-0142');
     await report.close();
+  });
+
+  it('says why the server refused a download, read back from the page it answered with', async () => {
+    // A key that listed the exports but is revoked by the time of the download.
+    const admin = server.client(server.adminKey);
+    const legal = await admin.apiKeys.create.mutate({ name: 'legal-2', organizationId: ORG, scopes: ['events:read', 'export'] });
+    const second = await newContext(browser, server);
+    try {
+      const p = await second.newPage();
+      await signIn(p, legal.secret, { path: PAGE });
+      const row = p.locator('[data-testid=exports-table] tr[data-export-id]').first();
+      await row.getByRole('button', { name: 'Download' }).waitFor();
+      await admin.apiKeys.revoke.mutate({ keyId: legal.key.id });
+      await row.getByRole('button', { name: 'Download' }).click();
+      await poll(() => p.getByTestId('download-status').getAttribute('data-state')).toBe('failed');
+      expect(await textOf(p.getByTestId('download-status'))).toBe('Download failed: Invalid API key (UNAUTHORIZED)');
+    } finally {
+      await second.close();
+    }
   });
 
   it('hides exports from a key without the export scope, and explains a direct link', async () => {

@@ -1,25 +1,32 @@
+import { createHash } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
 
-import { fileNameOf, formatBytes } from './download';
-
-describe('fileNameOf', () => {
-  it('reads the name the server sends, quoted or not, and the UTF-8 form first', () => {
-    expect(fileNameOf('attachment; filename="exp_1.zip"')).toBe('exp_1.zip');
-    expect(fileNameOf('attachment; filename=exp_1.csv')).toBe('exp_1.csv');
-    expect(fileNameOf(`attachment; filename="a.zip"; filename*=UTF-8''Doe%20v.%20Acme.zip`)).toBe('Doe v. Acme.zip');
-  });
-
-  it('keeps only the last path segment, and gives null when there is no name', () => {
-    expect(fileNameOf('attachment; filename="../../etc/passwd"')).toBe('passwd');
-    expect(fileNameOf('attachment')).toBeNull();
-    expect(fileNameOf(null)).toBeNull();
-  });
-});
+import { formatBytes, hashFile } from './download';
+import type { THashProgress } from './download';
 
 describe('formatBytes', () => {
   it('uses the largest unit below the size', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(15_360)).toBe('15 KB');
     expect(formatBytes(1_258_291)).toBe('1.2 MB');
+  });
+});
+
+describe('hashFile', () => {
+  it('hashes a file read in chunks as one SHA-256, and reports having read all of it', async () => {
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) % 251);
+    // Several parts, so the stream yields several chunks.
+    const file = new Blob([bytes.subarray(0, 1000), bytes.subarray(1000, 2_000_000), bytes.subarray(2_000_000)]);
+    const seen: THashProgress[] = [];
+    const hex = await hashFile(file, (p) => seen.push(p));
+    expect(hex).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(seen.at(-1)).toEqual({ read: bytes.length, total: bytes.length });
+  });
+
+  it('stops once its signal aborts', async () => {
+    const abort = new AbortController();
+    abort.abort();
+    await expect(hashFile(new Blob([new Uint8Array(10)]), () => undefined, abort.signal)).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

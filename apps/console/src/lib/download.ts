@@ -1,26 +1,8 @@
-/** Helpers of the Exports page's downloads. */
+/** Helpers of the Exports page's downloads: saving a file with the browser, and checking a saved one. */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { encodeHex } from '@custody/ledger';
+
 import { formatCount } from './format';
-
-/** The file name of `attachment; filename="…"` (or `filename*=UTF-8''…`), else null. */
-export function fileNameOf(disposition: string | null): string | null {
-  if (disposition === null) return null;
-  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition);
-  if (extended?.[1] !== undefined) {
-    try {
-      return baseName(decodeURIComponent(extended[1].trim()));
-    } catch {
-      // Fall through to the plain name.
-    }
-  }
-  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;\s]+)/i.exec(disposition);
-  return baseName(plain?.[1] ?? plain?.[2] ?? '');
-}
-
-/** Never a path: the browser strips one anyway, but say only the name. */
-function baseName(name: string): string | null {
-  const base = name.split(/[/\\]/).pop() ?? '';
-  return base === '' ? null : base;
-}
 
 /** A byte count for people: `512 B`, `15 KB`, `1.2 MB`. */
 export function formatBytes(n: number): string {
@@ -33,4 +15,92 @@ export function formatBytes(n: number): string {
     unit++;
   }
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit] ?? 'TB'}`;
+}
+
+/**
+ * Has the browser save `url`'s answer to disk with its own downloads (any size, nothing held in this page's memory):
+ * posts a form carrying `fields` into the frame named `target`. A form, since only a navigation is saved by the
+ * browser, and a navigation cannot send an Authorization header; the fields go in the body, never in the URL.
+ * The form is in the document only while it is submitted.
+ */
+export function postToFrame(url: string, fields: Readonly<Record<string, string>>, target: string): void {
+  const form = document.createElement('form');
+  form.method = 'POST';
+  form.action = url;
+  form.target = target;
+  form.enctype = 'application/x-www-form-urlencoded';
+  form.hidden = true;
+  for (const [name, value] of Object.entries(fields)) {
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = name;
+    input.value = value;
+    form.append(input);
+  }
+  document.body.append(form);
+  try {
+    form.submit();
+  } finally {
+    form.remove();
+  }
+}
+
+/**
+ * What a frame that `postToFrame` targeted shows, when it shows a page: the server's error (`{ code, message }`,
+ * as one sentence), or null while it holds no answer (a file the browser saved leaves the frame empty).
+ */
+export function frameErrorOf(frame: HTMLIFrameElement): string | null {
+  let doc: Document | null = null;
+  try {
+    doc = frame.contentDocument;
+  } catch {
+    return 'the server answered with a page from another origin';
+  }
+  if (doc === null || doc.location.href === 'about:blank') return null;
+  const text = doc.body?.textContent?.trim() ?? '';
+  try {
+    const body = JSON.parse(text) as { code?: unknown; message?: unknown };
+    if (typeof body.message === 'string') {
+      const message = `${body.message}${typeof body.code === 'string' ? ` (${body.code})` : ''}`;
+      return message.charAt(0).toUpperCase() + message.slice(1);
+    }
+  } catch {
+    // Not the API's JSON: say what there is.
+  }
+  return text === '' ? 'the server answered with an empty page' : `the server answered: ${text.slice(0, 200)}`;
+}
+
+/** How far `hashFile` has read. */
+export interface THashProgress {
+  read: number;
+  total: number;
+}
+
+/**
+ * The SHA-256 (hex) of `file`, read a chunk at a time (a file of any size, never whole in memory), reporting
+ * progress about ten times a second. Rejects with an `AbortError` once `signal` aborts.
+ */
+export async function hashFile(file: Blob, onProgress: (progress: THashProgress) => void, signal?: AbortSignal): Promise<string> {
+  const hash = sha256.create();
+  const reader = file.stream().getReader();
+  let read = 0;
+  let shown = 0;
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { done, value } = await reader.read();
+      if (done) break;
+      hash.update(value);
+      read += value.byteLength;
+      const now = performance.now();
+      if (now - shown >= 100) {
+        shown = now;
+        onProgress({ read, total: file.size });
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  onProgress({ read, total: file.size });
+  return encodeHex(hash.digest());
 }

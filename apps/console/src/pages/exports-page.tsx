@@ -7,12 +7,11 @@ import { Field } from '../components/field';
 import { Link } from '../components/link';
 import { EmptyState, ErrorBanner, LoadingState, PageHeader, Spinner } from '../components/states';
 import type { RouterInputs, RouterOutputs } from '@custody/api';
-import { encodeHex } from '@custody/ledger';
 import type { TOrganization } from '../lib/api-client';
 import { describeError } from '../lib/describe-error';
 import { FILTER_LABELS, filterChips, parseEventView, toApiFilter } from '../lib/event-view';
 import { formatCount, formatUtcMinutes } from '../lib/format';
-import { fileNameOf, formatBytes } from '../lib/download';
+import { formatBytes, frameErrorOf, hashFile, postToFrame } from '../lib/download';
 import { readEventsSearch } from '../lib/key-storage';
 import { useAsync } from '../lib/use-async';
 import { useSession } from '../session';
@@ -26,7 +25,6 @@ const FORMATS: { value: TExportFormat; label: string }[] = [
   { value: 'ndjson', label: 'NDJSON' },
   { value: 'dat', label: 'DAT (Concordance load file)' },
 ];
-const EXTENSIONS: Record<TExportFormat, string> = { bundle: 'zip', csv: 'csv', ndjson: 'ndjson', dat: 'dat' };
 
 /** How often the list is reloaded while a job is queued or running. */
 const POLL_MS = 2000;
@@ -41,16 +39,20 @@ const EXPORT_LABELS: Readonly<Record<string, string>> = {
   controlPrefix: 'Control prefix',
 };
 
-/** A download in progress or done, by export id. */
-interface TDownload {
-  status: 'downloading' | 'done' | 'failed' | 'cancelled';
-  received: number;
-  total: number | null;
-  fileName: string | null;
-  /** The server's `X-Content-SHA256` for the file sent. */
-  headerSha256: string | null;
-  /** Computed in the browser over the bytes received (when `crypto.subtle` exists: HTTPS or localhost). */
-  localSha256: string | null;
+/** A file handed to the browser to save, by export id: its downloads list shows the progress. */
+interface TSave {
+  status: 'sent' | 'failed';
+  error: string | null;
+}
+
+/** A saved file being checked against the listed SHA-256, by export id. */
+interface TCheck {
+  status: 'reading' | 'match' | 'mismatch' | 'failed';
+  fileName: string;
+  read: number;
+  total: number;
+  /** The file's SHA-256, once read. */
+  sha256: string | null;
   error: string | null;
 }
 
@@ -106,66 +108,63 @@ function ExportsView({ organization }: { organization: TOrganization }) {
     return () => window.clearTimeout(timer);
   }, [pending, jobs.status, jobs.data, reload]);
 
-  // --- downloads: fetched with the bearer header (no token in URLs), without the requests' deadline
-  const [downloads, setDownloads] = useState<Record<string, TDownload>>({});
-  const aborts = useRef(new Map<string, AbortController>());
+  // --- downloads: saved by the browser itself (any size, with its own progress and cancel), from a form posted
+  // into a hidden frame per job; the frame shows a page only when the server refused, and that page is read back.
+  const [saves, setSaves] = useState<Record<string, TSave>>({});
+  const frames = useRef(new Map<string, HTMLIFrameElement>());
   useEffect(() => {
-    const running = aborts.current;
-    return () => running.forEach((a) => a.abort());
+    const made = frames.current;
+    return () => {
+      made.forEach((frame) => frame.remove());
+      made.clear();
+    };
   }, []);
   const base = `/v1/organizations/${encodeURIComponent(organization.id)}/exports`;
-  const update = (id: string, change: Partial<TDownload>) => setDownloads((d) => ({ ...d, [id]: { ...(d[id] as TDownload), ...change } }));
 
-  const download = async (job: TExportJob) => {
-    aborts.current.get(job.id)?.abort();
-    const abort = new AbortController();
-    aborts.current.set(job.id, abort);
-    setDownloads((d) => ({ ...d, [job.id]: { status: 'downloading', received: 0, total: job.fileSize, fileName: null, headerSha256: null, localSha256: null, error: null } }));
-    try {
-      const response = await fetch(`${base}/${encodeURIComponent(job.id)}/download`, { headers: { authorization: `Bearer ${apiKey}` }, signal: abort.signal, cache: 'no-store' });
-      if (!response.ok) throw new Error(await httpErrorOf(response));
-      const length = Number(response.headers.get('content-length'));
-      const total = Number.isSafeInteger(length) && length > 0 ? length : job.fileSize;
-      const fileName = fileNameOf(response.headers.get('content-disposition')) ?? job.fileName ?? `${job.id}.${EXTENSIONS[job.format]}`;
-      const headerSha256 = response.headers.get('x-content-sha256');
-      update(job.id, { total, fileName, headerSha256 });
-      const chunks: Uint8Array<ArrayBuffer>[] = [];
-      let received = 0;
-      let shown = 0;
-      const reader = response.body?.getReader();
-      if (reader !== undefined) {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          chunks.push(value);
-          received += value.byteLength;
-          // At most about ten renders a second, however small the chunks.
-          const now = performance.now();
-          if (now - shown >= 100) {
-            shown = now;
-            update(job.id, { received });
-          }
-        }
-      }
-      const blob = new Blob(chunks, { type: response.headers.get('content-type') ?? 'application/octet-stream' });
-      const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
-      const localSha256 = subtle === undefined ? null : encodeHex(new Uint8Array(await subtle.digest('SHA-256', await blob.arrayBuffer())));
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = fileName;
-      link.hidden = true;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      update(job.id, { status: 'done', received: blob.size, localSha256 });
-    } catch (error) {
-      if (abort.signal.aborted) update(job.id, { status: 'cancelled' });
-      else update(job.id, { status: 'failed', error: describeError(error).message });
-    } finally {
-      if (aborts.current.get(job.id) === abort) aborts.current.delete(job.id);
+  const save = (job: TExportJob) => {
+    let frame = frames.current.get(job.id);
+    if (frame === undefined) {
+      frame = document.createElement('iframe');
+      frame.name = `custody-save-${job.id}`;
+      frame.title = `Download of ${job.fileName ?? job.id}`;
+      frame.hidden = true;
+      document.body.append(frame);
+      frames.current.set(job.id, frame);
+      const made = frame;
+      made.addEventListener('load', () => {
+        const error = frameErrorOf(made);
+        if (error !== null) setSaves((s) => ({ ...s, [job.id]: { status: 'failed', error } }));
+      });
     }
+    setSaves((s) => ({ ...s, [job.id]: { status: 'sent', error: null } }));
+    postToFrame(`${base}/${encodeURIComponent(job.id)}/download`, { api_key: apiKey }, frame.name);
+  };
+
+  // --- checks: a saved file hashed here, a chunk at a time, against the listed SHA-256
+  const [checks, setChecks] = useState<Record<string, TCheck>>({});
+  const checkAborts = useRef(new Map<string, AbortController>());
+  useEffect(() => {
+    const running = checkAborts.current;
+    return () => running.forEach((a) => a.abort());
+  }, []);
+  const updateCheck = (id: string, change: Partial<TCheck>) => setChecks((c) => ({ ...c, [id]: { ...(c[id] as TCheck), ...change } }));
+  const check = async (job: TExportJob, file: File) => {
+    checkAborts.current.get(job.id)?.abort();
+    const abort = new AbortController();
+    checkAborts.current.set(job.id, abort);
+    setChecks((c) => ({ ...c, [job.id]: { status: 'reading', fileName: file.name, read: 0, total: file.size, sha256: null, error: null } }));
+    try {
+      const sha256 = await hashFile(file, ({ read }) => updateCheck(job.id, { read }), abort.signal);
+      updateCheck(job.id, { status: sha256 === job.sha256 ? 'match' : 'mismatch', sha256 });
+    } catch (error) {
+      if (!abort.signal.aborted) updateCheck(job.id, { status: 'failed', error: describeError(error).message });
+    } finally {
+      if (checkAborts.current.get(job.id) === abort) checkAborts.current.delete(job.id);
+    }
+  };
+  const cancelCheck = (id: string) => {
+    checkAborts.current.get(id)?.abort();
+    setChecks(({ [id]: _dropped, ...rest }) => rest);
   };
 
   // --- reports: the same authenticated fetch, shown from a blob URL in a new tab
@@ -203,8 +202,9 @@ function ExportsView({ organization }: { organization: TOrganization }) {
           {pending && <span className="muted small" data-testid="polling"><Spinner label="Updating" /> Updating every {POLL_MS / 1000} s while a job is queued or running</span>}
         </div>
         <p className="muted small export-note">
-          Downloads go through this browser&rsquo;s memory: fetch very large exports with <code>custody export</code> or{' '}
-          <code>curl -OJ -H &quot;Authorization: Bearer $CUSTODY_API_KEY&quot; {'<server>'}{base}/{'<id>'}/download</code> instead.
+          Download has this browser save the file, of any size, with its own downloads list. Check a saved file reads a file on this
+          computer (a download, or one fetched with <code>custody export</code> or curl) and compares its SHA-256 with the one listed; the
+          file is not sent anywhere.
         </p>
         {jobs.status === 'error' && (
           <div className="card-body">
@@ -234,10 +234,12 @@ function ExportsView({ organization }: { organization: TOrganization }) {
                   <ExportRow
                     key={job.id}
                     job={job}
-                    download={downloads[job.id]}
+                    save={saves[job.id]}
+                    check={checks[job.id]}
                     reportError={reportFailure?.id === job.id ? reportFailure.message : null}
-                    onDownload={() => void download(job)}
-                    onCancel={() => aborts.current.get(job.id)?.abort()}
+                    onSave={() => save(job)}
+                    onCheck={(file) => void check(job, file)}
+                    onCancelCheck={() => cancelCheck(job.id)}
                     onReport={() => void openReport(job)}
                   />
                 ))}
@@ -260,12 +262,14 @@ const STATUS_CLASS: Record<TExportJob['status'], string> = {
   expired: 'status status-expired',
 };
 
-function ExportRow({ job, download, reportError, onDownload, onCancel, onReport }: {
+function ExportRow({ job, save, check, reportError, onSave, onCheck, onCancelCheck, onReport }: {
   job: TExportJob;
-  download: TDownload | undefined;
+  save: TSave | undefined;
+  check: TCheck | undefined;
   reportError: string | null;
-  onDownload: () => void;
-  onCancel: () => void;
+  onSave: () => void;
+  onCheck: (file: File) => void;
+  onCancelCheck: () => void;
   onReport: () => void;
 }) {
   const hashRef = useRef<HTMLElement>(null);
@@ -314,17 +318,31 @@ function ExportRow({ job, download, reportError, onDownload, onCancel, onReport 
         <td className="actions">
           {job.status === 'completed' && (
             <div className="export-actions">
-              <button type="button" className="button button-small" onClick={onDownload} disabled={download?.status === 'downloading'}>Download</button>
+              <button type="button" className="button button-small" onClick={onSave}>Download</button>
               {job.format === 'bundle' && <button type="button" className="button button-small" onClick={onReport}>Report</button>}
+              <label className="button button-small button-file">
+                Check a saved file
+                <input
+                  type="file"
+                  className="sr-only"
+                  onChange={(e) => {
+                    const file = e.currentTarget.files?.[0];
+                    // Cleared, so choosing the same file again checks it again.
+                    e.currentTarget.value = '';
+                    if (file !== undefined) onCheck(file);
+                  }}
+                />
+              </label>
             </div>
           )}
         </td>
       </tr>
-      {(download !== undefined || reportError !== null) && (
+      {(save !== undefined || check !== undefined || reportError !== null) && (
         <tr className="export-download-row" data-download-for={job.id}>
           <td colSpan={7}>
             {reportError !== null && <div className="alert alert-error" role="alert">Could not open the report: {reportError}</div>}
-            {download !== undefined && <DownloadStatus download={download} listed={job.sha256} onCancel={onCancel} />}
+            {save !== undefined && <SaveStatus save={save} job={job} />}
+            {check !== undefined && <CheckStatus check={check} listed={job.sha256} onCancel={onCancelCheck} />}
           </td>
         </tr>
       )}
@@ -332,41 +350,46 @@ function ExportRow({ job, download, reportError, onDownload, onCancel, onReport 
   );
 }
 
-function DownloadStatus({ download, listed, onCancel }: { download: TDownload; listed: string | null; onCancel: () => void }) {
-  const { status, received, total } = download;
-  const amount = `${formatBytes(received)}${total !== null ? ` of ${formatBytes(total)}` : ''}`;
+function SaveStatus({ save, job }: { save: TSave; job: TExportJob }) {
   return (
-    <div className="export-download" data-testid="download-status" data-state={status}>
-      {status === 'downloading' && (
+    <div className="export-download" data-testid="download-status" data-state={save.status}>
+      {save.status === 'sent' && (
+        <span>
+          Sent to this browser&rsquo;s downloads: <strong>{job.fileName ?? job.id}</strong>
+          {job.fileSize !== null && <> ({formatBytes(job.fileSize)})</>}. Its downloads list shows the progress; then check the saved file.
+        </span>
+      )}
+      {save.status === 'failed' && <span className="field-help-error" role="alert">Download failed: {save.error}</span>}
+    </div>
+  );
+}
+
+function CheckStatus({ check, listed, onCancel }: { check: TCheck; listed: string | null; onCancel: () => void }) {
+  const { status, read, total } = check;
+  return (
+    <div className="export-download" data-testid="check-status" data-state={status}>
+      {status === 'reading' && (
         <div className="form-actions">
-          <progress max={total ?? undefined} value={total !== null ? received : undefined} aria-label="Download progress" />
-          <span data-testid="download-progress">Downloading {download.fileName ?? ''}: {amount}</span>
+          <progress max={total} value={read} aria-label="Check progress" />
+          <span>Reading {check.fileName}: {formatBytes(read)} of {formatBytes(total)}</span>
           <button type="button" className="button button-small" onClick={onCancel}>Cancel</button>
         </div>
       )}
-      {status === 'cancelled' && <span className="muted">Download cancelled ({formatBytes(received)} received, nothing saved).</span>}
-      {status === 'failed' && <span className="field-help-error" role="alert">Download failed: {download.error}</span>}
-      {status === 'done' && (
+      {status === 'failed' && <span className="field-help-error" role="alert">Could not read {check.fileName}: {check.error}</span>}
+      {status === 'match' && (
+        <span className="status status-ok" data-testid="download-check">
+          {check.fileName} matches the listed SHA-256
+        </span>
+      )}
+      {status === 'mismatch' && (
         <div className="export-download-done">
-          <div>
-            Downloaded <strong>{download.fileName}</strong> ({formatBytes(received)}).
+          <span className="status status-revoked" data-testid="download-check">
+            {check.fileName} does not match the listed SHA-256{listed === null ? '' : ': it is not this export’s file, or the download is incomplete'}
+          </span>
+          <div className="hash-row">
+            <span className="small">Its SHA-256 ({formatBytes(total)}):</span>
+            <code className="mono hash">{check.sha256}</code>
           </div>
-          {download.headerSha256 !== null && (
-            <div className="hash-row">
-              <span className="small">File SHA-256 (sent by the server):</span>
-              <code className="mono hash" data-testid="download-sha256">{download.headerSha256}</code>
-            </div>
-          )}
-          <div className="small muted">Compare it with the SHA-256 listed for this export{download.localSha256 !== null ? ', which this browser also checked:' : '.'}</div>
-          {download.localSha256 !== null && listed !== null && (
-            download.localSha256 === listed ? (
-              <span className="status status-ok" data-testid="download-check">The bytes received match the listed SHA-256</span>
-            ) : (
-              <span className="status status-revoked" data-testid="download-check">
-                The bytes received do not match the listed SHA-256 ({download.localSha256}): download it again
-              </span>
-            )
-          )}
         </div>
       )}
     </div>
