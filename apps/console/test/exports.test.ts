@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -90,6 +90,15 @@ describe('exports screen', () => {
     await row.getByLabel('Check a saved file').setInputFiles(other);
     expect(await textOf(page.getByTestId('download-check'))).toContain('other.zip does not match the listed SHA-256');
     expect(await page.getByTestId('check-status').locator('code').innerText()).toBe(createHash('sha256').update(await readFile(other)).digest('hex'));
+    // A large file shows its progress and can be left; then the saved file again.
+    const large = join(dirname(other), 'large.zip');
+    await writeFile(large, '');
+    await truncate(large, 8 * 1024 ** 3); // sparse: nothing written, read as zeros
+    await row.getByLabel('Check a saved file').setInputFiles(large);
+    await poll(() => page.getByTestId('check-status').getAttribute('data-state')).toBe('reading');
+    expect(await textOf(page.getByTestId('check-status'))).toMatch(/^Reading large\.zip: .+ of 8\.0 GB/);
+    await page.getByTestId('check-status').getByRole('button', { name: 'Cancel' }).click();
+    await poll(() => page.getByTestId('check-status').count()).toBe(0);
     await row.getByLabel('Check a saved file').setInputFiles(saved);
     await poll(() => page.getByTestId('check-status').getAttribute('data-state')).toBe('match');
     await screenshot(page, 'exports');

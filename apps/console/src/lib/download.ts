@@ -78,7 +78,8 @@ export interface THashProgress {
 
 /**
  * The SHA-256 (hex) of `file`, read a chunk at a time (a file of any size, never whole in memory), reporting
- * progress about ten times a second. Rejects with an `AbortError` once `signal` aborts.
+ * progress about ten times a second and letting the page render and take clicks between (a file of gigabytes reads
+ * for seconds). Rejects with an `AbortError` once `signal` aborts.
  */
 export async function hashFile(file: Blob, onProgress: (progress: THashProgress) => void, signal?: AbortSignal): Promise<string> {
   const hash = sha256.create();
@@ -96,6 +97,9 @@ export async function hashFile(file: Blob, onProgress: (progress: THashProgress)
       if (now - shown >= 100) {
         shown = now;
         onProgress({ read, total: file.size });
+        // Chunks already buffered resolve as microtasks, which would keep the page from rendering and answering
+        // clicks (Cancel) until the whole file is read: give the event loop a turn.
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
   } finally {
