@@ -112,7 +112,10 @@ for (const dialect of DIALECTS) {
           }
         };
         const workers = Array.from({ length: 8 }, (_, w) => worker(w));
-        await new Promise((r) => setTimeout(r, 400 + round * 300));
+        // Killed once this round has had commits acknowledged (however slow the machine), at a later moment each round.
+        const atStart = acked.size;
+        while (acked.size < atStart + 50) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, round * 150));
         server.child.kill('SIGKILL');
         stop = true;
         await server.exited;
@@ -150,3 +153,136 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+// Several stateless server processes on one Postgres database: each commits events and signs checkpoints for the
+// same organization at once. The log they build together is the one a single process would: seqs without gaps or
+// repeats, every acknowledged event at the seq it was acknowledged with, one chain of checkpoints (one per size),
+// and an idempotency key sent to both at once stored once.
+describe.skipIf(!DIALECTS.includes('postgres'))('postgres: two server processes on one database', () => {
+  let dataDir: string;
+  let db: TTestDatabase;
+  const servers: TServerProcess[] = [];
+  let key = '';
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'custody-two-'));
+    db = await createTestDatabase('postgres');
+    await db.close();
+    // One data directory, so one signing key, as processes deployed from one configuration share it.
+    const env = { CUSTODY_DATA_DIR: dataDir, DATABASE_URL: db.url, CUSTODY_RATE_LIMIT: '0', CUSTODY_CHECKPOINT_INTERVAL_MS: '50' };
+    servers.push(await startServerProcess(env));
+    servers.push(await startServerProcess(env));
+    key = servers[0]?.bootstrapKey ?? '';
+    expect(key).toMatch(/^custody_sk_/);
+    expect(servers[1]?.bootstrapKey).toBeNull();
+    await trpc(servers[0]?.url ?? '', key, 'organizations.create', { id: 'acme', name: 'Acme' });
+  });
+  afterAll(async () => {
+    for (const s of servers) s.child.kill('SIGKILL');
+    await db.destroy();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('builds one log from both: no seq lost or repeated, one checkpoint chain, a racing idempotency key stored once', async () => {
+    const urls = servers.map((s) => s.url);
+    const acked = new Map<string, number>();
+    const rounds = { signed: 0, raced: 0 };
+    let stop = false;
+    const writer = async (w: number) => {
+      for (let i = 0; !stop; i++) {
+        const url = urls[(w + i) % urls.length] ?? '';
+        const events = Array.from({ length: (i % 4) * 15 + 1 }, (_, j) => ({ ...EVENT, metadata: { w, i, j } }));
+        const res = (await trpc(url, key, 'events.createBatch', { organizationId: 'acme', events })) as { results: { status: string; id: string; seq: number }[] };
+        for (const r of res.results) {
+          expect(r.status).toBe('accepted');
+          acked.set(r.id, r.seq);
+        }
+      }
+    };
+    // Checkpoints asked of both at once, on top of each process's own every 50 ms.
+    const signer = async () => {
+      const sizes: number[] = [];
+      while (!stop) {
+        const signed = (await Promise.all(urls.map((url) => trpc(url, key, 'log.signCheckpoint', { organizationId: 'acme' })))) as { size: number }[];
+        sizes.push(...signed.map((c) => c.size));
+        rounds.signed++;
+      }
+      return sizes;
+    };
+    // One idempotency key sent to both processes at the same moment: one event, the same answer twice.
+    const racer = async () => {
+      const answers: { id: string; seq: number; replayed: boolean }[][] = [];
+      for (let k = 0; !stop; k++) {
+        const event = { ...EVENT, idempotency_key: `race-${k}`, metadata: { k } };
+        const both = (await Promise.all(urls.map((url) => trpc(url, key, 'events.create', { organizationId: 'acme', event })))) as { id: string; seq: number; replayed: boolean }[];
+        answers.push(both);
+        for (const a of both) acked.set(a.id, a.seq);
+        rounds.raced++;
+      }
+      return answers;
+    };
+    const running = [...Array.from({ length: 6 }, (_, w) => writer(w)), signer(), racer()];
+    // Until every kind of request has had its rounds, however slow the machine (the test's timeout bounds it).
+    while (rounds.signed < 10 || rounds.raced < 10) await new Promise((r) => setTimeout(r, 50));
+    stop = true;
+    const [sizes, races] = (await Promise.all(running)).slice(6) as [number[], { id: string; seq: number; replayed: boolean }[][]];
+
+    expect(races.length).toBeGreaterThanOrEqual(10);
+    for (const [a, b] of races) {
+      expect(a?.id).toBe(b?.id);
+      expect(a?.seq).toBe(b?.seq);
+      expect([a?.replayed, b?.replayed].filter((r) => r === true).length, `one of ${JSON.stringify([a, b])} is the original`).toBe(1);
+    }
+    expect(sizes.length).toBeGreaterThanOrEqual(20);
+
+    const { size, ids } = await verifyLog(db.url, 'acme');
+    expect(acked.size).toBeGreaterThan(200);
+    for (const [id, seq] of acked) expect(ids.get(id), `acknowledged event ${id}`).toBe(seq);
+    expect(size).toBe(acked.size);
+    // Each process signed: the chain holds checkpoints from both (one per size, by the table's key), and it verified.
+    const d = await openDatabase({ url: db.url });
+    try {
+      const checkpoints = await d.db.selectFrom('checkpoints').select(['size']).where('organization_id', '=', 'acme').execute();
+      expect(checkpoints.length).toBeGreaterThan(1);
+      for (const s of sizes) expect(checkpoints.some((c) => c.size === s), `the checkpoint of size ${s} a process answered with is stored`).toBe(true);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('goes on when the other process is killed mid-load: nothing acknowledged by either is lost, and the log verifies', async () => {
+    const [survivor, victim] = servers;
+    if (survivor === undefined || victim === undefined) throw new Error('two servers expected');
+    const acked = new Map<string, number>();
+    let stop = false;
+    const writer = async (w: number) => {
+      for (let i = 0; !stop; i++) {
+        const target: TServerProcess = (w + i) % 2 === 0 ? survivor : victim;
+        const events = Array.from({ length: (i % 3) * 20 + 1 }, (_, j) => ({ ...EVENT, metadata: { w, i, j, crash: true } }));
+        try {
+          const res = (await trpc(target.url, key, 'events.createBatch', { organizationId: 'acme', events })) as { results: { status: string; id: string; seq: number }[] };
+          for (const r of res.results) if (r.status === 'accepted') acked.set(r.id, r.seq);
+        } catch (error) {
+          // The killed process's requests in flight were never acknowledged; the survivor's must not fail.
+          if (target === survivor) throw error;
+        }
+      }
+    };
+    const running = Array.from({ length: 6 }, (_, w) => writer(w));
+    const until = async (done: () => boolean) => {
+      while (!done()) await new Promise((r) => setTimeout(r, 20));
+    };
+    // Killed while both commit (the test's timeout bounds each wait).
+    await until(() => acked.size >= 200);
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const before = acked.size;
+    await until(() => acked.size >= before + 200);
+    stop = true;
+    await Promise.all(running);
+    const signed = (await trpc(survivor.url, key, 'log.signCheckpoint', { organizationId: 'acme' })) as { size: number };
+    const { size, ids } = await verifyLog(db.url, 'acme');
+    expect(signed.size).toBe(size);
+    for (const [id, seq] of acked) expect(ids.get(id), `acknowledged event ${id}`).toBe(seq);
+  });
+});
