@@ -10,6 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 import type { Kysely } from 'kysely';
@@ -103,6 +104,10 @@ export interface TExportServiceOptions {
   retentionMs?: number;
   /** Version string recorded in custody records. */
   toolVersion?: string;
+  /** How often a process says it still runs its jobs (`heartbeat_at`), in ms. Default 10 s. */
+  heartbeatMs?: number;
+  /** How long without a heartbeat before a queued or running job counts as stopped and is failed, in ms. Default 60 s. */
+  staleMs?: number;
 }
 
 const CONTENT_TYPES: Record<TExportFormat, string> = {
@@ -220,8 +225,12 @@ export class ExportService {
   readonly #directory: string;
   readonly #retentionMs: number;
   readonly #toolVersion: string;
+  readonly #heartbeatMs: number;
+  readonly #staleMs: number;
+  /** This process, as recorded in the jobs it runs (`runner`): host, process id, and a random part. */
+  readonly runner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly #running = new Map<string, Promise<void>>();
-  #timer: NodeJS.Timeout | null = null;
+  #timers: NodeJS.Timeout[] = [];
   #closed = false;
 
   constructor(deps: TExportDeps, options: TExportServiceOptions) {
@@ -229,25 +238,84 @@ export class ExportService {
     this.#directory = options.directory;
     this.#retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
     this.#toolVersion = options.toolVersion ?? 'custody 0.1.0';
+    this.#heartbeatMs = options.heartbeatMs ?? 10_000;
+    this.#staleMs = options.staleMs ?? 60_000;
   }
 
-  /** Marks jobs a previous process left unfinished as failed, and starts the expiry sweep. */
+  /**
+   * Fails the jobs whose process stopped (no heartbeat for `staleMs`: a previous run of this server, or another
+   * process), then keeps this process's jobs' heartbeats, that check, and the expiry sweep going. Jobs that other live
+   * processes run (other servers on the same database, `custody export`) are left to them.
+   */
   async start(): Promise<void> {
     await makeDirectory(this.#directory, 0o700);
-    await this.#deps.db
-      .updateTable('exports')
-      .set({ status: 'failed', error: 'interrupted: the server stopped before the export finished; start it again', finished_at: Date.now() })
-      .where('status', 'in', ['queued', 'running'])
-      .execute();
-    this.#timer = setInterval(() => void this.sweep().catch(() => undefined), 60_000);
-    this.#timer.unref();
+    await this.failStopped();
+    const every = (ms: number, work: () => Promise<unknown>) => {
+      const timer = setInterval(() => void work().catch(() => undefined), ms);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    every(this.#heartbeatMs, async () => {
+      await this.#beat();
+      await this.failStopped();
+    });
+    every(60_000, () => this.sweep());
   }
 
-  /** Waits for running jobs, then stops the sweep. */
+  /** Waits for running jobs, then stops the timers. */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer !== null) clearInterval(this.#timer);
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
     await Promise.allSettled([...this.#running.values()]);
+  }
+
+  /**
+   * Marks failed every queued or running job whose process stopped, naming it: one that has not said it runs the job
+   * for `staleMs` (a job from before migration 0010 has never said so), or, at once, one on this host that is no
+   * longer running (no process of its id, or an earlier run of this process's id: a container restarted). Returns how
+   * many. A heartbeat arriving meanwhile wins: each job is failed only if its heartbeat is still the one read.
+   */
+  async failStopped(now = Date.now()): Promise<number> {
+    const unfinished = await this.#deps.db.selectFrom('exports').select(['id', 'runner', 'heartbeat_at']).where('status', 'in', ['queued', 'running']).execute();
+    let failed = 0;
+    for (const job of unfinished) {
+      if (this.#running.has(job.id) || job.runner === this.runner) continue; // this process runs it: its heartbeat is only late
+      const stale = job.heartbeat_at === null || job.heartbeat_at < now - this.#staleMs;
+      if (!stale && !this.#goneFromThisHost(job.runner)) continue;
+      const who = job.runner === null ? 'the server process running it' : `the process running it (${job.runner})`;
+      const why = stale ? `no heartbeat${job.heartbeat_at === null ? '' : ` since ${new Date(job.heartbeat_at).toISOString()}`}` : 'it is no longer running on this host';
+      const result = await this.#deps.db
+        .updateTable('exports')
+        .set({ status: 'failed', finished_at: now, error: `interrupted: ${who} stopped before the export finished (${why}); start it again` })
+        .where('id', '=', job.id)
+        .where('status', 'in', ['queued', 'running'])
+        .where((eb) => (job.heartbeat_at === null ? eb('heartbeat_at', 'is', null) : eb('heartbeat_at', '=', job.heartbeat_at)))
+        .executeTakeFirst();
+      failed += Number(result.numUpdatedRows);
+    }
+    return failed;
+  }
+
+  /** Whether `runner` names a process of this host that is not running: no process has its id, or this one has (an earlier run). */
+  #goneFromThisHost(runner: string | null): boolean {
+    const [host, pidText] = runner?.split(':') ?? [];
+    if (host !== hostname() || pidText === undefined || !/^[1-9][0-9]*$/.test(pidText)) return false;
+    const pid = Number(pidText);
+    if (pid === process.pid) return true; // and not this.runner (checked by the caller)
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ESRCH'; // EPERM: it exists, as another user
+    }
+  }
+
+  /** Says this process still runs its jobs. */
+  async #beat(): Promise<void> {
+    const ids = [...this.#running.keys()];
+    if (ids.length === 0) return;
+    await writeWhereFree(this.#deps.db.updateTable('exports').set({ heartbeat_at: Date.now() }).where('id', 'in', ids).where('runner', '=', this.runner), this.#deps.writeElsewhere);
   }
 
   /** Deletes files past their expiry; the rows stay as records. */
@@ -295,6 +363,8 @@ export class ExportService {
         error: null,
         audit_event_id: null,
         audit_seq: null,
+        runner: this.runner,
+        heartbeat_at: now,
       })
       .execute();
     const job = this.#run(id, organizationId, normalized, requester).finally(() => this.#running.delete(id));
@@ -335,7 +405,17 @@ export class ExportService {
       throw new AppError('NOT_FOUND', `export "${id}" is ${info.status}${info.error === null ? '' : `: ${info.error}`}`);
     }
     const path = join(this.#directory, info.fileName);
-    const { size } = await stat(path).catch((cause: unknown) => {
+    const { size } = await stat(path).catch(async (cause: unknown) => {
+      // Written by a process on another host, whose export directory this one does not share?
+      const { runner } = await this.#row(organizationId, id);
+      const host = runner?.slice(0, runner.indexOf(':'));
+      if (runner !== null && host !== undefined && host !== hostname()) {
+        throw new AppError(
+          'NOT_FOUND',
+          `the file of export "${id}" was written on ${host} (process ${runner}) and is not in this process's export directory (${hostname()}): give every server process one export directory on storage they all mount (CUSTODY_EXPORT_DIR), or download it from that host`,
+          { cause },
+        );
+      }
       throw new AppError('GONE', `the file of export "${id}" is no longer on this server`, { cause });
     });
     return { path, fileName: info.fileName, size, contentType: CONTENT_TYPES[info.format], sha256: info.sha256 };
@@ -432,7 +512,7 @@ export class ExportService {
     const spool = fileSpoolFactory(this.#directory);
     let scan: { events: EventQueries; close(): Promise<void> } | null = null;
     try {
-      await this.#update(id, { status: 'running', started_at: Date.now() });
+      await this.#update(id, { status: 'running', started_at: Date.now(), heartbeat_at: Date.now() });
       const checkpoint = await this.#deps.log.latestCheckpoint(organizationId, { fresh: true });
       scan = this.#deps.openScan === null ? null : await this.#deps.openScan();
       const events = scan?.events ?? this.#deps.events;
@@ -444,6 +524,10 @@ export class ExportService {
       scan = null;
       const sha256 = await sha256File(path);
       const { size } = await stat(path);
+      // Another process may have failed the job meanwhile (no heartbeat: this process stalled past `staleMs`); then it
+      // stays failed, and no completion is logged for it.
+      const { status } = await this.#row(organizationId, id);
+      if (status !== 'running') throw new AppError('CONFLICT', 'another process marked this export failed while it ran (no heartbeat); start it again');
       const audit = await this.#logExport(organizationId, id, fileName, request, requester, sha256, checkpoint.size, result.counts);
       const finished = Date.now();
       await this.#update(id, {
@@ -465,7 +549,14 @@ export class ExportService {
     } catch (error) {
       await rm(path, { force: true });
       const message = error instanceof AppError || error instanceof Error ? error.message : String(error);
-      await this.#update(id, { status: 'failed', finished_at: Date.now(), error: message.slice(0, 1000) }).catch(() => undefined);
+      // Unless another process failed it already (its message says why).
+      await this.#deps.db
+        .updateTable('exports')
+        .set({ status: 'failed', finished_at: Date.now(), error: message.slice(0, 1000) })
+        .where('id', '=', id)
+        .where('status', 'in', ['queued', 'running'])
+        .execute()
+        .catch(() => undefined);
     } finally {
       await scan?.close().catch(() => undefined);
       await spool.disposeAll();

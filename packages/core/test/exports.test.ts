@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +139,73 @@ for (const dialect of DIALECTS) {
       const report = await verify(info);
       expect(report.valid, formatVerificationReport(report)).toBe(true);
       expect(formatVerificationReport(report)).toMatch(/1 purged/);
+    });
+
+    /** A job row as another process (or an earlier run) left it. */
+    const insertJob = async (id: string, values: { status: string; runner: string | null; heartbeat_at: number | null; file_name?: string; sha256?: string }) => {
+      await custody.database.db
+        .insertInto('exports')
+        .values({
+          id, organization_id: 'acme', format: 'ndjson', mode: null, request: JSON.stringify(request({ format: 'ndjson' })), created_at: Date.now() - 1000, created_by: 'api_key:key_test',
+          started_at: null, finished_at: null, expires_at: null, progress_done: 0, progress_total: null, file_name: values.file_name ?? null, file_size: null,
+          sha256: values.sha256 ?? null, checkpoint_size: null, events_shown: null, events_withheld: null, events_purged: null, control_first: null, control_last: null,
+          error: null, audit_event_id: null, audit_seq: null, status: values.status, runner: values.runner, heartbeat_at: values.heartbeat_at,
+        })
+        .execute();
+    };
+
+    it('leaves the jobs other live processes run, and fails those whose process stopped, naming it', async () => {
+      const now = Date.now();
+      await insertJob('exp_live', { status: 'running', runner: 'other-host:41:a1b2c3d4', heartbeat_at: now - 5_000 });
+      await insertJob('exp_gone', { status: 'running', runner: 'gone-host:42:e5f6a7b8', heartbeat_at: now - 120_000 });
+      await insertJob('exp_legacy', { status: 'queued', runner: null, heartbeat_at: null });
+      expect(await custody.exports.failStopped(now)).toBe(2);
+      expect((await custody.exports.get('acme', 'exp_live')).status).toBe('running');
+      const gone = await custody.exports.get('acme', 'exp_gone');
+      expect(gone.status).toBe('failed');
+      expect(gone.error).toBe(`interrupted: the process running it (gone-host:42:e5f6a7b8) stopped before the export finished (no heartbeat since ${new Date(now - 120_000).toISOString()}); start it again`);
+      expect((await custody.exports.get('acme', 'exp_legacy')).error).toMatch(/^interrupted: the server process running it stopped/);
+      // The live one, once its heartbeat stops too.
+      expect(await custody.exports.failStopped(now + 60_000)).toBe(1);
+      expect((await custody.exports.get('acme', 'exp_live')).status).toBe('failed');
+    });
+
+    it('fails at once, heartbeat or not, a job of a process of this host that is no longer running', async () => {
+      const exited = spawnSync(process.execPath, ['-e', '']).pid;
+      const now = Date.now();
+      await insertJob('exp_exited', { status: 'running', runner: `${hostname()}:${exited}:0f0f0f0f`, heartbeat_at: now - 1_000 });
+      // This process's id, another run: a server restarted in a container, where it is process 1 again.
+      await insertJob('exp_earlier', { status: 'running', runner: `${hostname()}:${process.pid}:1e1e1e1e`, heartbeat_at: now - 1_000 });
+      // A process of this host that is running (this test's parent).
+      await insertJob('exp_parent', { status: 'running', runner: `${hostname()}:${process.ppid}:2d2d2d2d`, heartbeat_at: now - 1_000 });
+      expect(await custody.exports.failStopped(now)).toBe(2);
+      expect((await custody.exports.get('acme', 'exp_exited')).error).toBe(
+        `interrupted: the process running it (${hostname()}:${exited}:0f0f0f0f) stopped before the export finished (it is no longer running on this host); start it again`,
+      );
+      expect((await custody.exports.get('acme', 'exp_earlier')).status).toBe('failed');
+      expect((await custody.exports.get('acme', 'exp_parent')).status).toBe('running');
+      await custody.database.db.updateTable('exports').set({ status: 'failed' }).where('id', '=', 'exp_parent').execute();
+    });
+
+    it('records the process that runs a job, and its heartbeat', async () => {
+      const started = Date.now();
+      const info = await custody.exports.runToCompletion('acme', request({ format: 'csv' }), REQUESTER);
+      const row = await custody.database.db.selectFrom('exports').select(['runner', 'heartbeat_at']).where('id', '=', info.id).executeTakeFirstOrThrow();
+      expect(row.runner).toBe(custody.exports.runner);
+      expect(custody.exports.runner).toMatch(new RegExp(`^${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${process.pid}:[0-9a-f]{8}$`));
+      expect(Number(row.heartbeat_at)).toBeGreaterThanOrEqual(started);
+      // Its own finished job is not another process's to fail.
+      expect(await custody.exports.failStopped(Date.now() + 3_600_000)).toBe(0);
+    });
+
+    it('says where a file written on another host is, rather than that it is gone', async () => {
+      await insertJob('exp_elsewhere', { status: 'completed', runner: 'host-b:7:0a0b0c0d', heartbeat_at: Date.now(), file_name: 'exp_elsewhere.ndjson', sha256: '0'.repeat(64) });
+      await expect(custody.exports.file('acme', 'exp_elsewhere')).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringMatching(/^the file of export "exp_elsewhere" was written on host-b \(process host-b:7:0a0b0c0d\) .*CUSTODY_EXPORT_DIR/) as unknown,
+      });
+      await insertJob('exp_here', { status: 'completed', runner: `${hostname()}:7:0a0b0c0d`, heartbeat_at: Date.now(), file_name: 'exp_here.ndjson', sha256: '0'.repeat(64) });
+      await expect(custody.exports.file('acme', 'exp_here')).rejects.toMatchObject({ code: 'GONE' });
     });
 
     it('expires files but keeps the record', async () => {

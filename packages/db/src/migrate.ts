@@ -12,6 +12,7 @@ import * as m0006 from './migrations/0006-search-lexemes';
 import * as m0007 from './migrations/0007-rollups-before-1970';
 import * as m0008 from './migrations/0008-search-nfc';
 import * as m0009 from './migrations/0009-search-marks';
+import * as m0010 from './migrations/0010-export-runners';
 import type { Database } from './schema';
 
 /** Every migration, in order. Names are stable: they are recorded in `kysely_migration`. */
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, (db: Kysely<unknown>, dialect: CustodyDialect) 
   '0007-rollups-before-1970': (db) => m0007.up(db),
   '0008-search-nfc': (db) => m0008.up(db),
   '0009-search-marks': (db) => m0009.up(db),
+  '0010-export-runners': (db) => m0010.up(db),
 };
 
 /** The outcome of `migrateToLatest`. */

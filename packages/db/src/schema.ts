@@ -171,6 +171,10 @@ export interface ExportsTable {
   control_first: string | null;
   control_last: string | null;
   error: string | null;
+  /** The process running the job (`host:pid:random`), from its creation; null for jobs from before migration 0010. */
+  runner: string | null;
+  /** When that process last said it is still running the job (Unix ms); a job whose heartbeat stopped is failed. */
+  heartbeat_at: number | null;
   /** The audit event that records this export in the organization's log. */
   audit_event_id: string | null;
   audit_seq: number | null;

@@ -447,7 +447,7 @@ describe('migrateToLatest on SQLite', () => {
       expect(tables.rows).toEqual([]);
       // With the obstacle gone, the next start applies them all.
       await sql`DROP VIEW actor_counts_id`.execute(d.db);
-      expect((await migrateToLatest(d.db, d.dialect)).applied).toEqual(['0001-initial', '0002-exports', '0003-rollups', '0004-daily-counts', '0005-search-folds', '0006-search-lexemes', '0007-rollups-before-1970', '0008-search-nfc', '0009-search-marks']);
+      expect((await migrateToLatest(d.db, d.dialect)).applied).toEqual(['0001-initial', '0002-exports', '0003-rollups', '0004-daily-counts', '0005-search-folds', '0006-search-lexemes', '0007-rollups-before-1970', '0008-search-nfc', '0009-search-marks', '0010-export-runners']);
     } finally {
       await d.close();
     }
