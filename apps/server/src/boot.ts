@@ -49,16 +49,20 @@ function databaseSetting(config: TConfig): [name: string, value: string] {
 
 /** Creates the data directory (mode 0700) if missing, and checks that this process can write in it. */
 export async function ensureDataDir(config: TConfig): Promise<void> {
-  const dir = config.CUSTODY_DATA_DIR;
+  await ensureDirectory('CUSTODY_DATA_DIR', config.CUSTODY_DATA_DIR);
+}
+
+/** The same for a directory named by the setting `name` (a ConfigError naming it when it cannot be). */
+async function ensureDirectory(name: string, dir: string): Promise<void> {
   try {
     await makeDirectory(dir, 0o700);
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOTDIR') throw configProblem('CUSTODY_DATA_DIR', dir, 'is not a directory (a file is in the way)');
-    if (code === 'ENOENT') throw configProblem('CUSTODY_DATA_DIR', dir, 'cannot be created: the file system there takes no new directory (ENOENT); choose a directory on a disk');
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw configProblem(name, dir, 'is not a directory (a file is in the way)');
+    if (code === 'ENOENT') throw configProblem(name, dir, 'cannot be created: the file system there takes no new directory (ENOENT); choose a directory on a disk');
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      throw configProblem('CUSTODY_DATA_DIR', dir, `cannot be created or written by this user (${code}): choose a writable directory or fix its owner or mode`);
+      throw configProblem(name, dir, `cannot be created or written by this user (${code}): choose a writable directory or fix its owner or mode`);
     }
     throw error;
   }
@@ -336,6 +340,7 @@ export async function boot(
 ): Promise<TBooted> {
   const target = parseDatabaseUrl(config.databaseUrl);
   await ensureDataDir(config);
+  if (config.CUSTODY_EXPORT_DIR !== undefined) await ensureDirectory('CUSTODY_EXPORT_DIR', config.exportDir);
   // A key file that is there is read before the database is opened (a bad one changes nothing); a missing one is
   // created only if the database has never signed with another key.
   const existing = await configuredSigningKey(config, false);

@@ -79,6 +79,11 @@ export const ZEnvSchema = z.object({
    * as long as it takes. Default 10000.
    */
   CUSTODY_DATABASE_TIMEOUT_MS: ZInt(0).default(10_000),
+  /**
+   * Where export files are written and served from. Default $CUSTODY_DATA_DIR/exports. Server processes on several
+   * hosts need one directory they all mount: a file is served by whichever process a download reaches.
+   */
+  CUSTODY_EXPORT_DIR: z.string().min(1).optional(),
   /** How long finished export files are kept, in whole hours (the job records stay). Default 168 (7 days). */
   CUSTODY_EXPORT_RETENTION_HOURS: ZInt(1, 24 * 3650).default(168),
   /**
@@ -141,6 +146,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     statsMemoryBytes: e.CUSTODY_STATS_MEMORY_MB === undefined ? defaultStatsMemoryBytes() : e.CUSTODY_STATS_MEMORY_MB * 2 ** 20,
     databaseUrl: e.DATABASE_URL ?? resolve(dataDir, 'custody.db'),
     signingKeyFile: resolve(e.CUSTODY_SIGNING_KEY_FILE ?? resolve(dataDir, 'signing.key')),
-    exportDir: resolve(dataDir, 'exports'),
+    exportDir: resolve(e.CUSTODY_EXPORT_DIR ?? resolve(dataDir, 'exports')),
   };
 }

@@ -167,6 +167,9 @@ describe('the custody command, as an operator meets it', { timeout: 300_000 }, (
       const notDir = custody(['orgs', 'list'], { CUSTODY_DATA_DIR: file });
       expect(notDir.status).toBe(2);
       expect(notDir.stderr).toContain(`CUSTODY_DATA_DIR=${JSON.stringify(file)}: is not a directory`);
+      const exportsNotDir = custody(['orgs', 'list'], { CUSTODY_DATA_DIR: freshDir(), CUSTODY_EXPORT_DIR: file });
+      expect(exportsNotDir.status, exportsNotDir.stderr).toBe(2);
+      expect(exportsNotDir.stderr).toContain(`CUSTODY_EXPORT_DIR=${JSON.stringify(file)}: is not a directory`);
 
       // A file system that takes no new directory (procfs): Node's own recursive mkdir never settled there.
       if (process.platform === 'linux') {
