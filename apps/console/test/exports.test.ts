@@ -120,6 +120,13 @@ describe('exports screen', () => {
       await signIn(p, legal.secret, { path: PAGE });
       const row = p.locator('[data-testid=exports-table] tr[data-export-id]').first();
       await row.getByRole('button', { name: 'Download' }).waitFor();
+      // A request that gets no answer (the network gone): the browser's error page, which the page cannot read.
+      await p.route('**/download', (route) => route.abort('internetdisconnected'));
+      await row.getByRole('button', { name: 'Download' }).click();
+      await poll(() => p.getByTestId('download-status').getAttribute('data-state')).toBe('failed');
+      expect(await textOf(p.getByTestId('download-status'))).toBe('Download failed: the browser could not fetch the file (is the server reachable?); try again');
+      await p.unroute('**/download');
+
       await admin.apiKeys.revoke.mutate({ keyId: legal.key.id });
       await row.getByRole('button', { name: 'Download' }).click();
       await poll(() => p.getByTestId('download-status').getAttribute('data-state')).toBe('failed');

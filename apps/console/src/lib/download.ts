@@ -47,7 +47,8 @@ export function postToFrame(url: string, fields: Readonly<Record<string, string>
 
 /**
  * What a frame that `postToFrame` targeted shows, when it shows a page: the server's error (`{ code, message }`,
- * as one sentence), or null while it holds no answer (a file the browser saved leaves the frame empty).
+ * as one sentence), the failure of a request that got no answer, or null while it holds no answer (a file the
+ * browser saved leaves the frame as it was).
  */
 export function frameErrorOf(frame: HTMLIFrameElement): string | null {
   let doc: Document | null = null;
@@ -56,7 +57,9 @@ export function frameErrorOf(frame: HTMLIFrameElement): string | null {
   } catch {
     return 'the server answered with a page from another origin';
   }
-  if (doc === null || doc.location.href === 'about:blank') return null;
+  // A page of another origin, such as the browser's own error page for a request that failed (no server, no network).
+  if (doc === null) return 'the browser could not fetch the file (is the server reachable?); try again';
+  if (doc.location.href === 'about:blank') return null;
   const text = doc.body?.textContent?.trim() ?? '';
   try {
     const body = JSON.parse(text) as { code?: unknown; message?: unknown };
