@@ -86,8 +86,9 @@ export function describeError(error: unknown, options: TDescribeOptions = {}): T
 }
 
 /**
- * Replaces the API's field name at the start of `message` (`ip: …`, `actions[1]: …`: the issue path after its
- * first segment) with the screen's label for the field.
+ * Replaces the API's field name at the start of `message` with the screen's label for the field: a check's
+ * message names the issue path after its first segment (`ip: …`, `actions[1]: …`), the input schema's names the
+ * whole path after `invalid input: ` (`invalid input: dat.field: Too big: …`).
  */
 function labelled(message: string, issues: TIssue[], labels: Readonly<Record<string, string>> | undefined): string {
   if (labels === undefined) return message;
@@ -96,7 +97,9 @@ function labelled(message: string, issues: TIssue[], labels: Readonly<Record<str
     if (label === undefined) continue;
     const dot = issue.path.indexOf('.');
     const field = dot === -1 ? issue.path : issue.path.slice(dot + 1);
-    if (message.startsWith(`${field}: `)) return `${label}: ${message.slice(field.length + 2)}`;
+    for (const named of [`invalid input: ${issue.path}: `, `${field}: `]) {
+      if (message.startsWith(named)) return `${label}: ${message.slice(named.length)}`;
+    }
   }
   return message;
 }
