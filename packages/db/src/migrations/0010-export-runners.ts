@@ -11,6 +11,9 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('exports').addColumn('runner', 'text').execute();
-  await db.schema.alterTable('exports').addColumn('heartbeat_at', 'bigint').execute();
+  // A column already there is kept: run again, this migration changes nothing (as the others).
+  const exportsTable = (await db.introspection.getTables()).find((t) => t.name === 'exports');
+  const has = new Set(exportsTable?.columns.map((c) => c.name));
+  if (!has.has('runner')) await db.schema.alterTable('exports').addColumn('runner', 'text').execute();
+  if (!has.has('heartbeat_at')) await db.schema.alterTable('exports').addColumn('heartbeat_at', 'bigint').execute();
 }
