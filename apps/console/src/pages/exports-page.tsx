@@ -147,17 +147,21 @@ function ExportsView({ organization }: { organization: TOrganization }) {
     const running = checkAborts.current;
     return () => running.forEach((a) => a.abort());
   }, []);
-  const updateCheck = (id: string, change: Partial<TCheck>) => setChecks((c) => ({ ...c, [id]: { ...(c[id] as TCheck), ...change } }));
   const check = async (job: TExportJob, file: File) => {
     checkAborts.current.get(job.id)?.abort();
     const abort = new AbortController();
     checkAborts.current.set(job.id, abort);
+    // Only while this check runs: a chunk read when Cancel (or another check) came still reports, and would bring
+    // back an empty status under the row, or put this file's progress on the next one's.
+    const updateCheck = (change: Partial<TCheck>) => {
+      if (!abort.signal.aborted) setChecks((c) => (c[job.id] === undefined ? c : { ...c, [job.id]: { ...(c[job.id] as TCheck), ...change } }));
+    };
     setChecks((c) => ({ ...c, [job.id]: { status: 'reading', fileName: file.name, read: 0, total: file.size, sha256: null, error: null } }));
     try {
-      const sha256 = await hashFile(file, ({ read }) => updateCheck(job.id, { read }), abort.signal);
-      updateCheck(job.id, { status: sha256 === job.sha256 ? 'match' : 'mismatch', sha256 });
+      const sha256 = await hashFile(file, ({ read }) => updateCheck({ read }), abort.signal);
+      updateCheck({ status: sha256 === job.sha256 ? 'match' : 'mismatch', sha256 });
     } catch (error) {
-      if (!abort.signal.aborted) updateCheck(job.id, { status: 'failed', error: describeError(error).message });
+      updateCheck({ status: 'failed', error: describeError(error).message });
     } finally {
       if (checkAborts.current.get(job.id) === abort) checkAborts.current.delete(job.id);
     }
