@@ -20,6 +20,7 @@ describe('exports screen', () => {
   let context: BrowserContext;
   let page: Page;
   let seeded: TSeeded[];
+  let legalSecret: string;
   beforeAll(async () => {
     server = await startConsoleServer();
     const admin = server.client(server.adminKey);
@@ -27,6 +28,7 @@ describe('exports screen', () => {
     seeded = await ingestSeed(admin, ORG);
     // A legal-staff key: it reads events and exports, nothing else.
     const { secret } = await admin.apiKeys.create.mutate({ name: 'legal', organizationId: ORG, scopes: ['events:read', 'export'] });
+    legalSecret = secret;
     browser = await launchBrowser();
     context = await newContext(browser, server);
     page = await context.newPage();
@@ -150,6 +152,30 @@ describe('exports screen', () => {
       expect(await reader.getByTestId('error-banner').count()).toBe(0);
     } finally {
       await readerContext.close();
+    }
+  });
+
+  it('offers a link to the report when the browser blocks the new tab', async () => {
+    const blocked = await newContext(browser, server);
+    try {
+      // A popup blocker: window.open opens nothing and returns null.
+      await blocked.addInitScript(() => {
+        window.open = () => null;
+      });
+      const p = await blocked.newPage();
+      await signIn(p, legalSecret, { path: PAGE });
+      const row = p.locator('[data-testid=exports-table] tr[data-export-id]').filter({ has: p.getByRole('button', { name: 'Report' }) }).first();
+      const id = await row.getAttribute('data-export-id');
+      const job = await server.client(server.adminKey).exports.get.query({ organizationId: ORG, exportId: id ?? '' });
+      await row.getByRole('button', { name: 'Report' }).click();
+      const notice = p.locator(`tr[data-download-for="${id ?? ''}"]`).getByTestId('report-blocked');
+      expect(await textOf(notice)).toBe('This browser blocked the new tab for the report (a popup blocker). Open the report in a new tab, or allow popups for this site.');
+      const [report] = await Promise.all([blocked.waitForEvent('page'), notice.getByRole('link', { name: 'Open the report' }).click()]);
+      await report.waitForLoadState();
+      expect(report.url()).toMatch(/^blob:/);
+      expect(await report.locator('body').innerText()).toContain(job.matter.number);
+    } finally {
+      await blocked.close();
     }
   });
 });

@@ -45,6 +45,12 @@ interface TSave {
   error: string | null;
 }
 
+/**
+ * What Report left to say under a row: why the report could not be fetched, or, when the browser blocked the new
+ * tab, a link to the fetched report (a blob URL, revoked once the notice goes).
+ */
+type TReportNotice = { id: string; kind: 'failed'; message: string } | { id: string; kind: 'blocked'; url: string };
+
 /** A saved file being checked against the listed SHA-256, by export id. */
 interface TCheck {
   status: 'reading' | 'match' | 'mismatch' | 'failed';
@@ -172,21 +178,32 @@ function ExportsView({ organization }: { organization: TOrganization }) {
   };
 
   // --- reports: the same authenticated fetch, shown from a blob URL in a new tab
-  const [reportFailure, setReportError] = useState<{ id: string; message: string } | null>(null);
+  const [reportNotice, setReportNotice] = useState<TReportNotice | null>(null);
+  // A report the browser would not open in a tab stays readable while its link is shown.
+  useEffect(() => {
+    if (reportNotice?.kind !== 'blocked') return;
+    const { url } = reportNotice;
+    return () => URL.revokeObjectURL(url);
+  }, [reportNotice]);
   const openReport = async (job: TExportJob) => {
-    setReportError(null);
-    // Opened now, while the click still allows a new tab; filled once the report is here.
+    setReportNotice(null);
+    // Opened now, while the click still allows a new tab; filled once the report is here. A popup blocker makes it
+    // null, and a second window.open once the report is here, with no click to allow it, would be blocked too: the
+    // page offers a link instead, which the user's own click opens.
     const tab = window.open('', '_blank');
     try {
       const response = await fetch(`${base}/${encodeURIComponent(job.id)}/report`, { headers: { authorization: `Bearer ${apiKey}` }, cache: 'no-store' });
       if (!response.ok) throw new Error(await httpErrorOf(response));
       const url = URL.createObjectURL(new Blob([await response.arrayBuffer()], { type: 'text/html' }));
-      if (tab !== null) tab.location.href = url;
-      else window.open(url, '_blank');
+      if (tab === null) {
+        setReportNotice({ id: job.id, kind: 'blocked', url });
+        return;
+      }
+      tab.location.href = url;
       window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (error) {
       tab?.close();
-      setReportError({ id: job.id, message: describeError(error).message });
+      setReportNotice({ id: job.id, kind: 'failed', message: describeError(error).message });
     }
   };
 
@@ -240,7 +257,7 @@ function ExportsView({ organization }: { organization: TOrganization }) {
                     job={job}
                     save={saves[job.id]}
                     check={checks[job.id]}
-                    reportError={reportFailure?.id === job.id ? reportFailure.message : null}
+                    report={reportNotice?.id === job.id ? reportNotice : null}
                     onSave={() => save(job)}
                     onCheck={(file) => void check(job, file)}
                     onCancelCheck={() => cancelCheck(job.id)}
@@ -266,11 +283,11 @@ const STATUS_CLASS: Record<TExportJob['status'], string> = {
   expired: 'status status-expired',
 };
 
-function ExportRow({ job, save, check, reportError, onSave, onCheck, onCancelCheck, onReport }: {
+function ExportRow({ job, save, check, report, onSave, onCheck, onCancelCheck, onReport }: {
   job: TExportJob;
   save: TSave | undefined;
   check: TCheck | undefined;
-  reportError: string | null;
+  report: TReportNotice | null;
   onSave: () => void;
   onCheck: (file: File) => void;
   onCancelCheck: () => void;
@@ -341,10 +358,18 @@ function ExportRow({ job, save, check, reportError, onSave, onCheck, onCancelChe
           )}
         </td>
       </tr>
-      {(save !== undefined || check !== undefined || reportError !== null) && (
+      {(save !== undefined || check !== undefined || report !== null) && (
         <tr className="export-download-row" data-download-for={job.id}>
           <td colSpan={7}>
-            {reportError !== null && <div className="alert alert-error" role="alert">Could not open the report: {reportError}</div>}
+            {report?.kind === 'failed' && <div className="alert alert-error" role="alert">Could not open the report: {report.message}</div>}
+            {report?.kind === 'blocked' && (
+              <div className="alert alert-warning" role="alert" data-testid="report-blocked">
+                <span>
+                  This browser blocked the new tab for the report (a popup blocker).{' '}
+                  <a href={report.url} target="_blank" rel="noopener noreferrer">Open the report</a> in a new tab, or allow popups for this site.
+                </span>
+              </div>
+            )}
             {save !== undefined && <SaveStatus save={save} job={job} />}
             {check !== undefined && <CheckStatus check={check} listed={job.sha256} onCancel={onCancelCheck} />}
           </td>
