@@ -154,6 +154,106 @@ describe('exports screen', () => {
       await readerContext.close();
     }
   });
+  it('continues the numbering of an earlier production in a selected-mode bundle, set in Advanced options, and sends only what was set', async () => {
+    await page.goto(PAGE); // a fresh form; the Events filter (document.viewed) is still the one last seen
+    await page.getByLabel('Matter name').waitFor();
+    const advanced = page.getByTestId('export-advanced');
+    const summary = advanced.locator('summary');
+    // Closed at first; opened from the keyboard.
+    expect(await advanced.getAttribute('open')).toBeNull();
+    expect(await page.getByLabel('Selected events only').isVisible()).toBe(false);
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Selected events only').waitFor();
+    // Only what applies to the format: no delimiters for a bundle without a DAT file, no proof for a DAT file.
+    expect(await page.getByLabel('Field separator (optional)').count()).toBe(0);
+    await page.getByLabel('Include a DAT load file').check();
+    await page.getByLabel('Field separator (optional)').waitFor();
+    await page.getByLabel('Include a DAT load file').uncheck();
+    await page.getByLabel('Format').selectOption('dat');
+    await page.getByLabel('Field separator (optional)').waitFor();
+    expect(await page.getByLabel('Selected events only').count()).toBe(0);
+    await page.getByLabel('Format').selectOption('csv');
+    expect(await advanced.count()).toBe(0);
+    await page.getByLabel('Format').selectOption('bundle');
+
+    await page.getByLabel('Matter name').fill('Doe v. Acme Inc.');
+    await page.getByLabel('Matter number').fill('2026-CV-0142');
+    await page.getByLabel('Custodian').fill('Acme Inc. security team');
+    await page.getByLabel('Reason').fill('Request for production no. 4 (second production)');
+    await page.getByLabel('Control prefix (optional)').fill('ACME-');
+    await page.getByLabel('First control number (optional)').fill('25');
+    await page.getByLabel('Selected events only').check();
+    await screenshot(page, 'exports-advanced', { show: page.getByRole('region', { name: 'New export' }) });
+    // On a phone the advanced part fits the width too.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const [request] = await Promise.all([page.waitForRequest((r) => r.url().includes('/trpc/exports.create')), page.getByRole('button', { name: 'Start export' }).click()]);
+    const sent = (request.postDataJSON() as Record<string, Record<string, unknown>>)['0'];
+    expect(Object.keys(sent ?? {}).sort()).toEqual(['controlPrefix', 'custodian', 'filter', 'firstControlNumber', 'format', 'matter', 'mode', 'organizationId', 'reason']);
+    expect(sent).toMatchObject({ format: 'bundle', mode: 'selected', firstControlNumber: 25, controlPrefix: 'ACME-', filter: { actions: ['document.viewed'] } });
+
+    const created = await textOf(page.getByTestId('export-created').locator('.mono'));
+    const admin = server.client(server.adminKey);
+    await poll(async () => (await admin.exports.get.query({ organizationId: ORG, exportId: created })).status).toBe('completed');
+    const job = await admin.exports.get.query({ organizationId: ORG, exportId: created });
+    const viewed = seeded.filter((e) => e.action === 'document.viewed').length;
+    expect(job.mode).toBe('selected');
+    expect(job.counts).toEqual({ shown: viewed, withheld: 0, purged: 0 });
+    expect(job.controlNumbers?.first).toMatch(/000025$/);
+    expect(job.controlNumbers).toEqual({ first: 'ACME-000025', last: `ACME-${String(24 + viewed).padStart(6, '0')}` });
+    expect((await admin.exports.list.query({ organizationId: ORG }))[0]?.id).toBe(created);
+    const row = page.locator(`[data-testid=exports-table] tr[data-export-id="${created}"]`);
+    await poll(() => row.getAttribute('data-status')).toBe('completed');
+    expect(await textOf(row.getByTestId('export-count'))).toBe(String(viewed));
+  });
+
+  it('refuses invalid advanced options before sending, naming the fields, and opens Advanced options to show them', async () => {
+    await page.goto(PAGE);
+    await page.getByLabel('Matter name').fill('Doe v. Acme Inc.');
+    await page.getByLabel('Matter number').fill('2026-CV-0142');
+    await page.getByLabel('Custodian').fill('Acme Inc. security team');
+    await page.getByLabel('Reason').fill('Request for production no. 5');
+    await page.getByLabel('Format').selectOption('dat');
+    await page.getByLabel('First control number (optional)').fill('-1');
+    const summary = page.getByTestId('export-advanced').locator('summary');
+    await summary.click();
+    await page.getByLabel('Field separator (optional)').fill('||');
+    await summary.click(); // closed again: the error opens it
+    expect(await page.getByLabel('Field separator (optional)').isVisible()).toBe(false);
+    const creates: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('exports.create')) creates.push(r.url());
+    });
+    const before = (await server.client(server.adminKey).exports.list.query({ organizationId: ORG })).length;
+
+    await page.getByRole('button', { name: 'Start export' }).click();
+    const errors = await textOf(page.getByTestId('export-form-errors'));
+    expect(errors).toContain('2 fields need attention');
+    expect(errors).toContain('Nothing was sent');
+    expect(errors).toContain('First control number, Field separator');
+    expect(await page.getByLabel('Field separator (optional)').isVisible()).toBe(true);
+    expect(await page.getByLabel('Field separator (optional)').getAttribute('aria-invalid')).toBe('true');
+    expect(await textOf(page.getByText('Exactly one character, or leave it empty for ¶ (ASCII 20).'))).toBeTruthy();
+    expect(await page.getByLabel('First control number (optional)').getAttribute('aria-invalid')).toBe('true');
+    expect(await textOf(page.getByText('A whole number, 0 or more (e.g. 25).'))).toBeTruthy();
+
+    // A delimiter the job would fail on (DAT files also use ";"), and a character windows-1252 lacks.
+    await page.getByLabel('First control number (optional)').fill('25');
+    await page.getByLabel('Field separator (optional)').fill(';');
+    await page.getByLabel('Text qualifier (optional)').fill('ā');
+    await page.getByLabel('DAT encoding').selectOption('cp1252');
+    await page.getByRole('button', { name: 'Start export' }).click();
+    await poll(() => textOf(page.getByTestId('export-form-errors'))).toContain('the fields marked below: Field separator, Text qualifier.');
+    expect(await textOf(page.getByTestId('export-form-errors'))).toContain('2 fields need attention');
+    expect(await textOf(page.getByText('The same character as the multi-value separator (;): each delimiter must be different.'))).toBeTruthy();
+    expect(await textOf(page.getByText('Windows-1252 has no “ā”: choose another character, or UTF-8.'))).toBeTruthy();
+    expect(await page.getByLabel('First control number (optional)').getAttribute('aria-invalid')).toBe('false');
+
+    expect(creates).toEqual([]);
+    expect(await server.client(server.adminKey).exports.list.query({ organizationId: ORG })).toHaveLength(before);
+  });
 
   it('offers a link to the report when the browser blocks the new tab', async () => {
     const blocked = await newContext(browser, server);

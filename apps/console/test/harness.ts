@@ -155,8 +155,11 @@ export async function textOf(locator: Locator): Promise<string> {
   return (await locator.innerText()).trim();
 }
 
-/** Writes `docs/screenshots/console-<name>.png` when screenshots are enabled. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Writes `docs/screenshots/console-<name>.png` when screenshots are enabled: the top of the page, or with `show`
+ * the page scrolled to put that element's top at the top of the window (as far as the page scrolls).
+ */
+export async function screenshot(page: Page, name: string, options: { show?: Locator } = {}): Promise<void> {
   if (!SCREENSHOTS) return;
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   // Let fonts and the last layout settle; the screenshot is documentation, not an assertion.
@@ -164,5 +167,6 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     window.scrollTo(0, 0);
     await document.fonts.ready;
   });
+  await options.show?.evaluate((element) => element.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: join(SCREENSHOT_DIR, `console-${name}.png`), fullPage: false });
 }

@@ -17,7 +17,11 @@ import { useAsync } from '../lib/use-async';
 import { useSession } from '../session';
 
 export type TExportJob = RouterOutputs['exports']['list'][number];
-type TExportFormat = NonNullable<RouterInputs['exports']['create']['format']>;
+type TExportRequest = RouterInputs['exports']['create'];
+type TExportFormat = NonNullable<TExportRequest['format']>;
+type TExportMode = NonNullable<TExportRequest['mode']>;
+type TDatOptions = NonNullable<TExportRequest['dat']>;
+type TDatEncoding = NonNullable<TDatOptions['encoding']>;
 
 const FORMATS: { value: TExportFormat; label: string }[] = [
   { value: 'bundle', label: 'Evidence bundle (ZIP with proofs and report)' },
@@ -29,14 +33,39 @@ const FORMATS: { value: TExportFormat; label: string }[] = [
 /** How often the list is reloaded while a job is queued or running. */
 const POLL_MS = 2000;
 
-/** What the form calls the fields the server may name in a refusal. */
-const EXPORT_LABELS: Readonly<Record<string, string>> = {
-  ...FILTER_LABELS,
-  'matter.name': 'Matter name',
-  'matter.number': 'Matter number',
+/** What the form calls its fields: in its own error summary, and when the server names one in a refusal. */
+const FIELD_LABELS = {
+  matterName: 'Matter name',
+  matterNumber: 'Matter number',
   custodian: 'Custodian',
   reason: 'Reason',
   controlPrefix: 'Control prefix',
+  firstControlNumber: 'First control number',
+  mode: 'Proof',
+  includeDat: 'Include a DAT load file',
+  sinceCheckpointSize: 'Recipient’s checkpoint size',
+  datField: 'Field separator',
+  datQuote: 'Text qualifier',
+  datNewline: 'Line break stand-in',
+  datEncoding: 'DAT encoding',
+} as const;
+
+/** The same labels by the request's field paths. */
+const EXPORT_LABELS: Readonly<Record<string, string>> = {
+  ...FILTER_LABELS,
+  'matter.name': FIELD_LABELS.matterName,
+  'matter.number': FIELD_LABELS.matterNumber,
+  custodian: FIELD_LABELS.custodian,
+  reason: FIELD_LABELS.reason,
+  controlPrefix: FIELD_LABELS.controlPrefix,
+  firstControlNumber: FIELD_LABELS.firstControlNumber,
+  mode: FIELD_LABELS.mode,
+  includeDat: FIELD_LABELS.includeDat,
+  sinceCheckpointSize: FIELD_LABELS.sinceCheckpointSize,
+  'dat.field': FIELD_LABELS.datField,
+  'dat.quote': FIELD_LABELS.datQuote,
+  'dat.newline': FIELD_LABELS.datNewline,
+  'dat.encoding': FIELD_LABELS.datEncoding,
 };
 
 /** A file handed to the browser to save, by export id: its downloads list shows the progress. */
@@ -425,15 +454,82 @@ function CheckStatus({ check, listed, onCancel }: { check: TCheck; listed: strin
   );
 }
 
-interface TFormErrors {
-  matterName?: string;
-  matterNumber?: string;
-  custodian?: string;
-  reason?: string;
-  controlPrefix?: string;
-}
+type TFormErrors = Partial<Record<keyof typeof FIELD_LABELS, string>>;
+
+/** The fields of the Advanced options part: an error in one opens it. */
+const ADVANCED_FIELDS: readonly (keyof TFormErrors)[] = ['mode', 'includeDat', 'sinceCheckpointSize', 'datField', 'datQuote', 'datNewline', 'datEncoding'];
 
 const CONTROL_PREFIX = /^[A-Z0-9][A-Z0-9_-]{0,19}$/;
+
+/**
+ * A non-negative whole number as the server takes it (`firstControlNumber`, `sinceCheckpointSize`: a safe
+ * integer, 0 or more), or an error; `null` when empty.
+ */
+function readCount(text: string, example: string): { value: number | null; error?: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { value: null };
+  if (!/^\d+$/.test(trimmed)) return { value: null, error: `A whole number, 0 or more (e.g. ${example}).` };
+  const value = Number(trimmed);
+  if (!Number.isSafeInteger(value)) return { value: null, error: `At most ${formatCount(Number.MAX_SAFE_INTEGER)}.` };
+  return { value };
+}
+
+/**
+ * The DAT delimiters the server uses when one is not set (Concordance/Relativity: `@custody/bundle`'s
+ * DEFAULT_DAT_DELIMITERS), and how the form names them.
+ */
+const DAT_DEFAULTS = {
+  field: { char: '\u0014', shown: '¶ (ASCII 20)' },
+  quote: { char: '\u00fe', shown: 'þ' },
+  newline: { char: '\u00ae', shown: '®' },
+} as const;
+type TDatDelimiter = keyof typeof DAT_DEFAULTS;
+const DAT_ERROR_KEYS = { field: 'datField', quote: 'datQuote', newline: 'datNewline' } as const;
+/** The two other delimiters of every DAT file, which the three above must not repeat. */
+const DAT_FIXED = [
+  { char: ';', name: 'the multi-value separator (;)' },
+  { char: '\\', name: 'the nested-value separator (\\)' },
+];
+
+/** Whether windows-1252 has the character (the WHATWG index, as `@custody/bundle`'s `isCp1252CodePoint`). */
+function isCp1252(unit: number): boolean {
+  const extra = [
+    0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+    0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+  ];
+  return unit < 0x80 || (unit >= 0xa0 && unit <= 0xff) || extra.includes(unit);
+}
+
+/**
+ * The checks the server makes of the DAT delimiters that are set: the request's (exactly one character, no NUL),
+ * then the job's, which would otherwise fail it after queuing (not CR or LF, each different from the others and
+ * from `;` and `\`, defaults included, and a windows-1252 character when that is the encoding).
+ */
+function datErrors(set: Record<TDatDelimiter, string>, encoding: TDatEncoding | ''): TFormErrors {
+  const errors: TFormErrors = {};
+  const resolved = (name: TDatDelimiter) => (set[name] === '' ? DAT_DEFAULTS[name].char : set[name]);
+  const others = (name: TDatDelimiter) => [
+    ...(Object.keys(DAT_DEFAULTS) as TDatDelimiter[])
+      .filter((other) => other !== name)
+      .map((other) => ({ char: resolved(other), name: `the ${FIELD_LABELS[DAT_ERROR_KEYS[other]].toLowerCase()}${set[other] === '' ? ' (its default)' : ''}` })),
+    ...DAT_FIXED,
+  ];
+  for (const name of Object.keys(DAT_DEFAULTS) as TDatDelimiter[]) {
+    const value = set[name];
+    if (value === '') continue;
+    const unit = value.charCodeAt(0);
+    let error: string | undefined;
+    if (value.length !== 1 || (unit >= 0xd800 && unit <= 0xdfff)) error = `Exactly one character, or leave it empty for ${DAT_DEFAULTS[name].shown}.`;
+    else if (value === '\0' || value === '\r' || value === '\n') error = 'Not a line break or NUL character: choose a visible one.';
+    else if (encoding === 'cp1252' && !isCp1252(unit)) error = `Windows-1252 has no “${value}”: choose another character, or UTF-8.`;
+    else {
+      const same = others(name).find((other) => other.char === value);
+      if (same !== undefined) error = `The same character as ${same.name}: each delimiter must be different.`;
+    }
+    if (error !== undefined) errors[DAT_ERROR_KEYS[name]] = error;
+  }
+  return errors;
+}
 
 function NewExportForm({ organization, onCreated }: { organization: TOrganization; onCreated: () => void }) {
   const { client, reportError } = useSession();
@@ -443,6 +539,14 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
   const [custodian, setCustodian] = useState('');
   const [reason, setReason] = useState('');
   const [controlPrefix, setControlPrefix] = useState('');
+  const [firstControlNumber, setFirstControlNumber] = useState('');
+  // Advanced options: each left out of the request while unset, so the server's default applies.
+  const [advancedOpen, setAdvancedOpen] = useState(false);
+  const [mode, setMode] = useState<TExportMode | null>(null);
+  const [includeDat, setIncludeDat] = useState(false);
+  const [sinceCheckpointSize, setSinceCheckpointSize] = useState('');
+  const [datDelimiters, setDatDelimiters] = useState<Record<TDatDelimiter, string>>({ field: '', quote: '', newline: '' });
+  const [datEncoding, setDatEncoding] = useState<TDatEncoding | ''>('');
   const [errors, setErrors] = useState<TFormErrors>({});
   const [busy, setBusy] = useState(false);
   const [serverError, setServerError] = useState<unknown>(null);
@@ -455,6 +559,11 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
   const [scope, setScope] = useState<'events' | 'none'>(chips.length > 0 ? 'events' : 'none');
   const eventsPath = `/orgs/${encodeURIComponent(organization.id)}/events${eventsSearch}`;
 
+  // What applies to the chosen format.
+  const isBundle = format === 'bundle';
+  const datApplies = format === 'dat' || (isBundle && includeDat);
+  const hasAdvanced = isBundle || datApplies;
+
   const validate = (): TFormErrors => {
     const e: TFormErrors = {};
     const required = (value: string, max: number, what: string) =>
@@ -466,7 +575,29 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
     if (controlPrefix.trim() !== '' && !CONTROL_PREFIX.test(controlPrefix.trim())) {
       e.controlPrefix = 'Up to 20 capital letters, digits, "_" or "-", starting with a letter or digit (ACME-).';
     }
+    e.firstControlNumber = readCount(firstControlNumber, '25').error;
+    if (isBundle) e.sinceCheckpointSize = readCount(sinceCheckpointSize, '4000').error;
+    if (datApplies) Object.assign(e, datErrors(datDelimiters, datEncoding));
     return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined));
+  };
+
+  /** The advanced options the user set that apply to the format; the rest are left to the server's defaults. */
+  const advancedRequest = (): Partial<TExportRequest> => {
+    const first = readCount(firstControlNumber, '').value;
+    const since = readCount(sinceCheckpointSize, '').value;
+    const dat: TDatOptions = {
+      ...(datDelimiters.field === '' ? {} : { field: datDelimiters.field }),
+      ...(datDelimiters.quote === '' ? {} : { quote: datDelimiters.quote }),
+      ...(datDelimiters.newline === '' ? {} : { newline: datDelimiters.newline }),
+      ...(datEncoding === '' ? {} : { encoding: datEncoding }),
+    };
+    return {
+      ...(first === null ? {} : { firstControlNumber: first }),
+      ...(isBundle && mode !== null ? { mode } : {}),
+      ...(isBundle && includeDat ? { includeDat: true } : {}),
+      ...(isBundle && since !== null ? { sinceCheckpointSize: since } : {}),
+      ...(datApplies && Object.keys(dat).length > 0 ? { dat } : {}),
+    };
   };
 
   const submit = (event: FormEvent) => {
@@ -475,6 +606,7 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
     setErrors(found);
     setCreated(null);
     setServerError(null);
+    if (ADVANCED_FIELDS.some((key) => found[key] !== undefined)) setAdvancedOpen(true);
     if (Object.keys(found).length > 0) return;
     setBusy(true);
     const prefix = controlPrefix.trim();
@@ -487,6 +619,7 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
         custodian: custodian.trim(),
         reason: reason.trim(),
         ...(prefix === '' ? {} : { controlPrefix: prefix }),
+        ...advancedRequest(),
       })
       .then(
         (job) => {
@@ -502,6 +635,8 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
   };
 
   const errorCount = Object.keys(errors).length;
+  const errorLabels = (Object.keys(FIELD_LABELS) as (keyof TFormErrors)[]).filter((key) => errors[key] !== undefined).map((key) => FIELD_LABELS[key]);
+  const setDelimiter = (name: TDatDelimiter, value: string) => setDatDelimiters((d) => ({ ...d, [name]: value }));
   return (
     <section className="card" aria-label="New export">
       <div className="card-header">
@@ -513,7 +648,7 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
           <div className="alert alert-error" role="alert" data-testid="export-form-errors">
             <div className="alert-main">
               <strong>{errorCount === 1 ? 'One field needs attention' : `${errorCount} fields need attention`}</strong>
-              <span>Nothing was sent. Fill in the fields marked below.</span>
+              <span>Nothing was sent. Fill in or correct the fields marked below: {errorLabels.join(', ')}.</span>
             </div>
           </div>
         )}
@@ -532,8 +667,25 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
               </select>
             )}
           </Field>
-          <Field label="Control prefix (optional)" className="span-2" error={errors.controlPrefix} help="Bates-style control numbers start with it, e.g. ACME-">
+          <Field label="Control prefix (optional)" error={errors.controlPrefix} help="Bates-style control numbers start with it, e.g. ACME-">
             {(p) => <input {...p} className="input mono" value={controlPrefix} onChange={(e) => setControlPrefix(e.target.value.toUpperCase())} placeholder="ACME-" />}
+          </Field>
+          <Field
+            label="First control number (optional)"
+            error={errors.firstControlNumber}
+            help="1 if empty; 25 continues a production that ended at 24"
+          >
+            {(p) => (
+              <input
+                {...p}
+                className="input mono"
+                inputMode="numeric"
+                autoComplete="off"
+                value={firstControlNumber}
+                onChange={(e) => setFirstControlNumber(e.target.value)}
+                placeholder="1"
+              />
+            )}
           </Field>
           <Field label="Matter name" className="span-2" error={errors.matterName}>
             {(p) => <input {...p} className="input" value={matterName} onChange={(e) => setMatterName(e.target.value)} placeholder="Doe v. Acme Inc." />}
@@ -578,6 +730,87 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
             <span>None: the whole log<small>Every event up to the checkpoint the job is pinned to.</small></span>
           </label>
         </fieldset>
+        {hasAdvanced && (
+          <details className="export-advanced" open={advancedOpen} onToggle={(e) => setAdvancedOpen(e.currentTarget.open)} data-testid="export-advanced">
+            <summary>
+              <span className="export-advanced-title">Advanced options</span>{' '}
+              <span className="muted small">{isBundle ? 'proof, DAT load file, recipient’s checkpoint' : 'DAT delimiters and encoding'} (the defaults unless changed)</span>
+            </summary>
+            <div className="export-advanced-body">
+              {isBundle && (
+                <>
+                  <fieldset className="field">
+                    <legend className="field-label">{FIELD_LABELS.mode}</legend>
+                    <label className="checkbox">
+                      <input type="radio" name="export-mode" checked={mode !== 'selected'} onChange={() => setMode('complete-range')} />
+                      <span>
+                        Complete range (default)
+                        <small>Proves every event from the first match to the last; those that do not match are withheld as unreadable hashes, so nothing can be left out unseen.</small>
+                      </span>
+                    </label>
+                    <label className="checkbox">
+                      <input type="radio" name="export-mode" checked={mode === 'selected'} onChange={() => setMode('selected')} />
+                      <span>
+                        Selected events only
+                        <small>Proves only the matching events; it does not show that no event between them was left out.</small>
+                      </span>
+                    </label>
+                  </fieldset>
+                  <div className="filter-grid">
+                    <Field
+                      label={`${FIELD_LABELS.sinceCheckpointSize} (optional)`}
+                      className="span-2"
+                      error={errors.sinceCheckpointSize}
+                      help="The size of a checkpoint the recipient already holds, from an earlier production: the bundle proves the log only grew since"
+                    >
+                      {(p) => (
+                        <input
+                          {...p}
+                          className="input mono"
+                          inputMode="numeric"
+                          autoComplete="off"
+                          value={sinceCheckpointSize}
+                          onChange={(e) => setSinceCheckpointSize(e.target.value)}
+                        />
+                      )}
+                    </Field>
+                  </div>
+                  <label className="checkbox">
+                    <input type="checkbox" checked={includeDat} onChange={(e) => setIncludeDat(e.target.checked)} />
+                    <span>
+                      {FIELD_LABELS.includeDat}
+                      <small>Adds a Concordance/Relativity DAT file (loadfile.dat) to the bundle, for review platforms; the CSV is always there.</small>
+                    </span>
+                  </label>
+                </>
+              )}
+              {datApplies && (
+                <fieldset className="field">
+                  <legend className="field-label">{isBundle ? 'The bundle’s DAT load file' : 'DAT load file'}</legend>
+                  <div className="filter-grid">
+                    <Field label={`${FIELD_LABELS.datField} (optional)`} error={errors.datField} help={`Between fields; default ${DAT_DEFAULTS.field.shown}`}>
+                      {(p) => <input {...p} className="input mono" autoComplete="off" spellCheck={false} value={datDelimiters.field} onChange={(e) => setDelimiter('field', e.target.value)} />}
+                    </Field>
+                    <Field label={`${FIELD_LABELS.datQuote} (optional)`} error={errors.datQuote} help={`Around every value; default ${DAT_DEFAULTS.quote.shown}`}>
+                      {(p) => <input {...p} className="input mono" autoComplete="off" spellCheck={false} value={datDelimiters.quote} onChange={(e) => setDelimiter('quote', e.target.value)} />}
+                    </Field>
+                    <Field label={`${FIELD_LABELS.datNewline} (optional)`} error={errors.datNewline} help={`Marks a line break inside a value; default ${DAT_DEFAULTS.newline.shown}`}>
+                      {(p) => <input {...p} className="input mono" autoComplete="off" spellCheck={false} value={datDelimiters.newline} onChange={(e) => setDelimiter('newline', e.target.value)} />}
+                    </Field>
+                    <Field label={FIELD_LABELS.datEncoding} className="export-dat-encoding" error={errors.datEncoding} help="Windows-1252 only if the review platform (older Concordance) asks for it">
+                      {(p) => (
+                        <select {...p} className="select" value={datEncoding} onChange={(e) => setDatEncoding(e.target.value as TDatEncoding | '')}>
+                          <option value="">UTF-8 (default)</option>
+                          <option value="cp1252">Windows-1252</option>
+                        </select>
+                      )}
+                    </Field>
+                  </div>
+                </fieldset>
+              )}
+            </div>
+          </details>
+        )}
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={busy}>{busy ? <><Spinner /> Starting…</> : 'Start export'}</button>
         </div>
