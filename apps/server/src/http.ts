@@ -115,6 +115,19 @@ function errorBody(code: string, message: string, extra: Record<string, unknown>
 
 /** How much of a path a 404 repeats: enough to spot a typo, not a whole over-long URL sent back. */
 const NOT_FOUND_PATH_CHARS = 200;
+/** The web console's pages: its own scripts and styles (React sets style attributes), this server, no framing. */
+const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 /** Largest form body (`POST …/download`: one API key). */
 const FORM_BODY_LIMIT = 4096;
 
@@ -450,15 +463,25 @@ export async function createHttpServer(options: THttpOptions): Promise<THttpServ
   // 5. Console
   const consoleDir = options.consoleDir === undefined ? findConsoleDir() : options.consoleDir;
   if (consoleDir !== null) {
-    await app.register(fastifyStatic, { root: consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
-    app.get('/*', (req, reply) => {
-      const path = req.url.split('?')[0] ?? '';
-      // The console's catch-all takes paths of any length: a tRPC batch naming too many calls is told so here.
-      if (path.startsWith('/trpc/') && path.length - '/trpc/'.length > MAX_TRPC_PATH_LENGTH) return refuseUrl(req, reply, 'too long');
-      if (API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
-        return reply.status(404).send(errorBody('NOT_FOUND', noRoute('GET', path)));
-      }
-      return reply.sendFile('index.html');
+    await app.register(async (scope) => {
+      // The console holds an API key in its tab: it runs only its own scripts, talks only to this server, and is
+      // never framed. Reports opened from blob URLs inherit this policy, so no script of theirs runs either.
+      scope.addHook('onSend', async (_req, reply) => {
+        reply.header('content-security-policy', CONSOLE_CSP);
+        reply.header('x-frame-options', 'DENY');
+        reply.header('x-content-type-options', 'nosniff');
+        reply.header('referrer-policy', 'no-referrer');
+      });
+      await scope.register(fastifyStatic, { root: consoleDir, prefix: '/', index: ['index.html'], wildcard: false });
+      scope.get('/*', (req, reply) => {
+        const path = req.url.split('?')[0] ?? '';
+        // The console's catch-all takes paths of any length: a tRPC batch naming too many calls is told so here.
+        if (path.startsWith('/trpc/') && path.length - '/trpc/'.length > MAX_TRPC_PATH_LENGTH) return refuseUrl(req, reply, 'too long');
+        if (API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
+          return reply.status(404).send(errorBody('NOT_FOUND', noRoute('GET', path)));
+        }
+        return reply.sendFile('index.html');
+      });
     });
   } else {
     app.get('/', async (_req, reply) =>

@@ -379,6 +379,16 @@ describe('the console beside the API', () => {
     const page = await fetch(`${s.url}/events/some-id`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>console</title>');
+    // Its pages run only its own scripts, talk only to this server and are never framed; the API's answers are not
+    // bound by that policy (the Exports page reads a refused download back from a frame).
+    for (const path of ['/events/some-id', '/', '/index.html']) {
+      const res = await fetch(`${s.url}${path}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+    }
+    expect((await fetch(`${s.url}/v1/organizations/acme/checkpoint`)).headers.get('x-frame-options')).toBeNull();
     for (const path of ['/audit_logs/events', '/healthz/extra', '/metrics/x', '/.well-known/custody/nope', '/v1/nope', '/trpc']) {
       const res = await fetch(`${s.url}${path}`);
       expect(res.status, path).toBe(404);
