@@ -17,7 +17,7 @@ import type { Kysely } from 'kysely';
 
 import {
   ControlNumberSequence, createBundleWriter, createEventCsvWriter, createEventDatWriter, describeEventFilter, formatCheckpointId,
-  renderBundleReadme, renderProductionReport, requiredControlWidth,
+  isProductionError, renderBundleReadme, renderProductionReport, requiredControlWidth, resolveDatDelimiters,
 } from '@custody/bundle';
 import type { BundleMode, CheckpointInput, Spool, SpoolFactory, TProductionReportData } from '@custody/bundle';
 import type { Database, TExportRow } from '@custody/db';
@@ -333,6 +333,13 @@ export class ExportService {
     if (this.#closed) throw new AppError('UNAVAILABLE', 'the server is shutting down');
     await this.#deps.organizations.get(organizationId);
     const normalized = this.#validate(request);
+    const since = normalized.sinceCheckpointSize;
+    if (since !== undefined && normalized.format === 'bundle') {
+      const [found] = await this.#deps.log.listCheckpoints(organizationId, { fromSize: since, toSize: since, limit: 1 });
+      if (found?.size !== since) {
+        throw new AppError('BAD_REQUEST', `sinceCheckpointSize: this log has no signed checkpoint of size ${since}; give the size of a checkpoint the recipient holds from this log`);
+      }
+    }
     const id = `exp_${randomUUID().replaceAll('-', '')}`;
     const now = Date.now();
     await this.#deps.db
@@ -490,6 +497,18 @@ export class ExportService {
     if (!Number.isSafeInteger(first) || first < 0) throw new AppError('BAD_REQUEST', 'firstControlNumber must be a non-negative integer');
     // The checks `events.list` makes of a filter, now: a filter it refuses is refused here, not queued as a job that fails.
     checkFilter(request.filter);
+    // So are DAT delimiters the job's writer would refuse (one character each, not CR or LF, all different, in windows-1252
+    // when that is the encoding).
+    if (request.format === 'dat' || request.includeDat === true) {
+      const { field, quote, newline } = request.dat ?? {};
+      try {
+        resolveDatDelimiters({ ...(field === undefined ? {} : { field }), ...(quote === undefined ? {} : { quote }), ...(newline === undefined ? {} : { newline }) }, request.dat?.encoding ?? 'utf-8');
+      } catch (error) {
+        if (!isProductionError(error)) throw error;
+        const option = typeof error.details?.option === 'string' ? error.details.option : null;
+        throw new AppError('BAD_REQUEST', `${option === null ? 'dat' : `dat.${option}`}: ${error.message}`);
+      }
+    }
     return {
       ...request,
       matter: { name: text(request.matter.name, 'matter.name', 200), number: text(request.matter.number, 'matter.number', 100) },

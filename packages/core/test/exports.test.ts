@@ -129,6 +129,24 @@ for (const dialect of DIALECTS) {
       await expect(custody.exports.file('acme', info.id)).rejects.toThrow(/failed/);
     });
 
+    it('refuses at once what the job would fail on: DAT delimiters its writer refuses, a recipient checkpoint the log never signed', async () => {
+      const before = (await custody.exports.list('acme', 500)).length;
+      const refused = (overrides: Partial<TExportRequest>) => custody.exports.create('acme', request(overrides), REQUESTER);
+      await expect(refused({ format: 'dat', dat: { field: '|', quote: '|' } })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'dat.quote: quote and field delimiters are the same character' });
+      await expect(refused({ format: 'dat', dat: { newline: '\n' } })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'dat.newline: newline delimiter cannot be CR or LF (records end with CRLF)' });
+      await expect(refused({ includeDat: true, dat: { quote: 'ā', encoding: 'cp1252' } })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'dat.quote: quote delimiter is not a windows-1252 character' });
+      await expect(refused({ sinceCheckpointSize: 1_000_000 })).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+        message: 'sinceCheckpointSize: this log has no signed checkpoint of size 1000000; give the size of a checkpoint the recipient holds from this log',
+      });
+      expect((await custody.exports.list('acme', 500)).length, 'no job was queued').toBe(before);
+      // A delimiter that only a DAT file uses is not checked for a bundle without one; a checkpoint the log signed is taken.
+      await custody.checkpointer.checkpoint('acme');
+      const [signed] = await custody.log.listCheckpoints('acme', { fromSize: 1, limit: 1 });
+      const bundle = await custody.exports.runToCompletion('acme', request({ dat: { field: '|', quote: '|' }, sinceCheckpointSize: signed?.size ?? -1 }), REQUESTER);
+      expect(bundle.status, bundle.error ?? '').toBe('completed');
+    });
+
     it('shows an event whose body retention removed as a purged leaf, and the bundle still verifies', async () => {
       const { db, dialect } = custody.database;
       await dialect.removeSearchText(db, 'acme', [12]);
