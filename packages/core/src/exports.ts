@@ -419,7 +419,7 @@ export class ExportService {
       if (runner !== null && host !== undefined && host !== hostname()) {
         throw new AppError(
           'NOT_FOUND',
-          `the file of export "${id}" was written on ${host} (process ${runner}) and is not in this process's export directory (${hostname()}): give every server process one export directory on storage they all mount (CUSTODY_EXPORT_DIR), or download it from that host`,
+          `the file of export "${id}" was written on ${host} (process ${runner}) and is not in the export directory of this process, on ${hostname()}: give every server process one export directory on storage they all mount (CUSTODY_EXPORT_DIR), or download it from that host`,
           { cause },
         );
       }
