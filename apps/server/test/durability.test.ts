@@ -163,13 +163,14 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: two server processes 
   let db: TTestDatabase;
   const servers: TServerProcess[] = [];
   let key = '';
+  let env: Record<string, string> = {};
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'custody-two-'));
     db = await createTestDatabase('postgres');
     await db.close();
     // One data directory, so one signing key, as processes deployed from one configuration share it.
-    const env = { CUSTODY_DATA_DIR: dataDir, DATABASE_URL: db.url, CUSTODY_RATE_LIMIT: '0', CUSTODY_CHECKPOINT_INTERVAL_MS: '50' };
+    env = { CUSTODY_DATA_DIR: dataDir, DATABASE_URL: db.url, CUSTODY_RATE_LIMIT: '0', CUSTODY_CHECKPOINT_INTERVAL_MS: '50' };
     servers.push(await startServerProcess(env));
     servers.push(await startServerProcess(env));
     key = servers[0]?.bootstrapKey ?? '';
@@ -245,6 +246,34 @@ describe.skipIf(!DIALECTS.includes('postgres'))('postgres: two server processes 
       const checkpoints = await d.db.selectFrom('checkpoints').select(['size']).where('organization_id', '=', 'acme').execute();
       expect(checkpoints.length).toBeGreaterThan(1);
       for (const s of sizes) expect(checkpoints.some((c) => c.size === s), `the checkpoint of size ${s} a process answered with is stored`).toBe(true);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it("leaves the export jobs the other process runs when one restarts (it used to fail every unfinished job)", async () => {
+    const [a, b] = servers;
+    if (a === undefined || b === undefined) throw new Error('two servers expected');
+    // The process id A records in the jobs it runs, read from a job it ran.
+    const job = (await trpc(a.url, key, 'exports.create', { organizationId: 'acme', format: 'ndjson', matter: { name: 'M', number: '1' }, custodian: 'C', reason: 'R' })) as { id: string };
+    const d = await openDatabase({ url: db.url });
+    try {
+      let row = await d.db.selectFrom('exports').select(['status', 'runner']).where('id', '=', job.id).executeTakeFirstOrThrow();
+      for (let i = 0; i < 200 && row.status !== 'completed'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        row = await d.db.selectFrom('exports').select(['status', 'runner']).where('id', '=', job.id).executeTakeFirstOrThrow();
+      }
+      expect(row.status).toBe('completed');
+      expect(row.runner).toMatch(/^.+:\d+:[0-9a-f]{8}$/);
+      // A job A is running as B restarts.
+      const running = { ...(await d.db.selectFrom('exports').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow()), id: 'exp_running_on_a', status: 'running', heartbeat_at: Date.now() };
+      await d.db.insertInto('exports').values(running).execute();
+      b.child.kill('SIGTERM');
+      await b.exited;
+      servers[1] = await startServerProcess(env);
+      const after = await d.db.selectFrom('exports').select(['status', 'error']).where('id', '=', 'exp_running_on_a').executeTakeFirstOrThrow();
+      expect(after, 'B left A\'s job alone').toEqual({ status: 'running', error: null });
+      await d.db.updateTable('exports').set({ status: 'failed' }).where('id', '=', 'exp_running_on_a').execute();
     } finally {
       await d.close();
     }
