@@ -9,5 +9,6 @@ import { nodePreset } from '@custody/vitest-config';
 export default mergeConfig(nodePreset, {
   test: {
     fileParallelism: false,
+    setupFiles: ['test/csp-guard.ts'],
   },
 });

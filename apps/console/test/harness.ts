@@ -19,6 +19,8 @@ import { expect } from 'vitest';
 import type { AppRouter } from '@custody/api';
 import { boot, createHttpServer, loadConfig } from '@custody/server';
 
+import { cspViolations } from './csp-guard';
+
 /**
  * The console build the server serves. `npm test` builds into this private directory rather than `dist/`, so a
  * concurrent `turbo` build of `dist/` (the server depends on it) never races with a running suite.
@@ -120,6 +122,10 @@ export async function newContext(
 ): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: options.baseURL ?? server.url, viewport: options.viewport ?? { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   context.setDefaultTimeout(45_000);
+  // The server's Content-Security-Policy for the console: a page that runs into it is a failure (test/csp-guard.ts).
+  context.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${message.page()?.url() ?? '?'}: ${message.text()}`);
+  });
   return context;
 }
 
