@@ -255,6 +255,11 @@ describe('exports screen', () => {
     expect(await textOf(page.getByText('The same character as the multi-value separator (;): each delimiter must be different.'))).toBeTruthy();
     expect(await textOf(page.getByText('Windows-1252 has no “ā”: choose another character, or UTF-8.'))).toBeTruthy();
     expect(await page.getByLabel('First control number (optional)').getAttribute('aria-invalid')).toBe('false');
+    // Those fields are gone with a format that has no DAT file, and so is their count; back, they are marked again.
+    await page.getByLabel('Format').selectOption('csv');
+    await poll(() => page.getByTestId('export-form-errors').count()).toBe(0);
+    await page.getByLabel('Format').selectOption('dat');
+    expect(await textOf(page.getByTestId('export-form-errors'))).toContain('2 fields need attention');
 
     expect(creates).toEqual([]);
     expect(await server.client(server.adminKey).exports.list.query({ organizationId: ORG })).toHaveLength(before);

@@ -634,8 +634,12 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
       .finally(() => setBusy(false));
   };
 
-  const errorCount = Object.keys(errors).length;
-  const errorLabels = (Object.keys(FIELD_LABELS) as (keyof TFormErrors)[]).filter((key) => errors[key] !== undefined).map((key) => FIELD_LABELS[key]);
+  // Errors of fields the chosen format no longer shows (a DAT separator, once the format is CSV) are not counted.
+  const applies = (key: keyof TFormErrors) =>
+    key.startsWith('dat') ? datApplies : key === 'mode' || key === 'includeDat' || key === 'sinceCheckpointSize' ? isBundle : true;
+  const errorKeys = (Object.keys(FIELD_LABELS) as (keyof TFormErrors)[]).filter((key) => errors[key] !== undefined && applies(key));
+  const errorCount = errorKeys.length;
+  const errorLabels = errorKeys.map((key) => FIELD_LABELS[key]);
   const setDelimiter = (name: TDatDelimiter, value: string) => setDatDelimiters((d) => ({ ...d, [name]: value }));
   return (
     <section className="card" aria-label="New export">
