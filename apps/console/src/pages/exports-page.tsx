@@ -531,6 +531,23 @@ function datErrors(set: Record<TDatDelimiter, string>, encoding: TDatEncoding | 
   return errors;
 }
 
+/** A field for a non-negative whole number, typed as text (checked by `readCount`). */
+function CountField({ label, className, error, help, value, onChange, placeholder }: {
+  label: string;
+  className?: string;
+  error: string | undefined;
+  help: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+}) {
+  return (
+    <Field label={label} {...(className === undefined ? {} : { className })} error={error} help={help}>
+      {(p) => <input {...p} className="input mono" inputMode="numeric" autoComplete="off" value={value} onChange={(e) => onChange(e.target.value)} placeholder={placeholder} />}
+    </Field>
+  );
+}
+
 function NewExportForm({ organization, onCreated }: { organization: TOrganization; onCreated: () => void }) {
   const { client, reportError } = useSession();
   const [format, setFormat] = useState<TExportFormat>('bundle');
@@ -674,23 +691,14 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
           <Field label="Control prefix (optional)" error={errors.controlPrefix} help="Bates-style control numbers start with it, e.g. ACME-">
             {(p) => <input {...p} className="input mono" value={controlPrefix} onChange={(e) => setControlPrefix(e.target.value.toUpperCase())} placeholder="ACME-" />}
           </Field>
-          <Field
+          <CountField
             label="First control number (optional)"
             error={errors.firstControlNumber}
             help="1 if empty; 25 continues a production that ended at 24"
-          >
-            {(p) => (
-              <input
-                {...p}
-                className="input mono"
-                inputMode="numeric"
-                autoComplete="off"
-                value={firstControlNumber}
-                onChange={(e) => setFirstControlNumber(e.target.value)}
-                placeholder="1"
-              />
-            )}
-          </Field>
+            value={firstControlNumber}
+            onChange={setFirstControlNumber}
+            placeholder="1"
+          />
           <Field label="Matter name" className="span-2" error={errors.matterName}>
             {(p) => <input {...p} className="input" value={matterName} onChange={(e) => setMatterName(e.target.value)} placeholder="Doe v. Acme Inc." />}
           </Field>
@@ -761,23 +769,14 @@ function NewExportForm({ organization, onCreated }: { organization: TOrganizatio
                     </label>
                   </fieldset>
                   <div className="filter-grid">
-                    <Field
+                    <CountField
                       label={`${FIELD_LABELS.sinceCheckpointSize} (optional)`}
                       className="span-2"
                       error={errors.sinceCheckpointSize}
                       help="The size of a checkpoint the recipient already holds, from an earlier production: the bundle proves the log only grew since"
-                    >
-                      {(p) => (
-                        <input
-                          {...p}
-                          className="input mono"
-                          inputMode="numeric"
-                          autoComplete="off"
-                          value={sinceCheckpointSize}
-                          onChange={(e) => setSinceCheckpointSize(e.target.value)}
-                        />
-                      )}
-                    </Field>
+                      value={sinceCheckpointSize}
+                      onChange={setSinceCheckpointSize}
+                    />
                   </div>
                   <label className="checkbox">
                     <input type="checkbox" checked={includeDat} onChange={(e) => setIncludeDat(e.target.checked)} />
