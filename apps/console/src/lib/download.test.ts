@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { formatBytes, hashFile } from './download';
+import { formatBytes, hashFile, httpErrorOf } from './download';
 import type { THashProgress } from './download';
 
 describe('formatBytes', () => {
@@ -28,5 +28,15 @@ describe('hashFile', () => {
     const abort = new AbortController();
     abort.abort();
     await expect(hashFile(new Blob([new Uint8Array(10)]), () => undefined, abort.signal)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('httpErrorOf', () => {
+  it("says the API's message with its code and status, or the status alone for another body", async () => {
+    const json = (body: unknown, status: number) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    expect(await httpErrorOf(json({ code: 'GONE', message: 'export "exp_1" expired' }, 410))).toBe('Export "exp_1" expired (GONE · HTTP 410)');
+    expect(await httpErrorOf(json({ message: 'no such thing' }, 404))).toBe('No such thing (HTTP 404)');
+    expect(await httpErrorOf(json(null, 500))).toBe('HTTP 500');
+    expect(await httpErrorOf(new Response('<h1>Bad gateway</h1>', { status: 502 }))).toBe('HTTP 502');
   });
 });

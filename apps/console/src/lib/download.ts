@@ -46,31 +46,39 @@ export function postToFrame(url: string, fields: Readonly<Record<string, string>
 }
 
 /**
- * What a frame that `postToFrame` targeted shows, when it shows a page: the server's error (`{ code, message }`,
- * as one sentence), the failure of a request that got no answer, or null while it holds no answer (a file the
- * browser saved leaves the frame as it was).
+ * The API's error body (`{ code, message }`) as one sentence: `Invalid API key (UNAUTHORIZED · HTTP 401)`, the
+ * status where it is known; null for a body of another shape.
+ */
+function apiErrorSentence(text: string, status?: number): string | null {
+  let body: { code?: unknown; message?: unknown };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return null;
+  }
+  if (typeof body?.message !== 'string') return null;
+  const notes = [...(typeof body.code === 'string' ? [body.code] : []), ...(status === undefined ? [] : [`HTTP ${status}`])];
+  const sentence = `${body.message}${notes.length === 0 ? '' : ` (${notes.join(' · ')})`}`;
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+}
+
+/** A refused request's answer as one sentence (`apiErrorSentence`), or its status alone. */
+export async function httpErrorOf(response: Response): Promise<string> {
+  return apiErrorSentence(await response.text().catch(() => ''), response.status) ?? `HTTP ${response.status}`;
+}
+
+/**
+ * What a frame that `postToFrame` targeted shows, when it shows a page: the server's error (`apiErrorSentence`),
+ * the failure of a request that got no answer, or null while it holds no answer (a file the browser saved leaves
+ * the frame as it was).
  */
 export function frameErrorOf(frame: HTMLIFrameElement): string | null {
-  let doc: Document | null = null;
-  try {
-    doc = frame.contentDocument;
-  } catch {
-    return 'the server answered with a page from another origin';
-  }
-  // A page of another origin, such as the browser's own error page for a request that failed (no server, no network).
+  // Null for a page of another origin, such as the browser's own error page for a request that got no answer.
+  const doc = frame.contentDocument;
   if (doc === null) return 'the browser could not fetch the file (is the server reachable?); try again';
   if (doc.location.href === 'about:blank') return null;
   const text = doc.body?.textContent?.trim() ?? '';
-  try {
-    const body = JSON.parse(text) as { code?: unknown; message?: unknown };
-    if (typeof body.message === 'string') {
-      const message = `${body.message}${typeof body.code === 'string' ? ` (${body.code})` : ''}`;
-      return message.charAt(0).toUpperCase() + message.slice(1);
-    }
-  } catch {
-    // Not the API's JSON: say what there is.
-  }
-  return text === '' ? 'the server answered with an empty page' : `the server answered: ${text.slice(0, 200)}`;
+  return apiErrorSentence(text) ?? (text === '' ? 'the server answered with an empty page' : `the server answered: ${text.slice(0, 200)}`);
 }
 
 /** How far `hashFile` has read. */

@@ -11,7 +11,7 @@ import type { TOrganization } from '../lib/api-client';
 import { describeError } from '../lib/describe-error';
 import { FILTER_LABELS, filterChips, parseEventView, toApiFilter } from '../lib/event-view';
 import { formatCount, formatUtcMinutes } from '../lib/format';
-import { formatBytes, frameErrorOf, hashFile, postToFrame } from '../lib/download';
+import { formatBytes, frameErrorOf, hashFile, httpErrorOf, postToFrame } from '../lib/download';
 import { readEventsSearch } from '../lib/key-storage';
 import { useAsync } from '../lib/use-async';
 import { useSession } from '../session';
@@ -91,22 +91,10 @@ interface TCheck {
   error: string | null;
 }
 
-/** The server's error body (`{ code, message }`) as one sentence. */
-async function httpErrorOf(response: Response): Promise<string> {
-  let text = `HTTP ${response.status}`;
-  try {
-    const body = (await response.json()) as { code?: unknown; message?: unknown };
-    if (typeof body.message === 'string') text = `${body.message} (${typeof body.code === 'string' ? `${body.code} · ` : ''}HTTP ${response.status})`;
-  } catch {
-    // Not JSON: the status alone.
-  }
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 /**
  * Exports: e-discovery export jobs of the organization (evidence bundles, CSV, NDJSON, DAT), a form to start
- * one over the whole log or the Events page's current filter, and authenticated downloads (progress, Cancel,
- * the file's SHA-256) and production reports. Keys without the `export` scope get an explanation.
+ * one over the whole log or the Events page's current filter, downloads the browser saves itself, a check of a
+ * saved file against the listed SHA-256, and production reports. Keys without the `export` scope get an explanation.
  */
 export function ExportsPage({ organization }: { organization: TOrganization }) {
   const { scopes } = useSession();
@@ -206,7 +194,7 @@ function ExportsView({ organization }: { organization: TOrganization }) {
     setChecks(({ [id]: _dropped, ...rest }) => rest);
   };
 
-  // --- reports: the same authenticated fetch, shown from a blob URL in a new tab
+  // --- reports: fetched with the bearer header, shown from a blob URL in a new tab
   const [reportNotice, setReportNotice] = useState<TReportNotice | null>(null);
   // A report the browser would not open in a tab stays readable while its link is shown.
   useEffect(() => {
