@@ -15,6 +15,14 @@ import type { TSeeded } from './seed';
 const ORG = 'acme';
 const PAGE = `/orgs/${ORG}/exports`;
 
+/** Fills the New export form's required fields for the matter 2026-CV-0142, with `reason`. */
+async function fillMatter(page: Page, reason: string): Promise<void> {
+  await page.getByLabel('Matter name').fill('Doe v. Acme Inc.');
+  await page.getByLabel('Matter number').fill('2026-CV-0142');
+  await page.getByLabel('Custodian').fill('Acme Inc. security team');
+  await page.getByLabel('Reason').fill(reason);
+}
+
 describe('exports screen', () => {
   let server: TConsoleServer;
   let browser: Browser;
@@ -59,10 +67,7 @@ describe('exports screen', () => {
     await page.getByRole('link', { name: 'Exports' }).click();
     expect(await textOf(page.getByTestId('export-filter-chips'))).toContain('document.viewed');
     expect(await page.getByLabel('Use the current Events filter').isChecked()).toBe(true);
-    await page.getByLabel('Matter name').fill('Doe v. Acme Inc.');
-    await page.getByLabel('Matter number').fill('2026-CV-0142');
-    await page.getByLabel('Custodian').fill('Acme Inc. security team');
-    await page.getByLabel('Reason').fill('Request for production no. 3');
+    await fillMatter(page, 'Request for production no. 3');
     await page.getByLabel('Control prefix (optional)').fill('ACME-');
     await page.getByRole('button', { name: 'Start export' }).click();
     await textOf(page.getByTestId('export-created'));
@@ -182,10 +187,7 @@ describe('exports screen', () => {
     expect(await advanced.count()).toBe(0);
     await page.getByLabel('Format').selectOption('bundle');
 
-    await page.getByLabel('Matter name').fill('Doe v. Acme Inc.');
-    await page.getByLabel('Matter number').fill('2026-CV-0142');
-    await page.getByLabel('Custodian').fill('Acme Inc. security team');
-    await page.getByLabel('Reason').fill('Request for production no. 4 (second production)');
+    await fillMatter(page, 'Request for production no. 4 (second production)');
     await page.getByLabel('Control prefix (optional)').fill('ACME-');
     await page.getByLabel('First control number (optional)').fill('25');
     await page.getByLabel('Selected events only').check();
@@ -216,10 +218,7 @@ describe('exports screen', () => {
 
   it('refuses invalid advanced options before sending, naming the fields, and opens Advanced options to show them', async () => {
     await page.goto(PAGE);
-    await page.getByLabel('Matter name').fill('Doe v. Acme Inc.');
-    await page.getByLabel('Matter number').fill('2026-CV-0142');
-    await page.getByLabel('Custodian').fill('Acme Inc. security team');
-    await page.getByLabel('Reason').fill('Request for production no. 5');
+    await fillMatter(page, 'Request for production no. 5');
     await page.getByLabel('Format').selectOption('dat');
     await page.getByLabel('First control number (optional)').fill('-1');
     const summary = page.getByTestId('export-advanced').locator('summary');
