@@ -406,15 +406,16 @@ export class ExportService {
 
   /** The finished file, for download. NOT_FOUND until completed; GONE once expired. */
   async file(organizationId: string, id: string): Promise<{ path: string; fileName: string; size: number; contentType: string; sha256: string }> {
-    const info = await this.get(organizationId, id);
+    const row = await this.#row(organizationId, id);
+    const info = toInfo(row);
     if (info.status === 'expired') throw new AppError('GONE', `export "${id}" expired at ${info.expiresAt ?? '?'}; its record remains`);
     if (info.status !== 'completed' || info.fileName === null || info.sha256 === null) {
       throw new AppError('NOT_FOUND', `export "${id}" is ${info.status}${info.error === null ? '' : `: ${info.error}`}`);
     }
     const path = join(this.#directory, info.fileName);
-    const { size } = await stat(path).catch(async (cause: unknown) => {
+    const { size } = await stat(path).catch((cause: unknown) => {
       // Written by a process on another host, whose export directory this one does not share?
-      const { runner } = await this.#row(organizationId, id);
+      const { runner } = row;
       const host = runner?.slice(0, runner.indexOf(':'));
       if (runner !== null && host !== undefined && host !== hostname()) {
         throw new AppError(
